@@ -1,0 +1,6 @@
+// Real services started once for the whole test run. Each entry starts one service, publishes how to reach it
+// through `setEnv` (inherited by forked test workers), and returns its teardown.
+export type ServiceStarter = (setEnv: (key: string, value: string) => void) => Promise<(() => Promise<void>) | void>;
+
+const services: ServiceStarter[] = [];
+export default services;
