@@ -90,7 +90,7 @@ export function reducePoints(x: NumericArray, y: NumericArray, maxPoints: number
 export function lineChart(series: readonly Series[], opts: ChartOptions): string {
   const width = opts.width ?? 800;
   const height = opts.height ?? 360;
-  const margin = { left: 70, right: 20, top: 36, bottom: 48 };
+  const margin = { left: 70, right: 30, top: 46, bottom: 48 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const reduced = series.map((s) => reducePoints(s.x, s.y, opts.maxPoints ?? 2000));
@@ -129,7 +129,8 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
     const x = sx(t).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#f0f0f0"/>`);
     const label = timeAxis ? formatTime(t, xMax - xMin) : formatNumber(t);
-    parts.push(`<text x="${x}" y="${margin.top + plotH + 16}" text-anchor="middle" fill="#444">${escapeXml(label)}</text>`);
+    const anchor = t === xTicks[xTicks.length - 1] && timeAxis ? 'end' : 'middle';
+    parts.push(`<text x="${x}" y="${margin.top + plotH + 16}" text-anchor="${anchor}" fill="#444">${escapeXml(label)}</text>`);
   }
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
   if (opts.xLabel) parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
@@ -153,12 +154,14 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
   });
 
-  // Legend, top-left inside the plot.
+  // Legend: one row between the title and the plot, so it never hides data.
+  let legendX = margin.left;
   series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
-    const y = margin.top + 14 + k * 15;
-    parts.push(`<rect x="${margin.left + 8}" y="${y - 8}" width="12" height="3" fill="${color}"/>`);
-    parts.push(`<text x="${margin.left + 26}" y="${y - 4}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
+    const y = margin.top - 10;
+    parts.push(`<rect x="${legendX}" y="${y - 2}" width="12" height="3" fill="${color}"/>`);
+    parts.push(`<text x="${legendX + 16}" y="${y}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
+    legendX += 28 + 6.5 * s.name.length;
   });
   if (empty) parts.push(`<text x="${margin.left + plotW / 2}" y="${margin.top + plotH / 2}" text-anchor="middle" fill="#999">no data</text>`);
   parts.push('</svg>');
