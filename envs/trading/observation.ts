@@ -1,0 +1,67 @@
+// Observation layout of the trading envs: a flat Float32Array of
+//   [ W feature rows, oldest first, row-major (W × F) | exposure, unrealized_pnl, time_in_trade, drawdown ]
+// The window for a decision at bar t is rows t−W+1 … t of the precomputed feature matrix, so it sees bars ≤ t only.
+import { Box } from '../../src/core/spaces/index.ts';
+
+export const PORTFOLIO_FIELDS = ['exposure', 'unrealized_pnl', 'time_in_trade', 'drawdown'] as const;
+export const PORTFOLIO_DIM = PORTFOLIO_FIELDS.length;
+
+export function observationDim(windowSize: number, numFeatures: number, portfolioDim = PORTFOLIO_DIM): number {
+  return windowSize * numFeatures + portfolioDim;
+}
+
+export function observationSpace(windowSize: number, numFeatures: number, portfolioDim = PORTFOLIO_DIM): Box {
+  return new Box(-Infinity, Infinity, [observationDim(windowSize, numFeatures, portfolioDim)], 'float32');
+}
+
+/** Names of every observation element, e.g. 'rsi_14[t-3]', then the portfolio fields. */
+export function observationNames(windowSize: number, featureNames: readonly string[], portfolio: readonly string[] = PORTFOLIO_FIELDS): string[] {
+  const out: string[] = [];
+  for (let k = windowSize - 1; k >= 0; k--) for (const f of featureNames) out.push(k === 0 ? `${f}[t]` : `${f}[t-${k}]`);
+  return out.concat(portfolio);
+}
+
+// Window views are built once per (matrix, W) and shared by every env over that matrix: copying a window is then one
+// TypedArray.set (a memcpy) with no per-step allocation. Above this many bars the views would cost more memory than
+// they save time, so the copy falls back to subarray() (a small short-lived object per step).
+const MAX_PREBUILT_ROWS = 1_000_000;
+const viewCache = new WeakMap<Float32Array, Map<number, Float32Array[]>>();
+
+/** Copies the feature window ending at row t into out[offset …]. */
+export class WindowCopier {
+  private readonly matrix: Float32Array;
+  private readonly numFeatures: number;
+  private readonly windowSize: number;
+  private readonly views: Float32Array[] | null;
+
+  constructor(matrix: Float32Array, numFeatures: number, windowSize: number) {
+    this.matrix = matrix;
+    this.numFeatures = numFeatures;
+    this.windowSize = windowSize;
+    const rows = numFeatures > 0 ? matrix.length / numFeatures : 0;
+    this.views = rows <= MAX_PREBUILT_ROWS ? sharedViews(matrix, numFeatures, windowSize, rows) : null;
+  }
+
+  /** t must be ≥ W − 1. */
+  copy(t: number, out: Float32Array, offset: number): void {
+    if (this.views !== null) {
+      out.set(this.views[t]!, offset);
+    } else {
+      const F = this.numFeatures;
+      out.set(this.matrix.subarray((t - this.windowSize + 1) * F, (t + 1) * F), offset);
+    }
+  }
+}
+
+function sharedViews(matrix: Float32Array, F: number, W: number, rows: number): Float32Array[] {
+  let byW = viewCache.get(matrix);
+  if (byW === undefined) { byW = new Map(); viewCache.set(matrix, byW); }
+  let views = byW.get(W);
+  if (views === undefined) {
+    views = new Array<Float32Array>(rows);
+    const empty = new Float32Array(0);
+    for (let t = 0; t < rows; t++) views[t] = t >= W - 1 ? matrix.subarray((t - W + 1) * F, (t + 1) * F) : empty;
+    byW.set(W, views);
+  }
+  return views;
+}
