@@ -1,0 +1,132 @@
+// Parses one CSV line of candles into a reused CandleRow. Two layouts:
+//  - 'kraken-ohlcvt': Kraken's OHLCVT archive, no header: unix_seconds,open,high,low,close,volume,trades
+//  - 'csv': a header line naming the columns (any order, case-insensitive): time|timestamp|date|datetime|open_time|ts,
+//    open, high, low, close, volume|vol, optional trades|count|trade_count, optional vwap. Times may be unix seconds,
+//    unix milliseconds, or ISO-8601 (no zone = UTC).
+import type { CandleRow } from '../columns.ts';
+import { emptyRow } from '../columns.ts';
+
+export type CandleFormat = 'kraken-ohlcvt' | 'csv';
+export const CANDLE_FORMATS: readonly CandleFormat[] = ['kraken-ohlcvt', 'csv'];
+
+/** A row that could not be used, with its 1-based line number in the source file. */
+export interface BadRow {
+  line: number;
+  reason: string;
+  text: string;
+}
+
+const TIME_NAMES = ['time', 'timestamp', 'date', 'datetime', 'open_time', 'ts', 'interval_begin'];
+const ALIASES: Record<string, readonly string[]> = {
+  open: ['open', 'o'], high: ['high', 'h'], low: ['low', 'l'], close: ['close', 'c'],
+  volume: ['volume', 'vol', 'v'], trades: ['trades', 'count', 'trade_count', 'n'], vwap: ['vwap'],
+};
+
+function num(s: string): number {
+  return s.length === 0 ? NaN : Number(s);
+}
+
+/** Unix seconds, unix ms, or an ISO date (UTC when no zone is given) → ms; NaN when not a time. */
+export function parseTimeMs(s: string): number {
+  const t = s.trim();
+  if (t.length === 0) return NaN;
+  const n = Number(t);
+  if (Number.isFinite(n)) return n < 1e11 ? Math.round(n * 1000) : n >= 1e14 ? Math.round(n / 1000) : n;
+  let iso = t.replace(' ', 'T');
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
+  else if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
+  return Date.parse(iso);
+}
+
+/** Checks prices and volume of a parsed row; returns the reason it is unusable, or null. */
+export function checkCandle(r: CandleRow): string | null {
+  if (!Number.isFinite(r.time)) return 'time is not a number or a date';
+  if (!(Number.isFinite(r.open) && Number.isFinite(r.high) && Number.isFinite(r.low) && Number.isFinite(r.close))) {
+    return 'open/high/low/close must be finite numbers';
+  }
+  if (!Number.isFinite(r.volume) || r.volume < 0) return 'volume must be a finite number ≥ 0';
+  if (r.low > r.high || r.high < r.open || r.high < r.close || r.low > r.open || r.low > r.close) {
+    return `inconsistent prices: need low ≤ open,close ≤ high (o=${r.open} h=${r.high} l=${r.low} c=${r.close})`;
+  }
+  if (r.open <= 0 || r.low <= 0) return 'prices must be > 0';
+  if (r.trades === r.trades && (r.trades < 0 || !Number.isInteger(r.trades))) return 'trades must be an integer ≥ 0';
+  return null;
+}
+
+export class CandleLineParser {
+  readonly row: CandleRow = emptyRow();
+  private readonly format: CandleFormat;
+  private idx: number[] | null = null; // csv: field index of time,open,high,low,close,volume,trades,vwap (-1 = absent)
+
+  constructor(format: CandleFormat) {
+    this.format = format;
+  }
+
+  /**
+   * Parses one line (no newline). Returns 'row' (this.row holds it), 'skip' (blank or header), or the reason the
+   * line is bad. Throws only for a header that lacks required columns (the whole file is unusable then).
+   */
+  parse(line: string): 'row' | 'skip' | string {
+    if (line.length === 0 || (line.length === 1 && line === '\r')) return 'skip';
+    const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+    if (this.format === 'kraken-ohlcvt') return this.parseKraken(text);
+    if (this.idx === null) {
+      this.readHeader(text);
+      return 'skip';
+    }
+    return this.parseNamed(text);
+  }
+
+  /** The header problem, if the csv header lacks a required column; else null. */
+  headerError: string | null = null;
+
+  private parseKraken(text: string): 'row' | string {
+    const f = text.split(',');
+    if (f.length !== 7) return `expected 7 fields (unix_time,open,high,low,close,volume,trades), got ${f.length}`;
+    const r = this.row;
+    const t = num(f[0]!);
+    r.time = Number.isFinite(t) ? Math.round(t * 1000) : NaN;
+    r.open = num(f[1]!); r.high = num(f[2]!); r.low = num(f[3]!); r.close = num(f[4]!); r.volume = num(f[5]!);
+    r.trades = num(f[6]!);
+    r.vwap = NaN;
+    if (!Number.isFinite(r.trades)) return 'trades is not a number';
+    return checkCandle(r) ?? 'row';
+  }
+
+  private readHeader(text: string): void {
+    const names = text.split(',').map((s) => s.trim().toLowerCase().replace(/^"|"$/g, ''));
+    const find = (alts: readonly string[]): number => {
+      for (const a of alts) {
+        const i = names.indexOf(a);
+        if (i >= 0) return i;
+      }
+      return -1;
+    };
+    const idx = [
+      find(TIME_NAMES), find(ALIASES.open!), find(ALIASES.high!), find(ALIASES.low!), find(ALIASES.close!),
+      find(ALIASES.volume!), find(ALIASES.trades!), find(ALIASES.vwap!),
+    ];
+    const required = ['time', 'open', 'high', 'low', 'close', 'volume'];
+    const missing = required.filter((_, i) => idx[i]! < 0);
+    if (missing.length > 0) {
+      this.headerError = `header '${text}' lacks column(s) ${missing.join(', ')} (time may be named ${TIME_NAMES.join('|')}; ` +
+        `or use --format kraken-ohlcvt for headerless Kraken archives)`;
+    }
+    this.idx = idx;
+  }
+
+  private parseNamed(text: string): 'row' | string {
+    const f = text.split(',');
+    const idx = this.idx!;
+    const need = Math.max(idx[0]!, idx[1]!, idx[2]!, idx[3]!, idx[4]!, idx[5]!);
+    if (f.length <= need) return `expected at least ${need + 1} fields as in the header, got ${f.length}`;
+    const r = this.row;
+    r.time = parseTimeMs(f[idx[0]!]!.replace(/^"|"$/g, ''));
+    r.open = num(f[idx[1]!]!); r.high = num(f[idx[2]!]!); r.low = num(f[idx[3]!]!); r.close = num(f[idx[4]!]!);
+    r.volume = num(f[idx[5]!]!);
+    r.trades = idx[6]! >= 0 && f[idx[6]!] !== undefined && f[idx[6]!] !== '' ? num(f[idx[6]!]!) : NaN;
+    r.vwap = idx[7]! >= 0 && f[idx[7]!] !== undefined && f[idx[7]!] !== '' ? num(f[idx[7]!]!) : NaN;
+    if (idx[7]! >= 0 && f[idx[7]!] !== '' && !Number.isFinite(r.vwap)) return 'vwap is not a number';
+    return checkCandle(r) ?? 'row';
+  }
+}

@@ -1,0 +1,103 @@
+// Missing bars. A gap is a run of bar slots with no row (on Kraken: no trade in that interval). The gap policy decides
+// what a reader hands to the envs:
+//  - 'fill' (default): each missing bar becomes a flat bar at the previous close (open = high = low = close = previous
+//    close, volume 0, trades 0, vwap = previous close) with filled[i] = 1. The time grid is then regular, which is what
+//    a trading env stepping bar by bar needs, and a fill only uses the past (no look-ahead).
+//  - 'keep': rows as stored; the time grid has holes; use detectGaps() to see them.
+import type { CandleColumns } from './columns.ts';
+
+export type GapPolicy = 'fill' | 'keep';
+export const GAP_POLICIES: readonly GapPolicy[] = ['fill', 'keep'];
+
+export interface Gap {
+  /** Open time (ms) of the first missing bar. */
+  start: number;
+  /** Open time (ms) of the last missing bar. */
+  end: number;
+  /** Number of missing bars. */
+  bars: number;
+}
+
+export interface GapReport {
+  gaps: Gap[];
+  /** Total missing bars. */
+  missingBars: number;
+  /** Largest gap in bars (0 when none). */
+  largest: number;
+  /** Count of gaps by size: '1', '2-5', '6-24', '25-100', '>100' bars. */
+  histogram: Record<string, number>;
+}
+
+function bucket(bars: number): string {
+  if (bars <= 1) return '1';
+  if (bars <= 5) return '2-5';
+  if (bars <= 24) return '6-24';
+  if (bars <= 100) return '25-100';
+  return '>100';
+}
+
+/** Gaps in a strictly ascending time column (ms) of bars of length tfMs. Rows already flagged filled count as missing. */
+export function detectGaps(time: ArrayLike<number>, tfMs: number, filled?: ArrayLike<number>): GapReport {
+  const gaps: Gap[] = [];
+  const n = time.length;
+  let prev = -1; // index of the last real bar
+  for (let i = 0; i < n; i++) {
+    if (filled && filled[i]) continue;
+    if (prev >= 0) {
+      const missing = Math.round((time[i]! - time[prev]!) / tfMs) - 1;
+      if (missing > 0) gaps.push({ start: time[prev]! + tfMs, end: time[prev]! + missing * tfMs, bars: missing });
+    }
+    prev = i;
+  }
+  return summarizeGaps(gaps);
+}
+
+export function summarizeGaps(gaps: Gap[]): GapReport {
+  const histogram: Record<string, number> = {};
+  let missingBars = 0;
+  let largest = 0;
+  for (const g of gaps) {
+    missingBars += g.bars;
+    if (g.bars > largest) largest = g.bars;
+    const b = bucket(g.bars);
+    histogram[b] = (histogram[b] ?? 0) + 1;
+  }
+  return { gaps, missingBars, largest, histogram };
+}
+
+/** Applies the 'fill' policy: returns new columns on a regular grid and the filled flags. Input must be ascending. */
+export function fillGaps(cols: CandleColumns, tfMs: number): { cols: CandleColumns; filled: Uint8Array } {
+  const n = cols.length;
+  if (n === 0) return { cols, filled: new Uint8Array(0) };
+  const total = Math.round((cols.time[n - 1]! - cols.time[0]!) / tfMs) + 1;
+  if (total === n) return { cols, filled: new Uint8Array(n) };
+  const out: CandleColumns = {
+    length: total,
+    time: new Float64Array(total), open: new Float64Array(total), high: new Float64Array(total),
+    low: new Float64Array(total), close: new Float64Array(total), volume: new Float64Array(total),
+    trades: new Float64Array(total), vwap: new Float64Array(total),
+  };
+  const filled = new Uint8Array(total);
+  const t0 = cols.time[0]!;
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const slot = Math.round((cols.time[i]! - t0) / tfMs);
+    if (slot < j) continue; // off-grid duplicate slot: keep the first row (readers already reject non-ascending rows)
+    if (j > 0) {
+      const c = out.close[j - 1]!;
+      const hasTrades = cols.trades[i] === cols.trades[i];
+      for (; j < slot; j++) {
+        out.time[j] = t0 + j * tfMs;
+        out.open[j] = c; out.high[j] = c; out.low[j] = c; out.close[j] = c;
+        out.volume[j] = 0; out.trades[j] = hasTrades ? 0 : NaN; out.vwap[j] = cols.vwap[i] === cols.vwap[i] ? c : NaN;
+        filled[j] = 1;
+      }
+    }
+    out.time[j] = cols.time[i]!; out.open[j] = cols.open[i]!; out.high[j] = cols.high[i]!; out.low[j] = cols.low[i]!;
+    out.close[j] = cols.close[i]!; out.volume[j] = cols.volume[i]!; out.trades[j] = cols.trades[i]!; out.vwap[j] = cols.vwap[i]!;
+    j++;
+  }
+  return { cols: { ...out, length: j, time: out.time.subarray(0, j), open: out.open.subarray(0, j), high: out.high.subarray(0, j),
+    low: out.low.subarray(0, j), close: out.close.subarray(0, j), volume: out.volume.subarray(0, j),
+    trades: out.trades.subarray(0, j), vwap: out.vwap.subarray(0, j) }, filled: filled.subarray(0, j) };
+}
