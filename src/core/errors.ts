@@ -50,3 +50,15 @@ export class InvalidArgumentError extends Tg4Error {
 export class ClosedEnvError extends Tg4Error {
   constructor(message = 'the environment is closed: make a new one') { super('CLOSED_ENV', message); }
 }
+/** A space built with bad parameters (low > high, non-positive n, unknown dtype, malformed JSON description). */
+export class InvalidSpaceError extends Tg4Error {
+  constructor(message: string) { super('INVALID_SPACE', message); }
+}
+/** checkEnv found a breach of the env contract; `failures` names each failed check. */
+export class EnvCheckError extends Tg4Error {
+  readonly failures: readonly { check: string; message: string }[];
+  constructor(failures: readonly { check: string; message: string }[]) {
+    super('ENV_CHECK_FAILED', `env check failed: ${failures.map((f) => `[${f.check}] ${f.message}`).join('; ')}`);
+    this.failures = failures;
+  }
+}

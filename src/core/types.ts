@@ -53,6 +53,11 @@ export interface EnvSpec {
   nondeterministic?: boolean;
   kwargs?: Record<string, unknown>;
   description?: string;
+  /**
+   * Optional batched implementation (Gymnasium's vector_entry_point, EnvPool style): makeVec() uses it instead of N
+   * copies of entryPoint. Must behave exactly like a SyncVectorEnv of N wrapped sub-envs (same seeds, same results).
+   */
+  vectorEntryPoint?: (options: { numEnvs: number; autoresetMode: AutoresetMode; kwargs: Record<string, unknown> }) => unknown;
 }
 
 /**

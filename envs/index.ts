@@ -1,0 +1,5 @@
+// Registers every built-in env when imported: `import 'envs/index.ts'` then make('CartPole-v1').
+// One line per env family; add yours below.
+import { registerClassicEnvs } from './classic/index.ts';
+
+registerClassicEnvs();

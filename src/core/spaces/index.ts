@@ -1,0 +1,10 @@
+export { BaseSpace, describeValue } from './space.ts';
+export { Box, type Bound } from './box.ts';
+export { Discrete } from './discrete.ts';
+export { MultiDiscrete } from './multi-discrete.ts';
+export { MultiBinary } from './multi-binary.ts';
+export { Dict, isSpace } from './dict.ts';
+export { Tuple } from './tuple.ts';
+export { flatdim, flatten, flattenInto, flattenSpace } from './flatten.ts';
+export { spaceFromJSON } from './from-json.ts';
+export { TYPED_ARRAY, DTYPES, type TypedArray, dtypeOfArray, canCastSafely } from './dtype.ts';
