@@ -1,0 +1,13 @@
+// Public API of the feature layer. See docs/features.md.
+export { buildFeatures, ObservationBuilder, fitNormalization } from './builder.ts';
+export type { FeatureMatrix, BuildOptions, ObservationBuilderOptions } from './builder.ts';
+export type { ColumnInfo } from './engine.ts';
+export { FeatureEngine } from './engine.ts';
+export type { LiveBar } from './input.ts';
+export { TRADE_COLUMNS, bookColumn } from './input.ts';
+export { parseFeatureSpec, loadFeatureSpec, specHash, canonicalJson, FeatureSpecSchema } from './spec.ts';
+export type { FeatureSpec, FeatureSpecInput, FeatureEntry, Normalization } from './spec.ts';
+export { featureNames, listFeatures, getFeatureDef } from './registry.ts';
+export { FeatureError, FeatureDataError } from './errors.ts';
+export { parseTimeframe } from './timeframe.ts';
+export { DEFAULT_SPEC_PATH, loadDefaultSpec } from './default-spec.ts';

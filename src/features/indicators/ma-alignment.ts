@@ -1,0 +1,31 @@
+// Moving-average alignment score in [−1, 1]: over the ordered sequence (close, EMA p1, EMA p2, …) with p1 < p2 < …,
+// the mean of sign(faster − slower) over every pair. +1 = perfect bullish stack (close > EMA9 > EMA21 > EMA50).
+import { Ema } from './moving-averages.ts';
+
+export class MaAlignment {
+  private readonly emas: Ema[];
+  private readonly seq: Float64Array;
+  private readonly pairs: number;
+  value = NaN;
+
+  constructor(readonly periods: readonly number[]) {
+    this.emas = periods.map((p) => new Ema(p));
+    this.seq = new Float64Array(periods.length + 1);
+    const m = periods.length + 1;
+    this.pairs = (m * (m - 1)) / 2;
+  }
+
+  get ready(): boolean { return this.emas[this.emas.length - 1]!.ready; }
+
+  update(close: number): number {
+    const s = this.seq;
+    s[0] = close;
+    for (let i = 0; i < this.emas.length; i++) s[i + 1] = this.emas[i]!.update(close);
+    let acc = 0;
+    for (let i = 0; i < s.length; i++) {
+      for (let j = i + 1; j < s.length; j++) acc += Math.sign(s[i]! - s[j]!);
+    }
+    this.value = acc / this.pairs;
+    return this.value;
+  }
+}

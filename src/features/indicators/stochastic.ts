@@ -1,0 +1,36 @@
+// Slow stochastic oscillator: fast %K over k bars, %K = SMA(fast %K, slowing), %D = SMA(%K, d).
+// A flat k-bar range gives fast %K = 50 (neutral); trading-signals gives 0 there.
+import { Sma } from './moving-averages.ts';
+import { RollingExtreme } from './rolling.ts';
+
+export class Stochastic {
+  private readonly hi: RollingExtreme;
+  private readonly lo: RollingExtreme;
+  private readonly kSma: Sma;
+  private readonly dSma: Sma;
+  k = NaN;
+  d = NaN;
+
+  constructor(readonly kPeriod: number, readonly slowing: number, readonly dPeriod: number) {
+    this.hi = new RollingExtreme(kPeriod, 'max');
+    this.lo = new RollingExtreme(kPeriod, 'min');
+    this.kSma = new Sma(slowing);
+    this.dSma = new Sma(dPeriod);
+  }
+
+  get ready(): boolean { return this.dSma.ready; }
+
+  update(high: number, low: number, close: number): void {
+    this.hi.push(high);
+    this.lo.push(low);
+    if (!this.hi.full) return;
+    const hh = this.hi.value();
+    const ll = this.lo.value();
+    const range = hh - ll;
+    const fastK = range === 0 ? 50 : ((close - ll) * 100) / range;
+    this.kSma.update(fastK);
+    if (!this.kSma.ready) return;
+    this.k = this.kSma.value;
+    this.d = this.dSma.update(this.k);
+  }
+}

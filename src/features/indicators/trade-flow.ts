@@ -1,0 +1,68 @@
+// Trade-flow features from aggressor-side volume per bar (buy_volume, sell_volume).
+
+import { RollingSum } from './rolling.ts';
+
+/** (Σ buy − Σ sell) / (Σ buy + Σ sell) over the last n bars; 0 when nothing traded. */
+export class VolumeImbalance {
+  private readonly buy: RollingSum;
+  private readonly sell: RollingSum;
+  value = NaN;
+  constructor(readonly period: number) {
+    this.buy = new RollingSum(period);
+    this.sell = new RollingSum(period);
+  }
+  get ready(): boolean { return this.buy.full; }
+  update(buyVolume: number, sellVolume: number): number {
+    this.buy.push(buyVolume);
+    this.sell.push(sellVolume);
+    if (this.buy.full) {
+      const b = this.buy.sum();
+      const s = this.sell.sum();
+      const t = b + s;
+      this.value = t > 0 ? (b - s) / t : 0;
+    }
+    return this.value;
+  }
+}
+
+/**
+ * VPIN (Easley, López de Prado, O'Hara 2012): volume is cut into buckets of equal size V; each bar's buy and sell
+ * volume is split across buckets in proportion; VPIN = mean |V_buy − V_sell| / V over the last n full buckets.
+ * Uses the bar's own aggressor split (no bulk classification). Ready once n buckets have filled.
+ */
+export class Vpin {
+  private readonly imb: RollingSum;
+  private bucketBuy = 0;
+  private bucketSell = 0;
+  value = NaN;
+
+  constructor(readonly bucketVolume: number, readonly buckets: number) { this.imb = new RollingSum(buckets); }
+
+  get ready(): boolean { return this.imb.full; }
+
+  update(buyVolume: number, sellVolume: number): number {
+    let b = buyVolume;
+    let s = sellVolume;
+    const V = this.bucketVolume;
+    for (;;) {
+      const room = V - this.bucketBuy - this.bucketSell;
+      const total = b + s;
+      if (total < room) {
+        this.bucketBuy += b;
+        this.bucketSell += s;
+        break;
+      }
+      const f = total > 0 ? room / total : 0;
+      const tb = b * f;
+      const ts = s * f;
+      this.imb.push(Math.abs(this.bucketBuy + tb - (this.bucketSell + ts)) / V);
+      this.bucketBuy = 0;
+      this.bucketSell = 0;
+      b -= tb;
+      s -= ts;
+      if (b + s <= 0) break;
+    }
+    if (this.imb.full) this.value = this.imb.mean();
+    return this.value;
+  }
+}
