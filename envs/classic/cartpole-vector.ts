@@ -20,6 +20,8 @@ export interface CartPoleVectorOptions {
   numEnvs: number;
   autoresetMode?: AutoresetMode;
   maxEpisodeSteps?: number;
+  /** As CartPoleEnv's option: reward 0 per surviving step, -1 on the failing step. */
+  suttonBartoReward?: boolean;
 }
 
 export class CartPoleVectorEnv implements VectorEnv {
@@ -30,6 +32,7 @@ export class CartPoleVectorEnv implements VectorEnv {
   readonly actionDim = 1;
   readonly autoresetMode: AutoresetMode;
   readonly maxEpisodeSteps: number;
+  readonly suttonBartoReward: boolean;
   spec: EnvSpec | null = null;
   // Struct of arrays, float64 like Gymnasium's state.
   private readonly x: Float64Array;
@@ -60,6 +63,10 @@ export class CartPoleVectorEnv implements VectorEnv {
     this.numEnvs = n;
     this.autoresetMode = mode;
     this.maxEpisodeSteps = maxSteps;
+    if (options.suttonBartoReward !== undefined && typeof options.suttonBartoReward !== 'boolean') {
+      throw new InvalidArgumentError(`suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`);
+    }
+    this.suttonBartoReward = options.suttonBartoReward ?? false;
     this.x = new Float64Array(n);
     this.xDot = new Float64Array(n);
     this.theta = new Float64Array(n);
@@ -98,7 +105,7 @@ export class CartPoleVectorEnv implements VectorEnv {
     const act = actions as ArrayLike<number>;
     const x = this.x, xDot = this.xDot, theta = this.theta, thetaDot = this.thetaDot;
     const obs = this.observations, rewards = this.rewards, term = this.terminated, trunc = this.truncated;
-    const elapsed = this.elapsed, pending = this.pendingReset, maxSteps = this.maxEpisodeSteps;
+    const elapsed = this.elapsed, pending = this.pendingReset, maxSteps = this.maxEpisodeSteps, sbReward = this.suttonBartoReward;
     if (this.dirtyInfos) {
       this.infos.fill(EMPTY_INFO);
       this.dirtyInfos = false;
@@ -133,8 +140,8 @@ export class CartPoleVectorEnv implements VectorEnv {
       obs[o + 1] = nv;
       obs[o + 2] = nth;
       obs[o + 3] = nw;
-      rewards[i] = 1;
       const t = nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD_RADIANS || nth > THETA_THRESHOLD_RADIANS;
+      rewards[i] = sbReward ? (t ? -1 : 0) : 1;
       const steps = ++elapsed[i]!;
       const tr = steps >= maxSteps;
       term[i] = t ? 1 : 0;

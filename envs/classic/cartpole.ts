@@ -13,7 +13,11 @@ import {
 
 export interface CartPoleOptions {
   renderMode?: RenderMode;
+  /** Gymnasium 1.x's sutton_barto_reward: 0 per surviving step, -1 on the failing step (default false: 1 per step). */
+  suttonBartoReward?: boolean;
 }
+
+export const CARTPOLE_OPTION_NAMES: readonly string[] = ['renderMode', 'suttonBartoReward'];
 
 const RENDER_MODES: readonly RenderMode[] = ['ansi'];
 
@@ -28,13 +32,17 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   override readonly metadata = { renderModes: RENDER_MODES, renderFps: 50 };
   /** [x, x_dot, theta, theta_dot] in float64, as Gymnasium keeps it. */
   readonly state = new Float64Array(4);
+  readonly suttonBartoReward: boolean;
 
   constructor(options: CartPoleOptions = {}) {
     super();
-    const known = new Set(['renderMode']);
     for (const k of Object.keys(options)) {
-      if (!known.has(k)) throw new InvalidArgumentError(`CartPole-v1 has no option "${k}": accepted options are renderMode`);
+      if (!CARTPOLE_OPTION_NAMES.includes(k)) throw new InvalidArgumentError(`CartPole-v1 has no option "${k}": accepted options are ${CARTPOLE_OPTION_NAMES.join(', ')}`);
     }
+    if (options.suttonBartoReward !== undefined && typeof options.suttonBartoReward !== 'boolean') {
+      throw new InvalidArgumentError(`CartPole-v1 option suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`);
+    }
+    this.suttonBartoReward = options.suttonBartoReward ?? false;
     const mode = options.renderMode ?? null;
     if (mode !== null && !RENDER_MODES.includes(mode)) {
       throw new InvalidArgumentError(`CartPole-v1 renderMode must be one of ${RENDER_MODES.join(', ')} or null (got ${String(mode)})`);
@@ -71,7 +79,8 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     s[2] = theta;
     s[3] = thetaDot;
     const terminated = x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
-    return { observation: Float32Array.from(s), reward: 1.0, terminated, truncated: false, info: {} };
+    const reward = this.suttonBartoReward ? (terminated ? -1.0 : 0.0) : 1.0;
+    return { observation: Float32Array.from(s), reward, terminated, truncated: false, info: {} };
   }
 
   /** 'ansi': one text line with the state and a 41-column track showing the cart (C) and the pole's lean. */
