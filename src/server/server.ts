@@ -1,0 +1,291 @@
+// The environment server: one ZeroMQ ROUTER socket, msgpack requests (docs/protocol.md), sessions of N sub-envs.
+// Requests are handled one at a time, in arrival order per connection (libzmq fair-queues between connections, so a
+// client flooding the socket delays the others by at most its share). No client message can stop the server: every
+// failure becomes an error reply.
+import { randomBytes } from 'node:crypto';
+import { endianness } from 'node:os';
+import * as zmq from 'zeromq';
+import { InvalidArgumentError, Tg4Error, UnknownEnvError } from '../core/errors.ts';
+import type { EnvLike } from '../core/env.ts';
+import { parseBindAddress } from './address.ts';
+import { loadServerKeys, startZapHandler } from './curve.ts';
+import { LimitExceededError, ProtocolError, UnknownSessionError } from './errors.ts';
+import { registryEnvSource, type EnvSource } from './env-source.ts';
+import { resolveLimits, type ServerLimits } from './limits.ts';
+import { decodeMessage, encodeMessage } from './protocol/codec.ts';
+import {
+  PROTOCOL_VERSION, parseRequest, requestIdOf, type ErrorBody, type HelloResult, type MakeRequest, type MakeResult,
+  type Request, type RequestId,
+} from './protocol/messages.ts';
+import { Session, SubEnvEngine, VectorEngine, type SessionEngine } from './session.ts';
+
+export const SERVER_NAME = 'tg4-gym/0.1.0';
+
+export interface ServerOptions {
+  /** tcp://HOST:PORT (PORT * or 0 picks a free port), ipc://PATH or inproc://NAME. Default tcp://127.0.0.1:5555. */
+  bind?: string;
+  limits?: Partial<ServerLimits>;
+  /** Folder from `tg4 keys`: turns on CURVE encryption and client authentication. */
+  curveKeysDir?: string;
+  /** Allow a non-loopback bind without CURVE (anyone who can reach the port can run envs). */
+  insecure?: boolean;
+  /** Where envs come from; the core registry with the built-in envs by default. */
+  source?: EnvSource;
+  /** Session events (made, closed, expired), one line each; silent by default. */
+  log?: (line: string) => void;
+  /** Clock in ms, for tests of the idle timeout. */
+  now?: () => number;
+}
+
+export interface ServerStats {
+  sessions: number;
+  requests: number;
+  errors: number;
+  expired: number;
+}
+
+export class Tg4Server {
+  readonly sessions = new Map<string, Session>();
+  readonly limits: ServerLimits;
+  private readonly stats_: ServerStats = { sessions: 0, requests: 0, errors: 0, expired: 0 };
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private stopZap: (() => void) | null = null;
+
+  private constructor(
+    private readonly router: zmq.Router,
+    private readonly context: zmq.Context,
+    readonly address: string,
+    private readonly source: EnvSource,
+    limits: ServerLimits,
+    private readonly log: (line: string) => void,
+    private readonly now: () => number,
+  ) {
+    this.limits = limits;
+  }
+
+  static async start(options: ServerOptions = {}): Promise<Tg4Server> {
+    if (endianness() !== 'LE') throw new Tg4Error('INTERNAL', 'the wire protocol sends little-endian arrays; this machine is big-endian');
+    const bind = options.bind ?? 'tcp://127.0.0.1:5555';
+    const addr = parseBindAddress(bind);
+    if (!addr.loopback && options.curveKeysDir === undefined && options.insecure !== true) {
+      throw new InvalidArgumentError(`${bind} is reachable from other machines: pass --curve-keys DIR (make one with \`tg4 keys --out DIR\`) to encrypt and authenticate, or --insecure to serve it unprotected`);
+    }
+    const limits = resolveLimits(options.limits);
+    const source = options.source ?? (await registryEnvSource());
+    // A context per server: its own ZAP endpoint, and nothing shared with other servers in the process.
+    const context = new zmq.Context({ blocky: false });
+    const router = new zmq.Router({
+      context,
+      linger: 0,
+      // libzmq drops (disconnects) a peer whose message exceeds this; below it the server answers LIMIT_EXCEEDED.
+      maxMessageSize: limits.maxMessageBytes * 4,
+      sendHighWaterMark: 10_000,
+      receiveHighWaterMark: 10_000,
+    });
+    let stopZap: (() => void) | null = null;
+    if (options.curveKeysDir !== undefined) {
+      const keys = loadServerKeys(options.curveKeysDir);
+      stopZap = await startZapHandler(context, keys.authorizedClients);
+      router.curveServer = true;
+      router.curveSecretKey = keys.secretKey;
+      router.zapDomain = 'tg4';
+    }
+    const bindAt = bind.replace(/:0$/, ':*');
+    try {
+      await router.bind(bindAt);
+    } catch (err) {
+      router.close();
+      stopZap?.();
+      throw new InvalidArgumentError(`cannot bind ${bind}: ${(err as Error).message} (is another server on it? pick another address)`);
+    }
+    const address = router.lastEndpoint ?? bind;
+    const server = new Tg4Server(router, context, address, source, limits, options.log ?? (() => {}), options.now ?? Date.now);
+    server.stopZap = stopZap;
+    server.loop = server.serve();
+    const every = Math.max(20, Math.min(1000, (limits.idleTimeoutS * 1000) / 4));
+    server.sweeper = setInterval(() => server.expireIdle(), every);
+    server.sweeper.unref();
+    return server;
+  }
+
+  stats(): ServerStats {
+    return { ...this.stats_, sessions: this.sessions.size };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.router.close();
+    this.stopZap?.();
+    await this.loop?.catch(() => {});
+    for (const s of this.sessions.values()) s.engine.close();
+    this.sessions.clear();
+  }
+
+  /** Closes sessions unused for longer than the idle timeout. */
+  expireIdle(): void {
+    const limit = this.limits.idleTimeoutS * 1000;
+    const t = this.now();
+    for (const [id, s] of this.sessions) {
+      if (t - s.lastUsedMs > limit) {
+        this.sessions.delete(id);
+        s.engine.close();
+        this.stats_.expired++;
+        this.log(`session ${id} (${s.envId} ×${s.numEnvs}) expired after ${this.limits.idleTimeoutS}s idle`);
+      }
+    }
+  }
+
+  private async serve(): Promise<void> {
+    while (!this.stopping) {
+      let frames: Buffer[];
+      try {
+        frames = await this.router.receive();
+      } catch (err) {
+        if (this.stopping) return;
+        this.log(`receive failed: ${(err as Error).message}`);
+        continue;
+      }
+      if (frames.length < 2) continue;
+      const reply = this.handleFrames(frames);
+      try {
+        await this.router.send(reply);
+      } catch (err) {
+        if (this.stopping) return;
+        this.log(`reply to a client failed (it may have gone): ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** [identity, ...envelope, body] → [identity, ...envelope, reply]: REQ's empty delimiter comes back as it came. */
+  private handleFrames(frames: Buffer[]): Buffer[] {
+    const identity = frames[0]!;
+    const envelope = frames.slice(1, -1);
+    const body = frames[frames.length - 1]!;
+    let id: RequestId = null;
+    let out: unknown;
+    this.stats_.requests++;
+    try {
+      if (envelope.length > 2) throw new ProtocolError(`a request is one frame (DEALER) or an empty frame then one frame (REQ); got ${frames.length - 1} frames`);
+      if (body.byteLength > this.limits.maxMessageBytes) {
+        throw new LimitExceededError(`the message is ${body.byteLength} bytes, over this server's limit of ${this.limits.maxMessageBytes}: step fewer sub-envs per message, or restart the server with a larger --max-message-bytes`);
+      }
+      const raw = decodeMessage(body);
+      id = requestIdOf(raw);
+      const req = parseRequest(raw);
+      out = { id, result: this.dispatch(req) };
+    } catch (err) {
+      this.stats_.errors++;
+      out = { id, error: errorBody(err) };
+    }
+    let bytes: Buffer;
+    try {
+      bytes = encodeMessage(out);
+    } catch (err) {
+      bytes = encodeMessage({ id, error: { code: 'INTERNAL', message: `the reply could not be encoded: ${(err as Error).message}` } });
+    }
+    return [identity, ...envelope, bytes];
+  }
+
+  private dispatch(req: Request): unknown {
+    switch (req.op) {
+      case 'hello': {
+        const r: HelloResult = {
+          protocol: PROTOCOL_VERSION, server: SERVER_NAME, env_ids: this.source.ids(),
+          limits: {
+            max_message_bytes: this.limits.maxMessageBytes, max_sessions: this.limits.maxSessions,
+            max_envs_per_session: this.limits.maxEnvsPerSession, idle_timeout_s: this.limits.idleTimeoutS,
+          },
+        };
+        return r;
+      }
+      case 'make': return this.make(req);
+      case 'close': {
+        const s = this.session(req.session);
+        this.sessions.delete(s.id);
+        s.engine.close();
+        this.log(`session ${s.id} closed`);
+        return { closed: true };
+      }
+      case 'reset': return this.session(req.session).reset(req.seed, req.options, req.env_ids);
+      case 'step': return this.session(req.session).engine.step(req.actions, req.env_ids);
+      case 'render': return { frames: this.session(req.session).engine.render(req.env_ids) };
+      case 'spaces': {
+        const s = this.session(req.session);
+        return {
+          observation_space: s.engine.observationSpace.toJSON(), action_space: s.engine.actionSpace.toJSON(), num_envs: s.numEnvs,
+        };
+      }
+      case 'call': return { values: this.session(req.session).engine.call(req.name, req.args, req.kwargs, req.env_ids) };
+    }
+  }
+
+  private session(id: string): Session {
+    const s = this.sessions.get(id);
+    if (s === undefined) {
+      throw new UnknownSessionError(`no session ${JSON.stringify(id).slice(0, 80)} on this server: it was closed, expired after ${this.limits.idleTimeoutS}s idle, or never made; send make for a new one`);
+    }
+    s.lastUsedMs = this.now();
+    return s;
+  }
+
+  private make(req: MakeRequest): MakeResult {
+    if (this.sessions.size >= this.limits.maxSessions) {
+      throw new LimitExceededError(`this server already holds ${this.sessions.size} sessions, its limit: close sessions you no longer use, or restart it with a larger --max-sessions`);
+    }
+    if (req.num_envs > this.limits.maxEnvsPerSession) {
+      throw new LimitExceededError(`num_envs ${req.num_envs} is over this server's limit of ${this.limits.maxEnvsPerSession} sub-envs per session (--max-envs-per-session)`);
+    }
+    if (!this.source.ids().includes(req.env_id)) {
+      throw new UnknownEnvError(`no env is registered under ${JSON.stringify(req.env_id)} on this server: known ids are ${this.source.ids().join(', ')}`);
+    }
+    const spec = this.source.spec(req.env_id);
+    const engine = this.buildEngine(req);
+    const id = randomBytes(16).toString('hex');
+    const session = new Session(id, req.env_id, req.num_envs, req.autoreset, spec, engine, req.seed, this.now());
+    this.sessions.set(id, session);
+    this.log(`session ${id} made: ${req.env_id} ×${req.num_envs} (${req.autoreset})`);
+    const probe = engine instanceof SubEnvEngine ? engine.envs[0]! : (engine as VectorEngine).probe;
+    const meta = probe.metadata;
+    return {
+      session: id, env_id: req.env_id, num_envs: req.num_envs, autoreset: req.autoreset,
+      observation_space: engine.observationSpace.toJSON(), action_space: engine.actionSpace.toJSON(),
+      spec: session.specJSON(),
+      metadata: { render_modes: [...meta.renderModes], render_fps: meta.renderFps ?? null },
+      render_mode: probe.renderMode,
+      callable: engine.callable,
+    };
+  }
+
+  private buildEngine(req: MakeRequest): SessionEngine {
+    const batchSize = req.batch_size ?? req.num_envs;
+    const envs: EnvLike[] = [];
+    try {
+      const first = this.source.make(req.env_id, req.kwargs);
+      envs.push(first);
+      const wantsVector = req.autoreset !== 'disabled' && batchSize >= req.num_envs && first.renderMode === null
+        && VectorEngine.fits(first.observationSpace.toJSON(), first.actionSpace.toJSON());
+      const venv = wantsVector ? this.source.makeVec(req.env_id, req.num_envs, req.autoreset as 'next-step' | 'same-step', req.kwargs) : null;
+      if (venv !== null) return new VectorEngine(venv, first);
+      for (let i = 1; i < req.num_envs; i++) envs.push(this.source.make(req.env_id, req.kwargs));
+      return new SubEnvEngine(envs, req.autoreset);
+    } catch (err) {
+      for (const e of envs) e.close();
+      if (err instanceof Tg4Error) throw err;
+      throw new InvalidArgumentError(`make ${req.env_id} with kwargs ${JSON.stringify(req.kwargs).slice(0, 200)} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+export function errorBody(err: unknown): ErrorBody {
+  if (err instanceof Tg4Error) {
+    const body: ErrorBody = { code: err.code, message: err.message };
+    const attribute = (err as { attribute?: unknown }).attribute;
+    if (typeof attribute === 'string') body.attribute = attribute;
+    return body;
+  }
+  return { code: 'INTERNAL', message: `internal server error: ${(err as Error)?.message ?? String(err)} (the server keeps serving)` };
+}
