@@ -2,7 +2,8 @@
 //
 // Buckets are aligned to the Unix epoch (UTC): a 4h bar opens at 00:00, 04:00, …; a 1d bar at 00:00 UTC. A bucket's bar
 // has the first open, the highest high, the lowest low, the last close, summed volume and trades, and the volume-weighted
-// vwap. It exists only once its bucket has ended: a final bucket that the data does not cover to its end is dropped.
+// vwap, taken over real bars (gap-filled bars only count when the whole bucket is filled: then it is flat and filled).
+// A bar exists only once its bucket has ended: a final bucket that the data do not cover to its end is dropped.
 // `lastClosedIndex` tells, for each base bar, which higher-timeframe bar a decision at that base bar's close may see.
 import { InvalidArgumentError } from '../src/core/errors.ts';
 import type { MarketFrame } from './market-frame.ts';
@@ -54,25 +55,32 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
     if (o.vwap) o.vwap[j] = o.volume[j]! > 0 ? pv / o.volume[j]! : o.close[j]!;
     o.filled[j] = allFilled;
   };
+  let hasReal = false; // the bucket has a real (not gap-filled) bar
   for (let i = 0; i < n; i++) {
     const k = Math.floor(time[i]! / T) * T;
+    const isFilled = filledIn !== undefined && filledIn[i] === 1;
     if (k !== prevBucket) {
       finish();
       j++;
       if (j >= m) break;
       prevBucket = k;
-      o.time[j] = k; o.open[j] = open[i]!; o.high[j] = high[i]!; o.low[j] = low[i]!; o.volume[j] = 0;
+      o.time[j] = k; o.open[j] = open[i]!; o.high[j] = high[i]!; o.low[j] = low[i]!; o.close[j] = close[i]!;
+      o.volume[j] = 0;
       if (o.trades) o.trades[j] = 0;
       pv = 0;
       allFilled = 1;
+      hasReal = !isFilled;
+    } else if (!isFilled) {
+      // Gap-filled bars carry no trades: OHLC come from real bars only, as if the gaps had been kept.
+      if (!hasReal) { o.open[j] = open[i]!; o.high[j] = high[i]!; o.low[j] = low[i]!; hasReal = true; }
+      if (high[i]! > o.high[j]!) o.high[j] = high[i]!;
+      if (low[i]! < o.low[j]!) o.low[j] = low[i]!;
+      o.close[j] = close[i]!;
     }
-    if (high[i]! > o.high[j]!) o.high[j] = high[i]!;
-    if (low[i]! < o.low[j]!) o.low[j] = low[i]!;
-    o.close[j] = close[i]!;
     o.volume[j] += volume[i]!;
     if (o.trades) o.trades[j] += trades![i]!;
     if (vwap) pv += vwap[i]! * volume[i]!;
-    if (!filledIn || !filledIn[i]) allFilled = 0;
+    if (!isFilled) allFilled = 0;
   }
   finish();
   const out: { -readonly [K in keyof MarketFrame]: MarketFrame[K] } = {

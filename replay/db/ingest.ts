@@ -1,0 +1,337 @@
+// Ingest of candle CSVs (Kraken OHLCVT archives, header-named CSV), trade CSVs and JSONL event logs into PostgreSQL.
+//
+// The file is streamed; rows go into batches. Each batch is one transaction: COPY into a temp staging table, then
+// INSERT … SELECT … ON CONFLICT DO NOTHING into the real table. So a re-run inserts 0 rows (the primary keys see the
+// duplicates), and a failure (a lost connection, a bad row under --on-error stop) rolls back the batch in flight: no half
+// batch is ever stored, and batches already committed stay (a re-run completes the import). JSONL ohlc candles are the
+// exception to "first wins": Kraken streams several updates per open interval, so the last one in the log wins (upsert).
+import { from as copyFrom } from 'pg-copy-streams';
+import type pg from 'pg';
+import { InvalidArgumentError } from '../../src/core/errors.ts';
+import { CandleLineParser, type BadRow } from '../csv/candle-parser.ts';
+import { TradeLineParser } from '../csv/trade-parser.ts';
+import { DataError } from '../errors.ts';
+import { parseJsonlLine } from '../jsonl-events.ts';
+import { guessFormat, type OnError } from '../load-csv.ts';
+import { openLines } from '../line-stream.ts';
+import { normalizeSymbol } from '../symbol.ts';
+import { normalizeTimeframe } from '../timeframe.ts';
+import { requireMigrated } from './migrate.ts';
+import { toDbError } from './connect.ts';
+
+export type IngestFormat = 'kraken-ohlcvt' | 'csv' | 'trades' | 'jsonl';
+export const INGEST_FORMATS: readonly IngestFormat[] = ['kraken-ohlcvt', 'csv', 'trades', 'jsonl'];
+
+export interface IngestProgress {
+  bytesRead: number;
+  totalBytes: number;
+  rowsRead: number;
+  inserted: number;
+}
+
+export interface IngestOptions {
+  file: string;
+  /** Required for CSV formats; for JSONL it fills in events that carry none. */
+  symbol?: string;
+  /** Required for candle CSVs; for JSONL it fills in bars that carry none. */
+  timeframe?: string;
+  /** Default: from the file (.jsonl → jsonl; 7 numbers a line → kraken-ohlcvt; else csv). */
+  format?: IngestFormat;
+  /** 'skip' (default): report bad rows and go on; 'stop': roll back the batch in flight and throw at the first one. */
+  onError?: OnError;
+  /** Rows per transaction (default 50,000). */
+  batchSize?: number;
+  /** 'copy' (default) or 'insert' (multi-row INSERT; the benchmark's baseline). */
+  method?: 'copy' | 'insert';
+  onProgress?: (p: IngestProgress) => void;
+}
+
+export interface IngestSummary {
+  file: string;
+  format: IngestFormat;
+  rowsRead: number;
+  /** New rows stored (candles + trades). */
+  inserted: number;
+  /** Rows already present (same primary key), skipped. */
+  duplicates: number;
+  /** JSONL candles whose stored values changed (a later update of the same interval). */
+  updated: number;
+  /** JSONL lines of other event kinds. */
+  ignored: number;
+  bad: BadRow[];
+  batches: number;
+  seconds: number;
+  /** Symbols/timeframes touched, e.g. ['BTC/USD 1h', 'BTC/USD trades']. */
+  series: string[];
+}
+
+/** Columnar batch of candles (times in µs). */
+class CandleBatch {
+  sym: string[] = []; tf: string[] = []; t: number[] = [];
+  o: number[] = []; h: number[] = []; l: number[] = []; c: number[] = []; v: number[] = []; n: number[] = []; w: number[] = [];
+  get length(): number { return this.t.length; }
+  push(sym: string, tf: string, tUs: number, o: number, h: number, l: number, c: number, v: number, n: number, w: number): void {
+    this.sym.push(sym); this.tf.push(tf); this.t.push(tUs); this.o.push(o); this.h.push(h); this.l.push(l); this.c.push(c);
+    this.v.push(v); this.n.push(n); this.w.push(w);
+  }
+  clear(): void {
+    for (const k of ['sym', 'tf', 't', 'o', 'h', 'l', 'c', 'v', 'n', 'w'] as const) this[k].length = 0;
+  }
+}
+
+class TradeBatch {
+  sym: string[] = []; t: number[] = []; seq: number[] = []; p: number[] = []; v: number[] = []; side: string[] = []; id: number[] = [];
+  get length(): number { return this.t.length; }
+  push(sym: string, tUs: number, seq: number, p: number, v: number, side: string, id: number): void {
+    this.sym.push(sym); this.t.push(tUs); this.seq.push(seq); this.p.push(p); this.v.push(v); this.side.push(side); this.id.push(id);
+  }
+  clear(): void {
+    for (const k of ['sym', 't', 'seq', 'p', 'v', 'side', 'id'] as const) this[k].length = 0;
+  }
+}
+
+const nul = (x: number): string => (x === x ? String(x) : '\\N');
+
+const STAGE_SQL = `
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord serial, symbol text, timeframe text, time_us bigint,
+    open float8, high float8, low float8, close float8, volume float8, trades integer, vwap float8) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades (symbol text, time_us bigint, seq integer, price float8, volume float8,
+    side char(1), trade_id bigint) ON COMMIT DELETE ROWS;`;
+
+const CANDLE_COLS = 'symbol, timeframe, time, open, high, low, close, volume, trades, vwap';
+const STAGE_TO_CANDLES = `INSERT INTO candles (${CANDLE_COLS})
+  SELECT symbol, timeframe, timestamptz 'epoch' + time_us * interval '1 microsecond', open, high, low, close, volume, trades, vwap
+  FROM tg4_stage_candles ON CONFLICT DO NOTHING`;
+// Last update of an interval wins; rows whose values did not change are not counted as updated.
+const STAGE_UPSERT_CANDLES = `WITH src AS (
+    SELECT DISTINCT ON (symbol, timeframe, time_us) * FROM tg4_stage_candles ORDER BY symbol, timeframe, time_us, ord DESC),
+  up AS (
+    INSERT INTO candles (${CANDLE_COLS})
+    SELECT symbol, timeframe, timestamptz 'epoch' + time_us * interval '1 microsecond', open, high, low, close, volume, trades, vwap FROM src
+    ON CONFLICT (symbol, timeframe, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+      close = EXCLUDED.close, volume = EXCLUDED.volume, trades = EXCLUDED.trades, vwap = EXCLUDED.vwap
+    WHERE (candles.open, candles.high, candles.low, candles.close, candles.volume, candles.trades, candles.vwap)
+      IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume, EXCLUDED.trades, EXCLUDED.vwap)
+    RETURNING (xmax = 0) AS fresh)
+  SELECT count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated,
+    (SELECT count(*)::int FROM src) AS distinct_rows FROM up`;
+const STAGE_TO_TRADES = `INSERT INTO trades (symbol, time, seq, price, volume, side, trade_id)
+  SELECT symbol, timestamptz 'epoch' + time_us * interval '1 microsecond', seq, price, volume, side, trade_id
+  FROM tg4_stage_trades ON CONFLICT DO NOTHING`;
+
+async function copyIn(c: pg.ClientBase, sql: string, text: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const stream = c.query(copyFrom(sql));
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(text);
+  });
+}
+
+function candleCopyText(b: CandleBatch): string {
+  const parts: string[] = new Array(b.length);
+  for (let i = 0; i < b.length; i++) {
+    parts[i] = `${b.sym[i]}\t${b.tf[i]}\t${b.t[i]}\t${b.o[i]}\t${b.h[i]}\t${b.l[i]}\t${b.c[i]}\t${b.v[i]}\t${nul(b.n[i]!)}\t${nul(b.w[i]!)}\n`;
+  }
+  return parts.join('');
+}
+
+function tradeCopyText(b: TradeBatch): string {
+  const parts: string[] = new Array(b.length);
+  for (let i = 0; i < b.length; i++) {
+    parts[i] = `${b.sym[i]}\t${b.t[i]}\t${b.seq[i]}\t${b.p[i]}\t${b.v[i]}\t${b.side[i] || '\\N'}\t${nul(b.id[i]!)}\n`;
+  }
+  return parts.join('');
+}
+
+/** Baseline path: multi-row INSERT … VALUES with parameters, 1,000 rows per statement. */
+async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<number> {
+  let inserted = 0;
+  const per = 1000;
+  for (let s = 0; s < b.length; s += per) {
+    const e = Math.min(b.length, s + per);
+    const params: unknown[] = [];
+    const rows: string[] = [];
+    for (let i = s; i < e; i++) {
+      const k = params.length;
+      rows.push(`($${k + 1}, $${k + 2}, timestamptz 'epoch' + $${k + 3}::bigint * interval '1 microsecond', $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`);
+      params.push(b.sym[i], b.tf[i], b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === b.n[i] ? b.n[i] : null, b.w[i] === b.w[i] ? b.w[i] : null);
+    }
+    const r = await c.query(`INSERT INTO candles (${CANDLE_COLS}) VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`, params);
+    inserted += r.rowCount ?? 0;
+  }
+  return inserted;
+}
+
+function validSymbol(s: string): string {
+  const sym = normalizeSymbol(s);
+  if (!/^[A-Z0-9][A-Z0-9./-]{0,31}$/.test(sym)) throw new InvalidArgumentError(`symbol '${s}' is not valid: use letters/digits like BTC/USD or XBTUSD`);
+  return sym;
+}
+
+function detectFormat(file: string, firstLine: string): IngestFormat {
+  if (/\.jsonl?(\.gz)?$/i.test(file) || firstLine.trim().startsWith('{')) return 'jsonl';
+  return guessFormat(firstLine);
+}
+
+/** Imports one file. The client must not be inside a transaction. */
+export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const onError = opts.onError ?? 'skip';
+  if (onError !== 'skip' && onError !== 'stop') throw new InvalidArgumentError(`--on-error '${String(onError)}' is not valid: use skip or stop`);
+  if (opts.format !== undefined && !INGEST_FORMATS.includes(opts.format)) {
+    throw new InvalidArgumentError(`format '${opts.format}' is unknown: use ${INGEST_FORMATS.join(', ')}`);
+  }
+  const batchSize = opts.batchSize ?? 50_000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be an integer ≥ 1, got ${batchSize}`);
+  const method = opts.method ?? 'copy';
+  const src = openLines(opts.file);
+
+  const summary: IngestSummary = {
+    file: opts.file, format: opts.format ?? 'csv', rowsRead: 0, inserted: 0, duplicates: 0, updated: 0, ignored: 0,
+    bad: [], batches: 0, seconds: 0, series: [],
+  };
+  const series = new Set<string>();
+  const candles = new CandleBatch();
+  const trades = new TradeBatch();
+  let jsonlCandles = false;
+
+  try {
+    await requireMigrated(c, url);
+    await c.query(STAGE_SQL);
+  } catch (err) {
+    throw toDbError(err, url, 'ingest');
+  }
+
+  const flush = async (): Promise<void> => {
+    if (candles.length === 0 && trades.length === 0) return;
+    try {
+      await c.query('BEGIN');
+      if (candles.length > 0) {
+        if (method === 'insert' && !jsonlCandles) {
+          const ins = await insertCandlesMultiRow(c, candles);
+          summary.inserted += ins;
+          summary.duplicates += candles.length - ins;
+        } else {
+          await copyIn(c, 'COPY tg4_stage_candles (symbol, timeframe, time_us, open, high, low, close, volume, trades, vwap) FROM STDIN', candleCopyText(candles));
+          if (jsonlCandles) {
+            const r = await c.query<{ inserted: number; updated: number; distinct_rows: number }>(STAGE_UPSERT_CANDLES);
+            const x = r.rows[0]!;
+            summary.inserted += x.inserted;
+            summary.updated += x.updated;
+            summary.duplicates += candles.length - x.inserted - x.updated;
+          } else {
+            const r = await c.query(STAGE_TO_CANDLES);
+            summary.inserted += r.rowCount ?? 0;
+            summary.duplicates += candles.length - (r.rowCount ?? 0);
+          }
+        }
+      }
+      if (trades.length > 0) {
+        await copyIn(c, 'COPY tg4_stage_trades (symbol, time_us, seq, price, volume, side, trade_id) FROM STDIN', tradeCopyText(trades));
+        const r = await c.query(STAGE_TO_TRADES);
+        summary.inserted += r.rowCount ?? 0;
+        summary.duplicates += trades.length - (r.rowCount ?? 0);
+      }
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw toDbError(err, url, `ingest of ${opts.file} (batch ${summary.batches + 1} rolled back; earlier batches are stored, re-run to complete)`);
+    }
+    summary.batches++;
+    candles.clear();
+    trades.clear();
+    opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
+  };
+
+  let format: IngestFormat | undefined = opts.format;
+  let candleParser: CandleLineParser | null = null;
+  let tradeParser: TradeLineParser | null = null;
+  const symbol = opts.symbol !== undefined ? validSymbol(opts.symbol) : undefined;
+  const timeframe = opts.timeframe !== undefined ? normalizeTimeframe(opts.timeframe) : undefined;
+  const seqState = new Map<string, { t: number; seq: number }>();
+  const nextSeq = (sym: string, tUs: number): number => {
+    const s = seqState.get(sym);
+    if (s && s.t === tUs) return ++s.seq;
+    seqState.set(sym, { t: tUs, seq: 0 });
+    return 0;
+  };
+  const bad = (line: number, reason: string, text: string): void => {
+    if (onError === 'stop') {
+      throw new DataError(
+        `${opts.file}:${line}: bad row (${reason}): '${text.slice(0, 120)}'. Stopped; the rows of the batch in flight were not stored, ` +
+        `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
+      );
+    }
+    summary.bad.push({ line, reason, text: text.slice(0, 200) });
+  };
+
+  let lineNo = 0;
+  for await (const line of src.lines()) {
+    lineNo++;
+    if (format === undefined) {
+      if (line.trim() === '') continue;
+      format = detectFormat(opts.file, line);
+    }
+    if (!candleParser && !tradeParser && format !== 'jsonl') {
+      if (format === 'trades') {
+        tradeParser = new TradeLineParser();
+        if (!symbol) throw new InvalidArgumentError('trades need --symbol (e.g. --symbol BTC/USD)');
+      } else {
+        candleParser = new CandleLineParser(format);
+        if (!symbol) throw new InvalidArgumentError(`${format} candles need --symbol (e.g. --symbol BTC/USD)`);
+        if (!timeframe) throw new InvalidArgumentError(`${format} candles need --timeframe (e.g. --timeframe 1h)`);
+        series.add(`${symbol} ${timeframe}`);
+      }
+      if (tradeParser) series.add(`${symbol} trades`);
+    }
+    if (format === 'jsonl') {
+      const p = parseJsonlLine(line, symbol, timeframe);
+      if (line.trim() === '') continue;
+      summary.rowsRead++;
+      if (p.error) { bad(lineNo, p.error, line); continue; }
+      if (p.candles.length === 0 && p.trades.length === 0) { summary.ignored++; continue; }
+      for (const k of p.candles) {
+        jsonlCandles = true;
+        const tf = normalizeTimeframe(k.timeframe);
+        series.add(`${k.symbol} ${tf}`);
+        const r = k.row;
+        candles.push(k.symbol, tf, r.time * 1000, r.open, r.high, r.low, r.close, r.volume, r.trades, r.vwap);
+      }
+      for (const t of p.trades) {
+        series.add(`${t.symbol} trades`);
+        const r = t.row;
+        trades.push(t.symbol, r.timeUs, nextSeq(t.symbol, r.timeUs), r.price, r.volume, r.side, r.tradeId);
+      }
+    } else if (candleParser) {
+      const res = candleParser.parse(line);
+      if (candleParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${candleParser.headerError}`);
+      if (res === 'skip') continue;
+      summary.rowsRead++;
+      if (res !== 'row') { bad(lineNo, res, line); continue; }
+      const r = candleParser.row;
+      candles.push(symbol!, timeframe!, r.time * 1000, r.open, r.high, r.low, r.close, r.volume, r.trades, r.vwap);
+    } else if (tradeParser) {
+      const res = tradeParser.parse(line);
+      if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
+      if (res === 'skip') continue;
+      summary.rowsRead++;
+      if (res !== 'row') { bad(lineNo, res, line); continue; }
+      const r = tradeParser.row;
+      trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
+    }
+    if (candles.length + trades.length >= batchSize) await flush();
+    else if ((lineNo & 0x3fff) === 0) {
+      opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
+    }
+  }
+  await flush();
+  summary.format = format ?? opts.format ?? 'csv';
+  summary.series = [...series].sort();
+  summary.seconds = (performance.now() - started) / 1000;
+  if (summary.rowsRead === 0) {
+    throw new DataError(`${opts.file}: no data rows found (${lineNo} lines): check the file and --format`);
+  }
+  return summary;
+}
+
