@@ -9,3 +9,4 @@ export * from './wrappers/index.ts';
 export { SyncVectorEnv, subEnvSeeds, type SyncVectorEnvOptions } from './vector/sync-vector-env.ts';
 export { ActionBatch } from './vector/action-batch.ts';
 export { EMPTY_INFO, type VectorEnv, type VectorActions, type VectorResetArgs } from './vector/vector-env.ts';
+export { checkEnv, whyNotIn, CHECK_NAMES, type CheckName, type CheckResult, type CheckEnvReport, type CheckEnvOptions } from './check-env.ts';

@@ -138,7 +138,7 @@ export function subEnvSeeds(seed: number | readonly number[] | undefined, numEnv
   if (seed === undefined || seed === null) return null;
   if (typeof seed === 'number') {
     assertSeed(seed);
-    assertSeed(seed + numEnvs - 1, `seed + numEnvs - 1`);
+    assertSeed(seed + (numEnvs - 1), `seed + numEnvs - 1`);
     return Array.from({ length: numEnvs }, (_, i) => seed + i);
   }
   if (!Array.isArray(seed) || seed.length !== numEnvs) {
