@@ -98,6 +98,8 @@ export class ObservationBuilder {
   get count(): number { return this.engine.count; }
   /** Whether every column of the latest row is valid (and the spec warm-up has passed). */
   get ready(): boolean { return this.engine.ready && this.engine.count > this.engine.warmup; }
+  /** Per column: 1 where the latest row's value is valid. Overwritten by the next update. */
+  get valid(): Uint8Array { return this.engine.valid; }
   /** Latest raw (un-normalized) values; NaN where not valid yet. Overwritten by the next update. */
   get raw(): Float64Array { return this.engine.raw; }
 

@@ -53,6 +53,8 @@ export class FeatureEngine {
   readonly raw: Float64Array;
   /** Latest output row (normalized; 0 where not yet valid). */
   readonly row: Float32Array;
+  /** 1 where the column of the latest row is valid (feature warmed up and normalization window full). */
+  readonly valid: Uint8Array;
   /** Rows stepped so far. */
   count = 0;
   /** Whether every column of the latest row is valid. */
@@ -157,6 +159,7 @@ export class FeatureEngine {
     const F = cols.length;
     this.raw = new Float64Array(F);
     this.row = new Float32Array(F);
+    this.valid = new Uint8Array(F);
     this.colLane = Int32Array.from(colSrc, (s) => this.lanes.indexOf(s.lane));
     this.colIndex = Int32Array.from(colSrc, (s) => s.outIndex);
     this.colFeature = Int32Array.from(colSrc, (s) => s.feature);
@@ -225,6 +228,7 @@ export class FeatureEngine {
       if (!ok) {
         this.raw[c] = NaN;
         this.row[c] = 0;
+        this.valid[c] = 0;
         all = false;
         continue;
       }
@@ -233,6 +237,7 @@ export class FeatureEngine {
         throw new FeatureError(`column '${this.names[c]}' computed ${x} at bar ${this.count} (${formatTime(b.time)}): the input there is degenerate for this feature`);
       }
       this.raw[c] = x;
+      this.valid[c] = 1;
       if (method === 'none' || this.colNorm[c] === 0) {
         this.row[c] = x;
         continue;
@@ -243,6 +248,7 @@ export class FeatureEngine {
         r.push(x);
         if (!r.full) {
           this.row[c] = 0;
+          this.valid[c] = 0;
           all = false;
           continue;
         }

@@ -31,3 +31,10 @@ export function cloneFrame(f: MarketFrame, extra?: Record<string, Float64Array>)
     extra: { ...(f.extra ? Object.fromEntries(Object.entries(f.extra).map(([k, v]) => [k, c(v)])) : {}), ...(extra ?? {}) },
   };
 }
+
+/** The last n bars of a frame (views, no copy). */
+export function tail(f: MarketFrame, n: number): MarketFrame {
+  const s = Math.max(0, f.length - n);
+  const v = (a: Float64Array) => a.subarray(s);
+  return { ...f, length: f.length - s, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume), ...(f.trades ? { trades: v(f.trades) } : {}) };
+}
