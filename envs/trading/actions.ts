@@ -13,7 +13,7 @@ export const DEFAULT_SIZED_LEVELS: readonly number[] = [-1, -0.5, 0, 0.5, 1];
 
 export interface ActionScheme {
   readonly name: ActionSchemeName;
-  readonly space: Discrete | Box;
+  readonly space: Discrete | Box<Float32Array>;
   /** Exposure of each discrete action (already × exposure); null for continuous. */
   readonly levels: Float64Array | null;
   /** Multiplier from the action's [-1, 1] range to target exposure. */
@@ -37,7 +37,7 @@ export function createActionScheme(name: ActionSchemeName, exposure: number, lev
       return { name, space: new Discrete(lv.length), levels: Float64Array.from(lv, (v) => v * exposure), exposure, discrete: true };
     }
     case 'continuous':
-      return { name, space: new Box(-1, 1, [1], 'float32'), levels: null, exposure, discrete: false };
+      return { name, space: new Box<Float32Array>(-1, 1, [1], 'float32'), levels: null, exposure, discrete: false };
     default:
       throw new InvalidArgumentError(`actionScheme: unknown '${String(name)}'; valid schemes are ${ACTION_SCHEMES.join(', ')}`);
   }

@@ -6,12 +6,12 @@ import { Box } from '../../src/core/spaces/index.ts';
 export const PORTFOLIO_FIELDS = ['exposure', 'unrealized_pnl', 'time_in_trade', 'drawdown'] as const;
 export const PORTFOLIO_DIM = PORTFOLIO_FIELDS.length;
 
-export function observationDim(windowSize: number, numFeatures: number, portfolioDim = PORTFOLIO_DIM): number {
+export function observationDim(windowSize: number, numFeatures: number, portfolioDim: number = PORTFOLIO_DIM): number {
   return windowSize * numFeatures + portfolioDim;
 }
 
-export function observationSpace(windowSize: number, numFeatures: number, portfolioDim = PORTFOLIO_DIM): Box {
-  return new Box(-Infinity, Infinity, [observationDim(windowSize, numFeatures, portfolioDim)], 'float32');
+export function observationSpace(windowSize: number, numFeatures: number, portfolioDim: number = PORTFOLIO_DIM): Box<Float32Array> {
+  return new Box<Float32Array>(-Infinity, Infinity, [observationDim(windowSize, numFeatures, portfolioDim)], 'float32');
 }
 
 /** Names of every observation element, e.g. 'rsi_14[t-3]', then the portfolio fields. */

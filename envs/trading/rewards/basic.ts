@@ -1,19 +1,26 @@
 // Stateless reward terms: each is a closed-form function of one step's account numbers (formulas in docs/trading-env.md).
 import type { RewardFactory, RewardInputs, RewardScheme } from './types.ts';
 
+/** ln(E_{t+1}/E_t), with equity floored just above 0 so that a ruinous step gives a large finite penalty (≈ −27.6). */
+export function logRatio(x: RewardInputs, i: number): number {
+  const prev = x.prevEquity[i]!;
+  const e = x.equity[i]!;
+  return Math.log((e > 1e-12 * prev ? e : 1e-12 * prev) / prev);
+}
+
 function stateless(name: string, f: (x: RewardInputs, i: number) => number): RewardFactory {
   return (): RewardScheme => ({ name, reset(): void {}, compute: f });
 }
 
-/** r = ln(E_{t+1} / E_t): sums to ln(E_T / E_0) over an episode. */
-export const logReturn: RewardFactory = stateless('log_return', (x, i) => Math.log(x.equity[i]! / x.prevEquity[i]!));
+/** r = ln(E_{t+1} / E_t) (see logRatio): sums to ln(E_T / E_0) over an episode. */
+export const logReturn: RewardFactory = stateless('log_return', logRatio);
 
 /** r = E_{t+1} − E_t in quote currency, net of fees and slippage: sums exactly to the episode's equity change. */
 export const netPnl: RewardFactory = stateless('pnl', (x, i) => x.equity[i]! - x.prevEquity[i]!);
 
 /** r = −min(ln(E_{t+1}/E_t), 0)²: punishes losses only (the Sortino idea as a per-step penalty). */
 export const downside: RewardFactory = stateless('downside', (x, i) => {
-  const r = Math.log(x.equity[i]! / x.prevEquity[i]!);
+  const r = logRatio(x, i);
   return r < 0 ? -r * r : 0;
 });
 

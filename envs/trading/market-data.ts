@@ -1,0 +1,193 @@
+// Resolves an env's data kwargs into what the stepping loop reads: per-symbol price columns on one shared time axis,
+// the feature matrix (T × F, row t from bars ≤ t), ATR for stops, and the bar range episodes may use. Built once per
+// env (or per vector env) and shared by every sub-env; frames and matrices from the kwargs are used without copying.
+import { existsSync } from 'node:fs';
+import { InvalidArgumentError } from '../../src/core/errors.ts';
+import { Atr } from '../../src/features/indicators/atr.ts';
+import { chronologicalSplit, loadBundled, loadCsv, normalizeSymbol } from '../../replay/index.ts';
+import type { MarketFrame } from '../../replay/market-frame.ts';
+import { rangeIndex, toMs } from '../../replay/time-range.ts';
+import type { FeatureMatrix } from './config.ts';
+import { buildFeatureMatrix } from './features.ts';
+
+export interface MarketData {
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  readonly timeframeMs: number;
+  /** Bars on the shared time axis. */
+  readonly length: number;
+  readonly time: Float64Array;
+  /** One column per symbol. */
+  readonly open: readonly Float64Array[];
+  readonly high: readonly Float64Array[];
+  readonly low: readonly Float64Array[];
+  readonly close: readonly Float64Array[];
+  /** Wilder ATR per symbol (NaN before it is defined); empty when no ATR-based exit is configured. */
+  readonly atr: readonly Float64Array[];
+  /** Concatenated features of all symbols: T × numFeatures. */
+  readonly features: Float32Array;
+  readonly featureNames: readonly string[];
+  readonly numFeatures: number;
+  readonly featureWarmup: number;
+  readonly specHash: string | null;
+  /** Episodes use bars [rangeStart, rangeEnd). */
+  readonly rangeStart: number;
+  readonly rangeEnd: number;
+  readonly frames: readonly MarketFrame[];
+}
+
+export interface DataKwargs {
+  data: string;
+  timeframe?: string | undefined;
+  range?: string | undefined;
+  features?: unknown;
+}
+
+const SPLITS = ['train', 'validation', 'val', 'test'];
+
+/** Loads one symbol from 'bundled', a CSV path, or refuses a PostgreSQL URL (async: see prepareTradingKwargs). */
+export function loadFrame(data: string, symbol: string | undefined, timeframe: string | undefined): MarketFrame {
+  if (data === 'bundled') return loadBundled({ symbol, timeframe });
+  if (/^postgres(ql)?:\/\//i.test(data)) {
+    throw new InvalidArgumentError(
+      `data: a PostgreSQL URL is read asynchronously; call 'await prepareTradingKwargs(kwargs)' (envs/trading/index.ts) first, ` +
+        `which loads the frame and passes it as 'frame' (the server, backtest and train commands do this for you)`,
+    );
+  }
+  if (!existsSync(data)) {
+    throw new InvalidArgumentError(`data: '${data}' is neither 'bundled', an existing CSV file, nor a postgres:// URL`);
+  }
+  return loadCsv(data, { symbol, timeframe });
+}
+
+/** Index range [start, end) of the bars a `range` kwarg selects. */
+export function resolveRange(frame: MarketFrame, range: string | undefined): [number, number] {
+  const n = frame.length;
+  if (range === undefined || range === '' || range === 'all') return [0, n];
+  if (SPLITS.includes(range)) {
+    const s = chronologicalSplit(frame);
+    const a = s.train.length;
+    const b = a + s.validation.length;
+    return range === 'train' ? [0, a] : range === 'test' ? [b, n] : [a, b];
+  }
+  const m = /^(.*)\.\.(.*)$/.exec(range);
+  if (m === null) {
+    throw new InvalidArgumentError(`range: '${range}' is neither 'from..to' (ISO times, e.g. 2019-01-01..2019-07-01; either side may be empty) nor a split name (${SPLITS.join(', ')})`);
+  }
+  const from = m[1]!.trim() === '' ? -Infinity : toMs(m[1]!.trim(), 'range start');
+  const to = m[2]!.trim() === '' ? Infinity : toMs(m[2]!.trim(), 'range end');
+  if (!(from < to)) throw new InvalidArgumentError(`range: start must be before end (got '${range}')`);
+  return rangeIndex(frame.time, from, to);
+}
+
+function checkMatrix(m: FeatureMatrix, frame: MarketFrame, what: string): void {
+  const F = m.names.length;
+  if (F === 0) throw new InvalidArgumentError(`${what}: the feature matrix has no columns`);
+  if (m.values.length !== frame.length * F) {
+    throw new InvalidArgumentError(`${what}: ${m.values.length} values do not make ${frame.length} rows (the frame's bars) × ${F} columns (its names): build the matrix from the same frame`);
+  }
+  if (!Number.isInteger(m.warmup) || m.warmup < 0) throw new InvalidArgumentError(`${what}: warmup must be a non-negative integer (got ${m.warmup})`);
+}
+
+const atrCache = new WeakMap<Float64Array, Map<number, Float64Array>>();
+function atrSeries(frame: MarketFrame, period: number): Float64Array {
+  let byPeriod = atrCache.get(frame.close);
+  if (byPeriod === undefined) { byPeriod = new Map(); atrCache.set(frame.close, byPeriod); }
+  let out = byPeriod.get(period);
+  if (out === undefined) {
+    const a = new Atr(period);
+    out = new Float64Array(frame.length);
+    for (let t = 0; t < frame.length; t++) {
+      const v = a.update(frame.high[t]!, frame.low[t]!, frame.close[t]!);
+      out[t] = a.ready ? v : NaN;
+    }
+    byPeriod.set(period, out);
+  }
+  return out;
+}
+
+/** Frames of several symbols on their common bar times (copies only when the time axes differ). */
+function align(frames: readonly MarketFrame[]): MarketFrame[] {
+  const tf = frames[0]!.timeframeMs;
+  for (const f of frames) {
+    if (f.timeframeMs !== tf) throw new InvalidArgumentError(`frames: all symbols must share one timeframe (${frames[0]!.symbol} is ${frames[0]!.timeframe}, ${f.symbol} is ${f.timeframe})`);
+  }
+  const same = frames.every((f) => f.length === frames[0]!.length && f.time.every((t, i) => t === frames[0]!.time[i]));
+  if (same) return [...frames];
+  let common = new Set<number>(frames[0]!.time);
+  for (const f of frames.slice(1)) common = new Set(Array.from(f.time).filter((t) => common.has(t)));
+  const times = Float64Array.from([...common].sort((a, b) => a - b));
+  if (times.length === 0) throw new InvalidArgumentError(`frames: the symbols ${frames.map((f) => f.symbol).join(', ')} have no bar time in common`);
+  return frames.map((f) => {
+    const idx = new Int32Array(times.length);
+    let j = 0;
+    for (let i = 0; i < times.length; i++) { while (f.time[j]! < times[i]!) j++; idx[i] = j; }
+    const pick = (c: Float64Array): Float64Array => Float64Array.from(idx, (k) => c[k]!);
+    return { symbol: f.symbol, timeframe: f.timeframe, timeframeMs: f.timeframeMs, length: times.length, time: times,
+      open: pick(f.open), high: pick(f.high), low: pick(f.low), close: pick(f.close), volume: pick(f.volume) };
+  });
+}
+
+export interface ResolveOptions {
+  windowSize: number;
+  atrPeriod: number | null;
+  /** Steps one episode needs (null: at least one). */
+  episodeLength: number | null;
+  /** Precomputed matrices, one per frame. */
+  matrices?: readonly FeatureMatrix[] | undefined;
+}
+
+/** Builds the MarketData of one or more frames: features, ATR, range; checks that an episode fits. */
+export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataKwargs, opts: ResolveOptions): MarketData {
+  const frames = align(inputFrames);
+  const ref = frames[0]!;
+  const matrices = frames.map((f, k) => {
+    const given = opts.matrices?.[k];
+    if (given !== undefined) {
+      if (frames[k] !== inputFrames[k]) throw new InvalidArgumentError('featureMatrices: frames with different bar times cannot use precomputed matrices; pass aligned frames');
+      checkMatrix(given, f, opts.matrices!.length > 1 ? `featureMatrices[${k}]` : 'featureMatrix');
+      return given;
+    }
+    return buildFeatureMatrix(f, kw.features);
+  });
+  const S = frames.length;
+  const T = ref.length;
+  const F = matrices.reduce((s, m) => s + m.names.length, 0);
+  let features: Float32Array;
+  if (S === 1) features = matrices[0]!.values;
+  else {
+    features = new Float32Array(T * F);
+    let off = 0;
+    for (const m of matrices) {
+      const Fm = m.names.length;
+      for (let t = 0; t < T; t++) features.set(m.values.subarray(t * Fm, (t + 1) * Fm), t * F + off);
+      off += Fm;
+    }
+  }
+  const names = S === 1 ? [...matrices[0]!.names] : matrices.flatMap((m, k) => m.names.map((n) => `${normalizeSymbol(frames[k]!.symbol)}:${n}`));
+  const warmup = Math.max(...matrices.map((m) => m.warmup));
+  const [rangeStart, rangeEnd] = resolveRange(ref, kw.range);
+  const data: MarketData = {
+    symbols: frames.map((f) => f.symbol), timeframe: ref.timeframe, timeframeMs: ref.timeframeMs, length: T, time: ref.time,
+    open: frames.map((f) => f.open), high: frames.map((f) => f.high), low: frames.map((f) => f.low), close: frames.map((f) => f.close),
+    atr: opts.atrPeriod === null ? [] : frames.map((f) => atrSeries(f, opts.atrPeriod!)),
+    features, featureNames: names, numFeatures: F, featureWarmup: warmup, specHash: matrices[0]!.specHash ?? null,
+    rangeStart, rangeEnd, frames,
+  };
+  const first = firstDecisionBar(data, opts.windowSize);
+  const need = (opts.episodeLength ?? 1) + 1;
+  if (rangeEnd - first < need) {
+    const have = Math.max(0, rangeEnd - first);
+    throw new InvalidArgumentError(
+      `range: too short for one episode: the range ${kw.range ?? '(all data)'} has ${rangeEnd - rangeStart} bars of ${ref.symbol} ${ref.timeframe}; ` +
+        `the first decision needs ${warmup} warm-up bar(s) of the features and ${opts.windowSize - 1} more for the window (bar ${first}), ` +
+        `leaving ${have}, but an episode of ${opts.episodeLength ?? 1} step(s) needs ${need}: use a longer range, a shorter episodeLength or a smaller windowSize`,
+    );
+  }
+  return data;
+}
+
+/** First bar a decision can be taken at: features warm and a full window available, inside the range. */
+export function firstDecisionBar(d: MarketData, windowSize: number): number {
+  return Math.max(d.rangeStart, d.featureWarmup + windowSize - 1);
+}

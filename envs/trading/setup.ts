@@ -1,0 +1,60 @@
+// From kwargs to the pieces every trading env is built from: validated config, action scheme, MarketData and the
+// core's options. All checks (options, data range, feature spec vs data, reward name) run here, before any step.
+import type { MarketFrame } from '../../replay/market-frame.ts';
+import { createActionScheme, type ActionScheme } from './actions.ts';
+import { parsePortfolioConfig, parseTradingConfig, type PortfolioConfig, type TradingConfig } from './config.ts';
+import { specWindow } from './features.ts';
+import { loadFrame, resolveMarketData, type MarketData } from './market-data.ts';
+import { createReward } from './rewards/index.ts';
+import type { CoreOptions } from './trading-core.ts';
+
+const DEFAULT_WINDOW = 32;
+
+export interface TradingSetup {
+  config: TradingConfig;
+  scheme: ActionScheme;
+  data: MarketData;
+  core: Omit<CoreOptions, 'numEnvs'>;
+}
+
+function coreOptions(c: TradingConfig | PortfolioConfig, windowSize: number, discrete: boolean): Omit<CoreOptions, 'numEnvs'> {
+  return {
+    windowSize, executor: c.executor, reward: c.reward, episodeLength: c.episodeLength, start: c.start,
+    ruinFraction: c.ruinFraction, maxDrawdown: c.maxDrawdown, cooldownBars: c.cooldownBars, timeScale: c.timeScale,
+    discrete, rebalanceThreshold: c.rebalanceThreshold,
+  };
+}
+
+function atrPeriod(c: TradingConfig | PortfolioConfig): number | null {
+  return c.executor.stopLossAtr !== null || c.executor.takeProfitAtr !== null ? c.executor.atrPeriod : null;
+}
+
+export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
+  const config = parseTradingConfig(kwargs);
+  createReward(config.reward, 1); // unknown reward names fail here, before any data is read
+  const scheme = createActionScheme(config.actionScheme, config.exposure, config.levels);
+  const windowSize = config.windowSize ?? specWindow(config.features) ?? DEFAULT_WINDOW;
+  const frame: MarketFrame = config.frame ?? loadFrame(config.data, config.symbol, config.timeframe);
+  const data = resolveMarketData([frame], config, {
+    windowSize, atrPeriod: atrPeriod(config), episodeLength: config.episodeLength,
+    matrices: config.featureMatrix ? [config.featureMatrix] : undefined,
+  });
+  return { config, scheme, data, core: coreOptions(config, windowSize, scheme.discrete) };
+}
+
+export interface PortfolioSetup {
+  config: PortfolioConfig;
+  data: MarketData;
+  core: Omit<CoreOptions, 'numEnvs'>;
+}
+
+export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup {
+  const config = parsePortfolioConfig(kwargs);
+  createReward(config.reward, 1);
+  const windowSize = config.windowSize ?? specWindow(config.features) ?? DEFAULT_WINDOW;
+  const frames = config.frames ?? config.symbols.map((s) => loadFrame(config.data, s, config.timeframe));
+  const data = resolveMarketData(frames, config, {
+    windowSize, atrPeriod: atrPeriod(config), episodeLength: config.episodeLength, matrices: config.featureMatrices,
+  });
+  return { config, data, core: coreOptions(config, windowSize, false) };
+}

@@ -1,0 +1,380 @@
+// The stepping loop shared by every trading env: N sub-envs × S symbols as struct-of-arrays over one MarketData, with
+// accounts in the execution kernel's AccountBook (src/execution/kernel.ts), so a sub-env's numbers are exactly the
+// executor's. TradingEnv is this core with N = 1; TradingVectorEnv and PortfolioEnv use it as it is. Nothing here
+// allocates per step.
+//
+// One step of sub-env i, decision at the close of bar t:
+//   1. the agent's target exposures (set in `targets`) become market orders at bar t+1's open (+ slippage, fees, caps);
+//      a position opened here gets its ATR stop / target (ATR of bar t) and max-hold deadline;
+//   2. stops, targets, max-hold and liquidation are checked inside bar t+1 (pessimistic intrabar rule of the kernel);
+//   3. the account is marked at bar t+1's close; reward from the step's account numbers; termination on ruin/drawdown;
+//      truncation at the episode length or when no bar t+2 is left to fill at;
+//   4. the observation for the decision at bar t+1's close: feature rows ≤ t+1 and the portfolio state.
+import * as K from '../../src/execution/kernel.ts';
+import { accountMetrics, MS_PER_YEAR, type AccountMetrics } from '../../src/execution/metrics.ts';
+import { InvalidArgumentError } from '../../src/core/errors.ts';
+import type { Rng } from '../../src/core/rng.ts';
+import type { ExecutorConfig } from './config.ts';
+import { firstDecisionBar, type MarketData } from './market-data.ts';
+import { WindowCopier } from './observation.ts';
+import { createReward, type RewardInputs, type RewardScheme, type RewardSpec } from './rewards/index.ts';
+
+export interface CoreOptions {
+  numEnvs: number;
+  windowSize: number;
+  executor: ExecutorConfig;
+  reward: RewardSpec;
+  episodeLength: number | null;
+  start: 'random' | 'first' | number;
+  ruinFraction: number;
+  maxDrawdown: number | null;
+  cooldownBars: number;
+  timeScale: number;
+  /** Discrete schemes hold a position while the same level is chosen again; continuous ones use the threshold. */
+  discrete: boolean;
+  rebalanceThreshold: number;
+}
+
+/** Per-symbol observation fields, then one account field. */
+export const SYMBOL_STATE_FIELDS = ['exposure', 'unrealized_pnl', 'time_in_trade'] as const;
+
+export class TradingCore {
+  readonly n: number;
+  readonly S: number;
+  readonly data: MarketData;
+  readonly windowSize: number;
+  readonly obsDim: number;
+  readonly portfolioDim: number;
+  readonly book: K.AccountBook;
+  readonly params: K.KernelParams;
+  readonly reward: RewardScheme;
+  readonly periodsPerYear: number;
+  readonly minStart: number;
+
+  // ---- per sub-env
+  /** Current decision bar. */
+  readonly bar: Int32Array;
+  readonly startBar: Int32Array;
+  readonly steps: Int32Array;
+  readonly episodeSteps: Int32Array;
+  readonly prevEquity: Float64Array;
+  readonly equity: Float64Array;
+  readonly peakEquity: Float64Array;
+  readonly prevPeakEquity: Float64Array;
+  readonly initialEquity: Float64Array;
+  readonly costs: Float64Array;
+  readonly turnover: Float64Array;
+  readonly exposure: Float64Array;
+  readonly timeInTrade: Float64Array;
+  readonly rewardInputs: RewardInputs;
+
+  // ---- per slot (i·S + s)
+  /** Target exposures for the next step, set by the env from the actions. */
+  readonly targets: Float64Array;
+  /** Last target exposure acted on (discrete hold rule). */
+  readonly level: Float64Array;
+  /** Bar the open trade started at, −1 when flat. */
+  readonly entryBar: Int32Array;
+  /** First fill bar at which a new entry is allowed again. */
+  readonly cooldownUntil: Int32Array;
+  /** This step's order fill (qty 0 = none) and exit (reason 0 = none). */
+  readonly orderQty: Float64Array;
+  readonly orderPrice: Float64Array;
+  readonly orderFee: Float64Array;
+  readonly orderStatus: Uint8Array;
+  readonly exitReason: Uint8Array;
+  readonly exitQty: Float64Array;
+  readonly exitPrice: Float64Array;
+  readonly exitFee: Float64Array;
+  /** 1 when this step's entry was refused by the cooldown. */
+  readonly blocked: Uint8Array;
+
+  // ---- outputs
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+
+  private readonly copier: WindowCopier;
+  private readonly o: CoreOptions;
+  private readonly capital: number;
+  private readonly slip: Float64Array;
+
+  constructor(data: MarketData, o: CoreOptions) {
+    const n = o.numEnvs;
+    const S = data.symbols.length;
+    this.n = n;
+    this.S = S;
+    this.data = data;
+    this.o = o;
+    this.windowSize = o.windowSize;
+    this.portfolioDim = S * SYMBOL_STATE_FIELDS.length + 1;
+    this.obsDim = o.windowSize * data.numFeatures + this.portfolioDim;
+    const ex = o.executor;
+    this.capital = ex.initialCapital;
+    this.params = K.createParams(data.symbols.map(() => ({
+      feeRate: ex.feeRate, slippage: ex.slippage, maxLongLeverage: ex.maxLongLeverage, maxShortLeverage: ex.maxShortLeverage,
+      maintenanceMarginRatio: ex.maintenanceMarginRatio, rolloverRate: ex.rolloverRate,
+    })));
+    this.slip = this.params.slippage;
+    this.book = K.createBook(n, S, ex.initialCapital);
+    this.reward = createReward(o.reward, n);
+    this.periodsPerYear = MS_PER_YEAR / data.timeframeMs;
+    this.minStart = firstDecisionBar(data, o.windowSize);
+    const f64 = (): Float64Array => new Float64Array(n);
+    this.bar = new Int32Array(n);
+    this.startBar = new Int32Array(n);
+    this.steps = new Int32Array(n);
+    this.episodeSteps = new Int32Array(n);
+    this.prevEquity = f64(); this.equity = f64(); this.peakEquity = f64(); this.prevPeakEquity = f64();
+    this.initialEquity = f64(); this.costs = f64(); this.turnover = f64(); this.exposure = f64(); this.timeInTrade = f64();
+    this.rewardInputs = {
+      prevEquity: this.prevEquity, equity: this.equity, peakEquity: this.peakEquity, prevPeakEquity: this.prevPeakEquity,
+      initialEquity: this.initialEquity, costs: this.costs, turnover: this.turnover, exposure: this.exposure, timeInTrade: this.timeInTrade,
+    };
+    const nS = n * S;
+    this.targets = new Float64Array(nS);
+    this.level = new Float64Array(nS);
+    this.entryBar = new Int32Array(nS).fill(-1);
+    this.cooldownUntil = new Int32Array(nS);
+    this.orderQty = new Float64Array(nS); this.orderPrice = new Float64Array(nS); this.orderFee = new Float64Array(nS);
+    this.orderStatus = new Uint8Array(nS);
+    this.exitReason = new Uint8Array(nS); this.exitQty = new Float64Array(nS); this.exitPrice = new Float64Array(nS);
+    this.exitFee = new Float64Array(nS); this.blocked = new Uint8Array(nS);
+    this.observations = new Float32Array(n * this.obsDim);
+    this.rewards = new Float32Array(n);
+    this.terminated = new Uint8Array(n);
+    this.truncated = new Uint8Array(n);
+    this.copier = new WindowCopier(data.features, data.numFeatures, o.windowSize);
+  }
+
+  /** Last bar an episode of the configured length may start at. */
+  get maxStart(): number {
+    const L = this.o.episodeLength;
+    return L === null ? this.data.rangeEnd - 2 : this.data.rangeEnd - 1 - L;
+  }
+
+  /** Starts a new episode in sub-env i; `start` (a bar index) overrides the configured start rule. */
+  resetOne(i: number, rng: Rng, start?: number | 'random' | 'first'): void {
+    const rule = start ?? this.o.start;
+    const lo = this.minStart;
+    const hi = this.maxStart;
+    let s: number;
+    if (rule === 'random') s = lo + rng.integer(hi - lo + 1);
+    else if (rule === 'first') s = lo;
+    else {
+      if (!Number.isInteger(rule) || rule < lo || rule > hi) {
+        throw new InvalidArgumentError(`start: bar ${rule} is outside [${lo}, ${hi}], the bars where an episode of ${this.o.episodeLength ?? 'any'} step(s) fits after the features' warm-up and the window`);
+      }
+      s = rule;
+    }
+    K.resetAccount(this.book, i, this.capital);
+    const S = this.S;
+    for (let p = i * S; p < i * S + S; p++) {
+      this.level[p] = 0; this.entryBar[p] = -1; this.cooldownUntil[p] = 0; this.targets[p] = 0;
+      this.orderQty[p] = 0; this.exitReason[p] = 0; this.blocked[p] = 0; this.orderStatus[p] = 0;
+    }
+    this.bar[i] = s;
+    this.startBar[i] = s;
+    this.steps[i] = 0;
+    this.episodeSteps[i] = this.o.episodeLength ?? this.data.rangeEnd - 1 - s;
+    const e = K.markAccount(this.book, i, this.data.time[s]!);
+    this.prevEquity[i] = e; this.equity[i] = e; this.peakEquity[i] = e; this.prevPeakEquity[i] = e; this.initialEquity[i] = e;
+    this.costs[i] = 0; this.turnover[i] = 0; this.exposure[i] = 0; this.timeInTrade[i] = 0;
+    this.rewards[i] = 0; this.terminated[i] = 0; this.truncated[i] = 0;
+    this.reward.reset(i);
+    this.writeObservation(i);
+  }
+
+  /** One step of sub-env i with the target exposures in targets[i·S …]. */
+  stepOne(i: number): void {
+    const d = this.data;
+    const b = this.book;
+    const params = this.params;
+    const S = this.S;
+    const o = this.o;
+    const t = this.bar[i]!;
+    const nx = t + 1;
+    const timeNx = d.time[nx]!;
+    const fees0 = b.feesPaid[i]!;
+    const traded0 = b.tradedNotional[i]!;
+    let slippageCost = 0;
+
+    // Equity at the next open, for sizing every target on the same base.
+    let eOpen = b.cash[i]!;
+    for (let s = 0; s < S; s++) {
+      const p = i * S + s;
+      const sz = b.size[p]!;
+      if (sz !== 0) eOpen += sz * (d.open[s]![nx]! - b.entryPrice[p]!);
+      this.orderQty[p] = 0; this.exitReason[p] = 0; this.blocked[p] = 0; this.orderStatus[p] = 0;
+    }
+
+    // Orders at the open: reductions first so that freed margin counts for the increases (matters with S > 1).
+    for (let pass = 0; pass < 2; pass++) {
+      for (let s = 0; s < S; s++) {
+        const p = i * S + s;
+        const target = this.targets[p]!;
+        const cur = b.size[p]!;
+        const px = d.open[s]![nx]!;
+        const curExp = eOpen > 0 ? (cur * px) / eOpen : 0;
+        let hold: boolean;
+        if (o.discrete) hold = target === this.level[p]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0));
+        else hold = target === 0 ? cur === 0 : Math.abs(target - curExp) <= o.rebalanceThreshold;
+        if (hold) continue;
+        const reduces = (target === 0 || (target > 0) === (cur > 0)) && Math.abs(target) < Math.abs(curExp);
+        if ((pass === 0) !== reduces) continue;
+        if (cur === 0 && target !== 0 && nx < this.cooldownUntil[p]!) { this.blocked[p] = 1; continue; }
+        const before = b.tradedNotional[i]!;
+        const st = K.orderToTarget(b, params, i, s, eOpen > 0 ? (target * eOpen) / px : 0, px, timeNx, true);
+        this.orderStatus[p] = st;
+        if (st === K.ORDER_OK) this.level[p] = target;
+        if (b.tradedNotional[i]! === before) continue;
+        const q = b.lastFillQty[p]!;
+        const fp = b.lastFillPrice[p]!;
+        this.orderQty[p] = q; this.orderPrice[p] = fp; this.orderFee[p] = b.lastFillFee[p]!;
+        slippageCost += Math.abs(q) * Math.abs(fp - px);
+        const now = b.size[p]!;
+        if (cur !== 0 && (now === 0 || (now > 0) !== (cur > 0))) {
+          this.entryBar[p] = -1;
+          if (now === 0) this.cooldownUntil[p] = nx + 1 + o.cooldownBars;
+        }
+        if (now !== 0 && (cur === 0 || (now > 0) !== (cur > 0))) this.openedTrade(i, s, p, t, nx, timeNx);
+      }
+    }
+
+    // Exits inside bar t+1, then the mark at its close.
+    for (let s = 0; s < S; s++) {
+      const p = i * S + s;
+      const reason = K.processBar(b, params, i, s, d.open[s]![nx]!, d.high[s]![nx]!, d.low[s]![nx]!, d.close[s]![nx]!, timeNx);
+      if (reason !== K.REASON_NONE) {
+        const q = b.lastFillQty[p]!;
+        const fp = b.lastFillPrice[p]!;
+        this.exitReason[p] = reason; this.exitQty[p] = q; this.exitPrice[p] = fp; this.exitFee[p] = b.lastFillFee[p]!;
+        // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
+        if (reason !== K.REASON_TAKE_PROFIT) {
+          const k = this.slip[s]!;
+          slippageCost += q < 0 ? (-q * fp * k) / (1 - k) : (q * fp * k) / (1 + k);
+        }
+        this.entryBar[p] = -1;
+        this.cooldownUntil[p] = nx + 1 + o.cooldownBars;
+      }
+    }
+    const e = K.markAccount(b, i, timeNx);
+
+    // Reward inputs and reward.
+    const prevE = this.equity[i]!;
+    this.prevEquity[i] = prevE;
+    this.equity[i] = e;
+    const peak = this.peakEquity[i]!;
+    this.prevPeakEquity[i] = peak;
+    this.peakEquity[i] = e > peak ? e : peak;
+    this.costs[i] = b.feesPaid[i]! - fees0 + slippageCost;
+    this.turnover[i] = b.tradedNotional[i]! - traded0;
+    let expo = 0;
+    let held = 0;
+    for (let s = 0; s < S; s++) {
+      const p = i * S + s;
+      const sz = b.size[p]!;
+      if (sz !== 0) {
+        const v = (sz * d.close[s]![nx]!) / e;
+        expo += S === 1 ? v : Math.abs(v);
+        const h = nx - this.entryBar[p]!;
+        if (h > held) held = h;
+      }
+    }
+    this.exposure[i] = e > 0 ? expo : 0;
+    this.timeInTrade[i] = held;
+    this.rewards[i] = this.reward.compute(this.rewardInputs, i);
+
+    // Episode end: ruin / drawdown terminate; the episode length or the end of the data truncate.
+    const init = this.initialEquity[i]!;
+    const dd = 1 - e / this.peakEquity[i]!;
+    this.terminated[i] = e <= o.ruinFraction * init || (o.maxDrawdown !== null && dd >= o.maxDrawdown) ? 1 : 0;
+    const k = this.steps[i]! + 1;
+    this.steps[i] = k;
+    this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= d.rangeEnd ? 1 : 0;
+    this.bar[i] = nx;
+    this.writeObservation(i);
+  }
+
+  /** Sets the ATR stop/target (ATR of the decision bar t) and the max-hold deadline of a trade opened at bar nx. */
+  private openedTrade(i: number, s: number, p: number, t: number, nx: number, timeNx: number): void {
+    this.entryBar[p] = nx;
+    const ex = this.o.executor;
+    if (ex.stopLossAtr === null && ex.takeProfitAtr === null && ex.maxHoldBars === null) return;
+    const b = this.book;
+    const side = b.size[p]! > 0 ? 1 : -1;
+    const entry = b.entryPrice[p]!;
+    const atr = ex.stopLossAtr !== null || ex.takeProfitAtr !== null ? this.data.atr[s]![t]! : NaN;
+    const sl = ex.stopLossAtr !== null && atr > 0 ? entry - side * ex.stopLossAtr * atr : NaN;
+    const tp = ex.takeProfitAtr !== null && atr > 0 ? entry + side * ex.takeProfitAtr * atr : NaN;
+    const mh = ex.maxHoldBars !== null ? timeNx + ex.maxHoldBars * this.data.timeframeMs : NaN;
+    K.setExits(b, i, s, sl > 0 ? sl : NaN, tp, mh);
+  }
+
+  /** Window of feature rows ≤ bar, then per symbol exposure, unrealized PnL, time in trade, then drawdown. */
+  writeObservation(i: number): void {
+    const t = this.bar[i]!;
+    const base = i * this.obsDim;
+    this.copier.copy(t, this.observations, base);
+    const b = this.book;
+    const d = this.data;
+    const S = this.S;
+    const e = this.equity[i]!;
+    const inv = e > 0 ? 1 / e : 0;
+    let k = base + this.windowSize * d.numFeatures;
+    for (let s = 0; s < S; s++) {
+      const p = i * S + s;
+      const sz = b.size[p]!;
+      const c = d.close[s]![t]!;
+      this.observations[k++] = sz * c * inv;
+      this.observations[k++] = sz === 0 ? 0 : sz * (c - b.entryPrice[p]!) * inv;
+      this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]!) / this.o.timeScale : 0;
+    }
+    const peak = this.peakEquity[i]!;
+    this.observations[k] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;
+  }
+
+  /**
+   * Action mask of a discrete scheme for sub-env i (1 = allowed): levels beyond the leverage caps are never allowed;
+   * while a cooldown runs (flat after an exit) only the zero level is. Never all zero.
+   */
+  actionMask(i: number, levels: Float64Array, out: Uint8Array, offset: number): void {
+    const ex = this.o.executor;
+    const nxt = this.bar[i]! + 1;
+    const p = i * this.S;
+    const cooling = this.book.size[p] === 0 && nxt < this.cooldownUntil[p]!;
+    let any = 0;
+    for (let k = 0; k < levels.length; k++) {
+      const v = levels[k]!;
+      const capOk = v > 0 ? v <= ex.maxLongLeverage : v < 0 ? -v <= ex.maxShortLeverage : true;
+      const ok = capOk && (!cooling || v === 0) ? 1 : 0;
+      out[offset + k] = ok;
+      any |= ok;
+    }
+    if (!any) for (let k = 0; k < levels.length; k++) out[offset + k] = 1;
+  }
+
+  /** Portfolio metrics of sub-env i's episode so far (allocates: call at episode end). */
+  metrics(i: number): AccountMetrics & { steps: number; startTime: string; endTime: string } {
+    const m = accountMetrics(this.book, i, this.periodsPerYear);
+    return {
+      ...m, steps: this.steps[i]!,
+      startTime: new Date(this.data.time[this.startBar[i]!]!).toISOString(),
+      endTime: new Date(this.data.time[this.bar[i]!]!).toISOString(),
+    };
+  }
+
+  /** The fills of sub-env i's last step (allocates: for single-env infos and render). */
+  fills(i: number): { symbol: string; qty: number; price: number; fee: number; reason: string }[] {
+    const out: { symbol: string; qty: number; price: number; fee: number; reason: string }[] = [];
+    for (let s = 0; s < this.S; s++) {
+      const p = i * this.S + s;
+      const sym = this.data.symbols[s]!;
+      if (this.orderQty[p] !== 0) out.push({ symbol: sym, qty: this.orderQty[p]!, price: this.orderPrice[p]!, fee: this.orderFee[p]!, reason: 'order' });
+      const r = this.exitReason[p]!;
+      if (r !== 0) out.push({ symbol: sym, qty: this.exitQty[p]!, price: this.exitPrice[p]!, fee: this.exitFee[p]!, reason: K.REASON_NAMES[r]! });
+    }
+    return out;
+  }
+}
