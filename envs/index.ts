@@ -3,3 +3,4 @@
 import { registerClassicEnvs } from './classic/index.ts';
 
 registerClassicEnvs();
+import './trading/index.ts'; // tg4/Trading-v0, tg4/Portfolio-v0 (registered on import)
