@@ -38,3 +38,90 @@ export function tail(f: MarketFrame, n: number): MarketFrame {
   const v = (a: Float64Array) => a.subarray(s);
   return { ...f, length: f.length - s, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume), ...(f.trades ? { trades: v(f.trades) } : {}) };
 }
+
+/** Binance.US 1m (header open_time,open,high,low,close,volume; no gaps): for exact warm-up checks. */
+export const BINANCE_1M = '/work/shared/data/binanceus_1m/BTCUSD_1m_20230301_20230321.csv';
+
+export function loadBinance1m(limit = Infinity): MarketFrame {
+  const lines = readFileSync(BINANCE_1M, 'utf8').split('\n').slice(1).filter((l) => l.length > 0);
+  const n = Math.min(lines.length, limit);
+  const a = () => new Float64Array(n);
+  const cols = { time: a(), open: a(), high: a(), low: a(), close: a(), volume: a() };
+  for (let i = 0; i < n; i++) {
+    const f = lines[i]!.split(',');
+    cols.time[i] = Date.parse(f[0]!.replace(' ', 'T'));
+    cols.open[i] = Number(f[1]);
+    cols.high[i] = Number(f[2]);
+    cols.low[i] = Number(f[3]);
+    cols.close[i] = Number(f[4]);
+    cols.volume[i] = Number(f[5]);
+  }
+  return { symbol: 'BTC/USD', timeframe: '1m', timeframeMs: 60_000, length: n, ...cols };
+}
+
+/**
+ * Adds trade-flow, order-book and sentiment columns derived deterministically from the real bars, so that every
+ * feature can run on real price paths: buy share = where the close sits in the bar's range; spread widens with the
+ * range; sizes follow volume; sentiment follows the 60-bar return.
+ */
+export function withSyntheticExtras(f: MarketFrame): MarketFrame {
+  const T = f.length;
+  const a = () => new Float64Array(T);
+  const x: Record<string, Float64Array> = { buy_volume: a(), sell_volume: a(), sentiment: a() };
+  for (let k = 1; k <= 3; k++) for (const s of ['bid_px', 'ask_px', 'bid_sz', 'ask_sz']) x[`${s}_${k}`] = a();
+  for (let t = 0; t < T; t++) {
+    const r = f.high[t]! - f.low[t]!;
+    const w = r > 0 ? (f.close[t]! - f.low[t]!) / r : 0.5;
+    x.buy_volume![t] = f.volume[t]! * w;
+    x.sell_volume![t] = f.volume[t]! - x.buy_volume![t]!;
+    const half = Math.max(0.01, r * 0.05);
+    for (let k = 1; k <= 3; k++) {
+      x[`bid_px_${k}`]![t] = f.close[t]! - half * k * (0.5 + w);
+      x[`ask_px_${k}`]![t] = f.close[t]! + half * k * (1.5 - w);
+      x[`bid_sz_${k}`]![t] = 1 + f.volume[t]! * w * k;
+      x[`ask_sz_${k}`]![t] = 1 + f.volume[t]! * (1 - w) * (4 - k);
+    }
+    const r60 = t >= 60 ? Math.log(f.close[t]! / f.close[t - 60]!) : 0;
+    x.sentiment![t] = 50 + 45 * Math.tanh(r60 * 100);
+  }
+  return { ...f, extra: x };
+}
+
+/** A spec using every feature, on the base timeframe and on 5m and 1h. */
+export const ALL_FEATURES_SPEC = {
+  name: 'all-features',
+  features: [
+    { feature: 'sma', params: { period: 20 }, outputs: ['value', 'dist'] },
+    { feature: 'ema', params: { period: 9 }, outputs: ['value', 'dist'] },
+    { feature: 'rsi', params: { period: 14 } },
+    { feature: 'atr', params: { period: 14 }, outputs: ['value', 'pct'] },
+    { feature: 'bbands', outputs: ['middle', 'upper', 'lower', 'pctb', 'width'] },
+    { feature: 'macd', outputs: ['macd', 'signal', 'hist', 'hist_pct'] },
+    { feature: 'adx' },
+    { feature: 'chop' },
+    { feature: 'stoch' },
+    { feature: 'volatility' },
+    { feature: 'zscore' },
+    { feature: 'zscore', id: 'volume_z', params: { source: 'volume' } },
+    { feature: 'vwap', outputs: ['value', 'dist'] },
+    { feature: 'vwap', params: { period: 0 } },
+    { feature: 'obv' },
+    { feature: 'volume_spike' },
+    { feature: 'ma_alignment' },
+    { feature: 'returns' },
+    { feature: 'volume_imbalance' },
+    { feature: 'vpin', params: { bucket_volume: 2, buckets: 20 } },
+    { feature: 'spread' },
+    { feature: 'mid', outputs: ['value', 'dist'] },
+    { feature: 'microprice', outputs: ['value', 'dev_bps'] },
+    { feature: 'depth_imbalance', params: { levels: 3 } },
+    { feature: 'regime', outputs: ['score', 'label', 'bull', 'bear', 'sideways'], normalize: 'none' },
+    { feature: 'rsi', timeframe: '5m' },
+    { feature: 'macd', timeframe: '5m' },
+    { feature: 'volume_imbalance', timeframe: '5m', params: { period: 6 } },
+    { feature: 'rsi', timeframe: '1h' },
+    { feature: 'adx', params: { period: 5 }, timeframe: '1h' },
+    { feature: 'regime', timeframe: '1h', params: { ma_periods: [3, 6], adx_period: 4, chop_period: 4, rsi_period: 4, volume_period: 4 } },
+  ],
+  normalization: { method: 'rolling_zscore', window: 100, clip: 8 },
+} as const;
