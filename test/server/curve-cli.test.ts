@@ -1,0 +1,103 @@
+// Safety and the command line: CURVE keys from `tg4 keys`, authorized clients only; no non-loopback bind without keys
+// or --insecure; `tg4 serve` prints its address once it accepts requests and stops cleanly on SIGTERM.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as zmq from 'zeromq';
+import '../../envs/index.ts';
+import { Tg4Client } from '../../src/server/client.ts';
+import { generateKeys, loadClientKeys } from '../../src/server/curve.ts';
+import { Tg4Server } from '../../src/server/server.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Starts `tg4 serve` and resolves with its address once it printed `listening on`. */
+export function spawnServe(args: string[]): Promise<{ proc: ChildProcess; address: string }> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`tg4 serve did not start: ${out}${err}`)), 20_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, address: m[1]! });
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`tg4 serve exited with ${code}: ${err}`)); });
+  });
+}
+
+describe('CURVE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tg4-keys-'));
+  const servers: Tg4Server[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+  });
+
+  it('an authorized client is served over an encrypted connection; a stranger gets nothing', async () => {
+    generateKeys(dir);
+    expect(() => generateKeys(dir)).toThrow(/already holds/);
+    const server = await Tg4Server.start({ bind: 'tcp://127.0.0.1:0', curveKeysDir: dir });
+    servers.push(server);
+    const client = await Tg4Client.connect(server.address, { curve: dir });
+    const env = await client.makeVec('CartPole-v1', { numEnvs: 2 });
+    const r = await env.reset({ seed: 0 });
+    expect((r.observations as Float32Array).length).toBe(8);
+    client.close();
+    // Right server key, but a client key that is not in authorized_clients.
+    const stranger = zmq.curveKeyPair();
+    await expect(Tg4Client.connect(server.address, {
+      timeoutMs: 600, curve: { serverPublicKey: loadClientKeys(dir).serverPublicKey, ...stranger },
+    })).rejects.toThrow(/no reply/);
+    // No CURVE at all.
+    await expect(Tg4Client.connect(server.address, { timeoutMs: 600 })).rejects.toThrow(/no reply/);
+  });
+
+  it('refuses a non-loopback bind without keys, allows it with --insecure', async () => {
+    await expect(Tg4Server.start({ bind: 'tcp://0.0.0.0:0' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(Tg4Server.start({ bind: 'tcp://*:0' })).rejects.toThrow(/--curve-keys/);
+    const s = await Tg4Server.start({ bind: 'tcp://0.0.0.0:0', insecure: true });
+    servers.push(s);
+    const c = await Tg4Client.connect(s.address.replace('0.0.0.0', '127.0.0.1'));
+    expect(c.hello.env_ids).toContain('CartPole-v1');
+    c.close();
+  });
+});
+
+describe('tg4 serve / tg4 keys', () => {
+  it('serves over ipc, prints its address, and exits 0 on SIGTERM', async () => {
+    const sock = join(mkdtempSync(join(tmpdir(), 'tg4-ipc-')), 's.sock');
+    const { proc, address } = await spawnServe(['--bind', `ipc://${sock}`, '--max-sessions', '2', '--idle-timeout', '5']);
+    expect(address).toBe(`ipc://${sock}`);
+    const c = await Tg4Client.connect(address);
+    expect(c.hello.limits).toMatchObject({ max_sessions: 2, idle_timeout_s: 5 });
+    c.close();
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('rejects bad flags with a typed error', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', 'tcp://10.0.0.1:5555'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/tg4: error \[INVALID_ARGUMENT\].*--curve-keys/);
+    const r2 = spawnSync(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--max-sessions', 'lots'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r2.status).not.toBe(0);
+    expect(r2.stderr).toMatch(/--max-sessions must be a positive integer/);
+  });
+
+  it('tg4 keys writes Z85 keypairs with private secrets', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg4-keys-cli-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'keys', '--out', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const k = loadClientKeys(dir);
+    expect(k.publicKey).toHaveLength(40);
+    expect(readFileSync(join(dir, 'authorized_clients'), 'utf8')).toContain(k.publicKey);
+  });
+});
