@@ -104,3 +104,25 @@ export class BrokenEnv implements EnvLike<Float32Array, number> {
   render(): RenderFrame { return null; }
   close(): void {}
 }
+
+/** Continuous actions: the observation is the running sum of the actions; episodes last `length` steps (truncated). */
+export class SumEnv extends Env<Float32Array, Float32Array> {
+  readonly observationSpace = new Box<Float32Array>(-100, 100, [2], 'float32');
+  readonly actionSpace = new Box<Float32Array>(-1, 1, [2], 'float32');
+  readonly total = new Float64Array(2);
+  lastAction: number[] = [];
+  private t = 0;
+  constructor(readonly length = 5) { super(); }
+  protected resetEpisode(): ResetResult<Float32Array> {
+    this.total.fill(0);
+    this.t = 0;
+    return { observation: new Float32Array(2), info: {} };
+  }
+  protected stepEpisode(action: Float32Array): StepResult<Float32Array> {
+    this.lastAction = Array.from(action);
+    this.total[0] = this.total[0]! + action[0]!;
+    this.total[1] = this.total[1]! + action[1]!;
+    this.t++;
+    return { observation: Float32Array.from(this.total), reward: action[0]!, terminated: false, truncated: this.t >= this.length, info: {} };
+  }
+}
