@@ -65,7 +65,7 @@ describe('NormalizeObservation', () => {
     env.reset({ seed: 0 });
     raw.push([0, 0]);
     const rng = new Rng(1);
-    let last = new Float32Array(2);
+    let last: Float32Array = new Float32Array(2);
     for (let t = 0; t < 300; t++) {
       const a = Float32Array.of(rng.uniform(-1, 1), rng.uniform(0, 1));
       last = env.step(a).observation;
