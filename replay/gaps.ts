@@ -28,6 +28,8 @@ export interface GapReport {
   histogram: Record<string, number>;
 }
 
+const BUCKETS = ['1', '2-5', '6-24', '25-100', '>100'];
+
 function bucket(bars: number): string {
   if (bars <= 1) return '1';
   if (bars <= 5) return '2-5';
@@ -62,7 +64,9 @@ export function summarizeGaps(gaps: Gap[]): GapReport {
     const b = bucket(g.bars);
     histogram[b] = (histogram[b] ?? 0) + 1;
   }
-  return { gaps, missingBars, largest, histogram };
+  const ordered: Record<string, number> = {};
+  for (const k of BUCKETS) if (histogram[k]) ordered[k] = histogram[k];
+  return { gaps, missingBars, largest, histogram: ordered };
 }
 
 /** Applies the 'fill' policy: returns new columns on a regular grid and the filled flags. Input must be ascending. */

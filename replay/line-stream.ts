@@ -9,7 +9,8 @@ export interface LineSource {
   totalBytes: number;
   /** File bytes read so far (compressed bytes for .gz). */
   bytesRead(): number;
-  lines(): AsyncGenerator<string, void, void>;
+  /** Lines in file order, handed out a chunk at a time (an await per line would dominate the cost). */
+  chunks(): AsyncGenerator<string[], void, void>;
 }
 
 function isGzip(path: string): boolean {
@@ -35,7 +36,7 @@ export function openLines(path: string): LineSource {
   return {
     totalBytes: total,
     bytesRead: () => read,
-    async *lines() {
+    async *chunks() {
       const raw = createReadStream(path, { highWaterMark: 1 << 20 });
       raw.on('data', (c) => { read += (c as Buffer).length; });
       const src = gz ? raw.pipe(createGunzip()) : raw;
@@ -45,14 +46,16 @@ export function openLines(path: string): LineSource {
       try {
         for await (const chunk of src) {
           const text = rest + dec.write(chunk as Buffer);
+          const out: string[] = [];
           let pos = 0;
           for (;;) {
             const nl = text.indexOf('\n', pos);
             if (nl < 0) break;
-            yield text.slice(pos, nl);
+            out.push(text.slice(pos, nl));
             pos = nl + 1;
           }
           rest = text.slice(pos);
+          if (out.length > 0) yield out;
         }
       } catch (err) {
         throw new DataError(`reading '${path}' failed (${(err as Error).message}): the file is corrupt or truncated`, { cause: err });
@@ -60,7 +63,7 @@ export function openLines(path: string): LineSource {
         raw.destroy(); // also when the consumer stops early (a bad row under --on-error stop)
       }
       rest += dec.end();
-      if (rest.length > 0) yield rest;
+      if (rest.length > 0) yield [rest];
     },
   };
 }

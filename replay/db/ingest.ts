@@ -5,10 +5,14 @@
 // duplicates), and a failure (a lost connection, a bad row under --on-error stop) rolls back the batch in flight: no half
 // batch is ever stored, and batches already committed stay (a re-run completes the import). JSONL ohlc candles are the
 // exception to "first wins": Kraken streams several updates per open interval, so the last one in the log wins (upsert).
+// Fast path: a candle batch of one series, ascending in time, whose time range holds no stored rows yet is COPied straight
+// into candles (no staging, no ON CONFLICT: about 3x faster on first import). If another writer got there first, the
+// unique violation rolls back to a savepoint and the batch takes the staging path; nothing is lost or doubled.
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
-import { CandleLineParser, type BadRow } from '../csv/candle-parser.ts';
+import { CandleLineParser, numberText, type BadRow } from '../csv/candle-parser.ts';
+import type { CandleRow } from '../columns.ts';
 import { TradeLineParser } from '../csv/trade-parser.ts';
 import { DataError } from '../errors.ts';
 import { parseJsonlLine } from '../jsonl-events.ts';
@@ -65,19 +69,29 @@ export interface IngestSummary {
   series: string[];
 }
 
-/** Columnar batch of candles (times in µs). */
+/** Columnar batch of candles: times in µs, values as the text COPY sends ('\\N' = NULL). */
 class CandleBatch {
   sym: string[] = []; tf: string[] = []; t: number[] = [];
-  o: number[] = []; h: number[] = []; l: number[] = []; c: number[] = []; v: number[] = []; n: number[] = []; w: number[] = [];
+  o: string[] = []; h: string[] = []; l: string[] = []; c: string[] = []; v: string[] = []; n: string[] = []; w: string[] = [];
+  /** One symbol/timeframe, strictly ascending times: eligible for the direct COPY. */
+  simple = true;
   get length(): number { return this.t.length; }
-  push(sym: string, tf: string, tUs: number, o: number, h: number, l: number, c: number, v: number, n: number, w: number): void {
-    this.sym.push(sym); this.tf.push(tf); this.t.push(tUs); this.o.push(o); this.h.push(h); this.l.push(l); this.c.push(c);
-    this.v.push(v); this.n.push(n); this.w.push(w);
+  push(sym: string, tf: string, tUs: number, raw: readonly string[], r: CandleRow): void {
+    const k = this.t.length;
+    if (k > 0 && (tUs <= this.t[k - 1]! || sym !== this.sym[0] || tf !== this.tf[0])) this.simple = false;
+    this.sym.push(sym); this.tf.push(tf); this.t.push(tUs);
+    this.o.push(numberText(raw[0], r.open)); this.h.push(numberText(raw[1], r.high)); this.l.push(numberText(raw[2], r.low));
+    this.c.push(numberText(raw[3], r.close)); this.v.push(numberText(raw[4], r.volume));
+    this.n.push(r.trades !== r.trades ? '\\N' : raw[5] !== undefined && /^\d+$/.test(raw[5]) ? raw[5] : String(r.trades));
+    this.w.push(numberText(raw[6], r.vwap));
   }
   clear(): void {
     for (const k of ['sym', 'tf', 't', 'o', 'h', 'l', 'c', 'v', 'n', 'w'] as const) this[k].length = 0;
+    this.simple = true;
   }
 }
+
+const NO_RAW: readonly string[] = [];
 
 class TradeBatch {
   sym: string[] = []; t: number[] = []; seq: number[] = []; p: number[] = []; v: number[] = []; side: string[] = []; id: number[] = [];
@@ -93,7 +107,7 @@ class TradeBatch {
 const nul = (x: number): string => (x === x ? String(x) : '\\N');
 
 const STAGE_SQL = `
-  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord serial, symbol text, timeframe text, time_us bigint,
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord integer, symbol text, timeframe text, time_us bigint,
     open float8, high float8, low float8, close float8, volume float8, trades integer, vwap float8) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades (symbol text, time_us bigint, seq integer, price float8, volume float8,
     side char(1), trade_id bigint) ON COMMIT DELETE ROWS;`;
@@ -131,9 +145,56 @@ async function copyIn(c: pg.ClientBase, sql: string, text: string): Promise<void
 function candleCopyText(b: CandleBatch): string {
   const parts: string[] = new Array(b.length);
   for (let i = 0; i < b.length; i++) {
-    parts[i] = `${b.sym[i]}\t${b.tf[i]}\t${b.t[i]}\t${b.o[i]}\t${b.h[i]}\t${b.l[i]}\t${b.c[i]}\t${b.v[i]}\t${nul(b.n[i]!)}\t${nul(b.w[i]!)}\n`;
+    parts[i] = `${i}\t${b.sym[i]}\t${b.tf[i]}\t${b.t[i]}\t${b.o[i]}\t${b.h[i]}\t${b.l[i]}\t${b.c[i]}\t${b.v[i]}\t${b.n[i]}\t${b.w[i]}\n`;
   }
   return parts.join('');
+}
+
+/** ms → ISO-8601 UTC text, reusing the date part while consecutive times fall on the same day (toISOString per row is slow). */
+class IsoFormatter {
+  private day = NaN;
+  private prefix = '';
+  private static readonly P2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+  format(ms: number): string {
+    const day = Math.floor(ms / 86_400_000);
+    if (day !== this.day) { this.day = day; this.prefix = new Date(day * 86_400_000).toISOString().slice(0, 11); }
+    let rem = ms - day * 86_400_000;
+    const h = Math.floor(rem / 3_600_000); rem -= h * 3_600_000;
+    const m = Math.floor(rem / 60_000); rem -= m * 60_000;
+    const s = Math.floor(rem / 1000); rem -= s * 1000;
+    const P2 = IsoFormatter.P2;
+    return `${this.prefix}${P2[h]}:${P2[m]}:${P2[s]}${rem ? `.${String(rem).padStart(3, '0')}` : ''}Z`;
+  }
+}
+
+/** Rows for COPY straight into candles: the time as ISO text (candle times are whole ms, so exact). */
+function candleDirectText(b: CandleBatch): string {
+  const iso = new IsoFormatter();
+  const parts: string[] = new Array(b.length);
+  for (let i = 0; i < b.length; i++) {
+    parts[i] = `${b.sym[i]}\t${b.tf[i]}\t${iso.format(b.t[i]! / 1000)}\t${b.o[i]}\t${b.h[i]}\t${b.l[i]}\t${b.c[i]}\t${b.v[i]}\t${b.n[i]}\t${b.w[i]}\n`;
+  }
+  return parts.join('');
+}
+
+/** Direct COPY when the batch's range is empty in the table; false when it must go through staging. */
+async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean> {
+  if (!b.simple || b.t[0]! % 1000 !== 0 || b.t[b.length - 1]! % 1000 !== 0) return false;
+  const r = await c.query<{ e: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = $1 AND timeframe = $2
+       AND time BETWEEN timestamptz 'epoch' + $3::bigint * interval '1 microsecond' AND timestamptz 'epoch' + $4::bigint * interval '1 microsecond') AS e`,
+    [b.sym[0], b.tf[0], b.t[0], b.t[b.length - 1]]);
+  if (r.rows[0]!.e) return false;
+  await c.query('SAVEPOINT tg4_direct');
+  try {
+    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN`, candleDirectText(b));
+    await c.query('RELEASE SAVEPOINT tg4_direct');
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+    await c.query('ROLLBACK TO SAVEPOINT tg4_direct'); // a concurrent writer stored some of these rows: use staging
+    return false;
+  }
 }
 
 function tradeCopyText(b: TradeBatch): string {
@@ -155,7 +216,7 @@ async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<
     for (let i = s; i < e; i++) {
       const k = params.length;
       rows.push(`($${k + 1}, $${k + 2}, timestamptz 'epoch' + $${k + 3}::bigint * interval '1 microsecond', $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`);
-      params.push(b.sym[i], b.tf[i], b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === b.n[i] ? b.n[i] : null, b.w[i] === b.w[i] ? b.w[i] : null);
+      params.push(b.sym[i], b.tf[i], b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === '\\N' ? null : b.n[i], b.w[i] === '\\N' ? null : b.w[i]);
     }
     const r = await c.query(`INSERT INTO candles (${CANDLE_COLS}) VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`, params);
     inserted += r.rowCount ?? 0;
@@ -212,8 +273,10 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
           const ins = await insertCandlesMultiRow(c, candles);
           summary.inserted += ins;
           summary.duplicates += candles.length - ins;
+        } else if (!jsonlCandles && (await tryDirectCopy(c, candles))) {
+          summary.inserted += candles.length;
         } else {
-          await copyIn(c, 'COPY tg4_stage_candles (symbol, timeframe, time_us, open, high, low, close, volume, trades, vwap) FROM STDIN', candleCopyText(candles));
+          await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time_us, open, high, low, close, volume, trades, vwap) FROM STDIN', candleCopyText(candles));
           if (jsonlCandles) {
             const r = await c.query<{ inserted: number; updated: number; distinct_rows: number }>(STAGE_UPSERT_CANDLES);
             const x = r.rows[0]!;
@@ -267,7 +330,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   };
 
   let lineNo = 0;
-  for await (const line of src.lines()) {
+  for await (const chunk of src.chunks()) for (const line of chunk) {
     lineNo++;
     if (format === undefined) {
       if (line.trim() === '') continue;
@@ -296,7 +359,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         const tf = normalizeTimeframe(k.timeframe);
         series.add(`${k.symbol} ${tf}`);
         const r = k.row;
-        candles.push(k.symbol, tf, r.time * 1000, r.open, r.high, r.low, r.close, r.volume, r.trades, r.vwap);
+        candles.push(k.symbol, tf, r.time * 1000, NO_RAW, r);
       }
       for (const t of p.trades) {
         series.add(`${t.symbol} trades`);
@@ -310,7 +373,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       summary.rowsRead++;
       if (res !== 'row') { bad(lineNo, res, line); continue; }
       const r = candleParser.row;
-      candles.push(symbol!, timeframe!, r.time * 1000, r.open, r.high, r.low, r.close, r.volume, r.trades, r.vwap);
+      candles.push(symbol!, timeframe!, r.time * 1000, candleParser.raw, r);
     } else if (tradeParser) {
       const res = tradeParser.parse(line);
       if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
