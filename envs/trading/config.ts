@@ -11,17 +11,24 @@ export interface FeatureMatrix {
   names: readonly string[];
   /** Rows before this index are not valid yet (indicator warm-up). */
   warmup: number;
-  specHash?: string;
+  specHash?: string | undefined;
 }
 
 function isFrame(x: unknown): x is MarketFrame {
   const f = x as Partial<MarketFrame> | null;
   return f !== null && typeof f === 'object' && f.close instanceof Float64Array && f.open instanceof Float64Array && typeof f.length === 'number';
 }
-function isFeatureMatrix(x: unknown): x is FeatureMatrix {
-  const m = x as Partial<FeatureMatrix> | null;
-  return m !== null && typeof m === 'object' && m.values instanceof Float32Array && Array.isArray(m.names) && typeof m.warmup === 'number';
+/** Also accepts src/features' own FeatureMatrix ({ matrix, names, warmup, specHash }). */
+function toFeatureMatrix(x: unknown): FeatureMatrix | null {
+  const m = x as { values?: unknown; matrix?: unknown; names?: unknown; warmup?: unknown; specHash?: unknown } | null;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.names) || typeof m.warmup !== 'number') return null;
+  const values = m.values instanceof Float32Array ? m.values : m.matrix instanceof Float32Array ? m.matrix : null;
+  if (values === null) return null;
+  return { values, names: m.names as string[], warmup: m.warmup, specHash: typeof m.specHash === 'string' ? m.specHash : undefined };
 }
+const featureMatrixSchema = z
+  .custom<unknown>((x) => toFeatureMatrix(x) !== null, { message: 'expected a feature matrix { values | matrix: Float32Array, names: string[], warmup: number }' })
+  .transform((x) => toFeatureMatrix(x)!);
 function isRewardSpec(x: unknown): x is RewardSpec {
   return typeof x === 'string' || typeof x === 'function' || (x !== null && typeof x === 'object');
 }
@@ -85,7 +92,7 @@ export const tradingSchema = z.strictObject({
   /** An already loaded frame (shared by many envs); overrides `data`. */
   frame: frameSchema.optional(),
   /** A precomputed feature matrix over `frame` (skips building features; server and agents share one). */
-  featureMatrix: z.custom<FeatureMatrix>(isFeatureMatrix, { message: 'expected { values: Float32Array, names: string[], warmup: number }' }).optional(),
+  featureMatrix: featureMatrixSchema.optional(),
   actionScheme: z.enum(['discrete3', 'discrete-sized', 'continuous']).default('discrete3'),
   /** Exposure levels of 'discrete-sized', each in [-1, 1] (× exposure). */
   levels: z.array(z.number()).min(2).optional(),
@@ -101,7 +108,7 @@ export const portfolioSchema = z.strictObject({
   /** Already loaded frames, one per symbol (same timeframe); overrides `data`/`symbols`. */
   frames: z.array(frameSchema).min(2).optional(),
   /** Precomputed feature matrices, one per frame (skips building features). */
-  featureMatrices: z.array(z.custom<FeatureMatrix>(isFeatureMatrix, { message: 'expected { values: Float32Array, names: string[], warmup: number }' })).optional(),
+  featureMatrices: z.array(featureMatrixSchema).optional(),
   /** Cap on Σ|w|: larger target weight vectors are scaled down to it. */
   maxGrossExposure: z.number().positive().max(100).default(1),
   rebalanceThreshold: z.number().min(0).max(2).default(0.05),

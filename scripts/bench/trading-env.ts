@@ -1,0 +1,107 @@
+// Benchmark: sub-env steps/s of the trading envs with the default feature spec (window 32), fees, slippage and ATR
+// stops, on the bundled BTC/USD 1h data. Baseline in the same run: the executor-less replay loop (advance the bar, copy
+// the window, a log-return reward), i.e. the floor any env over the same matrix pays. Prints figures and ratios.
+// The machine is shared: absolute figures are noisy (load average printed); the ratios are the stable part.
+//   npx tsx scripts/bench/trading-env.ts [--seconds 2] [--n 64]
+import { loadavg } from 'node:os';
+import '../../envs/index.ts';
+import { make, makeVec } from '../../src/core/index.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { TradingVectorEnv } from '../../envs/trading/trading-vector-env.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const SECONDS = opt('seconds', 2);
+const N = opt('n', 64);
+const KWARGS = { executor: { stopLossAtr: 2, takeProfitAtr: 3, maxHoldBars: 48 }, episodeLength: 2000 };
+
+/** Runs `step(k)` repeatedly for about `seconds` (after a warm-up) and returns calls per second. */
+function rate(step: (k: number) => void, seconds: number): number {
+  for (let k = 0; k < 2000; k++) step(k);
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < seconds * 1000) {
+    for (let k = 0; k < 500; k++) step(calls + k);
+    calls += 500;
+    t = performance.now();
+  }
+  return calls / ((t - t0) / 1000);
+}
+
+/** A seeded "sticky" policy: each sub-env keeps its action and redraws it with probability p per step. */
+function stickyPolicy(n: number, p: number, seed: number): (out: Int32Array) => void {
+  const rng = new Rng(seed);
+  return (out) => {
+    for (let i = 0; i < n; i++) if (rng.random() < p) out[i] = rng.integer(3);
+  };
+}
+
+function main(): void {
+  const venv = makeVec('tg4/Trading-v0', { numEnvs: N, kwargs: KWARGS }) as TradingVectorEnv;
+  venv.reset({ seed: 0 });
+  const core = venv.core;
+  const d = core.data;
+  const W = core.windowSize;
+  const F = d.numFeatures;
+  console.log(`data: ${d.symbols[0]} ${d.timeframe}, ${d.length} bars, ${F} features (default spec), window ${W}, obs dim ${core.obsDim}; N = ${N}`);
+  console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on a shared 2-core box: absolute figures are noisy`);
+
+  // Baseline: the executor-less replay loop over the same matrix, same window copy, N cursors.
+  const obs = new Float32Array(N * core.obsDim);
+  const rewards = new Float32Array(N);
+  const bars = new Int32Array(N);
+  const lo = core.minStart;
+  const hi = d.rangeEnd - 2;
+  for (let i = 0; i < N; i++) bars[i] = lo + ((i * 7919) % (hi - lo));
+  const features = d.features;
+  const close = d.close[0]!;
+  const replayStep = (): void => {
+    for (let i = 0; i < N; i++) {
+      let t = bars[i]! + 1;
+      if (t > hi) t = lo;
+      bars[i] = t;
+      const o = i * core.obsDim;
+      obs.set(features.subarray((t - W + 1) * F, (t + 1) * F), o);
+      obs[o + W * F] = 0; obs[o + W * F + 1] = 0; obs[o + W * F + 2] = 0; obs[o + W * F + 3] = 0;
+      rewards[i] = Math.log(close[t]! / close[t - 1]!);
+    }
+  };
+  const replay = rate(replayStep, SECONDS) * N;
+
+  const actions = new Int32Array(N).fill(1);
+  const sticky = stickyPolicy(N, 0.05, 1);
+  const vecSticky = rate(() => { sticky(actions); venv.step(actions); }, SECONDS) * N;
+  actions.fill(1);
+  const vecFlat = rate(() => { venv.step(actions); }, SECONDS) * N;
+  const rng = new Rng(2);
+  const vecRandom = rate(() => { for (let i = 0; i < N; i++) actions[i] = rng.integer(3); venv.step(actions); }, SECONDS) * N;
+
+  const env = make('tg4/Trading-v0', KWARGS);
+  env.reset({ seed: 0 });
+  const one = stickyPolicy(1, 0.05, 3);
+  const a1 = new Int32Array(1).fill(1);
+  const single = rate(() => {
+    one(a1);
+    const r = env.step(a1[0]);
+    if (r.terminated || r.truncated) env.reset();
+  }, SECONDS);
+
+  const fmt = (x: number): string => `${(x / 1e6).toFixed(3)} M/s`;
+  const rows: [string, number][] = [
+    ['replay loop (no executor), N=64  [baseline]', replay],
+    ['vector env N=64, sticky policy (5%/step redraw)', vecSticky],
+    ['vector env N=64, always flat', vecFlat],
+    ['vector env N=64, random action every step', vecRandom],
+    ['single env (Env API, info objects), sticky', single],
+  ];
+  for (const [name, v] of rows) console.log(`${name.padEnd(52)} ${fmt(v).padStart(12)}   ratio to replay ${(v / replay).toFixed(3)}`);
+  console.log(`vector env (sticky) vs single env: ${(vecSticky / single).toFixed(1)}x; vs the 2 M/s aim: ${(vecSticky / 2e6).toFixed(2)}x`);
+  venv.close();
+  env.close();
+}
+
+main();
