@@ -1,6 +1,7 @@
 // Test data: the real Kraken candles from /work/shared/data (or the replay layer's bundled copy when present).
 import { readFileSync } from 'node:fs';
 import type { MarketFrame } from '../../replay/market-frame.ts';
+import type { FeatureSpecInput } from '../../src/features/index.ts';
 
 export const KRAKEN_1H = '/work/shared/data/kraken_ohlcvt/XBTUSD_60.csv';
 export const KRAKEN_1M = '/work/shared/data/kraken_1m/BTCUSDC_1.csv';
@@ -88,7 +89,7 @@ export function withSyntheticExtras(f: MarketFrame): MarketFrame {
 }
 
 /** A spec using every feature, on the base timeframe and on 5m and 1h. */
-export const ALL_FEATURES_SPEC = {
+export const ALL_FEATURES_SPEC: FeatureSpecInput = {
   name: 'all-features',
   features: [
     { feature: 'sma', params: { period: 20 }, outputs: ['value', 'dist'] },
@@ -124,4 +125,4 @@ export const ALL_FEATURES_SPEC = {
     { feature: 'regime', timeframe: '1h', params: { ma_periods: [3, 6], adx_period: 4, chop_period: 4, rsi_period: 4, volume_period: 4 } },
   ],
   normalization: { method: 'rolling_zscore', window: 100, clip: 8 },
-} as const;
+};

@@ -3,7 +3,7 @@
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarketFrame } from '../../replay/market-frame.ts';
-import { buildFeatures, loadDefaultSpec } from '../../src/features/index.ts';
+import { buildFeatures, loadDefaultSpec, type FeatureSpecInput } from '../../src/features/index.ts';
 import { Rsi } from '../../src/features/indicators/rsi.ts';
 import { Adx } from '../../src/features/indicators/adx.ts';
 import { ALL_FEATURES_SPEC, cloneFrame, KRAKEN_1M, loadKrakenCsv, withSyntheticExtras } from './helpers.ts';
@@ -33,7 +33,7 @@ function perturbAfter(f: MarketFrame, t: number, seed: string): MarketFrame {
 }
 
 describe('no look-ahead', () => {
-  const specs = { default: loadDefaultSpec(), every_feature: ALL_FEATURES_SPEC };
+  const specs: Record<string, FeatureSpecInput> = { default: loadDefaultSpec(), every_feature: ALL_FEATURES_SPEC };
   for (const [label, spec] of Object.entries(specs)) {
     it(`${label}: perturbing bars after t leaves rows ≤ t unchanged (several t, incl. hour and 5m boundaries)`, () => {
       const base = buildFeatures(frame, spec);
@@ -67,13 +67,13 @@ describe('no look-ahead', () => {
   }
 
   it('1h and 5m columns equal an independent resample, read at the last CLOSED higher-timeframe bar', () => {
-    const spec = {
+    const spec: FeatureSpecInput = {
       features: [
         { feature: 'rsi', params: { period: 6 }, timeframe: '1h' },
         { feature: 'adx', params: { period: 4 }, timeframe: '5m', outputs: ['adx'] },
       ],
       normalization: { method: 'none' },
-    } as const;
+    };
     const fm = buildFeatures(frame, spec);
     // Independent resample: group minutes by UTC bucket; bucket b is closed at row t when t's minute ends the bucket
     // or t lies in a later bucket.

@@ -2,15 +2,15 @@
 // XBT/USD 1h bars; the sentiment weight is renormalized away when the column is absent.
 import { ADX, CHOP, EMA, RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
-import { buildFeatures } from '../../src/features/index.ts';
+import { buildFeatures, type FeatureSpecInput } from '../../src/features/index.ts';
 import { cloneFrame, KRAKEN_1H, loadKrakenCsv, tail } from './helpers.ts';
 
 const frame = tail(loadKrakenCsv(KRAKEN_1H, '1h', 3_600_000), 6_000);
 const T = frame.length;
-const regimeSpec = (sentiment: 'auto' | 'off' = 'auto') => ({
+const regimeSpec = (sentiment: 'auto' | 'off' = 'auto'): FeatureSpecInput => ({
   features: [{ feature: 'regime', params: { sentiment }, outputs: ['score', 'label', 'bull', 'bear', 'sideways'] }],
   normalization: { method: 'none' },
-} as const);
+});
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 describe('regime detector', () => {

@@ -29,7 +29,7 @@ describe('warm-up from the spec', () => {
   });
 
   it('every column (raw) becomes valid exactly at its declared warm-up row (VPIN: data-dependent, later)', () => {
-    const spec = { ...ALL_FEATURES_SPEC, normalization: { method: 'none' } } as FeatureSpecInput;
+    const spec: FeatureSpecInput = { ...ALL_FEATURES_SPEC, normalization: { method: 'none' } };
     const r = firstValidRows(spec);
     r.names.forEach((n, c) => {
       if (n.startsWith('vpin')) expect(r.actual[c]!, n).toBeGreaterThanOrEqual(r.declared[c]!);
