@@ -108,18 +108,27 @@ export class Box<T extends TypedArray = TypedArray> extends BaseSpace<T> {
   }
 
   override toString(): string {
-    const uniform = (a: Float64Array): string | null => (a.every((v) => v === a[0]) && a.length > 0 ? fmt(a[0]!) : null);
-    const lo = uniform(this.low) ?? `[${Array.from(this.low, fmt).join(' ')}]`;
-    const hi = uniform(this.high) ?? `[${Array.from(this.high, fmt).join(' ')}]`;
+    const f = (v: number): string => fmt(v, this.dtype === 'float32');
+    const uniform = (a: Float64Array): string | null => (a.every((v) => v === a[0]) && a.length > 0 ? f(a[0]!) : null);
+    const lo = uniform(this.low) ?? `[${Array.from(this.low, f).join(' ')}]`;
+    const hi = uniform(this.high) ?? `[${Array.from(this.high, f).join(' ')}]`;
     const shape = this.shape.length === 1 ? `(${this.shape[0]},)` : `(${this.shape.join(', ')})`;
     return `Box(${lo}, ${hi}, ${shape}, ${this.dtype})`;
   }
 }
 
-function fmt(v: number): string {
+/** numpy-like: 'inf', '1.0', and for float32 the shortest decimal that rounds back to the same float32. */
+function fmt(v: number, float32: boolean): string {
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
-  return Number.isInteger(v) && Math.abs(v) < 1e16 ? v.toFixed(1) : String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1);
+  if (float32) {
+    for (let p = 1; p <= 9; p++) {
+      const s = v.toPrecision(p);
+      if (Math.fround(Number(s)) === v) return String(Number(s));
+    }
+  }
+  return String(v);
 }
 
 function expand(b: Bound, size: number, name: string, dtype: Dtype): Float64Array {
