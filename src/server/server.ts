@@ -13,6 +13,7 @@ import { LimitExceededError, ProtocolError, UnknownSessionError } from './errors
 import { registryEnvSource, type EnvSource } from './env-source.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
+import { peekRequestId } from './protocol/peek-id.ts';
 import {
   PROTOCOL_VERSION, parseRequest, requestIdOf, type ErrorBody, type HelloResult, type MakeRequest, type MakeResult,
   type Request, type RequestId,
@@ -171,6 +172,7 @@ export class Tg4Server {
     try {
       if (envelope.length > 2) throw new ProtocolError(`a request is one frame (DEALER) or an empty frame then one frame (REQ); got ${frames.length - 1} frames`);
       if (body.byteLength > this.limits.maxMessageBytes) {
+        id = peekRequestId(body);
         throw new LimitExceededError(`the message is ${body.byteLength} bytes, over this server's limit of ${this.limits.maxMessageBytes}: step fewer sub-envs per message, or restart the server with a larger --max-message-bytes`);
       }
       const raw = decodeMessage(body);

@@ -6,6 +6,7 @@ import { decodeWireArray, encodeTyped, parseWireArray } from '../../src/server/p
 import { parseRequest } from '../../src/server/protocol/messages.ts';
 import { actionBatch, observationBatch } from '../../src/server/space-batch.ts';
 import { z85Encode } from '../../src/server/z85.ts';
+import { peekRequestId } from '../../src/server/protocol/peek-id.ts';
 
 function codeOf(f: () => unknown): string {
   try {
@@ -76,6 +77,17 @@ describe('space batches', () => {
     expect(codeOf(() => box.read(encodeTyped(new Float32Array([0, NaN, 0, 0]), [2, 2]), 2, 'a'))).toBe('INVALID_ACTION');
     box.read(encodeTyped(new Float32Array([0.5, -0.5, 1, 0]), [2, 2]), 2, 'a');
     expect(Array.from(box.get(1) as Float32Array)).toEqual([1, 0]);
+  });
+});
+
+describe('peekRequestId', () => {
+  it('finds the id of a map without decoding its other values, wherever the id sits', () => {
+    expect(peekRequestId(encodeMessage({ id: 7, op: 'hello', pad: new Uint8Array(100) }))).toBe(7);
+    expect(peekRequestId(encodeMessage({ op: 'step', actions: { dtype: 'int8', shape: [2], data: new Uint8Array(2) }, nested: [1, [2, { a: 3 }]], id: 'req-9' }))).toBe('req-9');
+    expect(peekRequestId(encodeMessage({ op: 'hello', id: 2 ** 40 }))).toBe(2 ** 40);
+    expect(peekRequestId(encodeMessage({ op: 'hello' }))).toBeNull();
+    expect(peekRequestId(encodeMessage([1, 2]))).toBeNull();
+    expect(peekRequestId(new Uint8Array([0x82, 0xa2]))).toBeNull();
   });
 });
 

@@ -1,0 +1,249 @@
+"""The protocol layer: a pipelined DEALER connection to `tg4 serve` and sessions of N remote sub-envs.
+Needs only pyzmq, msgpack and numpy (no Gymnasium, no SB3)."""
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from typing import Any, NamedTuple, Optional, Sequence, Union
+
+import numpy as np
+import zmq
+
+from .wire import PROTOCOL_VERSION, decode_array, decode_value, encode_array, pack, unpack
+
+
+class RemoteError(Exception):
+    """An error reply from the server; `code` is the library's literal code (INVALID_ACTION, UNKNOWN_SESSION, ...)."""
+
+    def __init__(self, code: str, message: str, details: Optional[dict] = None):
+        super().__init__(f"[{code}] {message}")
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class RemoteAttributeError(RemoteError, AttributeError):
+    """A `call` for a name the env does not offer (so that hasattr-style checks such as SB3's has_attr work)."""
+
+
+class ConnectionTimeout(RemoteError, TimeoutError):
+    """No reply within the client's timeout: the server is not running there, or the CURVE keys are wrong."""
+
+
+def _read_key(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read().strip()
+
+
+class Client:
+    """One connection to a TG4 server. Requests may be pipelined: send now, collect replies later, in order."""
+
+    def __init__(self, address: str, *, curve_keys_dir: Optional[str] = None, timeout_ms: int = 30_000,
+                 context: Optional[zmq.Context] = None):
+        self.address = address
+        self.timeout_ms = timeout_ms
+        self._ctx = context or zmq.Context.instance()
+        self._sock = self._ctx.socket(zmq.DEALER)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        if curve_keys_dir is not None:
+            self._sock.curve_serverkey = _read_key(os.path.join(curve_keys_dir, "server.public"))
+            self._sock.curve_publickey = _read_key(os.path.join(curve_keys_dir, "client.public"))
+            self._sock.curve_secretkey = _read_key(os.path.join(curve_keys_dir, "client.secret"))
+        self._sock.connect(address)
+        self._next_id = 1
+        self._replies: dict[int, dict] = {}
+        self.closed = False
+        self.hello = self.request("hello", client="tg4gym")
+        if self.hello.get("protocol") != PROTOCOL_VERSION:
+            self.close()
+            raise RemoteError("PROTOCOL_ERROR", f"server speaks protocol {self.hello.get('protocol')}, this client {PROTOCOL_VERSION}")
+
+    # -- requests -----------------------------------------------------------------------------------------------
+    def send_request(self, op: str, **fields: Any) -> int:
+        """Sends a request without waiting; returns its id for wait()."""
+        if self.closed:
+            raise RemoteError("CLOSED_ENV", "this client is closed: make a new one")
+        rid = self._next_id
+        self._next_id += 1
+        fields.update(v=PROTOCOL_VERSION, id=rid, op=op)
+        self._sock.send(pack(fields), copy=False)
+        return rid
+
+    def send_raw(self, data: bytes) -> None:
+        """Sends bytes as they are (tests use it to send malformed messages)."""
+        self._sock.send(data)
+
+    def receive_raw(self) -> dict:
+        """The next reply, whatever its id (pairs with send_raw)."""
+        if not self._sock.poll(self.timeout_ms):
+            raise ConnectionTimeout("INTERNAL", f"no reply from {self.address} within {self.timeout_ms} ms")
+        return unpack(self._sock.recv(copy=False).bytes)
+
+    def wait(self, rid: int) -> Any:
+        """The result of request `rid`; raises RemoteError for an error reply."""
+        while rid not in self._replies:
+            if not self._sock.poll(self.timeout_ms):
+                raise ConnectionTimeout(
+                    "INTERNAL", f"no reply from {self.address} within {self.timeout_ms} ms: is `tg4 serve` running there "
+                    "(and, for a CURVE server, are the keys right)?")
+            msg = unpack(self._sock.recv(copy=False).bytes)
+            if isinstance(msg, dict) and isinstance(msg.get("id"), int):
+                self._replies[msg["id"]] = msg
+        msg = self._replies.pop(rid)
+        err = msg.get("error")
+        if err is not None:
+            details = {k: v for k, v in err.items() if k not in ("code", "message")}
+            cls = RemoteAttributeError if "attribute" in details else RemoteError
+            raise cls(err.get("code", "INTERNAL"), err.get("message", ""), details)
+        return msg["result"]
+
+    def request(self, op: str, **fields: Any) -> Any:
+        return self.wait(self.send_request(op, **fields))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._sock.close(0)
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _camel(key: str) -> str:
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
+
+
+def camel_kwargs(kwargs: dict) -> dict:
+    """TG4 envs name their options in camelCase; Python callers write snake_case (render_mode -> renderMode)."""
+    return {_camel(k): v for k, v in kwargs.items()}
+
+
+class StepResult(NamedTuple):
+    obs: Any
+    rewards: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    infos: list
+    env_ids: Optional[list]
+
+
+def decode_obs(x: Any) -> Any:
+    """Observations: one array, or a dict/list of arrays for Dict/Tuple spaces."""
+    if isinstance(x, dict) and "data" not in x:
+        return {k: decode_obs(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return tuple(decode_obs(v) for v in x)
+    return decode_array(x)
+
+
+def encode_actions(space: dict, actions: Any, rows: int) -> Any:
+    """A batch of `rows` actions as the wire expects: Discrete as int64, Box in its dtype, Dict/Tuple as maps/lists.
+    Float Box actions are cast to the space's float dtype (as Gymnasium does); nothing else is converted silently,
+    so that a float array for a Discrete space reaches the server and is refused there."""
+    t = space["type"]
+    if t == "Dict":
+        return {k: encode_actions(s, actions[k], rows) for k, s in space["spaces"].items()}
+    if t == "Tuple":
+        return [encode_actions(s, actions[i], rows) for i, s in enumerate(space["spaces"])]
+    a = np.asarray(actions)
+    if t == "Discrete":
+        if a.dtype.kind in "iub":
+            a = a.astype(np.int64, copy=False)
+        return encode_array(a.reshape(rows))
+    if t == "Box":
+        if a.dtype.kind == "f" or (space["dtype"].startswith("float") and a.dtype.kind in "iub"):
+            a = a.astype(space["dtype"], copy=False)
+        return encode_array(a.reshape([rows] + list(space["shape"])))
+    if t == "MultiDiscrete":
+        if a.dtype.kind in "iub":
+            a = a.astype(space["dtype"], copy=False)
+        return encode_array(a.reshape(rows, len(space["nvec"])))
+    if t == "MultiBinary":
+        if a.dtype.kind in "iub":
+            a = a.astype(np.int8, copy=False)
+        return encode_array(a.reshape([rows] + list(space["n"])))
+    raise ValueError(f"unknown space type {t!r}")
+
+
+class Session:
+    """N remote sub-envs of one env id (the server's `make`). Batched arrays in, batched numpy arrays out."""
+
+    def __init__(self, client: Union[Client, str], env_id: str, num_envs: int = 1, *, seed: Optional[int] = None,
+                 autoreset: str = "next-step", batch_size: Optional[int] = None, kwargs: Optional[dict] = None,
+                 camel_case_kwargs: bool = True):
+        self._owns_client = isinstance(client, str)
+        self.client = Client(client) if isinstance(client, str) else client
+        kw = dict(kwargs or {})
+        made = self.client.request("make", env_id=env_id, kwargs=camel_kwargs(kw) if camel_case_kwargs else kw,
+                                   num_envs=num_envs, seed=seed, autoreset=autoreset, batch_size=batch_size)
+        self.made = made
+        self.id: str = made["session"]
+        self.env_id: str = made["env_id"]
+        self.num_envs: int = made["num_envs"]
+        self.autoreset: str = made["autoreset"]
+        self.observation_space: dict = made["observation_space"]
+        self.action_space: dict = made["action_space"]
+        self.spec: dict = made["spec"]
+        self.metadata: dict = made["metadata"]
+        self.render_mode: Optional[str] = made["render_mode"]
+        self.callable: dict = made["callable"]
+        self._inflight: deque = deque()
+        self.closed = False
+
+    def reset(self, seed: Union[None, int, Sequence[Optional[int]]] = None, options: Optional[dict] = None,
+              env_ids: Optional[Sequence[int]] = None) -> tuple:
+        """(observations, infos) of the reset sub-envs (all, or env_ids in that order)."""
+        r = self.client.request("reset", session=self.id, seed=None if seed is None else (seed if isinstance(seed, int) else list(seed)),
+                                options=options, env_ids=None if env_ids is None else [int(i) for i in env_ids])
+        return decode_obs(r["obs"]), decode_value(r["infos"])
+
+    def _step_fields(self, actions: Any, env_ids: Optional[Sequence[int]], raw: bool) -> dict:
+        rows = self.num_envs if env_ids is None else len(env_ids)
+        return dict(session=self.id, actions=actions if raw else encode_actions(self.action_space, actions, rows),
+                    env_ids=None if env_ids is None else [int(i) for i in env_ids])
+
+    @staticmethod
+    def _decode_step(r: dict) -> StepResult:
+        return StepResult(decode_obs(r["obs"]), decode_array(r["rewards"]), decode_array(r["terminated"]),
+                          decode_array(r["truncated"]), decode_value(r["infos"]), r.get("env_ids"))
+
+    def step(self, actions: Any, env_ids: Optional[Sequence[int]] = None, *, raw: bool = False) -> StepResult:
+        """Steps all sub-envs (or env_ids) with one row of `actions` each. raw=True sends `actions` as given (a wire array)."""
+        return self._decode_step(self.client.request("step", **self._step_fields(actions, env_ids, raw)))
+
+    def send(self, actions: Any, env_ids: Optional[Sequence[int]] = None) -> None:
+        """EnvPool's send: queues a step without waiting for it (pipelined on the connection); pair with recv()."""
+        self._inflight.append(self.client.send_request("step", **self._step_fields(actions, env_ids, False)))
+
+    def recv(self) -> StepResult:
+        """EnvPool's recv: the result of the oldest send() not yet received."""
+        if not self._inflight:
+            raise RuntimeError("recv() without a pending send(): call send(actions, env_ids) first")
+        return self._decode_step(self.client.wait(self._inflight.popleft()))
+
+    def render(self, env_ids: Optional[Sequence[int]] = None) -> list:
+        return decode_value(self.client.request("render", session=self.id, env_ids=None if env_ids is None else list(env_ids))["frames"])
+
+    def call(self, name: str, *args: Any, env_ids: Optional[Sequence[int]] = None, **kwargs: Any) -> list:
+        """A whitelisted attribute or method of each sub-env (SB3's get_attr/env_method); one value per sub-env."""
+        r = self.client.request("call", session=self.id, name=name, args=list(args), kwargs=kwargs,
+                                env_ids=None if env_ids is None else [int(i) for i in env_ids])
+        return decode_value(r["values"])
+
+    def spaces(self) -> dict:
+        return self.client.request("spaces", session=self.id)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if not self.client.closed:
+                self.client.request("close", session=self.id)
+        finally:
+            if self._owns_client:
+                self.client.close()

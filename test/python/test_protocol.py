@@ -1,0 +1,272 @@
+"""The tg4gym protocol layer (pyzmq + msgpack + numpy only) against a real `tg4 serve`, over tcp and ipc: every op,
+both autoreset modes, pipelined send/recv, and error replies. Run: PYTHONPATH=agents/python python3 -m unittest
+discover -s test/python (scripts/test.sh runs it through vitest: test/python/python.test.ts)."""
+from __future__ import annotations
+
+import math
+import sys
+import unittest
+
+import msgpack
+import numpy as np
+
+import tg4gym
+from tg4gym import Client, RemoteAttributeError, RemoteError, Session
+from tg4gym.wire import encode_array, pack
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from serve import TG4Serve  # noqa: E402
+
+SERVERS: dict = {}
+
+
+def setUpModule():
+    for t in ("tcp", "ipc"):
+        SERVERS[t] = TG4Serve(t)
+
+
+def tearDownModule():
+    for s in SERVERS.values():
+        s.stop()
+
+
+def cartpole_next(obs: np.ndarray, action: int) -> np.ndarray:
+    """Gymnasium's CartPole equations, from the (float32-rounded) observation."""
+    x, x_dot, theta, theta_dot = (float(v) for v in obs)
+    force = 10.0 if action == 1 else -10.0
+    total_mass, pml = 1.1, 0.05
+    cos, sin = math.cos(theta), math.sin(theta)
+    temp = (force + pml * theta_dot * theta_dot * sin) / total_mass
+    theta_acc = (9.8 * sin - cos * temp) / (0.5 * (4.0 / 3.0 - 0.1 * cos * cos / total_mass))
+    x_acc = temp - pml * theta_acc * cos / total_mass
+    return np.array([x + 0.02 * x_dot, x_dot + 0.02 * x_acc, theta + 0.02 * theta_dot, theta_dot + 0.02 * theta_acc])
+
+
+class ProtocolTests:
+    transport = "tcp"
+
+    def setUp(self):
+        self.client = Client(SERVERS[self.transport].address, timeout_ms=10_000)
+
+    def tearDown(self):
+        self.client.close()
+
+    def assert_still_serving(self):
+        self.assertEqual(self.client.request("hello")["protocol"], 1)
+
+    def test_hello(self):
+        h = self.client.hello
+        self.assertEqual(h["protocol"], tg4gym.PROTOCOL_VERSION)
+        self.assertIn("CartPole-v1", h["env_ids"])
+        self.assertGreater(h["limits"]["max_message_bytes"], 0)
+
+    def test_make_reset_step_spaces_close(self):
+        s = Session(self.client, "CartPole-v1", 3, seed=7)
+        self.assertEqual(s.observation_space["type"], "Box")
+        self.assertEqual(s.action_space, {"type": "Discrete", "n": 2, "start": 0})
+        self.assertEqual(s.spec["max_episode_steps"], 500)
+        obs, infos = s.reset()
+        self.assertEqual(obs.dtype, np.float32)
+        self.assertEqual(obs.shape, (3, 4))
+        self.assertTrue(obs.flags.writeable)
+        self.assertEqual(infos, [{}, {}, {}])
+        self.assertTrue(np.all(np.abs(obs) <= 0.05))
+        actions = np.array([0, 1, 1])
+        r = s.step(actions)
+        self.assertEqual(r.rewards.dtype, np.float64)
+        self.assertEqual(r.terminated.dtype, np.bool_)
+        for i in range(3):
+            np.testing.assert_allclose(r.obs[i], cartpole_next(obs[i], actions[i]), rtol=0, atol=1e-6)
+        self.assertEqual(s.spaces()["num_envs"], 3)
+        s.close()
+        with self.assertRaises(RemoteError) as cm:
+            s.client.request("reset", session=s.id)
+        self.assertEqual(cm.exception.code, "UNKNOWN_SESSION")
+
+    def test_same_seed_same_bits_other_seed_differs(self):
+        a = Session(self.client, "CartPole-v1", 4)
+        b = Session(self.client, "CartPole-v1", 4)
+        c = Session(self.client, "CartPole-v1", 4)
+        oa, _ = a.reset(seed=123)
+        ob, _ = b.reset(seed=123)
+        oc, _ = c.reset(seed=124)
+        self.assertEqual(oa.tobytes(), ob.tobytes())
+        self.assertNotEqual(oa.tobytes(), oc.tobytes())
+        np.testing.assert_array_equal(oa[1], oc[0])  # sub-env i gets seed + i
+        rng = np.random.default_rng(0)
+        for _ in range(60):
+            act = rng.integers(0, 2, size=4)
+            ra, rb = a.step(act), b.step(act)
+            self.assertEqual(ra.obs.tobytes(), rb.obs.tobytes())
+            np.testing.assert_array_equal(ra.terminated, rb.terminated)
+        for s in (a, b, c):
+            s.close()
+
+    def run_until_done(self, s: Session, rng) -> tuple:
+        for _ in range(600):
+            r = s.step(rng.integers(0, 2, size=s.num_envs))
+            done = np.logical_or(r.terminated, r.truncated)
+            if done.any():
+                return r, int(np.argmax(done))
+        self.fail("no episode ended in 600 steps")
+
+    def test_next_step_autoreset(self):
+        s = Session(self.client, "CartPole-v1", 2, seed=1, autoreset="next-step")
+        s.reset()
+        rng = np.random.default_rng(1)
+        r, i = self.run_until_done(s, rng)
+        self.assertGreater(abs(r.obs[i][0]) + abs(r.obs[i][2]), 0.05)  # the failing state is returned
+        nxt = s.step(np.array([1, 1]))
+        self.assertEqual(nxt.rewards[i], 0.0)
+        self.assertFalse(nxt.terminated[i] or nxt.truncated[i])
+        self.assertTrue(np.all(np.abs(nxt.obs[i]) <= 0.05))  # a fresh episode's first observation
+        s.close()
+
+    def test_same_step_autoreset(self):
+        s = Session(self.client, "CartPole-v1", 2, seed=2, autoreset="same-step")
+        s.reset()
+        r, i = self.run_until_done(s, np.random.default_rng(2))
+        info = r.infos[i]
+        self.assertIn("final_observation", info)
+        self.assertEqual(info["final_observation"].shape, (4,))
+        self.assertEqual(info["final_observation"].dtype, np.float32)
+        self.assertEqual(info["final_info"], {})
+        self.assertTrue(np.all(np.abs(r.obs[i]) <= 0.05))
+        self.assertGreater(abs(info["final_observation"][0]) + abs(info["final_observation"][2]), 0.05)
+        s.close()
+
+    def test_disabled_autoreset_needs_reset(self):
+        s = Session(self.client, "CartPole-v1", 1, autoreset="disabled")
+        s.reset(seed=3)
+        self.run_until_done(s, np.random.default_rng(3))
+        with self.assertRaises(RemoteError) as cm:
+            s.step(np.array([0]))
+        self.assertEqual(cm.exception.code, "RESET_NEEDED")
+        s.reset()
+        s.step(np.array([0]))
+        s.close()
+
+    def test_pipelined_send_recv_subsets(self):
+        s = Session(self.client, "CartPole-v1", 6, seed=5, batch_size=3)
+        s.reset()
+        twin = [Session(self.client, "CartPole-v1", 1, autoreset="disabled") for _ in range(6)]
+        for i, t in enumerate(twin):
+            t.reset(seed=5 + i)
+        for _ in range(5):
+            s.send(np.array([1, 0, 1]), env_ids=[0, 2, 4])
+            s.send(np.array([0, 0, 1]), env_ids=[5, 3, 1])
+            r1, r2 = s.recv(), s.recv()
+            self.assertEqual(r1.env_ids, [0, 2, 4])
+            self.assertEqual(r2.env_ids, [5, 3, 1])
+            for r, acts in ((r1, [1, 0, 1]), (r2, [0, 0, 1])):
+                for j, i in enumerate(r.env_ids):
+                    t = twin[i].step(np.array([acts[j]]))
+                    self.assertEqual(r.obs[j].tobytes(), t.obs[0].tobytes())
+        with self.assertRaises(RuntimeError):
+            s.recv()
+        reset_obs, _ = s.reset(seed=9, env_ids=[4])
+        self.assertEqual(reset_obs.shape, (1, 4))
+        for t in twin + [s]:
+            t.close()
+
+    def test_render_call_and_kwargs(self):
+        s = Session(self.client, "CartPole-v1", 2, kwargs={"render_mode": "ansi"})  # snake_case -> renderMode
+        self.assertEqual(s.render_mode, "ansi")
+        s.reset(seed=0)
+        frames = s.render()
+        self.assertEqual(len(frames), 2)
+        self.assertIn("x=", frames[0])
+        self.assertEqual(s.call("metadata", env_ids=[0]), [{"render_modes": ["ansi"], "render_fps": 50}])
+        self.assertEqual(s.call("render_mode"), ["ansi", "ansi"])
+        with self.assertRaises(AttributeError):
+            s.call("action_masks")
+        with self.assertRaises(RemoteAttributeError) as cm:
+            s.call("__proto__")
+        self.assertEqual(cm.exception.code, "INVALID_ARGUMENT")
+        s.close()
+
+    def test_error_replies_and_server_keeps_serving(self):
+        s = Session(self.client, "CartPole-v1", 2)
+        s.reset(seed=0)
+        cases = [
+            (lambda: self.client.request("levitate"), "UNKNOWN_OP"),
+            (lambda: self.client.request("step", session="0" * 32, actions=encode_array(np.zeros(2, np.int64))), "UNKNOWN_SESSION"),
+            (lambda: Session(self.client, "CartPole-v1", 1, kwargs={"gravity": 3}), "INVALID_ARGUMENT"),
+            (lambda: Session(self.client, "NoSuchEnv-v0"), "UNKNOWN_ENV"),
+            (lambda: s.step(encode_array(np.zeros(3, np.int64)), raw=True), "INVALID_ACTION"),  # wrong-sized batch
+            (lambda: s.step(encode_array(np.zeros(2, np.float32)), raw=True), "INVALID_ACTION"),  # wrong dtype
+            (lambda: s.step(np.array([np.nan, 0.0])), "INVALID_ACTION"),  # NaN
+            (lambda: s.step(np.array([0, 7])), "INVALID_ACTION"),  # out of the space
+            (lambda: s.reset(seed=-1), "INVALID_ARGUMENT"),
+            (lambda: self.client.request("make", env_id="CartPole-v1", num_envs=10**6), "LIMIT_EXCEEDED"),
+            (lambda: self.client.request("hello", pad=b"\0" * (17 * 1024 * 1024)), "LIMIT_EXCEEDED"),
+        ]
+        for call, code in cases:
+            with self.subTest(code=code):
+                with self.assertRaises(RemoteError) as cm:
+                    call()
+                self.assertEqual(cm.exception.code, code, cm.exception.message)
+                self.assertTrue(len(cm.exception.message) > 20)
+                self.assert_still_serving()
+        for raw in (b"\xc1\xc1", msgpack.packb([1, 2]), b"", pack({"id": 5, "v": 9, "op": "hello"})):
+            with self.subTest(raw=raw[:8]):
+                self.client.send_raw(raw)
+                reply = self.client.receive_raw()
+                self.assertEqual(reply["error"]["code"], "PROTOCOL_ERROR")
+                self.assert_still_serving()
+        s.step(np.array([1, 0]))
+        s.close()
+
+
+class TcpProtocolTests(ProtocolTests, unittest.TestCase):
+    transport = "tcp"
+
+
+class IpcProtocolTests(ProtocolTests, unittest.TestCase):
+    transport = "ipc"
+
+
+def _importable(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+@unittest.skipUnless(_importable("gymnasium"), "gymnasium is not installed here (the adapter is checked by hand: docs/server.md)")
+class GymnasiumAdapterTests(unittest.TestCase):
+    def test_make_and_make_vec(self):
+        import gymnasium as gym
+        env = tg4gym.make(SERVERS["tcp"].address, "CartPole-v1")
+        self.assertIsInstance(env.observation_space, gym.spaces.Box)
+        obs, info = env.reset(seed=1)
+        self.assertTrue(env.observation_space.contains(obs))
+        obs, reward, term, trunc, info = env.step(env.action_space.sample())
+        self.assertEqual(reward, 1.0)
+        env.close()
+        venv = tg4gym.make_vec(SERVERS["tcp"].address, "CartPole-v1", 4, seed=0)
+        obs, infos = venv.reset(seed=0)
+        self.assertEqual(obs.shape, (4, 4))
+        obs, rew, term, trunc, infos = venv.step(venv.action_space.sample())
+        self.assertEqual(term.dtype, np.bool_)
+        venv.close()
+
+
+@unittest.skipUnless(_importable("stable_baselines3"), "stable_baselines3 is not installed here (checked by hand: docs/server.md)")
+class SB3AdapterTests(unittest.TestCase):
+    def test_vec_env_contract(self):
+        from stable_baselines3.common.env_checker import check_env  # noqa: F401
+        from tg4gym.sb3 import RemoteVecEnv
+        venv = RemoteVecEnv(SERVERS["tcp"].address, "CartPole-v1", 4, seed=0)
+        obs = venv.reset()
+        self.assertEqual(obs.shape, (4, 4))
+        for _ in range(200):
+            obs, rew, dones, infos = venv.step(np.array([venv.action_space.sample() for _ in range(4)]))
+            for i in np.flatnonzero(dones):
+                self.assertEqual(infos[i]["terminal_observation"].shape, (4,))
+        venv.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
