@@ -28,3 +28,4 @@ export function createBaseline(name: string, seed = 0): BaselinePolicy {
   if (f === undefined) throw new InvalidArgumentError(`unknown baseline '${name}'; valid baselines are ${BASELINE_NAMES.join(', ')}`);
   return f(seed);
 }
+export { runBaseline, type EpisodeResult, type RunOptions } from './run.ts';

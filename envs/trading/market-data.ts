@@ -24,6 +24,8 @@ export interface MarketData {
   readonly close: readonly Float64Array[];
   /** Wilder ATR per symbol (NaN before it is defined); empty when no ATR-based exit is configured. */
   readonly atr: readonly Float64Array[];
+  /** First bar where every ATR column is defined (0 without ATR exits): no entry is taken without its stop. */
+  readonly atrWarmup: number;
   /** Concatenated features of all symbols: T × numFeatures. */
   readonly features: Float32Array;
   readonly featureNames: readonly string[];
@@ -167,10 +169,11 @@ export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataK
   const names = S === 1 ? [...matrices[0]!.names] : matrices.flatMap((m, k) => m.names.map((n) => `${normalizeSymbol(frames[k]!.symbol)}:${n}`));
   const warmup = Math.max(...matrices.map((m) => m.warmup));
   const [rangeStart, rangeEnd] = resolveRange(ref, kw.range);
+  const atr = opts.atrPeriod === null ? [] : frames.map((f) => atrSeries(f, opts.atrPeriod!));
   const data: MarketData = {
     symbols: frames.map((f) => f.symbol), timeframe: ref.timeframe, timeframeMs: ref.timeframeMs, length: T, time: ref.time,
     open: frames.map((f) => f.open), high: frames.map((f) => f.high), low: frames.map((f) => f.low), close: frames.map((f) => f.close),
-    atr: opts.atrPeriod === null ? [] : frames.map((f) => atrSeries(f, opts.atrPeriod!)),
+    atr, atrWarmup: Math.max(0, ...atr.map((a) => { const k = a.findIndex((v) => v > 0); return k < 0 ? a.length : k; })),
     features, featureNames: names, numFeatures: F, featureWarmup: warmup, specHash: matrices[0]!.specHash ?? null,
     rangeStart, rangeEnd, frames,
   };
@@ -180,7 +183,8 @@ export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataK
     const have = Math.max(0, rangeEnd - first);
     throw new InvalidArgumentError(
       `range: too short for one episode: the range ${kw.range ?? '(all data)'} has ${rangeEnd - rangeStart} bars of ${ref.symbol} ${ref.timeframe}; ` +
-        `the first decision needs ${warmup} warm-up bar(s) of the features and ${opts.windowSize - 1} more for the window (bar ${first}), ` +
+        `the first decision needs ${warmup} warm-up bar(s) of the features and ${opts.windowSize - 1} more for the window` +
+        `${data.atrWarmup > 0 ? ` (and ${data.atrWarmup} for the stops' ATR)` : ''} (bar ${first}), ` +
         `leaving ${have}, but an episode of ${opts.episodeLength ?? 1} step(s) needs ${need}: use a longer range, a shorter episodeLength or a smaller windowSize`,
     );
   }
@@ -189,5 +193,5 @@ export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataK
 
 /** First bar a decision can be taken at: features warm and a full window available, inside the range. */
 export function firstDecisionBar(d: MarketData, windowSize: number): number {
-  return Math.max(d.rangeStart, d.featureWarmup + windowSize - 1);
+  return Math.max(d.rangeStart, d.featureWarmup + windowSize - 1, d.atrWarmup);
 }

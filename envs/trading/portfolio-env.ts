@@ -57,7 +57,7 @@ export class PortfolioEnv extends Env<Float32Array, Float32Array> {
     this.curveEquity.push(c.equity[0]!);
     const done = c.terminated[0] === 1 || c.truncated[0] === 1;
     return {
-      observation: c.observations.slice(0, c.obsDim), reward: c.rewards[0]!,
+      observation: c.observations.slice(0, c.obsDim), reward: c.rewards64[0]!,
       terminated: c.terminated[0] === 1, truncated: c.truncated[0] === 1, info: this.info(done),
     };
   }

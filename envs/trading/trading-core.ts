@@ -92,6 +92,8 @@ export class TradingCore {
   // ---- outputs
   readonly observations: Float32Array;
   readonly rewards: Float32Array;
+  /** The rewards in full precision (the single envs return these; the vector env's Float32 rows are rounded). */
+  readonly rewards64: Float64Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
 
@@ -143,6 +145,7 @@ export class TradingCore {
     this.exitFee = new Float64Array(nS); this.blocked = new Uint8Array(nS);
     this.observations = new Float32Array(n * this.obsDim);
     this.rewards = new Float32Array(n);
+    this.rewards64 = new Float64Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
     this.copier = new WindowCopier(data.features, data.numFeatures, o.windowSize);
@@ -181,7 +184,7 @@ export class TradingCore {
     const e = K.markAccount(this.book, i, this.data.time[s]!);
     this.prevEquity[i] = e; this.equity[i] = e; this.peakEquity[i] = e; this.prevPeakEquity[i] = e; this.initialEquity[i] = e;
     this.costs[i] = 0; this.turnover[i] = 0; this.exposure[i] = 0; this.timeInTrade[i] = 0;
-    this.rewards[i] = 0; this.terminated[i] = 0; this.truncated[i] = 0;
+    this.rewards[i] = 0; this.rewards64[i] = 0; this.terminated[i] = 0; this.truncated[i] = 0;
     this.reward.reset(i);
     this.writeObservation(i);
   }
@@ -284,7 +287,9 @@ export class TradingCore {
     }
     this.exposure[i] = e > 0 ? expo : 0;
     this.timeInTrade[i] = held;
-    this.rewards[i] = this.reward.compute(this.rewardInputs, i);
+    const reward = this.reward.compute(this.rewardInputs, i);
+    this.rewards64[i] = reward;
+    this.rewards[i] = reward;
 
     // Episode end: ruin / drawdown terminate; the episode length or the end of the data truncate.
     const init = this.initialEquity[i]!;

@@ -76,7 +76,7 @@ export class TradingEnv extends Env<Float32Array, TradingAction> {
     const done = c.terminated[0] === 1 || c.truncated[0] === 1;
     return {
       observation: c.observations.slice(0, c.obsDim),
-      reward: c.rewards[0]!,
+      reward: c.rewards64[0]!,
       terminated: c.terminated[0] === 1,
       truncated: c.truncated[0] === 1,
       info: this.info(done),
