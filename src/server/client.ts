@@ -80,7 +80,7 @@ export class Tg4Client {
   async makeVec(envId: string, options: MakeVecOptions = {}): Promise<RemoteVectorEnv> {
     const r = await this.request<MakeResult>('make', {
       env_id: envId, kwargs: options.kwargs ?? {}, num_envs: options.numEnvs ?? 1, seed: options.seed ?? null,
-      autoreset: options.autoreset ?? 'next-step', batch_size: options.batchSize ?? null,
+      autoreset: options.autoreset ?? 'next-step', batch_size: options.batchSize ?? null, engine: options.engine ?? 'auto',
     });
     return new RemoteVectorEnv(this, r);
   }
@@ -133,6 +133,8 @@ export interface MakeVecOptions {
   autoreset?: AutoresetMode | 'disabled';
   /** EnvPool's batch_size: below numEnvs, step subsets of sub-envs with send(actions, envIds) / recv(). */
   batchSize?: number;
+  /** 'auto' (default), or force the batched 'vector' engine or N single envs ('sub-env', which keep full infos). */
+  engine?: 'auto' | 'vector' | 'sub-env';
 }
 
 /** Observations as typed arrays (Float32Array for float32 Boxes; int64 as Float64Array); maps/lists for Dict/Tuple. */

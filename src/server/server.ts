@@ -259,6 +259,7 @@ export class Tg4Server {
       metadata: { render_modes: [...meta.renderModes], render_fps: meta.renderFps ?? null },
       render_mode: probe.renderMode,
       callable: engine.callable,
+      engine: engine instanceof VectorEngine ? 'vector' : 'sub-env',
     };
   }
 
@@ -268,10 +269,14 @@ export class Tg4Server {
     try {
       const first = this.source.make(req.env_id, req.kwargs);
       envs.push(first);
-      const wantsVector = req.autoreset !== 'disabled' && batchSize >= req.num_envs && first.renderMode === null
+      const fits = req.autoreset !== 'disabled' && batchSize >= req.num_envs && first.renderMode === null
         && VectorEngine.fits(first.observationSpace.toJSON(), first.actionSpace.toJSON());
-      const venv = wantsVector ? this.source.makeVec(req.env_id, req.num_envs, req.autoreset as 'next-step' | 'same-step', req.kwargs) : null;
+      const venv = fits && req.engine !== 'sub-env'
+        ? this.source.makeVec(req.env_id, req.num_envs, req.autoreset as 'next-step' | 'same-step', req.kwargs) : null;
       if (venv !== null) return new VectorEngine(venv, first);
+      if (req.engine === 'vector') {
+        throw new InvalidArgumentError(`engine 'vector' is not available for this session: it needs a spec with a vectorEntryPoint, Box float32 observations, Discrete or Box float32 actions, autoreset next-step or same-step, no render_mode and no batch_size below num_envs`);
+      }
       for (let i = 1; i < req.num_envs; i++) envs.push(this.source.make(req.env_id, req.kwargs));
       return new SubEnvEngine(envs, req.autoreset);
     } catch (err) {

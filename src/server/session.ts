@@ -216,8 +216,10 @@ export class SubEnvEngine implements SessionEngine {
 export class VectorEngine implements SessionEngine {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
-  readonly callable: CallableNames = { attributes: ['metadata', 'render_mode', 'spec', 'observation_space', 'action_space'], methods: [] };
+  readonly callable: CallableNames;
   private readonly obsShape: number[];
+  /** The vector env's own batched mask method (N × actions, row-major), when it has one. */
+  private readonly masks: (() => Uint8Array) | null;
   private readonly actions: ActionBatch;
   private readonly actionFlat: Int32Array | Float32Array;
   private readonly rewards: Float64Array;
@@ -231,6 +233,11 @@ export class VectorEngine implements SessionEngine {
     this.actions = actionBatch(aj, n);
     this.actionFlat = aj.type === 'Discrete' ? new Int32Array(n) : new Float32Array(n * venv.actionDim);
     this.rewards = new Float64Array(n);
+    const m = (venv as unknown as { actionMasks?: () => Uint8Array }).actionMasks;
+    this.masks = typeof m === 'function' ? m.bind(venv) : null;
+    // Static attributes come from a probe env built with the same kwargs; state-dependent methods only from the
+    // vector env itself (the probe never steps).
+    this.callable = { attributes: callableNames(probe).attributes, methods: this.masks !== null ? ['action_masks'] : [] };
   }
 
   /** Whether a vector env with these spaces can serve a session exactly as N single envs would. */
@@ -281,10 +288,16 @@ export class VectorEngine implements SessionEngine {
     throw new InvalidArgumentError('this session runs a batched vector env, which has no per-sub-env render: make the session with a render_mode kwarg to get one that renders');
   }
 
-  call(name: string, args: unknown[], kwargs: Record<string, unknown>, ids: number[] | null): unknown[] {
-    const rows = checkIds(ids, this.venv.numEnvs)?.length ?? this.venv.numEnvs;
-    const v = toWireValue(callOnEnv(this.probe, name, args, kwargs, this.callable));
-    return new Array(rows).fill(v);
+  call(name: string, args: unknown[], kwargs: Record<string, unknown>, idsIn: number[] | null): unknown[] {
+    const n = this.venv.numEnvs;
+    const ids = checkIds(idsIn, n) ?? Array.from({ length: n }, (_, i) => i);
+    if (name === 'action_masks' && this.masks !== null) {
+      const all = this.masks();
+      const k = all.length / n;
+      return ids.map((i) => toWireValue(all.subarray(i * k, (i + 1) * k)));
+    }
+    const v = toWireValue(callOnEnv(this.probe, name, args, kwargs, { attributes: this.callable.attributes, methods: [] }));
+    return new Array(ids.length).fill(v);
   }
 
   close(): void {

@@ -234,37 +234,126 @@ def _importable(name: str) -> bool:
         return False
 
 
+def _controller(obs: np.ndarray) -> np.ndarray:
+    """Keeps CartPole up long enough to reach the 500-step truncation."""
+    obs = np.atleast_2d(obs)
+    return (obs[:, 2] + 0.5 * obs[:, 3] > 0).astype(np.int64)
+
+
 @unittest.skipUnless(_importable("gymnasium"), "gymnasium is not installed here (the adapter is checked by hand: docs/server.md)")
 class GymnasiumAdapterTests(unittest.TestCase):
-    def test_make_and_make_vec(self):
+    def test_make_passes_gymnasium_check_env(self):
         import gymnasium as gym
+        from gymnasium.utils.env_checker import check_env
         env = tg4gym.make(SERVERS["tcp"].address, "CartPole-v1")
-        self.assertIsInstance(env.observation_space, gym.spaces.Box)
-        obs, info = env.reset(seed=1)
-        self.assertTrue(env.observation_space.contains(obs))
-        obs, reward, term, trunc, info = env.step(env.action_space.sample())
-        self.assertEqual(reward, 1.0)
+        self.assertIsInstance(env, gym.Env)
+        ref = gym.make("CartPole-v1").observation_space
+        # Velocity bounds differ between Gymnasium releases (float32 max before 1.1, inf after): compare the rest.
+        self.assertEqual((env.observation_space.shape, env.observation_space.dtype), (ref.shape, ref.dtype))
+        np.testing.assert_array_equal(env.observation_space.high[[0, 2]], ref.high[[0, 2]])
+        self.assertEqual(env.action_space, gym.spaces.Discrete(2))
+        check_env(env, skip_render_check=True)
+        obs, _ = env.reset(seed=1)
+        steps = 0
+        while True:
+            obs, reward, term, trunc, info = env.step(int(_controller(obs)[0]))
+            steps += 1
+            self.assertEqual(reward, 1.0)
+            if term or trunc:
+                break
+        self.assertEqual((steps, trunc), (500, True))
+        with self.assertRaises(RemoteError):
+            env.step(0)
         env.close()
-        venv = tg4gym.make_vec(SERVERS["tcp"].address, "CartPole-v1", 4, seed=0)
-        obs, infos = venv.reset(seed=0)
-        self.assertEqual(obs.shape, (4, 4))
-        obs, rew, term, trunc, infos = venv.step(venv.action_space.sample())
-        self.assertEqual(term.dtype, np.bool_)
+
+    def test_make_vec_next_step_autoreset_as_sync_vector_env(self):
+        import gymnasium as gym
+        from gymnasium.vector import AutoresetMode
+        venv = tg4gym.make_vec(SERVERS["ipc"].address, "CartPole-v1", 4, seed=0)
+        self.assertIsInstance(venv, gym.vector.VectorEnv)
+        self.assertEqual(venv.metadata["autoreset_mode"], AutoresetMode.NEXT_STEP)
+        self.assertEqual(venv.observation_space.shape, (4, 4))
+        self.assertEqual(venv.action_space, gym.spaces.MultiDiscrete([2, 2, 2, 2]))
+        wrapped = gym.wrappers.vector.RecordEpisodeStatistics(venv)
+        obs, infos = wrapped.reset(seed=0)
+        self.assertEqual(infos, {})
+        done_before = np.zeros(4, dtype=bool)
+        episodes = 0
+        rng = np.random.default_rng(0)
+        for _ in range(300):
+            obs, rew, term, trunc, infos = wrapped.step(rng.integers(0, 2, 4))
+            self.assertEqual(term.dtype, np.bool_)
+            # The step after an episode's end returns the reset observation with reward 0.
+            np.testing.assert_array_equal(rew[done_before], 0.0)
+            self.assertTrue(np.all(np.abs(obs[done_before]) <= 0.05))
+            done_before = term | trunc
+            if "episode" in infos:
+                episodes += int(infos["_episode"].sum())
+        self.assertGreater(episodes, 10)
+        wrapped.close()
+
+    def test_make_vec_same_step_has_final_obs(self):
+        venv = tg4gym.make_vec(SERVERS["tcp"].address, "CartPole-v1", 3, seed=4, autoreset_mode="same-step")
+        venv.reset()
+        rng = np.random.default_rng(1)
+        for _ in range(200):
+            obs, rew, term, trunc, infos = venv.step(rng.integers(0, 2, 3))
+            if (term | trunc).any():
+                self.assertTrue(np.array_equal(infos["_final_obs"], term | trunc))
+                i = int(np.argmax(term | trunc))
+                self.assertEqual(infos["final_obs"][i].shape, (4,))
+                self.assertTrue(np.all(np.abs(obs[i]) <= 0.05))
+                break
+        else:
+            self.fail("no episode ended")
         venv.close()
 
 
 @unittest.skipUnless(_importable("stable_baselines3"), "stable_baselines3 is not installed here (checked by hand: docs/server.md)")
 class SB3AdapterTests(unittest.TestCase):
-    def test_vec_env_contract(self):
-        from stable_baselines3.common.env_checker import check_env  # noqa: F401
+    def test_vec_env_contract_with_vec_monitor_and_vec_normalize(self):
+        from stable_baselines3.common.vec_env.vec_monitor import VecMonitor
+        from stable_baselines3.common.vec_env.vec_normalize import VecNormalize
+        from stable_baselines3.common.vec_env.base_vec_env import VecEnv
         from tg4gym.sb3 import RemoteVecEnv
         venv = RemoteVecEnv(SERVERS["tcp"].address, "CartPole-v1", 4, seed=0)
-        obs = venv.reset()
-        self.assertEqual(obs.shape, (4, 4))
-        for _ in range(200):
-            obs, rew, dones, infos = venv.step(np.array([venv.action_space.sample() for _ in range(4)]))
+        self.assertIsInstance(venv, VecEnv)
+        self.assertIsNone(venv.render_mode)
+        self.assertFalse(venv.has_attr("action_masks"))  # CartPole has none: AttributeError path
+        obs0 = venv.reset()
+        venv.seed(0)
+        np.testing.assert_array_equal(venv.reset(), obs0)  # seed() applies to the next reset only
+        mon = VecNormalize(VecMonitor(venv), norm_reward=False)
+        obs = mon.reset()
+        episodes, truncated = 0, 0
+        raw = mon.get_original_obs()
+        for _ in range(700):
+            obs, rew, dones, infos = mon.step(_controller(raw))
+            raw = mon.get_original_obs()
+            self.assertEqual(rew.dtype, np.float32)
             for i in np.flatnonzero(dones):
                 self.assertEqual(infos[i]["terminal_observation"].shape, (4,))
+                self.assertIn("episode", infos[i])
+                episodes += 1
+                truncated += int(infos[i]["TimeLimit.truncated"])
+                self.assertEqual(infos[i]["TimeLimit.truncated"], infos[i]["episode"]["l"] == 500)
+            self.assertTrue(all("TimeLimit.truncated" in x for x in infos))
+        self.assertGreater(episodes, 0)
+        self.assertGreater(truncated, 0)
+        mon.close()
+
+    def test_get_attr_env_method_render(self):
+        from tg4gym.sb3 import RemoteVecEnv
+        venv = RemoteVecEnv(SERVERS["ipc"].address, "CartPole-v1", 2, render_mode="ansi")
+        self.assertEqual(venv.render_mode, "ansi")
+        venv.reset()
+        self.assertEqual(venv.get_attr("render_mode", indices=[1]), ["ansi"])
+        self.assertIn("x=", venv.env_method("render", indices=0)[0])
+        self.assertEqual(venv.env_is_wrapped(object), [False, False])
+        with self.assertRaises(AttributeError):
+            venv.get_attr("no_such_thing")
+        with self.assertRaises(AttributeError):
+            venv.set_attr("render_mode", "human")
         venv.close()
 
 

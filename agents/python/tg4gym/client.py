@@ -174,12 +174,12 @@ class Session:
 
     def __init__(self, client: Union[Client, str], env_id: str, num_envs: int = 1, *, seed: Optional[int] = None,
                  autoreset: str = "next-step", batch_size: Optional[int] = None, kwargs: Optional[dict] = None,
-                 camel_case_kwargs: bool = True):
+                 camel_case_kwargs: bool = True, engine: str = "auto"):
         self._owns_client = isinstance(client, str)
         self.client = Client(client) if isinstance(client, str) else client
         kw = dict(kwargs or {})
         made = self.client.request("make", env_id=env_id, kwargs=camel_kwargs(kw) if camel_case_kwargs else kw,
-                                   num_envs=num_envs, seed=seed, autoreset=autoreset, batch_size=batch_size)
+                                   num_envs=num_envs, seed=seed, autoreset=autoreset, batch_size=batch_size, engine=engine)
         self.made = made
         self.id: str = made["session"]
         self.env_id: str = made["env_id"]
@@ -191,6 +191,7 @@ class Session:
         self.metadata: dict = made["metadata"]
         self.render_mode: Optional[str] = made["render_mode"]
         self.callable: dict = made["callable"]
+        self.engine: str = made["engine"]
         self._inflight: deque = deque()
         self.closed = False
 

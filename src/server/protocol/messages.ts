@@ -22,7 +22,11 @@ export interface MakeRequest extends Base {
   op: 'make'; env_id: string; kwargs: Record<string, unknown>; num_envs: number; seed: number | null; autoreset: WireAutoresetMode;
   /** EnvPool's batch_size: below num_envs the session steps subsets of sub-envs (send/recv); null = whole batches. */
   batch_size: number | null;
+  /** 'auto' (default): the spec's batched vector env when it fits, else N single envs; or force one of them. */
+  engine: EngineChoice;
 }
+export const ENGINES = ['auto', 'vector', 'sub-env'] as const;
+export type EngineChoice = (typeof ENGINES)[number];
 /** `seed`: one int (sub-env i gets seed + i) or one int-or-nil per reset sub-env. */
 export interface ResetRequest extends Base {
   op: 'reset'; session: string; seed: number | (number | null)[] | null; options: Record<string, unknown> | null; env_ids: number[] | null;
@@ -52,6 +56,8 @@ export interface MakeResult {
   metadata: { render_modes: (string | null)[]; render_fps: number | null }; render_mode: string | null;
   /** Names the `call` op accepts for this session's env. */
   callable: { attributes: string[]; methods: string[] };
+  /** Which engine serves the session: 'vector' (the spec's batched vector env) or 'sub-env' (N single envs). */
+  engine: 'vector' | 'sub-env';
 }
 export interface ResetResultWire { obs: WireValue; infos: Record<string, unknown>[]; env_ids: number[] | null }
 export interface StepResultWire extends ResetResultWire {
@@ -105,7 +111,9 @@ export function parseRequest(raw: unknown): Request {
         }
         batch_size = m.batch_size as number;
       }
-      return { op, id, env_id, kwargs, num_envs: num_envs as number, seed, autoreset: autoreset as WireAutoresetMode, batch_size };
+      const engine = m.engine === undefined || m.engine === null ? 'auto' : m.engine;
+      if (!ENGINES.includes(engine as EngineChoice)) throw new InvalidArgumentError(`make.engine must be one of ${ENGINES.join(', ')} (got ${JSON.stringify(engine)})`);
+      return { op, id, env_id, kwargs, num_envs: num_envs as number, seed, autoreset: autoreset as WireAutoresetMode, batch_size, engine: engine as EngineChoice };
     }
     case 'reset': {
       let seed: ResetRequest['seed'] = null;
