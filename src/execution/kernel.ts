@@ -133,6 +133,7 @@ export interface AccountBook {
   readonly tradeMaxSize: Float64Array; // largest |size| during the trade
   // last fill on the slot
   readonly lastFillPrice: Float64Array;
+  readonly lastFillRef: Float64Array; // the market price the last fill was made against (before slippage)
   readonly lastFillQty: Float64Array; // signed
   readonly lastFillFee: Float64Array;
   readonly lastRealized: Float64Array; // gross realized by the last fill
@@ -162,7 +163,7 @@ const ACCOUNT_U8_COLUMNS = ['pendingExposed'] as const;
 const SLOT_COLUMNS = [
   'size', 'entryPrice', 'markPrice', 'stopLoss', 'takeProfit', 'maxHoldUntil', 'openedAt', 'lastRolloverAt',
   'tradeEntryQty', 'tradeEntryNotional', 'tradeExitQty', 'tradeExitNotional', 'tradeGross', 'tradeFees', 'tradeFunding',
-  'tradeMaxSize', 'lastFillPrice', 'lastFillQty', 'lastFillFee', 'lastRealized', 'closedSeq', 'closedEntryPrice',
+  'tradeMaxSize', 'lastFillPrice', 'lastFillRef', 'lastFillQty', 'lastFillFee', 'lastRealized', 'closedSeq', 'closedEntryPrice',
   'closedExitPrice', 'closedQty', 'closedGross', 'closedFees', 'closedFunding', 'closedNet', 'closedOpenedAt', 'closedAt',
 ] as const;
 const SLOT_U8_COLUMNS = ['lastReason', 'closedReason'] as const;
@@ -224,6 +225,7 @@ class BookStorage implements AccountBook {
   readonly tradeFunding: Float64Array;
   readonly tradeMaxSize: Float64Array;
   readonly lastFillPrice: Float64Array;
+  readonly lastFillRef: Float64Array;
   readonly lastFillQty: Float64Array;
   readonly lastFillFee: Float64Array;
   readonly lastRealized: Float64Array;
@@ -288,6 +290,7 @@ class BookStorage implements AccountBook {
     this.tradeFunding = new Float64Array(nSlots);
     this.tradeMaxSize = new Float64Array(nSlots);
     this.lastFillPrice = new Float64Array(nSlots);
+    this.lastFillRef = new Float64Array(nSlots);
     this.lastFillQty = new Float64Array(nSlots);
     this.lastFillFee = new Float64Array(nSlots);
     this.lastRealized = new Float64Array(nSlots);
@@ -360,7 +363,7 @@ export function resetAccount(b: AccountBook, a: number, initialCapital: number):
   b.downSumSq[a] = 0; b.exposedCount[a] = 0; b.firstMarkTime[a] = NaN; b.lastCommitTime[a] = NaN;
   const S = b.nSymbols;
   for (let p = a * S; p < a * S + S; p++) {
-    b.markPrice[p] = NaN; b.lastFillPrice[p] = NaN; b.lastFillQty[p] = 0; b.lastFillFee[p] = 0; b.lastRealized[p] = 0;
+    b.markPrice[p] = NaN; b.lastFillPrice[p] = NaN; b.lastFillRef[p] = NaN; b.lastFillQty[p] = 0; b.lastFillFee[p] = 0; b.lastRealized[p] = 0;
     b.lastReason[p] = REASON_NONE; b.closedSeq[p] = 0;
     clearSlot(b, p);
   }
@@ -520,7 +523,7 @@ export function applyFill(
   b.feesPaid[a] = b.feesPaid[a]! + fee;
   b.tradedNotional[a] = b.tradedNotional[a]! + aq * fillPrice;
   b.markPrice[p] = refPrice;
-  b.lastFillPrice[p] = fillPrice; b.lastFillQty[p] = qty; b.lastFillFee[p] = fee; b.lastReason[p] = reason;
+  b.lastFillPrice[p] = fillPrice; b.lastFillRef[p] = refPrice; b.lastFillQty[p] = qty; b.lastFillFee[p] = fee; b.lastReason[p] = reason;
   if (old === 0 || (old > 0) === (qty > 0)) {
     if (old === 0) { b.openedAt[p] = timeMs; b.lastRolloverAt[p] = timeMs; }
     const next = old + qty;

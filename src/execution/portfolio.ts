@@ -204,7 +204,7 @@ export class Portfolio {
     const q = b.lastFillQty[s]!;
     const fill: Fill = {
       portfolio: this.id, symbol: this.symbols[s]!, orderId, clientId, side: q > 0 ? 'buy' : 'sell', size: Math.abs(q),
-      price: b.lastFillPrice[s]!, refPrice: b.markPrice[s]!, fee: b.lastFillFee[s]!, realizedPnl: b.lastRealized[s]!,
+      price: b.lastFillPrice[s]!, refPrice: b.lastFillRef[s]!, fee: b.lastFillFee[s]!, realizedPnl: b.lastRealized[s]!,
       reason: K.REASON_NAMES[b.lastReason[s]!]!, time: timeMs, positionAfter: b.size[s]!,
     };
     events.push({ type: 'fill', fill });

@@ -88,7 +88,7 @@ describe('hand-computed scenarios', () => {
   });
 
   it('stop and target touched in the same bar: the stop wins (pessimistic)', () => {
-    const { ex, pf, trades } = setup();
+    const { ex, pf, trades, events } = setup();
     ex.submit({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.25, stopLoss: 19_500, takeProfit: 20_500 });
     // filled at this bar's open (20010, fee 5.0025); the same bar reaches 19400 and 20600 → stop at 19500 × 0.9995
     ex.onBar('BTC/USD', bar(0, 20_000, 20_600, 19_400, 20_100));
@@ -97,6 +97,8 @@ describe('hand-computed scenarios', () => {
     close(t.exitPrice, 19_490.25);
     close(t.netPnl, -139.8125625); // 0.25 × (19490.25 − 20010) − 5.0025 − 4.8725625
     close(pf.cash, 9_860.1874375);
+    const exitFill = events.filter((e) => e.type === 'fill').map((e) => (e as Extract<ExecutionEvent, { type: 'fill' }>).fill)[1]!;
+    expect(exitFill).toMatchObject({ reason: 'stop_loss', refPrice: 19_500, side: 'sell', size: 0.25, positionAfter: 0, time: T0 });
   });
 
   it('take-profit inside a bar fills at the target, no slippage', () => {

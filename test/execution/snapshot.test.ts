@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { PaperExecutor, type ExecutorSnapshot } from '../../src/execution/paper-executor.ts';
+import * as K from '../../src/execution/kernel.ts';
 
 const H = 3600_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -23,6 +24,12 @@ function drive(ex: PaperExecutor, rng: () => number, from: number, to: number, p
 }
 
 describe('snapshot / restore', () => {
+  it('the book declares every column the snapshot names, with the right length', () => {
+    const b = K.createBook(3, 2, 100) as unknown as Record<string, ArrayLike<number>>;
+    for (const c of K.BOOK_ACCOUNT_COLUMNS) expect(b[c]?.length, c).toBe(3);
+    for (const c of K.BOOK_SLOT_COLUMNS) expect(b[c]?.length, c).toBe(6);
+  });
+
   it('JSON round trip mid-run, then the same stream → identical state, trades and metrics', () => {
     const mk = () => { const ex = new PaperExecutor({ symbols: { X: { rolloverRate: 0.0002 } } }); ex.createPortfolio('s', 10_000); return ex; };
     const a = mk();
