@@ -149,6 +149,8 @@ describe('the kernel and the object API agree bit for bit', () => {
               const tp = q > 0 ? bar.open * 1.04 : bar.open * 0.96;
               const mh = bar.time + 5 * H;
               const st = K.marketOrder(book, params, a, 0, q, bar.open, bar.time);
+              // an order clipped to maxMarketQty is never refused by the cap (the closed form matches checkLeverage)
+              if (q !== qRaw && st === K.REJECT_LEVERAGE) throw new Error(`clipped order ${q} refused by the cap at bar ${i}`);
               let objOk = true;
               try {
                 ex.marketOrder({ portfolio: 'p', symbol: 'X', side: q > 0 ? 'buy' : 'sell', size: Math.abs(q), ...(opens ? { stopLoss: sl, takeProfit: tp, maxHoldUntil: mh } : {}) }, bar.open, bar.time);
