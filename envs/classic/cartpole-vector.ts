@@ -47,6 +47,7 @@ export class CartPoleVectorEnv implements VectorEnv {
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
   private readonly infos: Info[];
+  private readonly actionScratch: Int32Array;
   private readonly stepResult: VectorStepResult;
   /** Sub-envs whose infos entry is not EMPTY_INFO, to clear on the next step. */
   private dirtyInfos = false;
@@ -79,6 +80,7 @@ export class CartPoleVectorEnv implements VectorEnv {
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
     this.infos = new Array<Info>(n).fill(EMPTY_INFO);
+    this.actionScratch = new Int32Array(n);
     this.stepResult = { observations: this.observations, rewards: this.rewards, terminated: this.terminated, truncated: this.truncated, infos: this.infos };
   }
 
@@ -101,8 +103,8 @@ export class CartPoleVectorEnv implements VectorEnv {
     if (this.closed) throw new ClosedEnvError();
     if (!this.started) throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
     const n = this.numEnvs;
-    this.checkActions(actions, n);
-    const act = actions as ArrayLike<number>;
+    // The hot loop reads an Int32Array only (one element kind for V8); other forms are checked and copied into one.
+    const act = actions instanceof Int32Array && actions.length === n && allBinary(actions) ? actions : this.toInt32(actions, n);
     const x = this.x, xDot = this.xDot, theta = this.theta, thetaDot = this.thetaDot;
     const obs = this.observations, rewards = this.rewards, term = this.terminated, trunc = this.truncated;
     const elapsed = this.elapsed, pending = this.pendingReset, maxSteps = this.maxEpisodeSteps, sbReward = this.suttonBartoReward;
@@ -184,8 +186,8 @@ export class CartPoleVectorEnv implements VectorEnv {
     this.elapsed[i] = 0;
   }
 
-  /** Validates the whole batch before any cart moves: integer array of length N, values 0 or 1. */
-  private checkActions(actions: VectorActions, n: number): void {
+  /** Validates the whole batch before any cart moves (integers 0 or 1, length N) and returns it as an Int32Array. */
+  private toInt32(actions: VectorActions, n: number): Int32Array {
     const d = dtypeOfArray(actions);
     if (d === null && !Array.isArray(actions)) {
       throw new InvalidActionError(`actions must be an Int32Array (or number[]) of ${n} values in Discrete(2), got ${describeValue(actions)}`);
@@ -201,6 +203,15 @@ export class CartPoleVectorEnv implements VectorEnv {
       if (a !== 0 && a !== 1 && pending[i] === 0) {
         throw new InvalidActionError(`action ${describeValue(a)} for sub-env ${i} is not in the action space Discrete(2): no sub-env was stepped`);
       }
+      // A sub-env about to autoreset ignores its action (as SyncVectorEnv does), whatever it is.
+      this.actionScratch[i] = a === 1 ? 1 : 0;
     }
+    return this.actionScratch;
   }
+}
+
+function allBinary(a: Int32Array): boolean {
+  let bits = 0;
+  for (let i = 0; i < a.length; i++) bits |= a[i]!;
+  return (bits & ~1) === 0;
 }

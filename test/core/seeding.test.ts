@@ -20,17 +20,21 @@ describe('Rng', () => {
 
   it('uniform, integer, normal and exponential have the right ranges and rough moments', () => {
     const r = new Rng(7);
-    let sum = 0, sq = 0;
+    let sum = 0, sq = 0, bad = 0;
     const n = 20000;
+    const counts = [0, 0, 0, 0];
     for (let i = 0; i < n; i++) {
       const u = r.uniform(-2, 3);
-      expect(u >= -2 && u < 3).toBe(true);
+      if (!(u >= -2 && u < 3)) bad++;
       const k = r.integer(4);
-      expect(Number.isInteger(k) && k >= 0 && k < 4).toBe(true);
+      if (!(Number.isInteger(k) && k >= 0 && k < 4)) bad++;
+      else counts[k]!++;
       const z = r.normal();
       sum += z; sq += z * z;
-      expect(r.exponential()).toBeGreaterThanOrEqual(0);
+      if (!(r.exponential() >= 0)) bad++;
     }
+    expect(bad).toBe(0);
+    for (const c of counts) expect(Math.abs(c / n - 0.25)).toBeLessThan(0.02);
     expect(Math.abs(sum / n)).toBeLessThan(0.05);
     expect(Math.abs(sq / n - 1)).toBeLessThan(0.05);
   });

@@ -142,14 +142,19 @@ describe('batched CartPole-v1 (vector entry point)', () => {
         for (let i = 1; i < n; i++) acts[i] = rng.integer(2);
         const x = sync.step(acts);
         const y = fast.step(acts);
-        expect(y.observations).toEqual(x.observations);
-        expect(y.rewards).toEqual(x.rewards);
-        expect(y.terminated).toEqual(x.terminated);
-        expect(y.truncated).toEqual(x.truncated);
+        // Plain loops, with expect() only on a mismatch: vitest's deep equality is too slow for 3000 × 6 rows.
+        for (let k = 0; k < n * 4; k++) if (!Object.is(x.observations[k], y.observations[k])) expect(Array.from(y.observations), `step ${t}`).toEqual(Array.from(x.observations));
         for (let i = 0; i < n; i++) {
-          if (x.terminated[i] || x.truncated[i]) ends++;
+          if (x.rewards[i] !== y.rewards[i] || x.terminated[i] !== y.terminated[i] || x.truncated[i] !== y.truncated[i]) {
+            expect([y.rewards[i], y.terminated[i], y.truncated[i]], `step ${t} sub-env ${i}`).toEqual([x.rewards[i], x.terminated[i], x.truncated[i]]);
+          }
+          if (x.terminated[i] || x.truncated[i]) {
+            ends++;
+            expect(y.infos[i]).toEqual(x.infos[i]);
+          } else if (Object.keys(y.infos[i]!).length !== 0 || Object.keys(x.infos[i]!).length !== 0) {
+            expect(y.infos[i]).toEqual(x.infos[i]);
+          }
           if (x.truncated[i]) truncations++;
-          expect(y.infos[i]).toEqual(x.infos[i]);
         }
       }
       expect(ends).toBeGreaterThan(100);
