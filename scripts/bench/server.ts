@@ -1,0 +1,153 @@
+// Benchmark of the environment server: round trips/s and sub-env steps/s for N = 1, 16, 64, 256 sub-envs over
+// tcp://127.0.0.1 and ipc://, against the same-process direct call (makeVec(...).step) measured in the same run.
+// The server runs as a real `tg4 serve` subprocess; this process is the client. Then the Python twin
+// (scripts/bench/server_client.py) measures the Python client on CartPole N = 64 against a pure-Python CartPole loop.
+// Figures are noisy on a shared 2-core machine: compare ratios within one run.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../envs/index.ts';
+import { makeVec } from '../../src/core/index.ts';
+import { Tg4Client } from '../../src/server/client.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SIZES = [1, 16, 64, 256];
+const SECONDS = Number(process.env.TG4_BENCH_SECONDS ?? 1);
+
+function startServe(bind: string): Promise<{ proc: ChildProcess; address: string }> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', bind], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ proc, address: m[1]! });
+    });
+    proc.on('exit', (c) => reject(new Error(`tg4 serve exited (${c}) before listening`)));
+  });
+}
+
+/** Runs `fn` repeatedly for about SECONDS (after a short warm-up); returns calls per second. */
+async function rate(fn: () => unknown): Promise<number> {
+  const warm = performance.now() + 150;
+  while (performance.now() < warm) await fn();
+  let calls = 0;
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  while (performance.now() < end) {
+    for (let k = 0; k < 10; k++) await fn();
+    calls += 10;
+  }
+  return calls / ((performance.now() - t0) / 1000);
+}
+
+/** A bare ROUTER echo in another process: the transport's own round-trip floor on this machine right now. */
+function startEcho(bind: string): Promise<{ proc: ChildProcess; address: string }> {
+  const code = `import * as zmq from 'zeromq';
+const r = new zmq.Router({ linger: 0 });
+await r.bind(${JSON.stringify(bind)});
+console.log('listening on ' + r.lastEndpoint);
+for await (const m of r) await r.send(m);`;
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ proc, address: m[1]! });
+    });
+    proc.on('exit', (c) => reject(new Error(`echo server exited (${c})`)));
+  });
+}
+
+async function echoRate(address: string): Promise<number> {
+  const zmq = await import('zeromq');
+  const d = new zmq.Dealer({ linger: 0 });
+  d.connect(address);
+  const msg = Buffer.from('ping');
+  const r = await rate(async () => { await d.send(msg); await d.receive(); });
+  d.close();
+  return r;
+}
+
+function fmt(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+}
+
+async function main(): Promise<void> {
+  const baseline = new Map<number, number>();
+  for (const n of SIZES) {
+    const venv = makeVec('CartPole-v1', { numEnvs: n });
+    venv.reset({ seed: 0 });
+    const actions = new Int32Array(n);
+    let t = 0;
+    baseline.set(n, (await rate(() => { actions.fill(t++ & 1); venv.step(actions); })) * n);
+    venv.close();
+  }
+  const rows: string[] = [];
+  const header = `${'transport'.padEnd(9)} ${'N'.padStart(4)} ${'round trips/s'.padStart(14)} ${'sub-env steps/s'.padStart(16)} ${'direct steps/s'.padStart(15)} ${'remote/direct'.padStart(14)}`;
+  const procs: ChildProcess[] = [];
+  try {
+    for (const transport of ['tcp', 'ipc'] as const) {
+      const bind = transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-bench-')), 's.sock')}`;
+      const echo = await startEcho(transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-echo-')), 'e.sock')}`);
+      procs.push(echo.proc);
+      const floor = await echoRate(echo.address);
+      echo.proc.kill('SIGTERM');
+      const { proc, address } = await startServe(bind);
+      procs.push(proc);
+      const client = await Tg4Client.connect(address);
+      const hello = await rate(() => client.request('hello'));
+      rows.push(`${transport.padEnd(9)} ${'echo'.padStart(4)} ${fmt(floor).padStart(14)} ${'(bare zmq echo)'.padStart(16)}`);
+      rows.push(`${transport.padEnd(9)} ${'-'.padStart(4)} ${fmt(hello).padStart(14)} ${'(hello op)'.padStart(16)} ${''.padStart(15)} ${`${(hello / floor).toFixed(2)} of echo`.padStart(14)}`);
+      for (const n of SIZES) {
+        const env = await client.makeVec('CartPole-v1', { numEnvs: n, seed: 0 });
+        await env.reset();
+        const actions = new Int32Array(n);
+        let t = 0;
+        const rt = await rate(() => { actions.fill(t++ & 1); return env.step(actions); });
+        const direct = baseline.get(n)!;
+        rows.push(`${transport.padEnd(9)} ${String(n).padStart(4)} ${fmt(rt).padStart(14)} ${fmt(rt * n).padStart(16)} ${fmt(direct).padStart(15)} ${(rt * n / direct).toFixed(3).padStart(14)}`);
+        await env.close();
+      }
+      // Pipelining: two half-batches in flight on one connection (EnvPool send/recv), N = 256.
+      const n = 256;
+      const env = await client.makeVec('CartPole-v1', { numEnvs: n, batchSize: n / 2, seed: 0 });
+      await env.reset();
+      const halves = [Array.from({ length: n / 2 }, (_, i) => i), Array.from({ length: n / 2 }, (_, i) => i + n / 2)];
+      const acts = new Int32Array(n / 2);
+      env.send(acts, halves[0]);
+      let k = 0;
+      const pipelined = await rate(async () => {
+        env.send(acts, halves[++k & 1]);
+        await env.recv();
+      });
+      await env.recv();
+      rows.push(`${transport.padEnd(9)} ${'256p'.padStart(4)} ${fmt(pipelined).padStart(14)} ${fmt(pipelined * n / 2).padStart(16)} ${fmt(baseline.get(n)!).padStart(15)} ${(pipelined * n / 2 / baseline.get(n)!).toFixed(3).padStart(14)}`);
+      await env.close();
+      client.close();
+    }
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+  }
+  console.log(`server bench: CartPole-v1, ${SECONDS}s per cell; direct = makeVec(...).step in this process (the baseline)`);
+  console.log('256p = N 256 stepped as two pipelined half-batches (batch_size 128, send/recv) on the sub-env engine');
+  console.log('echo = a bare ZeroMQ ROUTER echo process (no msgpack, no env): the round-trip floor of the machine right now');
+  console.log(header);
+  for (const r of rows) console.log(r);
+
+  const py = process.env.TG4_PYTHON ?? '/usr/bin/python3';
+  const ok = existsSync(py) && spawnSync(py, ['-c', 'import zmq, msgpack, numpy'], { encoding: 'utf8' }).status === 0;
+  if (!ok) {
+    console.log(`(Python twin skipped: ${py} lacks zmq/msgpack/numpy; run bash scripts/setup/python.sh)`);
+    return;
+  }
+  const r = spawnSync(py, [join(ROOT, 'scripts', 'bench', 'server_client.py')], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, PYTHONPATH: [join(ROOT, 'agents', 'python'), process.env.PYTHONPATH].filter(Boolean).join(':'), TG4_NODE: process.execPath },
+  });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+}
+
+await main();
