@@ -69,11 +69,17 @@ export function summarizeGaps(gaps: Gap[]): GapReport {
   return { gaps, missingBars, largest, histogram: ordered };
 }
 
-/** Applies the 'fill' policy: returns new columns on a regular grid and the filled flags. Input must be ascending. */
-export function fillGaps(cols: CandleColumns, tfMs: number): { cols: CandleColumns; filled: Uint8Array } {
+/**
+ * Applies the 'fill' policy: returns new columns on a regular grid and the filled flags. Input must be ascending.
+ * `until` (ms, optional) extends the grid with filled bars past the last row up to the last slot opening at ≤ until
+ * (a reader uses it so that a range ending in a gap reads the same as a slice of the whole series).
+ */
+export function fillGaps(cols: CandleColumns, tfMs: number, until?: number): { cols: CandleColumns; filled: Uint8Array } {
   const n = cols.length;
   if (n === 0) return { cols, filled: new Uint8Array(0) };
-  const total = Math.round((cols.time[n - 1]! - cols.time[0]!) / tfMs) + 1;
+  const lastSlot = until !== undefined && Number.isFinite(until) && until > cols.time[n - 1]!
+    ? Math.floor((until - cols.time[0]!) / tfMs) : Math.round((cols.time[n - 1]! - cols.time[0]!) / tfMs);
+  const total = lastSlot + 1;
   if (total === n) return { cols, filled: new Uint8Array(n) };
   const out: CandleColumns = {
     length: total,
@@ -100,6 +106,16 @@ export function fillGaps(cols: CandleColumns, tfMs: number): { cols: CandleColum
     out.time[j] = cols.time[i]!; out.open[j] = cols.open[i]!; out.high[j] = cols.high[i]!; out.low[j] = cols.low[i]!;
     out.close[j] = cols.close[i]!; out.volume[j] = cols.volume[i]!; out.trades[j] = cols.trades[i]!; out.vwap[j] = cols.vwap[i]!;
     j++;
+  }
+  // Trailing filled bars up to `until`.
+  const c = out.close[j - 1]!;
+  const hasTrades = cols.trades[n - 1] === cols.trades[n - 1];
+  const hasVwap = cols.vwap[n - 1] === cols.vwap[n - 1];
+  for (; j < total; j++) {
+    out.time[j] = t0 + j * tfMs;
+    out.open[j] = c; out.high[j] = c; out.low[j] = c; out.close[j] = c;
+    out.volume[j] = 0; out.trades[j] = hasTrades ? 0 : NaN; out.vwap[j] = hasVwap ? c : NaN;
+    filled[j] = 1;
   }
   return { cols: { ...out, length: j, time: out.time.subarray(0, j), open: out.open.subarray(0, j), high: out.high.subarray(0, j),
     low: out.low.subarray(0, j), close: out.close.subarray(0, j), volume: out.volume.subarray(0, j),

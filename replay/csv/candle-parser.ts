@@ -53,19 +53,8 @@ export function checkCandle(r: CandleRow): string | null {
   return null;
 }
 
-/** Decimal text that PostgreSQL's float8 input reads as the same value JavaScript's Number() does. */
-const PLAIN_NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-
-/** The field's own text when it is plain decimal (so ingest can send it on without a costly number → text round trip). */
-export function numberText(raw: string | undefined, value: number): string {
-  if (value !== value) return '\\N';
-  return raw !== undefined && PLAIN_NUMBER.test(raw) ? raw : String(value);
-}
-
 export class CandleLineParser {
   readonly row: CandleRow = emptyRow();
-  /** Text of open, high, low, close, volume, trades, vwap of the last row ('' when absent), for ingest's COPY. */
-  readonly raw: string[] = ['', '', '', '', '', '', ''];
   private readonly format: CandleFormat;
   private idx: number[] | null = null; // csv: field index of time,open,high,low,close,volume,trades,vwap (-1 = absent)
 
@@ -100,8 +89,6 @@ export class CandleLineParser {
     r.open = num(f[1]!); r.high = num(f[2]!); r.low = num(f[3]!); r.close = num(f[4]!); r.volume = num(f[5]!);
     r.trades = num(f[6]!);
     r.vwap = NaN;
-    const raw = this.raw;
-    raw[0] = f[1]!; raw[1] = f[2]!; raw[2] = f[3]!; raw[3] = f[4]!; raw[4] = f[5]!; raw[5] = f[6]!; raw[6] = '';
     if (!Number.isFinite(r.trades)) return 'trades is not a number';
     return checkCandle(r) ?? 'row';
   }
@@ -140,8 +127,6 @@ export class CandleLineParser {
     r.trades = idx[6]! >= 0 && f[idx[6]!] !== undefined && f[idx[6]!] !== '' ? num(f[idx[6]!]!) : NaN;
     r.vwap = idx[7]! >= 0 && f[idx[7]!] !== undefined && f[idx[7]!] !== '' ? num(f[idx[7]!]!) : NaN;
     if (idx[7]! >= 0 && f[idx[7]!] !== '' && !Number.isFinite(r.vwap)) return 'vwap is not a number';
-    const raw = this.raw;
-    for (let k = 0; k < 7; k++) raw[k] = idx[k + 1]! >= 0 ? (f[idx[k + 1]!] ?? '') : '';
     return checkCandle(r) ?? 'row';
   }
 }

@@ -5,13 +5,14 @@
 // duplicates), and a failure (a lost connection, a bad row under --on-error stop) rolls back the batch in flight: no half
 // batch is ever stored, and batches already committed stay (a re-run completes the import). JSONL ohlc candles are the
 // exception to "first wins": Kraken streams several updates per open interval, so the last one in the log wins (upsert).
+// Rows travel in PostgreSQL's binary COPY format (raw doubles and µs timestamps: no decimal text on either side).
 // Fast path: a candle batch of one series, ascending in time, whose time range holds no stored rows yet is COPied straight
 // into candles (no staging, no ON CONFLICT: about 3x faster on first import). If another writer got there first, the
 // unique violation rolls back to a savepoint and the batch takes the staging path; nothing is lost or doubled.
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
-import { CandleLineParser, numberText, type BadRow } from '../csv/candle-parser.ts';
+import { CandleLineParser, type BadRow } from '../csv/candle-parser.ts';
 import type { CandleRow } from '../columns.ts';
 import { TradeLineParser } from '../csv/trade-parser.ts';
 import { DataError } from '../errors.ts';
@@ -22,6 +23,7 @@ import { normalizeSymbol } from '../symbol.ts';
 import { normalizeTimeframe } from '../timeframe.ts';
 import { requireMigrated } from './migrate.ts';
 import { toDbError } from './connect.ts';
+import { BinaryCopyWriter } from './pg-binary.ts';
 
 export type IngestFormat = 'kraken-ohlcvt' | 'csv' | 'trades' | 'jsonl';
 export const INGEST_FORMATS: readonly IngestFormat[] = ['kraken-ohlcvt', 'csv', 'trades', 'jsonl'];
@@ -47,6 +49,8 @@ export interface IngestOptions {
   batchSize?: number;
   /** 'copy' (default) or 'insert' (multi-row INSERT; the benchmark's baseline). */
   method?: 'copy' | 'insert';
+  /** Allow the direct COPY fast path into an empty range (default true; the benchmark turns it off to time staging). */
+  directCopy?: boolean;
   onProgress?: (p: IngestProgress) => void;
 }
 
@@ -69,29 +73,24 @@ export interface IngestSummary {
   series: string[];
 }
 
-/** Columnar batch of candles: times in µs, values as the text COPY sends ('\\N' = NULL). */
+/** Columnar batch of candles (times in µs; NaN = NULL). */
 class CandleBatch {
   sym: string[] = []; tf: string[] = []; t: number[] = [];
-  o: string[] = []; h: string[] = []; l: string[] = []; c: string[] = []; v: string[] = []; n: string[] = []; w: string[] = [];
+  o: number[] = []; h: number[] = []; l: number[] = []; c: number[] = []; v: number[] = []; n: number[] = []; w: number[] = [];
   /** One symbol/timeframe, strictly ascending times: eligible for the direct COPY. */
   simple = true;
   get length(): number { return this.t.length; }
-  push(sym: string, tf: string, tUs: number, raw: readonly string[], r: CandleRow): void {
+  push(sym: string, tf: string, tUs: number, r: CandleRow): void {
     const k = this.t.length;
     if (k > 0 && (tUs <= this.t[k - 1]! || sym !== this.sym[0] || tf !== this.tf[0])) this.simple = false;
-    this.sym.push(sym); this.tf.push(tf); this.t.push(tUs);
-    this.o.push(numberText(raw[0], r.open)); this.h.push(numberText(raw[1], r.high)); this.l.push(numberText(raw[2], r.low));
-    this.c.push(numberText(raw[3], r.close)); this.v.push(numberText(raw[4], r.volume));
-    this.n.push(r.trades !== r.trades ? '\\N' : raw[5] !== undefined && /^\d+$/.test(raw[5]) ? raw[5] : String(r.trades));
-    this.w.push(numberText(raw[6], r.vwap));
+    this.sym.push(sym); this.tf.push(tf); this.t.push(tUs); this.o.push(r.open); this.h.push(r.high); this.l.push(r.low);
+    this.c.push(r.close); this.v.push(r.volume); this.n.push(r.trades); this.w.push(r.vwap);
   }
   clear(): void {
     for (const k of ['sym', 'tf', 't', 'o', 'h', 'l', 'c', 'v', 'n', 'w'] as const) this[k].length = 0;
     this.simple = true;
   }
 }
-
-const NO_RAW: readonly string[] = [];
 
 class TradeBatch {
   sym: string[] = []; t: number[] = []; seq: number[] = []; p: number[] = []; v: number[] = []; side: string[] = []; id: number[] = [];
@@ -104,82 +103,64 @@ class TradeBatch {
   }
 }
 
-const nul = (x: number): string => (x === x ? String(x) : '\\N');
-
 const STAGE_SQL = `
-  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord integer, symbol text, timeframe text, time_us bigint,
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord integer, symbol text, timeframe text, time timestamptz,
     open float8, high float8, low float8, close float8, volume float8, trades integer, vwap float8) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades (symbol text, time_us bigint, seq integer, price float8, volume float8,
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades (symbol text, time timestamptz, seq integer, price float8, volume float8,
     side char(1), trade_id bigint) ON COMMIT DELETE ROWS;`;
 
 const CANDLE_COLS = 'symbol, timeframe, time, open, high, low, close, volume, trades, vwap';
-const STAGE_TO_CANDLES = `INSERT INTO candles (${CANDLE_COLS})
-  SELECT symbol, timeframe, timestamptz 'epoch' + time_us * interval '1 microsecond', open, high, low, close, volume, trades, vwap
-  FROM tg4_stage_candles ON CONFLICT DO NOTHING`;
+const STAGE_TO_CANDLES = `INSERT INTO candles (${CANDLE_COLS}) SELECT ${CANDLE_COLS} FROM tg4_stage_candles ON CONFLICT DO NOTHING`;
 // Last update of an interval wins; rows whose values did not change are not counted as updated.
 const STAGE_UPSERT_CANDLES = `WITH src AS (
-    SELECT DISTINCT ON (symbol, timeframe, time_us) * FROM tg4_stage_candles ORDER BY symbol, timeframe, time_us, ord DESC),
+    SELECT DISTINCT ON (symbol, timeframe, time) * FROM tg4_stage_candles ORDER BY symbol, timeframe, time, ord DESC),
   up AS (
-    INSERT INTO candles (${CANDLE_COLS})
-    SELECT symbol, timeframe, timestamptz 'epoch' + time_us * interval '1 microsecond', open, high, low, close, volume, trades, vwap FROM src
+    INSERT INTO candles (${CANDLE_COLS}) SELECT ${CANDLE_COLS} FROM src
     ON CONFLICT (symbol, timeframe, time) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
       close = EXCLUDED.close, volume = EXCLUDED.volume, trades = EXCLUDED.trades, vwap = EXCLUDED.vwap
     WHERE (candles.open, candles.high, candles.low, candles.close, candles.volume, candles.trades, candles.vwap)
       IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume, EXCLUDED.trades, EXCLUDED.vwap)
     RETURNING (xmax = 0) AS fresh)
-  SELECT count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated,
-    (SELECT count(*)::int FROM src) AS distinct_rows FROM up`;
+  SELECT count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated FROM up`;
 const STAGE_TO_TRADES = `INSERT INTO trades (symbol, time, seq, price, volume, side, trade_id)
-  SELECT symbol, timestamptz 'epoch' + time_us * interval '1 microsecond', seq, price, volume, side, trade_id
-  FROM tg4_stage_trades ON CONFLICT DO NOTHING`;
+  SELECT symbol, time, seq, price, volume, side, trade_id FROM tg4_stage_trades ON CONFLICT DO NOTHING`;
 
-async function copyIn(c: pg.ClientBase, sql: string, text: string): Promise<void> {
+async function copyIn(c: pg.ClientBase, sql: string, payload: Buffer): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const stream = c.query(copyFrom(sql));
     stream.on('error', reject);
     stream.on('finish', resolve);
-    stream.end(text);
+    stream.end(payload);
   });
 }
 
-function candleCopyText(b: CandleBatch): string {
-  const parts: string[] = new Array(b.length);
+/** Binary COPY rows of candles, with the batch position first when `withOrd` (staging keeps it for last-wins). */
+function candleBinary(b: CandleBatch, withOrd: boolean): Buffer {
+  const w = new BinaryCopyWriter(b.length * 112 + 64);
   for (let i = 0; i < b.length; i++) {
-    parts[i] = `${i}\t${b.sym[i]}\t${b.tf[i]}\t${b.t[i]}\t${b.o[i]}\t${b.h[i]}\t${b.l[i]}\t${b.c[i]}\t${b.v[i]}\t${b.n[i]}\t${b.w[i]}\n`;
+    w.row(withOrd ? 11 : 10);
+    if (withOrd) w.int4(i);
+    w.text(b.sym[i]!); w.text(b.tf[i]!); w.timestampUs(b.t[i]!);
+    w.float8(b.o[i]!); w.float8(b.h[i]!); w.float8(b.l[i]!); w.float8(b.c[i]!); w.float8(b.v[i]!);
+    w.int4(b.n[i]!); w.float8(b.w[i]!);
   }
-  return parts.join('');
+  return w.finish();
 }
 
-/** ms → ISO-8601 UTC text, reusing the date part while consecutive times fall on the same day (toISOString per row is slow). */
-class IsoFormatter {
-  private day = NaN;
-  private prefix = '';
-  private static readonly P2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-  format(ms: number): string {
-    const day = Math.floor(ms / 86_400_000);
-    if (day !== this.day) { this.day = day; this.prefix = new Date(day * 86_400_000).toISOString().slice(0, 11); }
-    let rem = ms - day * 86_400_000;
-    const h = Math.floor(rem / 3_600_000); rem -= h * 3_600_000;
-    const m = Math.floor(rem / 60_000); rem -= m * 60_000;
-    const s = Math.floor(rem / 1000); rem -= s * 1000;
-    const P2 = IsoFormatter.P2;
-    return `${this.prefix}${P2[h]}:${P2[m]}:${P2[s]}${rem ? `.${String(rem).padStart(3, '0')}` : ''}Z`;
-  }
-}
-
-/** Rows for COPY straight into candles: the time as ISO text (candle times are whole ms, so exact). */
-function candleDirectText(b: CandleBatch): string {
-  const iso = new IsoFormatter();
-  const parts: string[] = new Array(b.length);
+function tradeBinary(b: TradeBatch): Buffer {
+  const w = new BinaryCopyWriter(b.length * 80 + 64);
   for (let i = 0; i < b.length; i++) {
-    parts[i] = `${b.sym[i]}\t${b.tf[i]}\t${iso.format(b.t[i]! / 1000)}\t${b.o[i]}\t${b.h[i]}\t${b.l[i]}\t${b.c[i]}\t${b.v[i]}\t${b.n[i]}\t${b.w[i]}\n`;
+    w.row(7);
+    w.text(b.sym[i]!); w.timestampUs(b.t[i]!); w.int4(b.seq[i]!); w.float8(b.p[i]!); w.float8(b.v[i]!);
+    if (b.side[i]) w.text(b.side[i]!); else w.null();
+    w.int8(b.id[i]!);
   }
-  return parts.join('');
+  return w.finish();
 }
 
-/** Direct COPY when the batch's range is empty in the table; false when it must go through staging. */
+/** Direct binary COPY when the batch's range is empty in the table; false when it must go through staging. */
 async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean> {
-  if (!b.simple || b.t[0]! % 1000 !== 0 || b.t[b.length - 1]! % 1000 !== 0) return false;
+  if (!b.simple) return false;
   const r = await c.query<{ e: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = $1 AND timeframe = $2
        AND time BETWEEN timestamptz 'epoch' + $3::bigint * interval '1 microsecond' AND timestamptz 'epoch' + $4::bigint * interval '1 microsecond') AS e`,
@@ -187,7 +168,7 @@ async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean>
   if (r.rows[0]!.e) return false;
   await c.query('SAVEPOINT tg4_direct');
   try {
-    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN`, candleDirectText(b));
+    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN (FORMAT binary)`, candleBinary(b, false));
     await c.query('RELEASE SAVEPOINT tg4_direct');
     return true;
   } catch (err) {
@@ -195,14 +176,6 @@ async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean>
     await c.query('ROLLBACK TO SAVEPOINT tg4_direct'); // a concurrent writer stored some of these rows: use staging
     return false;
   }
-}
-
-function tradeCopyText(b: TradeBatch): string {
-  const parts: string[] = new Array(b.length);
-  for (let i = 0; i < b.length; i++) {
-    parts[i] = `${b.sym[i]}\t${b.t[i]}\t${b.seq[i]}\t${b.p[i]}\t${b.v[i]}\t${b.side[i] || '\\N'}\t${nul(b.id[i]!)}\n`;
-  }
-  return parts.join('');
 }
 
 /** Baseline path: multi-row INSERT … VALUES with parameters, 1,000 rows per statement. */
@@ -216,7 +189,7 @@ async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<
     for (let i = s; i < e; i++) {
       const k = params.length;
       rows.push(`($${k + 1}, $${k + 2}, timestamptz 'epoch' + $${k + 3}::bigint * interval '1 microsecond', $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`);
-      params.push(b.sym[i], b.tf[i], b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === '\\N' ? null : b.n[i], b.w[i] === '\\N' ? null : b.w[i]);
+      params.push(b.sym[i], b.tf[i], b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === b.n[i] ? b.n[i] : null, b.w[i] === b.w[i] ? b.w[i] : null);
     }
     const r = await c.query(`INSERT INTO candles (${CANDLE_COLS}) VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`, params);
     inserted += r.rowCount ?? 0;
@@ -273,12 +246,12 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
           const ins = await insertCandlesMultiRow(c, candles);
           summary.inserted += ins;
           summary.duplicates += candles.length - ins;
-        } else if (!jsonlCandles && (await tryDirectCopy(c, candles))) {
+        } else if (!jsonlCandles && opts.directCopy !== false && (await tryDirectCopy(c, candles))) {
           summary.inserted += candles.length;
         } else {
-          await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time_us, open, high, low, close, volume, trades, vwap) FROM STDIN', candleCopyText(candles));
+          await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', candleBinary(candles, true));
           if (jsonlCandles) {
-            const r = await c.query<{ inserted: number; updated: number; distinct_rows: number }>(STAGE_UPSERT_CANDLES);
+            const r = await c.query<{ inserted: number; updated: number }>(STAGE_UPSERT_CANDLES);
             const x = r.rows[0]!;
             summary.inserted += x.inserted;
             summary.updated += x.updated;
@@ -291,7 +264,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         }
       }
       if (trades.length > 0) {
-        await copyIn(c, 'COPY tg4_stage_trades (symbol, time_us, seq, price, volume, side, trade_id) FROM STDIN', tradeCopyText(trades));
+        await copyIn(c, 'COPY tg4_stage_trades (symbol, time, seq, price, volume, side, trade_id) FROM STDIN (FORMAT binary)', tradeBinary(trades));
         const r = await c.query(STAGE_TO_TRADES);
         summary.inserted += r.rowCount ?? 0;
         summary.duplicates += trades.length - (r.rowCount ?? 0);
@@ -359,7 +332,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         const tf = normalizeTimeframe(k.timeframe);
         series.add(`${k.symbol} ${tf}`);
         const r = k.row;
-        candles.push(k.symbol, tf, r.time * 1000, NO_RAW, r);
+        candles.push(k.symbol, tf, r.time * 1000, r);
       }
       for (const t of p.trades) {
         series.add(`${t.symbol} trades`);
@@ -373,7 +346,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       summary.rowsRead++;
       if (res !== 'row') { bad(lineNo, res, line); continue; }
       const r = candleParser.row;
-      candles.push(symbol!, timeframe!, r.time * 1000, candleParser.raw, r);
+      candles.push(symbol!, timeframe!, r.time * 1000, r);
     } else if (tradeParser) {
       const res = tradeParser.parse(line);
       if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);

@@ -12,10 +12,14 @@ import type { MarketFrame } from '../market-frame.ts';
 import { resample } from '../resample.ts';
 import { normalizeSymbol } from '../symbol.ts';
 import { isoUtc, toMs, type TimeInput } from '../time-range.ts';
+import { sliceByTime } from '../slice.ts';
 import { normalizeTimeframe, timeframeMs } from '../timeframe.ts';
 import { toDbError } from './connect.ts';
 import { copyOutColumns } from './copy-out.ts';
+import type { BinaryColumn } from './pg-binary.ts';
 import { requireMigrated } from './migrate.ts';
+
+const KINDS: readonly BinaryColumn[] = ['timestamptz-ms', 'float8', 'float8', 'float8', 'float8', 'float8', 'float8', 'float8'];
 
 export const AGGREGATE_TIMEFRAMES = ['5m', '15m', '1h', '4h', '1d'] as const;
 
@@ -74,39 +78,40 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
       throw new DataError(`${symbol} has ${stored.join(', ')} candles; ${tf} is neither stored nor a multiple of a stored timeframe: ingest ${tf} or a finer one`);
     }
     const range = `time >= ${tsLit(from)} AND time < ${tsLit(to)}`;
-    const cols = 'extract(epoch FROM time) * 1000, open, high, low, close, volume, trades, vwap';
-    let frame: MarketFrame;
-    if (base === tf) {
-      const r = await copyOutColumns(c, `SELECT ${cols} FROM candles WHERE symbol = ${lit(symbol)} AND timeframe = ${lit(tf)} AND ${range} ORDER BY time`, 8);
-      if (r.length === 0) throw await explainEmpty(c, symbol, tf, from, to, tf);
-      const cc = toColumns(r.length, r.cols);
-      if (gaps === 'fill') {
-        const f = fillGaps(cc, T);
-        frame = columnsToFrame(f.cols, symbol, tf, T, f.filled);
-      } else frame = columnsToFrame(cc, symbol, tf, T);
-    } else if (base === '1m' && (AGGREGATE_TIMEFRAMES as readonly string[]).includes(tf)) {
-      // Buckets end ≤ the close of the last stored 1m bar; earlier ones are complete by construction.
-      const r = await copyOutColumns(c, `SELECT ${cols} FROM candles_${tf} WHERE symbol = ${lit(symbol)} AND ${range}
-          AND time + interval '${T / 1000} seconds' <= (SELECT max(time) + interval '1 minute' FROM candles WHERE symbol = ${lit(symbol)} AND timeframe = '1m')
-          ORDER BY time`, 8);
-      if (r.length === 0) throw await explainEmpty(c, symbol, tf, from, to, base);
-      const cc = toColumns(r.length, r.cols);
-      if (gaps === 'fill') {
-        const f = fillGaps(cc, T);
-        frame = columnsToFrame(f.cols, symbol, tf, T, f.filled);
-      } else frame = columnsToFrame(cc, symbol, tf, T);
+    const cols = 'time, open, high, low, close, volume, trades::float8, vwap::float8';
+    const sym = lit(symbol);
+    let cc: CandleColumns;
+    let seriesLast: number; // open time of the last bar of the whole series (fill never runs past it)
+    if (base === tf || (base === '1m' && (AGGREGATE_TIMEFRAMES as readonly string[]).includes(tf))) {
+      // Stored rows, or the database aggregate of 1m whose buckets end ≤ the close of the last stored 1m bar.
+      const source = base === tf
+        ? `candles WHERE symbol = ${sym} AND timeframe = ${lit(tf)}`
+        : `candles_${tf} WHERE symbol = ${sym} AND time + interval '${T / 1000} seconds' <= (SELECT max(time) + interval '1 minute' FROM candles WHERE symbol = ${sym} AND timeframe = '1m')`;
+      // With 'fill', the last row before the range seeds the bars that fill the range's start (as in one long frame).
+      const seed = gaps === 'fill' && Number.isFinite(from) ? `(SELECT ${cols} FROM ${source} AND time < ${tsLit(from)} ORDER BY time DESC LIMIT 1) UNION ALL ` : '';
+      const r = await copyOutColumns(c, `${seed}(SELECT ${cols} FROM ${source} AND ${range} ORDER BY time)`, KINDS);
+      cc = toColumns(r.length, r.cols);
+      const last = await c.query<{ t: number | null }>(`SELECT extract(epoch FROM max(time)) * 1000 AS t FROM ${source}`);
+      seriesLast = Number(last.rows[0]?.t);
     } else {
-      const b = await loadFromDb(c, url, { symbol, timeframe: base, from, to, gaps: 'keep' });
+      // Neither stored nor a database aggregate: resample the stored base here (bucket-aligned range, closed bars only).
+      const alignedFrom = Number.isFinite(from) ? Math.floor(from / T) * T : undefined;
+      const b = await loadFromDb(c, url, { symbol, timeframe: base, from: alignedFrom, to: Number.isFinite(to) ? to : undefined, gaps: 'keep' });
       const rs = resample(b, tf);
-      if (rs.length === 0) throw await explainEmpty(c, symbol, tf, from, to, base);
-      if (gaps === 'fill') {
-        const cc: CandleColumns = {
-          length: rs.length, time: rs.time, open: rs.open, high: rs.high, low: rs.low, close: rs.close, volume: rs.volume,
-          trades: rs.trades ?? new Float64Array(rs.length).fill(NaN), vwap: rs.vwap ?? new Float64Array(rs.length).fill(NaN),
-        };
-        const f = fillGaps(cc, T);
-        frame = columnsToFrame(f.cols, symbol, tf, T, f.filled);
-      } else frame = rs;
+      cc = {
+        length: rs.length, time: rs.time, open: rs.open, high: rs.high, low: rs.low, close: rs.close, volume: rs.volume,
+        trades: rs.trades ?? new Float64Array(rs.length).fill(NaN), vwap: rs.vwap ?? new Float64Array(rs.length).fill(NaN),
+      };
+      seriesLast = rs.length > 0 ? rs.time[rs.length - 1]! : NaN;
+    }
+    if (cc.length === 0 || cc.time[cc.length - 1]! < from) throw await explainEmpty(c, symbol, tf, from, to, base);
+    let frame: MarketFrame;
+    if (gaps === 'fill') {
+      const f = fillGaps(cc, T, Math.min(seriesLast, to - 1));
+      const full = columnsToFrame(f.cols, symbol, tf, T, f.filled);
+      frame = sliceByTime(full, Number.isFinite(from) ? from : undefined, Number.isFinite(to) ? to : undefined);
+    } else {
+      frame = columnsToFrame(cc, symbol, tf, T);
     }
     return frame;
   } catch (err) {
