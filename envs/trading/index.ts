@@ -11,7 +11,7 @@ export { TradingCore } from './trading-core.ts';
 export { ACTION_SCHEMES, createActionScheme, type ActionScheme, type ActionSchemeName } from './actions.ts';
 export { createReward, REWARD_NAMES, type RewardSpec, type RewardInputs, type RewardScheme } from './rewards/index.ts';
 export { parseTradingConfig, parsePortfolioConfig, type TradingKwargs, type PortfolioKwargs, type FeatureMatrix } from './config.ts';
-export { prepareTradingKwargs } from './prepare.ts';
+export { prepareTradingKwargs, isPostgresUrl } from './prepare.ts';
 
 export function registerTradingEnvs(): void {
   if (registeredIds().includes('tg4/Trading-v0')) return;

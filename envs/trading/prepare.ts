@@ -1,9 +1,30 @@
-// Async preparation of kwargs whose data cannot be read synchronously (a PostgreSQL URL): loads the frame(s) and returns
-// kwargs that carry them, so that make() (synchronous, as in Gymnasium) gets an already loaded frame.
+// Async preparation of kwargs whose data cannot be read synchronously (a PostgreSQL URL): loads the frame(s) through
+// the replay reader and returns kwargs that carry them (`frame`, or `frames` for Portfolio-v0), so that make() —
+// synchronous, as in Gymnasium — gets already loaded data. Other kwargs are returned unchanged.
+import { withClient } from '../../replay/db/connect.ts';
+import { loadFromDb } from '../../replay/db/reader.ts';
+import { DEFAULT_SYMBOL, DEFAULT_TIMEFRAME } from '../../replay/index.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 
+export function isPostgresUrl(data: unknown): data is string {
+  return typeof data === 'string' && /^postgres(ql)?:\/\//i.test(data);
+}
+
 export async function prepareTradingKwargs(kwargs: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const data = kwargs.data;
-  if (typeof data !== 'string' || !/^postgres(ql)?:\/\//i.test(data)) return kwargs;
-  throw new InvalidArgumentError('data: reading bars from PostgreSQL needs the replay reader (replay/db), which is not available yet: export the bars to CSV (tg4 data export) and pass the CSV path');
+  const url = kwargs.data;
+  if (!isPostgresUrl(url)) return kwargs;
+  const timeframe = typeof kwargs.timeframe === 'string' ? kwargs.timeframe : DEFAULT_TIMEFRAME;
+  const { data: _data, ...rest } = kwargs;
+  void _data;
+  if (kwargs.symbols !== undefined) {
+    if (!Array.isArray(kwargs.symbols) || !kwargs.symbols.every((s) => typeof s === 'string')) {
+      throw new InvalidArgumentError(`option 'symbols' must be an array of symbol names, got ${JSON.stringify(kwargs.symbols)}`);
+    }
+    const symbols = kwargs.symbols as string[];
+    const frames = await withClient(url, async (c) => Promise.all(symbols.map((symbol) => loadFromDb(c, url, { symbol, timeframe }))));
+    return { ...rest, frames };
+  }
+  const symbol = typeof kwargs.symbol === 'string' ? kwargs.symbol : DEFAULT_SYMBOL;
+  const frame = await withClient(url, (c) => loadFromDb(c, url, { symbol, timeframe }));
+  return { ...rest, frame };
 }
