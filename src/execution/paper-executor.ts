@@ -153,9 +153,9 @@ export class PaperExecutor {
   /**
    * One bar of `symbol`, in this order: rollover up to the open; pending market orders fill at the open (FIFO);
    * every portfolio's position is checked for exits inside the bar; pending limit orders fill if the bar trades through
-   * them; every portfolio records an equity sample at bar.time. Returns (and emits) the events.
+   * them; every portfolio records an equity sample at bar.time (unless recordEquity is false). Returns (and emits) the events.
    */
-  onBar(symbol: string, bar: Bar): ExecutionEvent[] {
+  onBar(symbol: string, bar: Bar, opts: { recordEquity?: boolean } = {}): ExecutionEvent[] {
     const s = this.symbols.indexOf(symbol);
     if (s < 0) throw new InvalidArgumentError(`unknown symbol '${String(symbol)}': the executor knows ${this.symbols.join(', ')}`);
     validateBar(bar, symbol);
@@ -164,13 +164,16 @@ export class PaperExecutor {
     this.fillPending(symbol, bar, 'market', events);
     for (const p of this.books.values()) p.processBar(symbol, bar, events);
     this.fillPending(symbol, bar, 'limit', events);
-    for (const p of this.books.values()) p.mark(bar.time);
+    if (opts.recordEquity ?? true) for (const p of this.books.values()) p.mark(bar.time);
     return this.emit(events);
   }
 
-  /** One live tick: a bar with open = high = low = close = price. */
-  onTick(symbol: string, price: number, timeMs: number): ExecutionEvent[] {
-    return this.onBar(symbol, { time: timeMs, open: price, high: price, low: price, close: price });
+  /**
+   * One live tick: a bar with open = high = low = close = price. It fills, exits and marks, but records no equity sample
+   * (ticks are irregular: call markToMarket(time) at your bar cadence so that Sharpe & co. see regular periods).
+   */
+  onTick(symbol: string, price: number, timeMs: number, opts: { recordEquity?: boolean } = {}): ExecutionEvent[] {
+    return this.onBar(symbol, { time: timeMs, open: price, high: price, low: price, close: price }, { recordEquity: opts.recordEquity ?? false });
   }
 
   private fillPending(symbol: string, bar: Bar, type: 'market' | 'limit', events: ExecutionEvent[]): void {

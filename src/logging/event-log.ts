@@ -49,6 +49,11 @@ function strictJson(event: unknown): string {
 
 interface OpenFile { fd: number; day: string; path: string }
 
+function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try { fd = fs.openSync(dir, 'r'); fs.fsyncSync(fd); } catch { /* not supported on this platform/filesystem: best effort */ } finally { if (fd !== null) fs.closeSync(fd); }
+}
+
 export class EventLog {
   readonly root: string;
   private readonly fsyncMode: 'trades' | 'all' | 'none';
@@ -102,6 +107,7 @@ export class EventLog {
     const fd = fs.openSync(p, 'a+');
     // A crash mid-write leaves a torn last line: start on a fresh line so that it is not glued to our first event.
     const size = fs.fstatSync(fd).size;
+    if (size === 0) fsyncDir(path.dirname(p)); // a new file: make its directory entry durable too
     if (size > 0) {
       const last = Buffer.alloc(1);
       fs.readSync(fd, last, 0, 1, size - 1);

@@ -223,6 +223,22 @@ describe('hand-computed scenarios', () => {
     close(pf.cash, 10_000 + 0.25 * (19_990 - 20_010) - 5.0025 - 4.9975 - 2.001);
   });
 
+  it('live ticks: a queued order fills at the next tick + slippage, a tick through the stop exits; samples only on markToMarket', () => {
+    const { ex, pf, trades } = setup();
+    ex.submit({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.25, stopLoss: 19_900 });
+    ex.onTick('BTC/USD', 20_000, T0 + 1_000);
+    close(pf.position('BTC/USD')!.entryPrice, 20_010);
+    ex.onTick('BTC/USD', 19_950, T0 + 2_000);
+    expect(trades()).toHaveLength(0);
+    ex.markToMarket(T0 + H);
+    ex.onTick('BTC/USD', 19_880, T0 + H + 5_000); // through the stop: a tick is a gap, fills at the tick × 0.9995
+    close(trades()[0]!.exitPrice, 19_880 * 0.9995);
+    expect(trades()[0]!.exitReason).toBe('stop_loss');
+    ex.markToMarket(T0 + 2 * H);
+    expect(pf.equityHistory.time).toEqual([T0 + H, T0 + 2 * H]);
+    expect(pf.metrics().samples).toBe(2);
+  });
+
   it('isolated portfolios: one strategy cannot spend another’s capital', () => {
     const ex = new PaperExecutor({ symbols: ['BTC/USD', 'ETH/USD'] });
     const a = ex.createPortfolio('a', 10_000);
