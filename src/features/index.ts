@@ -10,4 +10,5 @@ export type { FeatureSpec, FeatureSpecInput, FeatureEntry, Normalization } from 
 export { featureNames, listFeatures, getFeatureDef } from './registry.ts';
 export { FeatureError, FeatureDataError } from './errors.ts';
 export { parseTimeframe } from './timeframe.ts';
-export { DEFAULT_SPEC_PATH, loadDefaultSpec } from './default-spec.ts';
+export { DEFAULT_SPEC_PATH, HOURLY_SPEC_PATH, loadDefaultSpec } from './default-spec.ts';
+export { featuresToCsv, featuresToParquet, writeFeatures } from './export.ts';

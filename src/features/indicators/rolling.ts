@@ -12,6 +12,9 @@ export class RollingMoments {
   private s1 = 0;
   private s2 = 0;
   private sinceRecompute = 0;
+  /** How many of the latest pushes equal the latest value: a window of equal values has exactly 0 variance. */
+  private run = 0;
+  private last = NaN;
 
   constructor(n: number) {
     this.n = n;
@@ -20,9 +23,12 @@ export class RollingMoments {
 
   get full(): boolean { return this.count === this.n; }
   get size(): number { return this.count; }
+  private get flat(): boolean { return this.run >= this.count; }
 
   push(x: number): void {
     const n = this.n;
+    this.run = x === this.last ? this.run + 1 : 1;
+    this.last = x;
     if (this.count === 0) this.shift = x;
     const d = x - this.shift;
     if (this.count === n) {
@@ -58,10 +64,11 @@ export class RollingMoments {
     this.sinceRecompute = 0;
   }
 
-  sum(): number { return this.shift * this.count + this.s1; }
-  mean(): number { return this.shift + this.s1 / this.count; }
-  /** Population variance (divide by n); never negative. */
+  sum(): number { return this.flat ? this.last * this.count : this.shift * this.count + this.s1; }
+  mean(): number { return this.flat ? this.last : this.shift + this.s1 / this.count; }
+  /** Population variance (divide by n); never negative; exactly 0 for a window of equal values. */
   variance(): number {
+    if (this.flat) return 0;
     const m = this.s1 / this.count;
     const v = this.s2 / this.count - m * m;
     return v > 0 ? v : 0;
@@ -69,7 +76,7 @@ export class RollingMoments {
   /** Sample variance (divide by n − 1). */
   sampleVariance(): number {
     const c = this.count;
-    if (c < 2) return 0;
+    if (c < 2 || this.flat) return 0;
     const v = (this.s2 - (this.s1 * this.s1) / c) / (c - 1);
     return v > 0 ? v : 0;
   }
@@ -81,7 +88,7 @@ export class RollingMoments {
   }
 }
 
-/** Running sum of the last n values (same exact-recompute rule as RollingMoments). */
+/** Running sum of the last n values (same exact-recompute rule as RollingMoments); exactly 0 over a window of zeros. */
 export class RollingSum {
   readonly n: number;
   private readonly ring: Float64Array;
@@ -89,6 +96,7 @@ export class RollingSum {
   private count = 0;
   private s = 0;
   private sinceRecompute = 0;
+  private nonZero = 0;
 
   constructor(n: number) {
     this.n = n;
@@ -99,8 +107,12 @@ export class RollingSum {
   get size(): number { return this.count; }
 
   push(x: number): void {
-    if (this.count === this.n) this.s += x - this.ring[this.head]!;
-    else {
+    if (x !== 0) this.nonZero++;
+    if (this.count === this.n) {
+      const old = this.ring[this.head]!;
+      if (old !== 0) this.nonZero--;
+      this.s += x - old;
+    } else {
       this.s += x;
       this.count++;
     }
@@ -114,8 +126,8 @@ export class RollingSum {
     }
   }
 
-  sum(): number { return this.s; }
-  mean(): number { return this.s / this.count; }
+  sum(): number { return this.nonZero === 0 ? 0 : this.s; }
+  mean(): number { return this.nonZero === 0 ? 0 : this.s / this.count; }
 }
 
 /** Maximum (or minimum) of the last n values with a monotonic deque: amortized O(1). */
