@@ -100,7 +100,29 @@ export function listLogFiles(q: StreamQuery): string[] {
   return out.map((x) => x.file);
 }
 
-/** Every event of a stream, file by file in day order (within a file: written order). */
-export async function* readEventStream(q: StreamQuery, opts: ReadOptions = {}): AsyncGenerator<LogEvent> {
-  for (const f of listLogFiles(q)) yield* readEventFile(f, opts);
+/**
+ * Every event of a stream: day by day; within a day, file by file (written order), or — with `mergeByTime` — the
+ * day's files (several strategies, each in time order as a live run writes them) merged by timestamp (ties keep
+ * strategy-name order).
+ */
+export async function* readEventStream(q: StreamQuery, opts: ReadOptions & { mergeByTime?: boolean } = {}): AsyncGenerator<LogEvent> {
+  const files = listLogFiles(q);
+  if (!opts.mergeByTime) { for (const f of files) yield* readEventFile(f, opts); return; }
+  const byDay = new Map<string, string[]>();
+  for (const f of files) { const d = parseLogFileName(path.basename(f))!.day; (byDay.get(d) ?? byDay.set(d, []).get(d)!).push(f); }
+  for (const group of byDay.values()) {
+    const heads: { gen: AsyncGenerator<LogEvent>; ev: LogEvent; t: number }[] = [];
+    for (const f of group) {
+      const gen = readEventFile(f, opts); const r = await gen.next();
+      if (!r.done) heads.push({ gen, ev: r.value, t: Date.parse(r.value.timestamp) });
+    }
+    while (heads.length > 0) {
+      let k = 0;
+      for (let j = 1; j < heads.length; j++) if (heads[j]!.t < heads[k]!.t) k = j;
+      const h = heads[k]!;
+      yield h.ev;
+      const r = await h.gen.next();
+      if (r.done) heads.splice(k, 1); else { h.ev = r.value; h.t = Date.parse(r.value.timestamp); }
+    }
+  }
 }

@@ -53,6 +53,14 @@ describe('EventLog', () => {
     expect(ema.map((e) => e.timestamp)).toEqual(['2026-03-01T23:59:59.999Z', '2026-03-02T00:00:00.000Z']);
     const all = await collect(readEventStream({ root, stream: 'strategies', fromDay: '2026-03-02' }));
     expect(all.map((e) => (e as { strategy: string }).strategy)).toEqual(['ema9', 'meanrev']);
+    // several strategies in one day, merged by time
+    const log2 = new EventLog({ root });
+    for (const [k, name] of [[3, 'b'], [1, 'a'], [5, 'b'], [2, 'a'], [4, 'a']] as const) {
+      log2.signal({ time: Date.UTC(2026, 3, 1) + k * 1000, strategy: name, action: 'hold', price: k, dataHash: 'h' });
+    }
+    log2.close();
+    const merged = await collect(readEventStream({ root, stream: 'strategies', fromDay: '2026-04-01' }, { mergeByTime: true }));
+    expect(merged.map((e) => (e as { signal: { price: number } }).signal.price)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('appends across reopenings (a restarted process keeps the day file)', async () => {
