@@ -226,8 +226,11 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     bad: [], batches: 0, seconds: 0, series: [],
   };
   const series = new Set<string>();
-  const candles = new CandleBatch();
-  const trades = new TradeBatch();
+  // Double-buffered: the next batch is parsed while the previous one is in the database (client and server overlap).
+  let candles = new CandleBatch();
+  let trades = new TradeBatch();
+  let pending: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
   let jsonlCandles = false;
 
   try {
@@ -237,7 +240,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     throw toDbError(err, url, 'ingest');
   }
 
-  const flush = async (): Promise<void> => {
+  const flush = async (candles: CandleBatch, trades: TradeBatch): Promise<void> => {
     if (candles.length === 0 && trades.length === 0) return;
     try {
       await c.query('BEGIN');
@@ -275,8 +278,6 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       throw toDbError(err, url, `ingest of ${opts.file} (batch ${summary.batches + 1} rolled back; earlier batches are stored, re-run to complete)`);
     }
     summary.batches++;
-    candles.clear();
-    trades.clear();
     opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
   };
 
@@ -292,18 +293,31 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     seqState.set(sym, { t: tUs, seq: 0 });
     return 0;
   };
+  /** Waits for the batch in flight; rethrows its failure. */
+  const settle = async (): Promise<void> => {
+    await pending;
+    if (failure) throw failure;
+  };
+  const ship = async (): Promise<void> => {
+    await settle();
+    const cb = candles;
+    const tb = trades;
+    candles = new CandleBatch();
+    trades = new TradeBatch();
+    pending = flush(cb, tb).catch((err: unknown) => { failure = err; });
+  };
+  let stopAt: BadRow | null = null;
   const bad = (line: number, reason: string, text: string): void => {
     if (onError === 'stop') {
-      throw new DataError(
-        `${opts.file}:${line}: bad row (${reason}): '${text.slice(0, 120)}'. Stopped; the rows of the batch in flight were not stored, ` +
-        `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
-      );
+      stopAt = { line, reason, text };
+      return;
     }
     summary.bad.push({ line, reason, text: text.slice(0, 200) });
   };
 
   let lineNo = 0;
-  for await (const chunk of src.chunks()) for (const line of chunk) {
+  reading: for await (const chunk of src.chunks()) for (const line of chunk) {
+    if (stopAt) break reading;
     lineNo++;
     if (format === undefined) {
       if (line.trim() === '') continue;
@@ -356,12 +370,21 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       const r = tradeParser.row;
       trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
     }
-    if (candles.length + trades.length >= batchSize) await flush();
+    if (candles.length + trades.length >= batchSize) await ship();
     else if ((lineNo & 0x3fff) === 0) {
       opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
     }
   }
-  await flush();
+  if (stopAt) {
+    const b: BadRow = stopAt;
+    await settle(); // the counts below include the batch that was in flight
+    throw new DataError(
+      `${opts.file}:${b.line}: bad row (${b.reason}): '${b.text.slice(0, 120)}'. Stopped; the rows after the last committed batch were not stored, ` +
+      `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
+    );
+  }
+  await ship();
+  await settle();
   summary.format = format ?? opts.format ?? 'csv';
   summary.series = [...series].sort();
   summary.seconds = (performance.now() - started) / 1000;
