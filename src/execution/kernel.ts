@@ -700,14 +700,17 @@ export function processBar(
  * give one sample (the last). Call once per step in the vector env. Returns the equity.
  */
 export function markAccount(b: AccountBook, a: number, timeMs: number): number {
-  const e = accountEquity(b, a);
+  const S = b.nSymbols;
+  const size = b.size; const mark = b.markPrice; const entry = b.entryPrice;
+  let e = b.cash[a]!; let exposed = 0;
+  for (let p = a * S, end = a * S + S; p < end; p++) {
+    const sz = size[p]!;
+    if (sz !== 0) { e += sz * (mark[p]! - entry[p]!); exposed = 1; }
+  }
   const last = b.lastMarkTime[a]!;
   if (last === last && timeMs !== last && b.lastCommitTime[a] !== last) commitSample(b, a, b.equity[a]!, b.pendingExposed[a]!, last);
   b.equity[a] = e;
   b.lastMarkTime[a] = timeMs;
-  let exposed = 0;
-  const S = b.nSymbols;
-  for (let p = a * S; p < a * S + S; p++) if (b.size[p] !== 0) { exposed = 1; break; }
   b.pendingExposed[a] = exposed;
   return e;
 }
