@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { Tg4Error } from '../../src/core/errors.ts';
 import { buildFeatures, FeatureDataError, ObservationBuilder, loadDefaultSpec } from '../../src/features/index.ts';
-import { cloneFrame, KRAKEN_1M, loadKrakenCsv, withSyntheticExtras } from './helpers.ts';
+import { bundled1m, cloneFrame, withSyntheticExtras } from './helpers.ts';
 
-const frame = loadKrakenCsv(KRAKEN_1M, '1m', 60_000, 4_000);
+const frame = bundled1m(4_000, 'keep');
 const spec = loadDefaultSpec();
 
 function errorOf(fn: () => unknown): Tg4Error {

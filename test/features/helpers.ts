@@ -1,27 +1,16 @@
-// Test data: the real Kraken candles from /work/shared/data (or the replay layer's bundled copy when present).
-import { readFileSync } from 'node:fs';
+// Test data: real Kraken candles from the replay layer's bundled dataset (replay/data), plus derived columns.
+import { loadBundled } from '../../replay/index.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import type { FeatureSpecInput } from '../../src/features/index.ts';
 
-export const KRAKEN_1H = '/work/shared/data/kraken_ohlcvt/XBTUSD_60.csv';
-export const KRAKEN_1M = '/work/shared/data/kraken_1m/BTCUSDC_1.csv';
+/** Real bars from the replay layer's bundled Kraken data (no files outside the repository). */
+export function bundled1h(gaps: 'keep' | 'fill' = 'keep'): MarketFrame {
+  return loadBundled({ symbol: 'BTC/USD', timeframe: '1h', gaps });
+}
 
-/** Parses a headerless Kraken OHLCVT file (unix_time,open,high,low,close,volume,trades) into a frame. */
-export function loadKrakenCsv(path: string, timeframe: string, timeframeMs: number, limit = Infinity): MarketFrame {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
-  const n = Math.min(lines.length, limit);
-  const cols = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n), trades: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    const f = lines[i]!.split(',');
-    cols.time[i] = Number(f[0]) * 1000;
-    cols.open[i] = Number(f[1]);
-    cols.high[i] = Number(f[2]);
-    cols.low[i] = Number(f[3]);
-    cols.close[i] = Number(f[4]);
-    cols.volume[i] = Number(f[5]);
-    cols.trades[i] = Number(f[6]);
-  }
-  return { symbol: 'XBT/USD', timeframe, timeframeMs, length: n, ...cols };
+/** Kraken BTC/USDC 1m, 2023-01-01 00:00 onwards: 'keep' leaves the many empty minutes out (gaps), 'fill' is gap-free. */
+export function bundled1m(limit: number, gaps: 'keep' | 'fill' = 'keep'): MarketFrame {
+  return head(loadBundled({ symbol: 'BTC/USDC', timeframe: '1m', gaps }), limit);
 }
 
 /** A copy of a frame with columns replaced/added (for perturbation and bad-input tests). */
@@ -33,31 +22,18 @@ export function cloneFrame(f: MarketFrame, extra?: Record<string, Float64Array>)
   };
 }
 
+/** The first n bars of a frame (views, no copy). */
+export function head(f: MarketFrame, n: number): MarketFrame {
+  const e = Math.min(n, f.length);
+  const v = (a: Float64Array) => a.subarray(0, e);
+  return { symbol: f.symbol, timeframe: f.timeframe, timeframeMs: f.timeframeMs, length: e, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume) };
+}
+
 /** The last n bars of a frame (views, no copy). */
 export function tail(f: MarketFrame, n: number): MarketFrame {
   const s = Math.max(0, f.length - n);
   const v = (a: Float64Array) => a.subarray(s);
-  return { ...f, length: f.length - s, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume), ...(f.trades ? { trades: v(f.trades) } : {}) };
-}
-
-/** Binance.US 1m (header open_time,open,high,low,close,volume; no gaps): for exact warm-up checks. */
-export const BINANCE_1M = '/work/shared/data/binanceus_1m/BTCUSD_1m_20230301_20230321.csv';
-
-export function loadBinance1m(limit = Infinity): MarketFrame {
-  const lines = readFileSync(BINANCE_1M, 'utf8').split('\n').slice(1).filter((l) => l.length > 0);
-  const n = Math.min(lines.length, limit);
-  const a = () => new Float64Array(n);
-  const cols = { time: a(), open: a(), high: a(), low: a(), close: a(), volume: a() };
-  for (let i = 0; i < n; i++) {
-    const f = lines[i]!.split(',');
-    cols.time[i] = Date.parse(f[0]!.replace(' ', 'T'));
-    cols.open[i] = Number(f[1]);
-    cols.high[i] = Number(f[2]);
-    cols.low[i] = Number(f[3]);
-    cols.close[i] = Number(f[4]);
-    cols.volume[i] = Number(f[5]);
-  }
-  return { symbol: 'BTC/USD', timeframe: '1m', timeframeMs: 60_000, length: n, ...cols };
+  return { symbol: f.symbol, timeframe: f.timeframe, timeframeMs: f.timeframeMs, length: f.length - s, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume) };
 }
 
 /**

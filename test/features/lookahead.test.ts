@@ -6,11 +6,11 @@ import type { MarketFrame } from '../../replay/market-frame.ts';
 import { buildFeatures, loadDefaultSpec, type FeatureSpecInput } from '../../src/features/index.ts';
 import { Rsi } from '../../src/features/indicators/rsi.ts';
 import { Adx } from '../../src/features/indicators/adx.ts';
-import { ALL_FEATURES_SPEC, cloneFrame, KRAKEN_1M, loadKrakenCsv, withSyntheticExtras } from './helpers.ts';
+import { ALL_FEATURES_SPEC, bundled1m, cloneFrame, withSyntheticExtras } from './helpers.ts';
 
 let frame: MarketFrame;
 beforeAll(() => {
-  frame = withSyntheticExtras(loadKrakenCsv(KRAKEN_1M, '1m', 60_000, 8_000));
+  frame = withSyntheticExtras(bundled1m(8_000, 'keep'));
 });
 
 function perturbAfter(f: MarketFrame, t: number, seed: string): MarketFrame {

@@ -1,5 +1,5 @@
-// Each indicator against an independent implementation on real Kraken XBT/USD hourly candles (the last 12 000
-// bars, 2019-06 → 2020-09, to keep the suite fast; the trading-signals oracle is the slow side):
+// Each indicator against an independent implementation on real Kraken XBT/USD hourly candles (bundled; the last
+// 12 000 bars, 2019 → 2020-09, to keep the suite fast; the trading-signals oracle is the slow side):
 // the trading-signals package where it has the indicator, direct two-pass formulas where it does not.
 // Tolerance: 1e-9 relative to max(|a|, |b|, scale), scale = the magnitude of the inputs the value is made of
 // (price for price-difference outputs such as MACD), so that values crossing zero are not held to 0-relative error.
@@ -25,12 +25,12 @@ import { VolumeSpike } from '../../src/features/indicators/volume-spike.ts';
 import { Vwap } from '../../src/features/indicators/vwap.ts';
 import { RollingZScore } from '../../src/features/indicators/zscore.ts';
 import { depthImbalance, microprice, spreadBps } from '../../src/features/indicators/book.ts';
-import { KRAKEN_1H, loadKrakenCsv, tail } from './helpers.ts';
+import { bundled1h, tail } from './helpers.ts';
 
 let f: MarketFrame;
 let T: number;
 beforeAll(() => {
-  f = tail(loadKrakenCsv(KRAKEN_1H, '1h', 3_600_000), 12_000);
+  f = tail(bundled1h('keep'), 12_000);
   T = f.length;
 });
 

@@ -3,9 +3,9 @@
 import { ADX, CHOP, EMA, RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import { buildFeatures, type FeatureSpecInput } from '../../src/features/index.ts';
-import { cloneFrame, KRAKEN_1H, loadKrakenCsv, tail } from './helpers.ts';
+import { bundled1h, cloneFrame, tail } from './helpers.ts';
 
-const frame = tail(loadKrakenCsv(KRAKEN_1H, '1h', 3_600_000), 6_000);
+const frame = tail(bundled1h('keep'), 6_000);
 const T = frame.length;
 const regimeSpec = (sentiment: 'auto' | 'off' = 'auto'): FeatureSpecInput => ({
   features: [{ feature: 'regime', params: { sentiment }, outputs: ['score', 'label', 'bull', 'bear', 'sideways'] }],

@@ -4,11 +4,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { buildFeatures, loadDefaultSpec, ObservationBuilder, type FeatureSpecInput, type LiveBar } from '../../src/features/index.ts';
-import { ALL_FEATURES_SPEC, KRAKEN_1M, loadKrakenCsv, withSyntheticExtras } from './helpers.ts';
+import { ALL_FEATURES_SPEC, bundled1m, withSyntheticExtras } from './helpers.ts';
 
 let frame: MarketFrame;
 beforeAll(() => {
-  frame = withSyntheticExtras(loadKrakenCsv(KRAKEN_1M, '1m', 60_000, 12_000));
+  frame = withSyntheticExtras(bundled1m(12_000, 'keep'));
 });
 
 function streamEqualsBatch(spec: FeatureSpecInput, normalize: boolean): { rows: number; cols: number; warmup: number } {

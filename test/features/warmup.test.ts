@@ -3,11 +3,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { ObservationBuilder, buildFeatures, loadDefaultSpec, type FeatureSpecInput } from '../../src/features/index.ts';
-import { ALL_FEATURES_SPEC, loadBinance1m, withSyntheticExtras } from './helpers.ts';
+import { ALL_FEATURES_SPEC, bundled1m, withSyntheticExtras } from './helpers.ts';
 
 let frame: MarketFrame;
 beforeAll(() => {
-  frame = withSyntheticExtras(loadBinance1m(6_000));
+  frame = withSyntheticExtras(bundled1m(6_000, 'fill'));
 });
 
 function firstValidRows(spec: FeatureSpecInput): { names: string[]; declared: number[]; actual: number[] } {
