@@ -23,6 +23,11 @@ export async function buildProgram(): Promise<Command> {
 }
 
 async function main(): Promise<void> {
+  // `tg4 envs | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const program = await buildProgram();
   try {
     await program.parseAsync(process.argv);
