@@ -99,6 +99,14 @@ export class TradingCore {
 
   private readonly copier: WindowCopier;
   private readonly o: CoreOptions;
+  // Hot-loop options as plain fields (cheaper than reading through the options object every step).
+  private readonly discrete: boolean;
+  private readonly threshold: number;
+  private readonly cooldownBars: number;
+  private readonly ruinFraction: number;
+  /** NaN when off. */
+  private readonly maxDrawdown: number;
+  private readonly invTimeScale: number;
   private readonly capital: number;
   private readonly slip: Float64Array;
 
@@ -109,6 +117,12 @@ export class TradingCore {
     this.S = S;
     this.data = data;
     this.o = o;
+    this.discrete = o.discrete;
+    this.threshold = o.rebalanceThreshold;
+    this.cooldownBars = o.cooldownBars;
+    this.ruinFraction = o.ruinFraction;
+    this.maxDrawdown = o.maxDrawdown ?? NaN;
+    this.invTimeScale = 1 / o.timeScale;
     this.windowSize = o.windowSize;
     this.portfolioDim = S * SYMBOL_STATE_FIELDS.length + 1;
     this.obsDim = o.windowSize * data.numFeatures + this.portfolioDim;
@@ -195,51 +209,58 @@ export class TradingCore {
     const b = this.book;
     const params = this.params;
     const S = this.S;
-    const o = this.o;
     const t = this.bar[i]!;
     const nx = t + 1;
     const timeNx = d.time[nx]!;
     const fees0 = b.feesPaid[i]!;
     const traded0 = b.tradedNotional[i]!;
+    const size = b.size;
+    const targets = this.targets, level = this.level, cooldownUntil = this.cooldownUntil, entryBar = this.entryBar;
+    const orderQty = this.orderQty, exitReason = this.exitReason, blocked = this.blocked, orderStatus = this.orderStatus;
+    const discrete = this.discrete;
     let slippageCost = 0;
 
     // Equity at the next open, for sizing every target on the same base.
     let eOpen = b.cash[i]!;
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
-      const sz = b.size[p]!;
+      const sz = size[p]!;
       if (sz !== 0) eOpen += sz * (d.open[s]![nx]! - b.entryPrice[p]!);
-      this.orderQty[p] = 0; this.exitReason[p] = 0; this.blocked[p] = 0; this.orderStatus[p] = 0;
+      orderQty[p] = 0; exitReason[p] = 0; blocked[p] = 0; orderStatus[p] = 0;
     }
 
-    // Orders at the open: reductions first so that freed margin counts for the increases (matters with S > 1).
-    for (let pass = 0; pass < 2; pass++) {
+    // Orders at the open. With several symbols, reductions go first so that freed margin counts for the increases.
+    const passes = S === 1 ? 1 : 2;
+    for (let pass = 0; pass < passes; pass++) {
       for (let s = 0; s < S; s++) {
         const p = i * S + s;
-        const target = this.targets[p]!;
-        const cur = b.size[p]!;
+        const target = targets[p]!;
+        const cur = size[p]!;
+        if (discrete) {
+          if (target === level[p]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0))) continue;
+        } else if (target === 0 ? cur === 0 : Math.abs(target - (eOpen > 0 ? (cur * d.open[s]![nx]!) / eOpen : 0)) <= this.threshold) {
+          continue;
+        }
         const px = d.open[s]![nx]!;
-        const curExp = eOpen > 0 ? (cur * px) / eOpen : 0;
-        let hold: boolean;
-        if (o.discrete) hold = target === this.level[p]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0));
-        else hold = target === 0 ? cur === 0 : Math.abs(target - curExp) <= o.rebalanceThreshold;
-        if (hold) continue;
-        const reduces = (target === 0 || (target > 0) === (cur > 0)) && Math.abs(target) < Math.abs(curExp);
-        if ((pass === 0) !== reduces) continue;
-        if (cur === 0 && target !== 0 && nx < this.cooldownUntil[p]!) { this.blocked[p] = 1; continue; }
+        if (passes === 2) {
+          const curExp = eOpen > 0 ? (cur * px) / eOpen : 0;
+          const reduces = (target === 0 || (target > 0) === (cur > 0)) && Math.abs(target) < Math.abs(curExp);
+          if ((pass === 0) !== reduces) continue;
+        }
+        if (cur === 0 && target !== 0 && nx < cooldownUntil[p]!) { blocked[p] = 1; continue; }
         const before = b.tradedNotional[i]!;
         const st = K.orderToTarget(b, params, i, s, eOpen > 0 ? (target * eOpen) / px : 0, px, timeNx, true);
-        this.orderStatus[p] = st;
-        if (st === K.ORDER_OK) this.level[p] = target;
+        orderStatus[p] = st;
+        if (st === K.ORDER_OK) level[p] = target;
         if (b.tradedNotional[i]! === before) continue;
         const q = b.lastFillQty[p]!;
         const fp = b.lastFillPrice[p]!;
-        this.orderQty[p] = q; this.orderPrice[p] = fp; this.orderFee[p] = b.lastFillFee[p]!;
+        orderQty[p] = q; this.orderPrice[p] = fp; this.orderFee[p] = b.lastFillFee[p]!;
         slippageCost += Math.abs(q) * Math.abs(fp - px);
-        const now = b.size[p]!;
+        const now = size[p]!;
         if (cur !== 0 && (now === 0 || (now > 0) !== (cur > 0))) {
-          this.entryBar[p] = -1;
-          if (now === 0) this.cooldownUntil[p] = nx + 1 + o.cooldownBars;
+          entryBar[p] = -1;
+          if (now === 0) cooldownUntil[p] = nx + 1 + this.cooldownBars;
         }
         if (now !== 0 && (cur === 0 || (now > 0) !== (cur > 0))) this.openedTrade(i, s, p, t, nx, timeNx);
       }
@@ -252,14 +273,14 @@ export class TradingCore {
       if (reason !== K.REASON_NONE) {
         const q = b.lastFillQty[p]!;
         const fp = b.lastFillPrice[p]!;
-        this.exitReason[p] = reason; this.exitQty[p] = q; this.exitPrice[p] = fp; this.exitFee[p] = b.lastFillFee[p]!;
+        exitReason[p] = reason; this.exitQty[p] = q; this.exitPrice[p] = fp; this.exitFee[p] = b.lastFillFee[p]!;
         // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
         if (reason !== K.REASON_TAKE_PROFIT) {
           const k = this.slip[s]!;
           slippageCost += q < 0 ? (-q * fp * k) / (1 - k) : (q * fp * k) / (1 + k);
         }
-        this.entryBar[p] = -1;
-        this.cooldownUntil[p] = nx + 1 + o.cooldownBars;
+        entryBar[p] = -1;
+        cooldownUntil[p] = nx + 1 + this.cooldownBars;
       }
     }
     const e = K.markAccount(b, i, timeNx);
@@ -277,11 +298,11 @@ export class TradingCore {
     let held = 0;
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
-      const sz = b.size[p]!;
+      const sz = size[p]!;
       if (sz !== 0) {
         const v = (sz * d.close[s]![nx]!) / e;
         expo += S === 1 ? v : Math.abs(v);
-        const h = nx - this.entryBar[p]!;
+        const h = nx - entryBar[p]!;
         if (h > held) held = h;
       }
     }
@@ -294,7 +315,7 @@ export class TradingCore {
     // Episode end: ruin / drawdown terminate; the episode length or the end of the data truncate.
     const init = this.initialEquity[i]!;
     const dd = 1 - e / this.peakEquity[i]!;
-    this.terminated[i] = e <= o.ruinFraction * init || (o.maxDrawdown !== null && dd >= o.maxDrawdown) ? 1 : 0;
+    this.terminated[i] = e <= this.ruinFraction * init || dd >= this.maxDrawdown ? 1 : 0;
     const k = this.steps[i]! + 1;
     this.steps[i] = k;
     this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= d.rangeEnd ? 1 : 0;
@@ -334,7 +355,7 @@ export class TradingCore {
       const c = d.close[s]![t]!;
       this.observations[k++] = sz * c * inv;
       this.observations[k++] = sz === 0 ? 0 : sz * (c - b.entryPrice[p]!) * inv;
-      this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]!) / this.o.timeScale : 0;
+      this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]!) * this.invTimeScale : 0;
     }
     const peak = this.peakEquity[i]!;
     this.observations[k] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;

@@ -59,13 +59,15 @@ function main(): void {
   for (let i = 0; i < N; i++) bars[i] = lo + ((i * 7919) % (hi - lo));
   const features = d.features;
   const close = d.close[0]!;
+  // Per-row window views, as the env uses them (the fastest copy, see below): the baseline copies the same way.
+  const views = Array.from({ length: hi + 2 }, (_, t) => (t >= W - 1 ? features.subarray((t - W + 1) * F, (t + 1) * F) : features.subarray(0, 0)));
   const replayStep = (): void => {
     for (let i = 0; i < N; i++) {
       let t = bars[i]! + 1;
       if (t > hi) t = lo;
       bars[i] = t;
       const o = i * core.obsDim;
-      obs.set(features.subarray((t - W + 1) * F, (t + 1) * F), o);
+      obs.set(views[t]!, o);
       obs[o + W * F] = 0; obs[o + W * F + 1] = 0; obs[o + W * F + 2] = 0; obs[o + W * F + 3] = 0;
       rewards[i] = Math.log(close[t]! / close[t - 1]!);
     }
@@ -90,7 +92,24 @@ function main(): void {
     if (r.terminated || r.truncated) env.reset();
   }, SECONDS);
 
+  // How to copy the window: per-row views + set (what the env does) vs alternatives, same N cursors.
+  const shared = new Float32Array(features.length + N * core.obsDim);
+  shared.set(features);
+  const L = W * F;
+  const copyVariants: [string, (t: number, i: number) => void][] = [
+    ['set(prebuilt view)  [env]', (t, i) => obs.set(views[t]!, i * core.obsDim)],
+    ['set(subarray())', (t, i) => obs.set(features.subarray((t - W + 1) * F, (t + 1) * F), i * core.obsDim)],
+    ['copyWithin (shared buffer)', (t, i) => shared.copyWithin(features.length + i * core.obsDim, (t - W + 1) * F, (t + 1) * F)],
+    ['JS loop', (t, i) => { const s0 = (t - W + 1) * F; const o = i * core.obsDim; for (let k = 0; k < L; k++) obs[o + k] = features[s0 + k]!; }],
+  ];
+  const copyRates = copyVariants.map(([name, f]) => {
+    let t = lo;
+    return [name, rate(() => { for (let i = 0; i < N; i++) f(t, i); t = t + 1 > hi ? lo : t + 1; }, SECONDS / 2) * N] as const;
+  });
+
   const fmt = (x: number): string => `${(x / 1e6).toFixed(3)} M/s`;
+  console.log(`window copy only (${W}×${F} floats), N=${N}:`);
+  for (const [name, v] of copyRates) console.log(`  ${name.padEnd(50)} ${fmt(v).padStart(12)}   ratio to replay ${(v / replay).toFixed(3)}`);
   const rows: [string, number][] = [
     ['replay loop (no executor), N=64  [baseline]', replay],
     ['vector env N=64, sticky policy (5%/step redraw)', vecSticky],
