@@ -17,8 +17,8 @@ from serve import TG4Serve  # noqa: E402
 
 from tg4gym import Session  # noqa: E402
 
-N = int(os.environ.get("TG4_BENCH_N", 64))
-SECONDS = float(os.environ.get("TG4_BENCH_SECONDS", 1.5))
+N = int(os.environ.get("TG4_BENCH_N", 64))  # and N = 8, the size SB3 figures are usually quoted for
+SECONDS = float(os.environ.get("TG4_BENCH_SECONDS", 2.0))
 
 
 class PyCartPole:
@@ -48,13 +48,13 @@ class PyCartPole:
         return np.array(self.state, dtype=np.float32), 1.0, terminated, self.t >= 500, {}
 
 
-def timed(fn) -> float:
-    """Calls per second of fn over about SECONDS."""
-    end = time.perf_counter() + 0.2
+def timed(fn, seconds: float) -> float:
+    """Calls per second of fn over about `seconds`."""
+    end = time.perf_counter() + 0.05
     while time.perf_counter() < end:
         fn()
     calls, t0 = 0, time.perf_counter()
-    end = t0 + SECONDS
+    end = t0 + seconds
     while time.perf_counter() < end:
         for _ in range(10):
             fn()
@@ -62,7 +62,8 @@ def timed(fn) -> float:
     return calls / (time.perf_counter() - t0)
 
 
-def pure_python_vec(n: int) -> float:
+def pure_python_vec(n: int):
+    """A step function: n PyCartPoles stepped as SB3's DummyVecEnv steps its envs."""
     envs = [PyCartPole(np.random.default_rng(i)) for i in range(n)]
     buf = np.zeros((n, 4), dtype=np.float32)
     rews = np.zeros(n, dtype=np.float32)
@@ -74,6 +75,7 @@ def pure_python_vec(n: int) -> float:
         for i, env in enumerate(envs):
             obs, rews[i], term, trunc, info = env.step(actions[i])
             dones[i] = term or trunc
+            info["TimeLimit.truncated"] = trunc and not term
             if dones[i]:
                 info["terminal_observation"] = obs
                 obs, _ = env.reset()
@@ -81,50 +83,63 @@ def pure_python_vec(n: int) -> float:
             infos.append(info)
         return buf.copy(), rews.copy(), dones.copy(), infos
 
-    return timed(step) * n
+    return step
 
 
 def main() -> None:
-    rows = []
-    base = pure_python_vec(N)
-    rows.append(("pure-Python CartPole, DummyVecEnv-style loop (baseline)", base))
+    sizes = sorted({8, N})
+    rounds = int(os.environ.get("TG4_BENCH_ROUNDS", 5))
+    cases = []  # (label, n, step function); the first case of each n is its baseline
+    for n in sizes:
+        cases.append((f"pure-Python CartPole, DummyVecEnv-style (baseline)", n, pure_python_vec(n)))
     try:
         import gymnasium as gym
         from stable_baselines3.common.vec_env.dummy_vec_env import DummyVecEnv
-        for n in sorted({8, N}):
+        for n in sizes:
             d = DummyVecEnv([lambda: gym.make("CartPole-v1") for _ in range(n)])
             d.reset()
             a = np.zeros(n, dtype=np.int64)
-            rows.append((f"SB3 DummyVecEnv(gymnasium CartPole-v1), N={n}", timed(lambda: d.step(a)) * n))
-            d.close()
+            cases.append(("SB3 DummyVecEnv(gymnasium CartPole-v1)", n, lambda d=d, a=a: d.step(a)))
     except ImportError:
-        rows.append(("SB3 DummyVecEnv: stable_baselines3/gymnasium not importable here", float("nan")))
+        pass
     servers = [TG4Serve("tcp"), TG4Serve("ipc")]
+    closers = []
     try:
         for srv in servers:
             kind = srv.address.split(":")[0]
-            s = Session(srv.address, "CartPole-v1", N, seed=0, autoreset="same-step")
-            s.reset()
-            a = np.zeros(N, dtype=np.int64)
-            rows.append((f"tg4gym Session.step over {kind} (same-step)", timed(lambda: s.step(a)) * N))
-            s.close()
-            try:
-                from tg4gym.sb3 import RemoteVecEnv
-                for n in sorted({8, N}):
+            for n in sizes:
+                sess = Session(srv.address, "CartPole-v1", n, seed=0, autoreset="same-step")
+                sess.reset()
+                closers.append(sess.close)
+                a = np.zeros(n, dtype=np.int64)
+                cases.append((f"tg4gym Session.step, {kind}", n, lambda s=sess, a=a: s.step(a)))
+                try:
+                    from tg4gym.sb3 import RemoteVecEnv
                     v = RemoteVecEnv(srv.address, "CartPole-v1", n, seed=0)
                     v.reset()
-                    a = np.zeros(n, dtype=np.int64)
-                    rows.append((f"tg4gym.sb3.RemoteVecEnv over {kind}, N={n}", timed(lambda: v.step(a)) * n))
-                    v.close()
-            except ImportError:
-                pass
+                    closers.append(v.close)
+                    cases.append((f"tg4gym.sb3.RemoteVecEnv, {kind}", n, lambda v=v, a=a: v.step(a)))
+                except ImportError:
+                    pass
+        # Interleaved rounds, median per case: the machine's load drifts within a run.
+        samples = {i: [] for i in range(len(cases))}
+        for _ in range(rounds):
+            for i, (_, n, fn) in enumerate(cases):
+                samples[i].append(timed(fn, SECONDS / rounds) * n)
+        for close in closers:
+            close()
     finally:
         for srv in servers:
             srv.stop()
-    print(f"\nPython client bench: CartPole-v1, N={N} unless stated, {SECONDS}s per row (python {sys.version.split()[0]}, numpy {np.__version__})")
-    for name, v in rows:
-        ratio = "" if math.isnan(v) else f"{v / base:8.2f}x baseline"
-        print(f"  {name:<62} {v:>12,.0f} steps/s  {ratio}")
+    print(f"\nPython client bench: CartPole-v1 sub-env steps/s, median of {rounds} interleaved rounds, {SECONDS}s per case "
+          f"(python {sys.version.split()[0]}, numpy {np.__version__}); ratio vs the pure-Python loop of the same N")
+    if not any(c[0].startswith("SB3") for c in cases):
+        print("  (SB3 DummyVecEnv / RemoteVecEnv rows need stable_baselines3 + gymnasium, not importable here)")
+    base = {}
+    for i, (label, n, _) in enumerate(cases):
+        v = float(np.median(samples[i]))
+        base.setdefault(n, v)
+        print(f"  N={n:<3} {label:<52} {v:>12,.0f} steps/s  {v / base[n]:6.2f}x")
 
 
 if __name__ == "__main__":

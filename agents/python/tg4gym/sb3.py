@@ -55,19 +55,17 @@ class RemoteVecEnv(VecEnv):
 
     def step_wait(self):
         r = self._session.step(self._actions)
-        dones = np.logical_or(r.terminated, r.truncated)
-        infos: List[dict] = []
-        for i, info in enumerate(r.infos):
-            info = dict(info)
-            if dones[i]:
+        term, trunc = r.terminated.tolist(), r.truncated.tolist()  # Python bools: cheaper than numpy scalars per item
+        infos: List[dict] = r.infos  # freshly decoded dicts, ours to change
+        for i, info in enumerate(infos):
+            if term[i] or trunc[i]:
                 final_obs = info.pop("final_observation", None)
                 final_info = info.pop("final_info", None) or {}
                 self.reset_infos[i] = info  # what reset returned for the new episode
-                info = dict(final_info)
+                info = infos[i] = dict(final_info)
                 info["terminal_observation"] = final_obs
-            info["TimeLimit.truncated"] = bool(r.truncated[i] and not r.terminated[i])
-            infos.append(info)
-        return r.obs, r.rewards.astype(np.float32), dones, infos
+            info["TimeLimit.truncated"] = trunc[i] and not term[i]
+        return r.obs, r.rewards.astype(np.float32), np.logical_or(r.terminated, r.truncated), infos
 
     def close(self) -> None:
         self._session.close()

@@ -50,7 +50,7 @@ def decode_array(w: dict) -> np.ndarray:
     dtype = DTYPES.get(w["dtype"])
     if dtype is None:
         raise ValueError(f"unknown wire dtype {w['dtype']!r}")
-    return np.frombuffer(w["data"], dtype=dtype).reshape(w["shape"]).astype(dtype.newbyteorder("="), copy=True)
+    return np.frombuffer(w["data"], dtype=dtype).reshape(w["shape"]).copy()
 
 
 def decode_value(x: Any) -> Any:
