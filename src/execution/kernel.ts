@@ -646,7 +646,8 @@ function exitAt(b: AccountBook, params: KernelParams, a: number, s: number, fill
  *  3. adverse exits (pessimistic: before any target): the adverse level is the stop or the liquidation price, whichever the
  *     price reaches first from the open (long: the higher, short: the lower). A gap through it fills at the open; a bar
  *     that reaches it fills at the level. Stops and liquidations are market exits (slippage);
- *  4. take-profit: a gap through it fills at the open, else a bar that reaches it fills at the target (limit: no slippage);
+ *  4. take-profit (a limit order, same rule as limitFillPrice): a gap through it fills at the open, else a bar that trades
+ *     through it fills at the target (no slippage); a touch only fills with limitFillOnTouch;
  *  5. the slot is marked at the close.
  * Returns the exit reason (REASON_NONE when the position, if any, survives the bar).
  */
@@ -661,6 +662,7 @@ export function processBar(
     accrueRollover(b, params, a, s, timeMs);
     const slip = params.slippage[s]!;
     const long = sz > 0;
+    const touch = params.limitFillOnTouch[s] === 1; // the take-profit is a limit order: same through/touch rule
     const dn = 1 - slip; // closing a long sells: price × (1 − slippage)
     const up = 1 + slip; // closing a short buys: price × (1 + slippage)
     const mh = b.maxHoldUntil[p]!;
@@ -675,16 +677,16 @@ export function processBar(
         if (sl === sl) { level = sl; levelReason = REASON_STOP_LOSS; }
         if (liq === liq && !(liq <= level)) { level = liq; levelReason = REASON_LIQUIDATION; }
         if (level === level && open <= level) reason = exitAt(b, params, a, s, open * dn, open, timeMs, levelReason);
-        else if (tp === tp && open >= tp) reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
+        else if (tp === tp && (open > tp || (touch && open === tp))) reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
         else if (level === level && low <= level) reason = exitAt(b, params, a, s, level * dn, level, timeMs, levelReason);
-        else if (tp === tp && high >= tp) reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
+        else if (tp === tp && (high > tp || (touch && high === tp))) reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
       } else {
         if (sl === sl) { level = sl; levelReason = REASON_STOP_LOSS; }
         if (liq === liq && !(liq >= level)) { level = liq; levelReason = REASON_LIQUIDATION; }
         if (level === level && open >= level) reason = exitAt(b, params, a, s, open * up, open, timeMs, levelReason);
-        else if (tp === tp && open <= tp) reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
+        else if (tp === tp && (open < tp || (touch && open === tp))) reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
         else if (level === level && high >= level) reason = exitAt(b, params, a, s, level * up, level, timeMs, levelReason);
-        else if (tp === tp && low <= tp) reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
+        else if (tp === tp && (low < tp || (touch && low === tp))) reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
       }
     }
   }

@@ -106,7 +106,9 @@ describe('hand-computed scenarios', () => {
     ex.submit({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.25, stopLoss: 19_500, takeProfit: 20_500 });
     ex.onBar('BTC/USD', bar(0, 20_000, 20_300, 19_900, 20_200));
     expect(trades()).toHaveLength(0);
-    ex.onBar('BTC/USD', bar(1, 20_200, 20_700, 20_100, 20_600));
+    ex.onBar('BTC/USD', bar(1, 20_200, 20_500, 20_100, 20_450)); // touches the target only: a limit does not fill
+    expect(trades()).toHaveLength(0);
+    ex.onBar('BTC/USD', bar(2, 20_200, 20_700, 20_100, 20_600));
     close(trades()[0]!.exitPrice, 20_500);
     close(trades()[0]!.netPnl, 0.25 * 490 - 5.0025 - 0.25 * 20_500 * 0.001);
     expect(trades()[0]!.exitReason).toBe('take_profit');
