@@ -81,12 +81,26 @@ describe('many clients', () => {
     other.close();
     flooder.close();
   });
+
+  it('a client that floods without ever reading its replies does not block the server', async () => {
+    const rude = new RawClient(server.address);
+    const polite = await Tg4Client.connect(server.address);
+    const hello = encodeMessage({ id: 1, op: 'hello', pad: new Uint8Array(2048) });
+    for (let i = 0; i < 15_000; i++) await rude.send(hello);
+    // Its replies pile up (and beyond the send high-water mark are dropped); everyone else is still answered.
+    const env = await polite.makeVec('CartPole-v1', { numEnvs: 2, seed: 1 });
+    await env.reset();
+    for (let t = 0; t < 20; t++) await env.step(new Int32Array([t & 1, 1]));
+    await env.close();
+    polite.close();
+    rude.close();
+  });
 });
 
 describe('idle sessions', () => {
   let server: Tg4Server;
   beforeAll(async () => {
-    server = await startServer('ipc', { limits: { idleTimeoutS: 0.4 } });
+    server = await startServer('ipc', { limits: { idleTimeoutS: 1 } });
   });
   afterAll(async () => {
     await server.stop();
@@ -103,7 +117,7 @@ describe('idle sessions', () => {
     const t0 = Date.now();
     while (server.sessions.has(id) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
     expect(server.sessions.has(id)).toBe(false);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
     expect(server.stats().expired).toBeGreaterThanOrEqual(1);
     const probe = new RawClient(server.address);
     const r = await probe.request({ id: 1, op: 'reset', session: id });
