@@ -1,0 +1,124 @@
+// Data sources (CSV, PostgreSQL through prepareTradingKwargs: same env as from the file), the backtest report, and
+// baselines run through the env against a direct computation.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import '../../../envs/index.ts';
+import { prepareTradingKwargs, TradingEnv } from '../../../envs/trading/index.ts';
+import { runBacktest } from '../../../envs/trading/backtest.ts';
+import { createBaseline, runBaseline } from '../../../agents/baselines/index.ts';
+import { migrate } from '../../../replay/db/migrate.ts';
+import { ingestFile } from '../../../replay/db/ingest.ts';
+import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
+import type { MarketFrame } from '../../../replay/market-frame.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tg4-trading-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeCsv(f: MarketFrame, name: string): string {
+  const lines = ['time,open,high,low,close,volume'];
+  for (let t = 0; t < f.length; t++) lines.push([new Date(f.time[t]!).toISOString(), f.open[t], f.high[t], f.low[t], f.close[t], f.volume[t]].join(','));
+  const p = join(dir, name);
+  writeFileSync(p, lines.join('\n') + '\n');
+  return p;
+}
+
+const SPEC = { window: 4, features: [{ feature: 'returns', params: { horizons: [1, 3] } }, { feature: 'rsi', params: { period: 5 } }], normalization: { method: 'none' } };
+
+function episode(env: TradingEnv): number[][] {
+  const out = [Array.from(env.reset({ seed: 0 }).observation)];
+  for (let k = 0; k < 20; k++) out.push(Array.from(env.step(k % 3).observation));
+  return out;
+}
+
+describe('data sources', () => {
+  const frame = frameFromCloses(randomWalk(150, 8).map((v) => Math.round(v * 100) / 100));
+  const csv = writeCsv(frame, 'TESTUSD_1h.csv');
+  const kw = { symbol: 'TEST/USD', timeframe: '1h', features: SPEC, start: 'first', episodeLength: 20 };
+
+  it('a CSV file and the same frame in memory give the same episode', () => {
+    expect(episode(new TradingEnv({ ...kw, data: csv }))).toEqual(episode(new TradingEnv({ ...kw, frame })));
+  });
+
+  it('PostgreSQL (prepareTradingKwargs → frame) gives the same episode as the CSV it was ingested from', async () => {
+    const admin = process.env.TG4_TEST_PG_URL;
+    expect(admin, 'the test PostgreSQL (test/setup/postgres.ts) must be running').toBeTruthy();
+    const name = `trading_${process.pid}`;
+    const c = new pg.Client(admin);
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+    const u = new URL(admin!);
+    u.pathname = `/${name}`;
+    const url = u.toString();
+    try {
+      const d = new pg.Client(url);
+      await d.connect();
+      try {
+        await migrate(d, url);
+        await ingestFile(d, url, { file: csv, symbol: 'TEST/USD', timeframe: '1h', format: 'csv' });
+      } finally { await d.end(); }
+      const prepared = await prepareTradingKwargs({ ...kw, data: url });
+      expect(prepared.frame).toBeDefined();
+      expect(episode(new TradingEnv(prepared))).toEqual(episode(new TradingEnv({ ...kw, data: csv })));
+      // Without preparation the env says what to do instead of blocking.
+      expect(() => new TradingEnv({ ...kw, data: url })).toThrow(/prepareTradingKwargs/);
+    } finally {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    }
+  });
+
+  it('named splits select the chronological 70/15/15 ranges', () => {
+    const big = frameFromCloses(randomWalk(1000, 3));
+    const env = new TradingEnv({ frame: big, featureMatrix: simpleFeatures(big), windowSize: 4, range: 'test', start: 'first', episodeLength: null });
+    env.reset({ seed: 0 });
+    expect(env.barIndex).toBe(850);
+    expect(env.data.rangeEnd).toBe(1000);
+  });
+});
+
+describe('baselines through the env', () => {
+  it('buy-and-hold on every action scheme earns exactly a long from the first decision (direct computation)', () => {
+    const close = Array.from({ length: 80 }, (_, t) => 100 * 1.004 ** t);
+    const frame = frameFromCloses(close);
+    for (const actionScheme of ['discrete3', 'discrete-sized', 'continuous']) {
+      const env = new TradingEnv({ frame, featureMatrix: simpleFeatures(frame), windowSize: 4, start: 'first', episodeLength: null, actionScheme });
+      const r = runBaseline(env, createBaseline('buy-and-hold'));
+      const s = 7;
+      const qty = 10_000 / frame.open[s + 1]!;
+      const buy = frame.open[s + 1]! * 1.0005;
+      const want = 10_000 + qty * (frame.close[79]! - buy) - 0.001 * qty * buy;
+      expect(r.equity[r.equity.length - 1]).toBeCloseTo(want, 6);
+      expect(r.metrics.totalTrades).toBe(0); // still open at the end
+      expect(r.time).toHaveLength(80 - s);
+    }
+  });
+});
+
+describe('backtest report', () => {
+  it('writes a self-contained HTML report with metrics, equity and drawdown, for a baseline and its comparison', async () => {
+    const out = join(dir, 'bt');
+    const r = await runBacktest({ policy: 'ema-trend', range: '2020-06-01..2020-08-01', out, compare: ['buy-and-hold', 'mean-reversion'], kwargs: { executor: { stopLossAtr: 2 } } });
+    expect(r.runs.map((x) => x.name)).toEqual(['ema-trend', 'buy-and-hold', 'mean-reversion']);
+    const html = readFileSync(r.files.html, 'utf8');
+    expect(html).toMatch(/<table>.*total return.*max drawdown.*sharpe/s);
+    expect((html.match(/<svg/g) ?? []).length).toBe(2);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // no external assets
+    for (const f of Object.values(r.files)) expect(existsSync(f)).toBe(true);
+    const metrics = JSON.parse(readFileSync(r.files.metricsJson, 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(metrics)).toEqual(['ema-trend', 'buy-and-hold', 'mean-reversion']);
+    const bh = r.runs[1]!.metrics;
+    expect(bh.steps).toBeGreaterThan(1400); // to the end of the range: ~61 days of 1h bars
+    const csvLines = readFileSync(r.files.equityCsv, 'utf8').trim().split('\n');
+    expect(csvLines[0]).toBe('time,equity_ema-trend,equity_buy-and-hold,equity_mean-reversion');
+    expect(Number(csvLines[csvLines.length - 1]!.split(',')[2])).toBeCloseTo(bh.equity, 6);
+  });
+  it('a bad policy or comparison is a clear error', async () => {
+    await expect(runBacktest({ policy: 'hodl', out: join(dir, 'x') })).rejects.toThrow(/'hodl' is neither a baseline \(buy-and-hold, ema-trend, mean-reversion, random\) nor a model directory/);
+    await expect(runBacktest({ policy: 'random', out: join(dir, 'x'), compare: ['nope'] })).rejects.toThrow(/--compare: unknown baseline 'nope'/);
+    await expect(runBacktest({ policy: dir, out: join(dir, 'x') })).rejects.toThrow(/holds no manifest.json/);
+  });
+});
