@@ -76,12 +76,20 @@ export class BinaryCopyWriter {
     this.pos += 12;
   }
 
+  // Symbols and timeframes repeat on every row: encode each distinct string once.
+  private readonly encoded = new Map<string, Buffer>();
+
   /** text (UTF-8). */
   text(s: string): void {
-    const n = Buffer.byteLength(s);
+    let bytes = this.encoded.get(s);
+    if (!bytes) {
+      bytes = Buffer.from(s, 'utf8');
+      if (this.encoded.size < 256) this.encoded.set(s, bytes);
+    }
+    const n = bytes.length;
     this.need(4 + n);
     this.buf.writeInt32BE(n, this.pos);
-    this.buf.write(s, this.pos + 4);
+    bytes.copy(this.buf, this.pos + 4);
     this.pos += 4 + n;
   }
 
