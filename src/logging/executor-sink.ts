@@ -42,3 +42,9 @@ export function toLogEvent(e: ExecutionEvent): { stream: 'trades' | 'strategies'
 export function logExecutorEvents(executor: PaperExecutor, log: EventLog): () => void {
   return executor.onEvent((e) => { const { stream, event } = toLogEvent(e); log.write(stream, event); });
 }
+
+/** Writes a portfolio's metrics (the bot's aggregated summary) to the aggregated stream. */
+export function logPortfolioMetrics(log: EventLog, portfolio: { id: string; metrics(): object }, timeMs: number): string {
+  const m = portfolio.metrics() as Record<string, number | null | Record<string, number>>;
+  return log.metrics({ time: timeMs, strategy: portfolio.id, metrics: { ...m } });
+}
