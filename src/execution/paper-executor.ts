@@ -177,6 +177,7 @@ export class PaperExecutor {
   }
 
   private fillPending(symbol: string, bar: Bar, type: 'market' | 'limit', events: ExecutionEvent[]): void {
+    if (this.pending.length === 0) return;
     const keep: PendingOrder[] = [];
     for (const po of this.pending) {
       const o = po.order;
