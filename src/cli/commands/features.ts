@@ -48,8 +48,10 @@ export function register(program: Command): void {
     .option('--include-warmup', 'also write the rows before every feature is valid (they hold 0)')
     .option('--raw', 'write raw feature values (no normalization)')
     .action(async (flags: ExportFlags) => {
+      if (!/\.(csv|parquet)$/i.test(flags.out)) throw new FeatureError(`--out '${flags.out}': use a file name ending in .csv or .parquet`);
+      const specFromFile = flags.spec ? loadFeatureSpec(flags.spec) : undefined;
       const frame = await loadData(flags);
-      const spec: FeatureSpec = flags.spec ? loadFeatureSpec(flags.spec) : loadDefaultSpec(frame.timeframe);
+      const spec: FeatureSpec = specFromFile ?? loadDefaultSpec(frame.timeframe);
       const t0 = performance.now();
       const fm = buildFeatures(frame, spec, { normalize: !flags.raw });
       const rows = writeFeatures(flags.out, fm, { fromRow: flags.includeWarmup ? 0 : fm.warmup });
