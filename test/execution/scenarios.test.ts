@@ -241,6 +241,27 @@ describe('hand-computed scenarios', () => {
     expect(pf.metrics().samples).toBe(2);
   });
 
+  it('cross margin inside a portfolio: the liquidation price of one position counts the others', () => {
+    const ex = new PaperExecutor({ symbols: ['BTC/USD', 'ETH/USD'] });
+    const pf = ex.createPortfolio('p', 10_000);
+    ex.marketOrder({ portfolio: 'p', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0);   // long 10k notional
+    ex.marketOrder({ portfolio: 'p', symbol: 'ETH/USD', side: 'sell', size: 2 }, 1_500, T0);     // short 3k notional
+    const liqAlone = (() => {
+      const e2 = new PaperExecutor({ symbols: ['BTC/USD'] }); const p2 = e2.createPortfolio('p', 10_000);
+      e2.marketOrder({ portfolio: 'p', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0);
+      return p2.position('BTC/USD')!.liquidationPrice!;
+    })();
+    const x = pf.position('BTC/USD')!.liquidationPrice!;
+    expect(x).toBeGreaterThan(liqAlone); // the short's margin and costs bring the long's liquidation closer
+    // at x, equity == Σ maintenance margin (0.2 × |notional| of both positions)
+    pf.setMark('BTC/USD', x);
+    close(pf.equity, pf.maintenanceMargin);
+    // an ETH rally (loss on the short) moves BTC's liquidation price up
+    pf.setMark('BTC/USD', 20_000);
+    ex.onBar('ETH/USD', bar(1, 1_800, 1_800, 1_800, 1_800));
+    expect(pf.position('BTC/USD')!.liquidationPrice!).toBeGreaterThan(x);
+  });
+
   it('isolated portfolios: one strategy cannot spend another’s capital', () => {
     const ex = new PaperExecutor({ symbols: ['BTC/USD', 'ETH/USD'] });
     const a = ex.createPortfolio('a', 10_000);
