@@ -114,8 +114,11 @@ export class BinaryCopyReader {
   private headerDone = false;
   private ended = false;
 
-  constructor(private readonly kinds: readonly BinaryColumn[]) {
+  private readonly codes: number[];
+
+  constructor(kinds: readonly BinaryColumn[]) {
     this.cols = kinds.map(() => new Float64Array(this.cap));
+    this.codes = kinds.map((k) => ['timestamptz-ms', 'float8', 'int4', 'int8'].indexOf(k));
   }
 
   private grow(): void {
@@ -125,48 +128,45 @@ export class BinaryCopyReader {
 
   push(chunk: Buffer): void {
     const b = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const end = b.length;
     let p = 0;
     if (!this.headerDone) {
-      if (b.length < 19) { this.rest = b; return; }
+      if (end < 19) { this.rest = Buffer.from(b); return; }
       if (!b.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a PostgreSQL binary COPY stream');
-      p = 19 + b.readInt32BE(15);
+      p = 19 + dv.getInt32(15);
       this.headerDone = true;
     }
-    const kinds = this.kinds;
-    const nk = kinds.length;
+    const codes = this.codes;
+    const nk = codes.length;
     for (;;) {
-      if (this.ended || p + 2 > b.length) break;
+      if (this.ended || p + 2 > end) break;
       const start = p;
-      const nf = b.readInt16BE(p);
+      const nf = dv.getInt16(p);
       if (nf === -1) { this.ended = true; p += 2; break; }
       if (nf !== nk) throw new Error(`binary COPY row has ${nf} fields, expected ${nk}`);
       p += 2;
       if (this.length === this.cap) this.grow();
       const i = this.length;
+      const cols = this.cols;
       let complete = true;
       for (let k = 0; k < nk; k++) {
-        if (p + 4 > b.length) { complete = false; break; }
-        const len = b.readInt32BE(p);
+        if (p + 4 > end) { complete = false; break; }
+        const len = dv.getInt32(p);
         p += 4;
-        if (len === -1) { this.cols[k]![i] = NaN; continue; }
-        if (p + len > b.length) { complete = false; break; }
-        switch (kinds[k]) {
-          case 'float8': this.cols[k]![i] = b.readDoubleBE(p); break;
-          case 'int4': this.cols[k]![i] = b.readInt32BE(p); break;
-          case 'int8': this.cols[k]![i] = Number(b.readBigInt64BE(p)); break;
-          case 'timestamptz-ms': {
-            // µs since 2000-01-01 as hi/lo words: avoids a BigInt per row.
-            const us = b.readInt32BE(p) * 4294967296 + b.readUInt32BE(p + 4);
-            this.cols[k]![i] = Math.round(us / 1000) + PG_EPOCH_MS;
-            break;
-          }
-        }
+        if (len === -1) { cols[k]![i] = NaN; continue; }
+        if (p + len > end) { complete = false; break; }
+        const code = codes[k]!;
+        if (code === 1) cols[k]![i] = dv.getFloat64(p);
+        else if (code === 0) cols[k]![i] = Math.round((dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4)) / 1000) + PG_EPOCH_MS; // µs since 2000 → ms
+        else if (code === 2) cols[k]![i] = dv.getInt32(p);
+        else cols[k]![i] = Number(dv.getBigInt64(p));
         p += len;
       }
       if (!complete) { p = start; break; }
       this.length++;
     }
-    this.rest = p < b.length ? Buffer.from(b.subarray(p)) : null; // a copy: less than a row, frees the chunk
+    this.rest = p < end ? Buffer.from(b.subarray(p)) : null; // a copy: less than a row, frees the chunk
   }
 
   /** Columns trimmed to the rows read. */
