@@ -4,7 +4,7 @@ import { Tg4Error } from '../../src/core/errors.ts';
 import { buildFeatures, FeatureDataError, ObservationBuilder, loadDefaultSpec } from '../../src/features/index.ts';
 import { bundled1m, cloneFrame, withSyntheticExtras } from './helpers.ts';
 
-const frame = bundled1m(4_000, 'keep');
+const frame = bundled1m(1_500, 'keep');
 const spec = loadDefaultSpec();
 
 function errorOf(fn: () => unknown): Tg4Error {
@@ -26,7 +26,7 @@ describe('bad input data', () => {
   ];
   for (const [label, corrupt, msg] of cases) {
     it(`${label}: DATA_ERROR naming the bar, batch and live alike`, () => {
-      const t = 3210;
+      const t = 1234;
       const f = cloneFrame(frame);
       corrupt(f, t);
       const e = errorOf(() => buildFeatures(f, spec));

@@ -10,7 +10,7 @@ import { ALL_FEATURES_SPEC, bundled1m, cloneFrame, withSyntheticExtras } from '.
 
 let frame: MarketFrame;
 beforeAll(() => {
-  frame = withSyntheticExtras(bundled1m(8_000, 'keep'));
+  frame = withSyntheticExtras(bundled1m(5_000, 'keep'));
 });
 
 function perturbAfter(f: MarketFrame, t: number, seed: string): MarketFrame {
@@ -39,12 +39,12 @@ describe('no look-ahead', () => {
       const base = buildFeatures(frame, spec);
       const F = base.cols;
       // Cut points: mid-bucket, the last minute of an hour, the first minute of an hour, end of a 5m bucket.
-      const cuts = new Set<number>([1500, 4321, 7000]);
-      for (let i = 3200; i < frame.length; i++) {
+      const cuts = new Set<number>([900, 2222, 4500]);
+      for (let i = 2500; i < frame.length; i++) {
         const m = new Date(frame.time[i]!).getUTCMinutes();
         if (m === 59 && !cuts.has(-59)) { cuts.add(i); cuts.add(-59); }
-        if (m === 0 && i > 5000 && !cuts.has(-60)) { cuts.add(i); cuts.add(-60); }
-        if (m % 5 === 4 && i > 6000 && !cuts.has(-5)) { cuts.add(i); cuts.add(-5); }
+        if (m === 0 && i > 3000 && !cuts.has(-60)) { cuts.add(i); cuts.add(-60); }
+        if (m % 5 === 4 && i > 3500 && !cuts.has(-5)) { cuts.add(i); cuts.add(-5); }
       }
       const points = [...cuts].filter((x) => x >= 0);
       expect(points.length).toBeGreaterThanOrEqual(5);

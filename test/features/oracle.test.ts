@@ -1,5 +1,5 @@
 // Each indicator against an independent implementation on real Kraken XBT/USD hourly candles (bundled; the last
-// 12 000 bars, 2019 → 2020-09, to keep the suite fast; the trading-signals oracle is the slow side):
+// 8 000 bars, 2019-11 → 2020-09, to keep the suite fast; the trading-signals oracle is the slow side):
 // the trading-signals package where it has the indicator, direct two-pass formulas where it does not.
 // Tolerance: 1e-9 relative to max(|a|, |b|, scale), scale = the magnitude of the inputs the value is made of
 // (price for price-difference outputs such as MACD), so that values crossing zero are not held to 0-relative error.
@@ -30,7 +30,7 @@ import { bundled1h, tail } from './helpers.ts';
 let f: MarketFrame;
 let T: number;
 beforeAll(() => {
-  f = tail(bundled1h('keep'), 12_000);
+  f = tail(bundled1h('keep'), 8_000);
   T = f.length;
 });
 
@@ -51,7 +51,7 @@ const candle = (t: number) => ({ open: f.open[t]!, high: f.high[t]!, low: f.low[
 
 describe('indicators vs trading-signals on real XBT/USD 1h', () => {
   it('data is real and large', () => {
-    expect(T).toBe(12_000);
+    expect(T).toBe(8_000);
     expect(f.close[T - 1]).toBeGreaterThan(5000); // XBT/USD in 2020
   });
 
@@ -293,7 +293,7 @@ describe('indicators vs direct two-pass formulas on real XBT/USD 1h', () => {
       expect(vp.ready).toBe(bucketImb.length >= B);
       if (bucketImb.length >= B) c.eq(t, vp.value, mean(bucketImb.slice(-B)), 1);
     }
-    expect(bucketImb.length).toBeGreaterThan(500);
+    expect(bucketImb.length).toBeGreaterThan(300);
     expect(c.compared).toBeGreaterThan(T);
   });
 
