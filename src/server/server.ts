@@ -14,9 +14,10 @@ import { registryEnvSource, type EnvSource } from './env-source.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
 import { peekRequestId } from './protocol/peek-id.ts';
+import { encodeBatchReply } from './protocol/fast-reply.ts';
 import {
   PROTOCOL_VERSION, parseRequest, requestIdOf, type ErrorBody, type HelloResult, type MakeRequest, type MakeResult,
-  type Request, type RequestId,
+  type Request, type RequestId, type StepResultWire,
 } from './protocol/messages.ts';
 import { Session, SubEnvEngine, VectorEngine, type SessionEngine } from './session.ts';
 
@@ -178,7 +179,12 @@ export class Tg4Server {
       const raw = decodeMessage(body);
       id = requestIdOf(raw);
       const req = parseRequest(raw);
-      out = { id, result: this.dispatch(req) };
+      const result = this.dispatch(req);
+      if (req.op === 'step' || req.op === 'reset') {
+        const fast = encodeBatchReply(id, result as StepResultWire);
+        if (fast !== null) return [identity, ...envelope, fast];
+      }
+      out = { id, result };
     } catch (err) {
       this.stats_.errors++;
       out = { id, error: errorBody(err) };

@@ -7,6 +7,7 @@ import { parseRequest } from '../../src/server/protocol/messages.ts';
 import { actionBatch, observationBatch } from '../../src/server/space-batch.ts';
 import { z85Encode } from '../../src/server/z85.ts';
 import { peekRequestId } from '../../src/server/protocol/peek-id.ts';
+import { encodeBatchReply } from '../../src/server/protocol/fast-reply.ts';
 
 function codeOf(f: () => unknown): string {
   try {
@@ -77,6 +78,25 @@ describe('space batches', () => {
     expect(codeOf(() => box.read(encodeTyped(new Float32Array([0, NaN, 0, 0]), [2, 2]), 2, 'a'))).toBe('INVALID_ACTION');
     box.read(encodeTyped(new Float32Array([0.5, -0.5, 1, 0]), [2, 2]), 2, 'a');
     expect(Array.from(box.get(1) as Float32Array)).toEqual([1, 0]);
+  });
+});
+
+describe('encodeBatchReply', () => {
+  it('writes the same msgpack values as the general encoder, for step and reset replies', () => {
+    const arr = (n: number) => encodeTyped(Float32Array.from({ length: n }, (_, i) => i * 0.5), [n / 4, 4]);
+    const flags = (n: number) => encodeTyped(new Uint8Array(n).fill(1), [n], 'bool');
+    for (const n of [4, 64, 4096]) {
+      const rows = n / 4;
+      const infos = Array.from({ length: rows }, (_, i) => (i % 7 === 3 ? { equity: 1.5, final_observation: encodeTyped(new Float32Array(4)), nested: { a: [1, 'x'] } } : {}));
+      const step = { obs: arr(n), rewards: encodeTyped(new Float64Array(rows).fill(-0.25)), terminated: flags(rows), truncated: flags(rows), infos, env_ids: rows < 20 ? Array.from({ length: rows }, (_, i) => i) : null };
+      for (const id of [7, 'req-1', 2 ** 40, 1.5, null] as const) {
+        const fast = encodeBatchReply(id, step)!;
+        expect(decodeMessage(fast)).toEqual(decodeMessage(encodeMessage({ id, result: step })));
+        const reset = { obs: step.obs, infos, env_ids: null };
+        expect(decodeMessage(encodeBatchReply(id, reset)!)).toEqual(decodeMessage(encodeMessage({ id, result: reset })));
+      }
+    }
+    expect(encodeBatchReply(1, { obs: { a: arr(4) }, infos: [{}], env_ids: null })).toBeNull(); // Dict obs: general path
   });
 });
 

@@ -1,0 +1,132 @@
+// A direct msgpack writer for the hot replies (step and reset): header bytes, then the arrays' bytes copied once into
+// one buffer, with empty infos as single 0x80 bytes. Equivalent to encodeMessage() on the same value (tested), about
+// 3-5× cheaper, because a general encoder spends most of its time on per-value dispatch for these few fixed shapes.
+import { encodeMessage } from './codec.ts';
+import { looksLikeWireArray, type WireArray } from './arrays.ts';
+import type { RequestId, ResetResultWire, StepResultWire } from './messages.ts';
+
+// The reply's keys and dtype names, msgpack-encoded once.
+const KEYS = new Map<string, Buffer>(
+  ['id', 'result', 'obs', 'rewards', 'terminated', 'truncated', 'infos', 'env_ids', 'dtype', 'shape', 'data',
+    'float32', 'float64', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'bool']
+    .map((k) => [k, Buffer.concat([Buffer.from([0xa0 | k.length]), Buffer.from(k)])]),
+);
+
+class Writer {
+  private buf: Buffer;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  mapHeader(n: number): void {
+    if (n < 16) this.byte(0x80 | n);
+    else { this.room(3); this.buf[this.pos] = 0xde; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
+  }
+  arrayHeader(n: number): void {
+    if (n < 16) this.byte(0x90 | n);
+    else if (n < 65536) { this.room(3); this.buf[this.pos] = 0xdc; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
+    else { this.room(5); this.buf[this.pos] = 0xdd; this.buf.writeUInt32BE(n, this.pos + 1); this.pos += 5; }
+  }
+  str(s: string): void {
+    const known = KEYS.get(s);
+    if (known !== undefined) {
+      this.bytes(known);
+      return;
+    }
+    const len = Buffer.byteLength(s);
+    if (len < 32) { this.room(1 + len); this.buf[this.pos++] = 0xa0 | len; }
+    else if (len < 256) { this.room(2 + len); this.buf[this.pos++] = 0xd9; this.buf[this.pos++] = len; }
+    else { this.room(3 + len); this.buf[this.pos++] = 0xda; this.buf.writeUInt16BE(len, this.pos); this.pos += 2; }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+  uint(n: number): void {
+    if (n < 128) this.byte(n);
+    else if (n < 65536) { this.room(3); this.buf[this.pos] = 0xcd; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
+    else if (n < 4294967296) { this.room(5); this.buf[this.pos] = 0xce; this.buf.writeUInt32BE(n, this.pos + 1); this.pos += 5; }
+    else this.bytes(encodeMessage(n));
+  }
+  bin(b: Uint8Array): void {
+    const n = b.length;
+    if (n < 256) { this.room(2); this.buf[this.pos++] = 0xc4; this.buf[this.pos++] = n; }
+    else if (n < 65536) { this.room(3); this.buf[this.pos] = 0xc5; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
+    else { this.room(5); this.buf[this.pos] = 0xc6; this.buf.writeUInt32BE(n, this.pos + 1); this.pos += 5; }
+    this.bytes(b);
+  }
+  /** Any value through the general encoder (non-empty infos); small ints, strings and nil directly. */
+  value(v: unknown): void {
+    if (v === null || v === undefined) this.byte(0xc0);
+    else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 4294967296) this.uint(v);
+    else if (typeof v === 'string' && v.length < 64) this.str(v);
+    else if (Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x < 4294967296)) {
+      this.arrayHeader(v.length);
+      for (const x of v) this.uint(x as number);
+    } else this.bytes(encodeMessage(v));
+  }
+  wireArray(w: WireArray): void {
+    this.mapHeader(3);
+    this.str('dtype');
+    this.str(w.dtype);
+    this.str('shape');
+    this.arrayHeader(w.shape.length);
+    for (const s of w.shape) this.uint(s);
+    this.str('data');
+    this.bin(w.data);
+  }
+  result(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+function isEmptyMap(x: unknown): boolean {
+  if (x === null || typeof x !== 'object') return false;
+  for (const _ in x as object) return false;
+  return true;
+}
+
+/** msgpack of `{id, result}` for a step or reset result whose observations are one array; null when not applicable. */
+export function encodeBatchReply(id: RequestId, r: ResetResultWire | StepResultWire): Buffer | null {
+  if (!looksLikeWireArray(r.obs)) return null;
+  const step = 'rewards' in r;
+  const obs = r.obs as WireArray;
+  const w = new Writer(256 + obs.data.length + (step ? (r as StepResultWire).rewards.data.length * 2 : 0) + r.infos.length);
+  w.mapHeader(2);
+  w.str('id');
+  w.value(id);
+  w.str('result');
+  w.mapHeader(step ? 6 : 3);
+  w.str('obs');
+  w.wireArray(obs);
+  if (step) {
+    const s = r as StepResultWire;
+    w.str('rewards');
+    w.wireArray(s.rewards);
+    w.str('terminated');
+    w.wireArray(s.terminated);
+    w.str('truncated');
+    w.wireArray(s.truncated);
+  }
+  w.str('infos');
+  w.arrayHeader(r.infos.length);
+  for (const info of r.infos) {
+    if (isEmptyMap(info)) w.byte(0x80);
+    else w.value(info);
+  }
+  w.str('env_ids');
+  w.value(r.env_ids);
+  return w.result();
+}
