@@ -35,6 +35,27 @@ export interface CoreOptions {
   rebalanceThreshold: number;
 }
 
+const packCache = new WeakMap<MarketData, Float64Array>();
+
+/** The bars of all symbols interleaved by time (built once per MarketData, shared by every core over it). */
+function packedBars(d: MarketData): Float64Array {
+  let out = packCache.get(d);
+  if (out === undefined) {
+    const S = d.symbols.length;
+    const R = 1 + 4 * S;
+    out = new Float64Array(d.length * R);
+    for (let t = 0; t < d.length; t++) {
+      out[t * R] = d.time[t]!;
+      for (let s = 0; s < S; s++) {
+        const q = t * R + 1 + 4 * s;
+        out[q] = d.open[s]![t]!; out[q + 1] = d.high[s]![t]!; out[q + 2] = d.low[s]![t]!; out[q + 3] = d.close[s]![t]!;
+      }
+    }
+    packCache.set(d, out);
+  }
+  return out;
+}
+
 /** Per-symbol observation fields, then one account field. */
 export const SYMBOL_STATE_FIELDS = ['exposure', 'unrealized_pnl', 'time_in_trade'] as const;
 
@@ -98,6 +119,9 @@ export class TradingCore {
   readonly truncated: Uint8Array;
 
   private readonly copier: WindowCopier;
+  /** Prices packed by bar: row t = [time, then open, high, low, close per symbol] (one cache line per bar and symbol). */
+  private readonly bars: Float64Array;
+  private readonly stride: number;
   private readonly o: CoreOptions;
   // Hot-loop options as plain fields (cheaper than reading through the options object every step).
   private readonly discrete: boolean;
@@ -163,6 +187,8 @@ export class TradingCore {
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
     this.copier = new WindowCopier(data.features, data.numFeatures, o.windowSize);
+    this.stride = 1 + 4 * S;
+    this.bars = packedBars(data);
   }
 
   /** Last bar an episode of the configured length may start at. */
@@ -211,7 +237,9 @@ export class TradingCore {
     const S = this.S;
     const t = this.bar[i]!;
     const nx = t + 1;
-    const timeNx = d.time[nx]!;
+    const bars = this.bars;
+    const row = nx * this.stride;
+    const timeNx = bars[row]!;
     const fees0 = b.feesPaid[i]!;
     const traded0 = b.tradedNotional[i]!;
     const size = b.size;
@@ -225,7 +253,7 @@ export class TradingCore {
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
       const sz = size[p]!;
-      if (sz !== 0) eOpen += sz * (d.open[s]![nx]! - b.entryPrice[p]!);
+      if (sz !== 0) eOpen += sz * (bars[row + 1 + 4 * s]! - b.entryPrice[p]!);
       orderQty[p] = 0; exitReason[p] = 0; blocked[p] = 0; orderStatus[p] = 0;
     }
 
@@ -238,10 +266,10 @@ export class TradingCore {
         const cur = size[p]!;
         if (discrete) {
           if (target === level[p]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0))) continue;
-        } else if (target === 0 ? cur === 0 : Math.abs(target - (eOpen > 0 ? (cur * d.open[s]![nx]!) / eOpen : 0)) <= this.threshold) {
+        } else if (target === 0 ? cur === 0 : Math.abs(target - (eOpen > 0 ? (cur * bars[row + 1 + 4 * s]!) / eOpen : 0)) <= this.threshold) {
           continue;
         }
-        const px = d.open[s]![nx]!;
+        const px = bars[row + 1 + 4 * s]!;
         if (passes === 2) {
           const curExp = eOpen > 0 ? (cur * px) / eOpen : 0;
           const reduces = (target === 0 || (target > 0) === (cur > 0)) && Math.abs(target) < Math.abs(curExp);
@@ -269,7 +297,8 @@ export class TradingCore {
     // Exits inside bar t+1, then the mark at its close.
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
-      const reason = K.processBar(b, params, i, s, d.open[s]![nx]!, d.high[s]![nx]!, d.low[s]![nx]!, d.close[s]![nx]!, timeNx);
+      const q0 = row + 1 + 4 * s;
+      const reason = K.processBar(b, params, i, s, bars[q0]!, bars[q0 + 1]!, bars[q0 + 2]!, bars[q0 + 3]!, timeNx);
       if (reason !== K.REASON_NONE) {
         const q = b.lastFillQty[p]!;
         const fp = b.lastFillPrice[p]!;
@@ -300,7 +329,7 @@ export class TradingCore {
       const p = i * S + s;
       const sz = size[p]!;
       if (sz !== 0) {
-        const v = (sz * d.close[s]![nx]!) / e;
+        const v = (sz * bars[row + 4 + 4 * s]!) / e;
         expo += S === 1 ? v : Math.abs(v);
         const h = nx - entryBar[p]!;
         if (h > held) held = h;
@@ -352,7 +381,7 @@ export class TradingCore {
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
       const sz = b.size[p]!;
-      const c = d.close[s]![t]!;
+      const c = this.bars[t * this.stride + 4 + 4 * s]!;
       this.observations[k++] = sz * c * inv;
       this.observations[k++] = sz === 0 ? 0 : sz * (c - b.entryPrice[p]!) * inv;
       this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]!) * this.invTimeScale : 0;
