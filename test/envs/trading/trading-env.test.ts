@@ -272,3 +272,46 @@ describe('bad input fails before training starts, with a clear error', () => {
     expect(codeOf(() => handEnv(frame).reset({ options: { start: 3 } }))).toMatch(/start: bar 3 is outside \[7, 198\]/);
   });
 });
+
+describe('exits and episode ends', () => {
+  it('stops and targets sit at entry ∓ k·ATR(bar t), max-hold closes after exactly maxHoldBars bars', () => {
+    const frame = frameFromCloses(Array.from({ length: 200 }, (_, t) => 100 + 0.01 * t)); // calm: no stop or target is hit
+    const env = handEnv(frame, { executor: { stopLossAtr: 50, takeProfitAtr: 80, maxHoldBars: 5 } });
+    env.reset({ seed: 0 });
+    const t = env.barIndex;
+    const r = env.step(2);
+    const book = env.core.book;
+    const atr = env.data.atr[0]![t]!;
+    expect(atr).toBeGreaterThan(0);
+    expect(book.stopLoss[0]).toBeCloseTo(book.entryPrice[0]! - 50 * atr, 9);
+    expect(book.takeProfit[0]).toBeCloseTo(book.entryPrice[0]! + 80 * atr, 9);
+    expect(r.info.position as number).toBeGreaterThan(0);
+    let held = 1;
+    let exit: { reason: string } | undefined;
+    for (; held < 10 && !exit; held++) {
+      const s = env.step(2);
+      exit = (s.info.fills as { reason: string }[]).find((f) => f.reason !== 'order');
+    }
+    expect(exit?.reason).toBe('max_hold');
+    expect(held - 1).toBe(5); // opened at bar t+1's open, closed at bar t+6's open
+  });
+  it('ruin and drawdown limits terminate (not truncate) the episode', () => {
+    const crash = frameFromCloses([...Array.from({ length: 20 }, () => 100), ...Array.from({ length: 30 }, (_, k) => 100 * 0.9 ** (k + 1))]);
+    const ruin = handEnv(crash, { ruinFraction: 0.5 });
+    ruin.reset({ seed: 0 });
+    let r = ruin.step(2);
+    while (!r.terminated && !r.truncated) r = ruin.step(2);
+    expect(r.terminated).toBe(true);
+    expect(r.truncated).toBe(false);
+    expect(r.info.equity as number).toBeLessThanOrEqual(5_000);
+    expect(r.info.equity as number).toBeGreaterThan(4_000);
+    const dd = handEnv(crash, { maxDrawdown: 0.2 });
+    dd.reset({ seed: 0 });
+    r = dd.step(2);
+    while (!r.terminated && !r.truncated) r = dd.step(2);
+    expect(r.terminated).toBe(true);
+    expect(r.info.drawdown as number).toBeGreaterThanOrEqual(0.2);
+    expect(r.info.drawdown as number).toBeLessThan(0.32);
+    expect(codeOf(() => dd.step(1))).toMatch(/^RESET_NEEDED/);
+  });
+});
