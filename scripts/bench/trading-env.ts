@@ -18,10 +18,16 @@ const SECONDS = opt('seconds', 2);
 const N = opt('n', 64);
 const KWARGS = { executor: { stopLossAtr: 2, takeProfitAtr: 3, maxHoldBars: 48 }, episodeLength: 2000 };
 
-/** Runs `step(k)` repeatedly for about `seconds` (after a warm-up) and returns calls per second. */
+/**
+ * Runs `step(k)` repeatedly for about `seconds` of wall time (after a warm-up) and returns calls per second of this
+ * process's CPU time (user + system): on a box shared with other jobs, wall time also counts the time the scheduler
+ * gave to them, while CPU time is what one core spent on this loop. Both are recorded in `lastWall`.
+ */
+let lastWall = 0;
 function rate(step: (k: number) => void, seconds: number): number {
   for (let k = 0; k < 2000; k++) step(k);
   let calls = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < seconds * 1000) {
@@ -29,7 +35,9 @@ function rate(step: (k: number) => void, seconds: number): number {
     calls += 500;
     t = performance.now();
   }
-  return calls / ((t - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  lastWall = calls / ((t - t0) / 1000);
+  return calls / ((c.user + c.system) / 1e6);
 }
 
 /** A seeded "sticky" policy: each sub-env keeps its action and redraws it with probability p per step. */
@@ -49,6 +57,7 @@ function main(): void {
   const F = d.numFeatures;
   console.log(`data: ${d.symbols[0]} ${d.timeframe}, ${d.length} bars, ${F} features (default spec), window ${W}, obs dim ${core.obsDim}; N = ${N}`);
   console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on a shared 2-core box: absolute figures are noisy`);
+  console.log('rates are per second of this process\'s CPU time (one core); wall-clock rates in brackets');
 
   // Baseline: the executor-less replay loop over the same matrix, same window copy, N cursors.
   const obs = new Float32Array(N * core.obsDim);
@@ -73,14 +82,18 @@ function main(): void {
     }
   };
   const replay = rate(replayStep, SECONDS) * N;
+  const replayWall = lastWall * N;
 
   const actions = new Int32Array(N).fill(1);
   const sticky = stickyPolicy(N, 0.05, 1);
   const vecSticky = rate(() => { sticky(actions); venv.step(actions); }, SECONDS) * N;
+  const vecStickyWall = lastWall * N;
   actions.fill(1);
   const vecFlat = rate(() => { venv.step(actions); }, SECONDS) * N;
+  const vecFlatWall = lastWall * N;
   const rng = new Rng(2);
   const vecRandom = rate(() => { for (let i = 0; i < N; i++) actions[i] = rng.integer(3); venv.step(actions); }, SECONDS) * N;
+  const vecRandomWall = lastWall * N;
 
   const env = make('tg4/Trading-v0', KWARGS);
   env.reset({ seed: 0 });
@@ -91,6 +104,7 @@ function main(): void {
     const r = env.step(a1[0]);
     if (r.terminated || r.truncated) env.reset();
   }, SECONDS);
+  const singleWall = lastWall;
 
   // How to copy the window: per-row views + set (what the env does) vs alternatives, same N cursors.
   const shared = new Float32Array(features.length + N * core.obsDim);
@@ -104,20 +118,21 @@ function main(): void {
   ];
   const copyRates = copyVariants.map(([name, f]) => {
     let t = lo;
-    return [name, rate(() => { for (let i = 0; i < N; i++) f(t, i); t = t + 1 > hi ? lo : t + 1; }, SECONDS / 2) * N] as const;
+    const r = rate(() => { for (let i = 0; i < N; i++) f(t, i); t = t + 1 > hi ? lo : t + 1; }, SECONDS / 2) * N;
+    return [name, r, lastWall * N] as const;
   });
 
   const fmt = (x: number): string => `${(x / 1e6).toFixed(3)} M/s`;
   console.log(`window copy only (${W}×${F} floats), N=${N}:`);
-  for (const [name, v] of copyRates) console.log(`  ${name.padEnd(50)} ${fmt(v).padStart(12)}   ratio to replay ${(v / replay).toFixed(3)}`);
-  const rows: [string, number][] = [
-    ['replay loop (no executor), N=64  [baseline]', replay],
-    ['vector env N=64, sticky policy (5%/step redraw)', vecSticky],
-    ['vector env N=64, always flat', vecFlat],
-    ['vector env N=64, random action every step', vecRandom],
-    ['single env (Env API, info objects), sticky', single],
+  for (const [name, v, w] of copyRates) console.log(`  ${name.padEnd(50)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
+  const rows: [string, number, number][] = [
+    [`replay loop (no executor), N=${N}  [baseline]`, replay, replayWall],
+    [`vector env N=${N}, sticky policy (5%/step redraw)`, vecSticky, vecStickyWall],
+    [`vector env N=${N}, always flat`, vecFlat, vecFlatWall],
+    [`vector env N=${N}, random action every step`, vecRandom, vecRandomWall],
+    ['single env (Env API, info objects), sticky', single, singleWall],
   ];
-  for (const [name, v] of rows) console.log(`${name.padEnd(52)} ${fmt(v).padStart(12)}   ratio to replay ${(v / replay).toFixed(3)}`);
+  for (const [name, v, w] of rows) console.log(`${name.padEnd(52)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
   console.log(`vector env (sticky) vs single env: ${(vecSticky / single).toFixed(1)}x; vs the 2 M/s aim: ${(vecSticky / 2e6).toFixed(2)}x`);
   venv.close();
   env.close();
