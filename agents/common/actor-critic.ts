@@ -33,7 +33,7 @@ export class ActorCritic {
   private piFwd: MlpForward;
   private vfFwd: MlpForward;
   private logStdValues: Float32Array;
-  private readonly piOut: Float32Array;
+  private piOut: Float32Array;
   private readonly maxBatch: number;
 
   constructor(obsSize: number, action: ActionSpec, config: ActorCriticConfig, rng: Rng, maxBatch: number) {
@@ -87,6 +87,7 @@ export class ActorCritic {
    * space's `start`), their log-probs and the critic's values. Deterministic = argmax / mean.
    */
   act(obs: Float32Array, n: number, deterministic: boolean, rng: Rng | null, actions: Float32Array, logProbs: Float32Array | null, values: Float32Array | null): void {
+    if (this.piOut.length < n * policyOutputs(this.action)) this.piOut = new Float32Array(n * policyOutputs(this.action));
     const out = this.piFwd.run(obs, n, this.piOut);
     if (this.action.kind === 'discrete') {
       const k = this.action.n;
@@ -112,7 +113,7 @@ export class ActorCritic {
 
   /** Raw policy-head outputs (logits or means) for `n` observations: for tests and inspection. */
   policyOutputs(obs: Float32Array, n: number): Float32Array {
-    return this.piFwd.run(obs, n, this.piOut).slice(0, n * policyOutputs(this.action));
+    return this.piFwd.run(obs, n, new Float32Array(n * policyOutputs(this.action)));
   }
 
   namedWeights(): NamedWeight[] {

@@ -17,10 +17,11 @@ export interface DenseWeights {
 export class MlpForward {
   readonly inSize: number;
   readonly outSize: number;
-  readonly maxBatch: number;
+  private maxBatch: number;
   private readonly layers: readonly DenseWeights[];
-  private readonly bufA: Float32Array;
-  private readonly bufB: Float32Array;
+  private readonly widest: number;
+  private bufA: Float32Array;
+  private bufB: Float32Array;
 
   constructor(layers: readonly DenseWeights[], maxBatch = 1) {
     if (layers.length === 0) throw new Error('MlpForward needs at least one layer');
@@ -33,6 +34,7 @@ export class MlpForward {
     this.maxBatch = maxBatch;
     let widest = 0;
     for (const l of layers) widest = Math.max(widest, l.outSize);
+    this.widest = widest;
     this.bufA = new Float32Array(widest * maxBatch);
     this.bufB = new Float32Array(widest * maxBatch);
   }
@@ -42,7 +44,12 @@ export class MlpForward {
    * Rows are independent, so the result for a row does not depend on the batch it is in.
    */
   run(input: Float32Array, batch: number, out: Float32Array): Float32Array {
-    if (batch > this.maxBatch) throw new Error(`batch ${batch} exceeds maxBatch ${this.maxBatch}`);
+    if (batch > this.maxBatch) {
+      // Grows once to the largest batch seen; steady-state calls allocate nothing.
+      this.maxBatch = batch;
+      this.bufA = new Float32Array(this.widest * batch);
+      this.bufB = new Float32Array(this.widest * batch);
+    }
     let src = input;
     const n = this.layers.length;
     for (let l = 0; l < n; l++) {

@@ -31,12 +31,33 @@ export class DenseLayer {
     this.bias = tf.variable(tf.tensor1d(w.bias), true, uniqueVariableName(`${name}/bias`));
   }
 
+  /**
+   * y = act(x·W + b) as one taped node with a hand-written gradient. Why: tfjs-wasm runs matMul with a transpose flag
+   * 10-15× slower than an explicit transpose followed by a plain matMul (measured: 64×256·256×256 takes 8.5 ms vs
+   * 0.7 ms), and its built-in matMul gradients use the flags. Same maths, far fewer and faster kernels.
+   */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    // Fused matMul+bias is one kernel on wasm; its gradient supports relu but not tanh, so tanh is a separate op.
-    if (this.activation === 'relu') return tf.fused.matMul({ a: x, b: this.kernel, bias: this.bias, activation: 'relu' }) as tf.Tensor2D;
-    const z = tf.fused.matMul({ a: x, b: this.kernel, bias: this.bias }) as tf.Tensor2D;
-    return this.activation === 'tanh' ? tf.tanh(z) : z;
+    return this.dense(x, this.kernel, this.bias) as tf.Tensor2D;
   }
+
+  private readonly dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b] = args as tf.Tensor2D[];
+    const save = args[3] as tf.GradSaveFunc;
+    const act = this.activation;
+    const z = tf.fused.matMul({ a: x!, b: w!, bias: b!, activation: act === 'relu' ? 'relu' : 'linear' });
+    const y = act === 'tanh' ? tf.tanh(z) : z;
+    save([x!, w!, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw, sy] = saved as tf.Tensor2D[];
+        let dz = dy as tf.Tensor2D;
+        if (act === 'relu') dz = tf.mul(dy, tf.step(sy!));
+        else if (act === 'tanh') dz = tf.mul(dy, tf.sub(1, tf.square(sy!)));
+        return [tf.matMul(dz, tf.transpose(sw!)), tf.matMul(tf.transpose(sx!), dz), tf.sum(dz, 0)];
+      },
+    };
+  });
 
   /** A copy of the current weights as typed arrays. */
   read(): DenseWeights {

@@ -38,13 +38,13 @@ export class ReplayBuffer {
     return this.filled;
   }
 
-  /** Adds one transition; `obs`/`nextObs`/`action` are read from `offset` rows into the given arrays. */
-  add(obs: Float32Array, nextObs: Float32Array, action: Float32Array, row: number, reward: number, terminated: boolean): void {
+  /** Adds one transition: row `row` of `obs` and `action`, row `nextRow` of `nextObs`. */
+  add(obs: Float32Array, action: Float32Array, row: number, nextObs: Float32Array, nextRow: number, reward: number, terminated: boolean): void {
     const d = this.obsSize;
     const a = this.actionWidth;
     const p = this.pos;
     this.obs.set(obs.subarray(row * d, row * d + d), p * d);
-    this.nextObs.set(nextObs.subarray(row * d, row * d + d), p * d);
+    this.nextObs.set(nextObs.subarray(nextRow * d, nextRow * d + d), p * d);
     for (let k = 0; k < a; k++) this.actions[p * a + k] = action[row * a + k]!;
     this.rewards[p] = reward;
     this.dones[p] = terminated ? 1 : 0;

@@ -1,0 +1,52 @@
+// Deterministic evaluation, as SB3's evaluate_policy: run until each sub-env has finished its share of the episodes
+// (so that short episodes do not crowd out long ones) and report the returns.
+import type { AgentVectorEnv } from './vec-env.ts';
+import { ActionEncoder, describeEnv } from './vec-env.ts';
+import type { ActionSpec } from './spaces.ts';
+import { actionWidth } from './spaces.ts';
+
+/** Writes the agent's actions (index or unclipped box values) for `n` raw observations. */
+export type ActFn = (obs: Float32Array, n: number, actions: Float32Array) => void;
+
+export interface EvalResult {
+  returns: number[];
+  lengths: number[];
+  mean: number;
+  std: number;
+}
+
+export async function evaluate(env: AgentVectorEnv, act: ActFn, episodes: number, seed: number): Promise<EvalResult> {
+  const shape = describeEnv(env);
+  const n = env.numEnvs;
+  const spec: ActionSpec = shape.action;
+  const enc = new ActionEncoder(spec, n);
+  const actions = new Float32Array(n * actionWidth(spec));
+  const targets = Array.from({ length: n }, (_, i) => Math.floor((episodes + i) / n));
+  const counts = new Array<number>(n).fill(0);
+  const current = new Float64Array(n);
+  const lens = new Int32Array(n);
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  let obs = (await env.reset({ seed })).observations;
+  while (returns.length < episodes) {
+    act(obs, n, actions);
+    const r = await env.step(enc.encode(actions, n));
+    for (let i = 0; i < n; i++) {
+      current[i] += r.rewards[i]!;
+      lens[i]++;
+      if (r.terminated[i] || r.truncated[i]) {
+        if (counts[i]! < targets[i]!) {
+          returns.push(current[i]!);
+          lengths.push(lens[i]!);
+          counts[i]!++;
+        }
+        current[i] = 0;
+        lens[i] = 0;
+      }
+    }
+    obs = r.observations;
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+  return { returns, lengths, mean, std };
+}

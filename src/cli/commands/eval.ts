@@ -1,0 +1,54 @@
+// `tg4 eval`: runs a saved model deterministically on an env and prints the mean ± std of the episode returns. The
+// model is rebuilt as a typed-array policy (agents/infer), and refused with MODEL_MISMATCH when it is corrupt or
+// does not fit the env (observation size, action space, feature-spec hash).
+import type { Command } from 'commander';
+import '../../../envs/index.ts';
+import { makeVec } from '../../core/registry.ts';
+import { InvalidArgumentError } from '../../core/errors.ts';
+import { assertSeed } from '../../core/rng.ts';
+import { evaluate, type EvalResult } from '../../../agents/common/evaluate.ts';
+import { describeEnv } from '../../../agents/common/vec-env.ts';
+import { InferencePolicy } from '../../../agents/infer/policy.ts';
+import { loadModel } from '../../../agents/common/model-io.ts';
+import { featureSpecHashOf } from '../../../agents/common/train-run.ts';
+
+export interface EvalModelOptions {
+  model: string;
+  env?: string;
+  episodes: number;
+  seed: number;
+  kwargs?: Record<string, unknown>;
+}
+
+export async function evalModel(o: EvalModelOptions): Promise<EvalResult & { envId: string }> {
+  assertSeed(o.seed, '--seed');
+  if (!Number.isSafeInteger(o.episodes) || o.episodes <= 0) throw new InvalidArgumentError(`--episodes must be a positive integer (got ${o.episodes})`);
+  const peek = loadModel(o.model);
+  const envId = o.env ?? peek.manifest.envId;
+  const kwargs = o.kwargs ?? ((peek.manifest as unknown as { envKwargs?: Record<string, unknown> }).envKwargs ?? {});
+  const env = makeVec(envId, { numEnvs: 1, kwargs, autoresetMode: 'same-step' });
+  try {
+    const shape = describeEnv(env);
+    const policy = InferencePolicy.load(o.model, { obsSize: shape.obsSize, actionSpace: shape.actionSpace, featureSpecHash: featureSpecHashOf(env) });
+    const r = await evaluate(env, (obs, n, a) => policy.act(obs, n, a), o.episodes, o.seed);
+    return { ...r, envId };
+  } finally {
+    env.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('run a saved model deterministically and print mean ± std of the episode returns')
+    .requiredOption('--model <dir>', 'model version folder (holding manifest.json and weights.bin)')
+    .option('--env <id>', "env id (default: the one the model was trained on)")
+    .option('--episodes <n>', 'episodes', (v) => Number(v), 20)
+    .option('--seed <n>', 'seed of the evaluation episodes', (v) => Number(v), 0)
+    .option('--json', 'print the returns as JSON')
+    .action(async (o: { model: string; env?: string; episodes: number; seed: number; json?: boolean }) => {
+      const r = await evalModel({ model: o.model, episodes: o.episodes, seed: o.seed, ...(o.env ? { env: o.env } : {}) });
+      if (o.json) process.stdout.write(JSON.stringify({ env: r.envId, mean: r.mean, std: r.std, returns: r.returns, lengths: r.lengths }) + '\n');
+      else process.stdout.write(`${r.envId}: ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} over ${r.returns.length} deterministic episodes\n`);
+    });
+}

@@ -1,0 +1,97 @@
+// `tg4 train`: trains a built-in PPO or DQN agent on a registered env (or on a remote env server) and writes the model
+// (manifest.json + weights.bin), metrics.jsonl and learning-curve.svg into a registry version folder under models/.
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { InvalidArgumentError } from '../../core/errors.ts';
+import { parseBackendName } from '../../../agents/common/backend.ts';
+import { parseAlgo, runTraining, type TrainRunOptions } from '../../../agents/common/train-run.ts';
+import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
+
+function int(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer (got '${v}')`);
+    return n;
+  };
+}
+
+function parseKwargs(v: string): Record<string, unknown> {
+  try {
+    const o = JSON.parse(v) as unknown;
+    if (o && typeof o === 'object' && !Array.isArray(o)) return o as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  throw new InvalidArgumentError(`--kwargs must be a JSON object, e.g. '{"window": 32}' (got '${v}')`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a built-in tfjs PPO/DQN agent; writes the model, metrics.jsonl and learning-curve.svg under models/')
+    .requiredOption('--env <id>', 'registered env id, e.g. CartPole-v1 or tg4/Trading-v0')
+    .option('--agent <algo>', 'ppo or dqn', 'ppo')
+    .option('--preset <name>', "hyperparameter preset (default: the env id's preset, else 'default')")
+    .option('--steps <n>', 'environment steps (default: the preset\'s)', int('--steps'))
+    .option('--seed <n>', 'seed of everything (weights, sampling, envs)', int('--seed'), 0)
+    .option('--backend <name>', 'tfjs backend: wasm, cpu or tensorflow (needs @tensorflow/tfjs-node[-gpu])', 'wasm')
+    .option('--remote <address>', 'train against a `tg4 serve` env server, e.g. tcp://127.0.0.1:5555')
+    .option('--out <dir>', 'model folder (default: models/<algo>-<env>/v<N>)')
+    .option('--kwargs <json>', 'env kwargs as a JSON object')
+    .option('--eval-freq <n>', 'deterministic evaluation every n steps (0: only at the end)', int('--eval-freq'))
+    .option('--eval-episodes <n>', 'episodes per evaluation', int('--eval-episodes'), 10)
+    .option('--no-progress', 'no progress bar (logs one line per evaluation instead)')
+    .action(async (o: { env: string; agent: string; preset?: string; steps?: number; seed: number; backend: string; remote?: string; out?: string; kwargs?: string; evalFreq?: number; evalEpisodes: number; progress: boolean }) => {
+      const opts: TrainRunOptions = {
+        envId: o.env,
+        agent: parseAlgo(o.agent),
+        seed: o.seed,
+        backend: parseBackendName(o.backend),
+        evalEpisodes: o.evalEpisodes,
+        ...(o.preset !== undefined ? { preset: o.preset } : {}),
+        ...(o.steps !== undefined ? { steps: o.steps } : {}),
+        ...(o.remote !== undefined ? { remote: o.remote } : {}),
+        ...(o.out !== undefined ? { out: o.out } : {}),
+        ...(o.kwargs !== undefined ? { envKwargs: parseKwargs(o.kwargs) } : {}),
+        ...(o.evalFreq !== undefined ? { evalFreq: o.evalFreq } : {}),
+      };
+      const bar = o.progress && process.stderr.isTTY
+        ? new cliProgress.SingleBar({ format: 'train {bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} | eval {ev}', hideCursor: true }, cliProgress.Presets.shades_classic)
+        : null;
+      let started = false;
+      let lastEval = '–';
+      opts.onProgress = (info, ev) => {
+        if (ev) lastEval = `${ev.mean.toFixed(1)} ± ${ev.std.toFixed(1)}`;
+        const payload = { sps: info.stepsPerS.toFixed(0), ret: Number.isNaN(info.meanReturn) ? '–' : info.meanReturn.toFixed(1), ev: lastEval };
+        if (bar) {
+          if (!started) {
+            bar.start(opts.steps ?? info.steps, 0, payload);
+            started = true;
+          }
+          bar.setTotal(Math.max(info.steps, (bar as unknown as { total: number }).total));
+          bar.update(info.steps, payload);
+        } else if (ev) {
+          process.stdout.write(`steps ${info.steps}  ${payload.sps} steps/s  train return ${payload.ret}  eval ${lastEval}\n`);
+        }
+      };
+      try {
+        if (o.env.startsWith('tg4/Trading')) {
+          const r = await trainTradingAndCompare(opts);
+          bar?.stop();
+          process.stdout.write(r.report + '\n');
+          return;
+        }
+        const r = await runTraining(opts);
+        bar?.stop();
+        const m = r.train;
+        process.stdout.write(
+          `trained ${o.agent.toUpperCase()} on ${o.env}: ${m.steps} steps in ${m.elapsedS.toFixed(1)} s (${(m.steps / m.elapsedS).toFixed(0)} steps/s, ` +
+            `${m.updates} gradient updates, ${(100 * m.envMs / (m.envMs + m.netMs)).toFixed(1)}% of the time in the env), backend ${r.backend.active}\n` +
+            `final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes\n` +
+            `model: ${r.dir}  (manifest.json, weights.bin, metrics.jsonl, learning-curve.svg)\n`,
+        );
+      } finally {
+        bar?.stop();
+      }
+    });
+}
