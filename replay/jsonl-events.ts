@@ -7,6 +7,9 @@
 //     interval_begin, open, high, low, close, volume, vwap, trades}]} and {"channel":"trade","data":[{symbol, side, price,
 //     qty, trade_id, timestamp}]}.
 //  3. Either of the above wrapped in an envelope under "message", "msg", "data" or "event" (e.g. {"ts":…, "message":{…}}).
+//  4. Order-book snapshots: Kraken {"channel":"book","type":"snapshot","data":[{symbol, bids:[{price, qty}], asks:[…],
+//     timestamp?}]} and TG4 {"type":"book", symbol, time, bids:[[price, qty]…] or [{price, qty}…], asks}; the time comes from
+//     the snapshot, else from its envelope (ts/time). Book *updates* are ignored: storing them needs the book state.
 // Kraken sends several updates for one ohlc interval while it is open: the last one in the log wins (see ingest).
 import type { CandleRow } from './columns.ts';
 import { emptyRow } from './columns.ts';
@@ -18,9 +21,13 @@ import { timeframeName } from './timeframe.ts';
 export interface JsonlCandle { symbol: string; timeframe: string; row: CandleRow }
 export interface JsonlTrade { symbol: string; row: TradeRow }
 
+/** One price level of a book snapshot: side 'b' (bid) or 'a' (ask), level 0 = best. */
+export interface JsonlBookLevel { symbol: string; timeUs: number; side: 'b' | 'a'; level: number; price: number; volume: number }
+
 export interface JsonlParsed {
   candles: JsonlCandle[];
   trades: JsonlTrade[];
+  book: JsonlBookLevel[];
   /** Non-null when the line is bad. */
   error: string | null;
 }
@@ -72,9 +79,31 @@ function tradeFrom(o: Obj, symbol: string | undefined): JsonlTrade | string {
   return bad ?? { symbol: normalizeSymbol(sym), row: r };
 }
 
+/** Appends a snapshot's levels to `out`; returns the reason when it is unusable. */
+function bookFrom(o: Obj, symbol: string | undefined, envelopeTime: unknown, out: JsonlBookLevel[]): string | null {
+  const sym = typeof o.symbol === 'string' ? o.symbol : symbol;
+  if (!sym) return 'book snapshot without a symbol: pass --symbol';
+  const t = timeOf(o) ?? envelopeTime;
+  const timeUs = typeof t === 'number' ? parseTimeUs(String(t)) : typeof t === 'string' ? parseTimeUs(t) : NaN;
+  if (!Number.isFinite(timeUs)) return 'book snapshot without a timestamp (in the snapshot or its envelope ts/time)';
+  const s = normalizeSymbol(sym);
+  for (const [key, side] of [['bids', 'b'], ['asks', 'a']] as const) {
+    const levels = o[key];
+    if (!Array.isArray(levels)) return `book snapshot without ${key}`;
+    for (let i = 0; i < levels.length; i++) {
+      const l = levels[i] as unknown;
+      const price = Array.isArray(l) ? n(l[0]) : isObj(l) ? n(l.price) : NaN;
+      const volume = Array.isArray(l) ? n(l[1]) : isObj(l) ? n(l.qty ?? l.volume) : NaN;
+      if (!(price > 0) || !(volume >= 0)) return `book ${key}[${i}] needs price > 0 and qty ≥ 0`;
+      out.push({ symbol: s, timeUs, side, level: i, price, volume });
+    }
+  }
+  return null;
+}
+
 /** Parses one JSONL line. Unknown event kinds give no candles, no trades and no error (counted as ignored). */
 export function parseJsonlLine(line: string, symbol?: string, timeframe?: string): JsonlParsed {
-  const out: JsonlParsed = { candles: [], trades: [], error: null };
+  const out: JsonlParsed = { candles: [], trades: [], book: [], error: null };
   const text = line.trim();
   if (text === '') return out;
   let v: unknown;
@@ -86,10 +115,12 @@ export function parseJsonlLine(line: string, symbol?: string, timeframe?: string
   }
   if (!isObj(v)) { out.error = 'not a JSON object'; return out; }
   let o: Obj = v;
+  let envelopeTime: unknown = undefined;
   for (let depth = 0; depth < 3; depth++) {
-    if (typeof o.channel === 'string' || o.type === 'bar' || o.type === 'candle' || o.type === 'trade') break;
+    if (typeof o.channel === 'string' || o.type === 'bar' || o.type === 'candle' || o.type === 'trade' || o.type === 'book') break;
     const inner = [o.message, o.msg, o.data, o.event].find(isObj);
     if (!inner) break;
+    envelopeTime ??= timeOf(o);
     o = inner;
   }
   const push = (r: JsonlCandle | JsonlTrade | string, list: (JsonlCandle | JsonlTrade)[]): void => {
@@ -104,7 +135,12 @@ export function parseJsonlLine(line: string, symbol?: string, timeframe?: string
     push(candleFrom(o, symbol, timeframe), out.candles);
   } else if (o.type === 'trade') {
     push(tradeFrom(o, symbol), out.trades);
+  } else if (o.channel === 'book' && o.type === 'snapshot' && Array.isArray(o.data)) {
+    for (const d of o.data) if (isObj(d)) { const e = bookFrom(d, symbol, envelopeTime, out.book); if (e) out.error ??= e; }
+  } else if (o.type === 'book') {
+    const e = bookFrom(o, symbol, envelopeTime, out.book);
+    if (e) out.error = e;
   }
-  if (out.error) { out.candles = []; out.trades = []; }
+  if (out.error) { out.candles = []; out.trades = []; out.book = []; }
   return out;
 }

@@ -23,7 +23,15 @@ export interface TradesInfo {
 
 const TF_SECONDS = `(substring(timeframe FROM '^[0-9]+')::int * CASE right(timeframe, 1) WHEN 'm' THEN 60 WHEN 'h' THEN 3600 ELSE 86400 END)`;
 
-export async function dataInfo(c: pg.ClientBase, url: string): Promise<{ candles: SeriesInfo[]; trades: TradesInfo[] }> {
+export interface BookInfo {
+  symbol: string;
+  snapshots: number;
+  levels: number;
+  from: number;
+  to: number;
+}
+
+export async function dataInfo(c: pg.ClientBase, url: string): Promise<{ candles: SeriesInfo[]; trades: TradesInfo[]; books: BookInfo[] }> {
   try {
     await requireMigrated(c, url);
     const s = await c.query<{ symbol: string; timeframe: string; rows: string; lo: number; hi: number }>(`
@@ -47,7 +55,11 @@ export async function dataInfo(c: pg.ClientBase, url: string): Promise<{ candles
     const t = await c.query<{ symbol: string; rows: string; lo: number; hi: number }>(`
       SELECT symbol, count(*) AS rows, extract(epoch FROM min(time)) * 1000 AS lo, extract(epoch FROM max(time)) * 1000 AS hi
       FROM trades GROUP BY symbol ORDER BY symbol`);
+    const b = await c.query<{ symbol: string; snapshots: string; levels: string; lo: number; hi: number }>(`
+      SELECT symbol, count(DISTINCT time) AS snapshots, count(*) AS levels, extract(epoch FROM min(time)) * 1000 AS lo,
+        extract(epoch FROM max(time)) * 1000 AS hi FROM book_snapshots GROUP BY symbol ORDER BY symbol`);
     return {
+      books: b.rows.map((r) => ({ symbol: r.symbol, snapshots: Number(r.snapshots), levels: Number(r.levels), from: Number(r.lo), to: Number(r.hi) })),
       candles: s.rows.map((r) => ({
         symbol: r.symbol, timeframe: r.timeframe, rows: Number(r.rows), from: Number(r.lo), to: Number(r.hi),
         gaps: summarizeGaps(gapsBy.get(`${r.symbol}|${r.timeframe}`) ?? []),

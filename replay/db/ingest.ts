@@ -58,7 +58,7 @@ export interface IngestSummary {
   file: string;
   format: IngestFormat;
   rowsRead: number;
-  /** New rows stored (candles + trades). */
+  /** New rows stored (candles + trades + book levels). */
   inserted: number;
   /** Rows already present (same primary key), skipped. */
   duplicates: number;
@@ -69,7 +69,7 @@ export interface IngestSummary {
   bad: BadRow[];
   batches: number;
   seconds: number;
-  /** Symbols/timeframes touched, e.g. ['BTC/USD 1h', 'BTC/USD trades']. */
+  /** Symbols/timeframes touched, e.g. ['BTC/USD 1h', 'BTC/USD trades', 'BTC/USD book']. */
   series: string[];
 }
 
@@ -103,11 +103,21 @@ class TradeBatch {
   }
 }
 
+class BookBatch {
+  sym: string[] = []; t: number[] = []; side: string[] = []; level: number[] = []; p: number[] = []; v: number[] = [];
+  get length(): number { return this.t.length; }
+  push(sym: string, tUs: number, side: string, level: number, p: number, v: number): void {
+    this.sym.push(sym); this.t.push(tUs); this.side.push(side); this.level.push(level); this.p.push(p); this.v.push(v);
+  }
+}
+
 const STAGE_SQL = `
   CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord integer, symbol text, timeframe text, time timestamptz,
     open float8, high float8, low float8, close float8, volume float8, trades integer, vwap float8) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades (symbol text, time timestamptz, seq integer, price float8, volume float8,
-    side char(1), trade_id bigint) ON COMMIT DELETE ROWS;`;
+    side char(1), trade_id bigint) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_book (symbol text, time timestamptz, side char(1), level smallint, price float8,
+    volume float8) ON COMMIT DELETE ROWS;`;
 
 const CANDLE_COLS = 'symbol, timeframe, time, open, high, low, close, volume, trades, vwap';
 const STAGE_TO_CANDLES = `INSERT INTO candles (${CANDLE_COLS}) SELECT ${CANDLE_COLS} FROM tg4_stage_candles ON CONFLICT DO NOTHING`;
@@ -124,6 +134,18 @@ const STAGE_UPSERT_CANDLES = `WITH src AS (
   SELECT count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated FROM up`;
 const STAGE_TO_TRADES = `INSERT INTO trades (symbol, time, seq, price, volume, side, trade_id)
   SELECT symbol, time, seq, price, volume, side, trade_id FROM tg4_stage_trades ON CONFLICT DO NOTHING`;
+
+const STAGE_TO_BOOK = `INSERT INTO book_snapshots (symbol, time, side, level, price, volume)
+  SELECT symbol, time, side, level, price, volume FROM tg4_stage_book ON CONFLICT DO NOTHING`;
+
+function bookBinary(b: BookBatch): Buffer {
+  const w = new BinaryCopyWriter(b.length * 70 + 64);
+  for (let i = 0; i < b.length; i++) {
+    w.row(6);
+    w.text(b.sym[i]!); w.timestampUs(b.t[i]!); w.text(b.side[i]!); w.int2(b.level[i]!); w.float8(b.p[i]!); w.float8(b.v[i]!);
+  }
+  return w.finish();
+}
 
 async function copyIn(c: pg.ClientBase, sql: string, payload: Buffer): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -229,6 +251,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   // Double-buffered: the next batch is parsed while the previous one is in the database (client and server overlap).
   let candles = new CandleBatch();
   let trades = new TradeBatch();
+  let book = new BookBatch();
   let pending: Promise<void> = Promise.resolve();
   let failure: unknown = null;
   let jsonlCandles = false;
@@ -240,8 +263,8 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     throw toDbError(err, url, 'ingest');
   }
 
-  const flush = async (candles: CandleBatch, trades: TradeBatch): Promise<void> => {
-    if (candles.length === 0 && trades.length === 0) return;
+  const flush = async (candles: CandleBatch, trades: TradeBatch, book: BookBatch): Promise<void> => {
+    if (candles.length === 0 && trades.length === 0 && book.length === 0) return;
     try {
       await c.query('BEGIN');
       if (candles.length > 0) {
@@ -271,6 +294,12 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         const r = await c.query(STAGE_TO_TRADES);
         summary.inserted += r.rowCount ?? 0;
         summary.duplicates += trades.length - (r.rowCount ?? 0);
+      }
+      if (book.length > 0) {
+        await copyIn(c, 'COPY tg4_stage_book (symbol, time, side, level, price, volume) FROM STDIN (FORMAT binary)', bookBinary(book));
+        const r = await c.query(STAGE_TO_BOOK);
+        summary.inserted += r.rowCount ?? 0;
+        summary.duplicates += book.length - (r.rowCount ?? 0);
       }
       await c.query('COMMIT');
     } catch (err) {
@@ -302,9 +331,11 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     await settle();
     const cb = candles;
     const tb = trades;
+    const bb = book;
     candles = new CandleBatch();
     trades = new TradeBatch();
-    pending = flush(cb, tb).catch((err: unknown) => { failure = err; });
+    book = new BookBatch();
+    pending = flush(cb, tb, bb).catch((err: unknown) => { failure = err; });
   };
   let stopAt: BadRow | null = null;
   const bad = (line: number, reason: string, text: string): void => {
@@ -340,7 +371,11 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       if (line.trim() === '') continue;
       summary.rowsRead++;
       if (p.error) { bad(lineNo, p.error, line); continue; }
-      if (p.candles.length === 0 && p.trades.length === 0) { summary.ignored++; continue; }
+      if (p.candles.length === 0 && p.trades.length === 0 && p.book.length === 0) { summary.ignored++; continue; }
+      for (const l of p.book) {
+        series.add(`${l.symbol} book`);
+        book.push(l.symbol, l.timeUs, l.side, l.level, l.price, l.volume);
+      }
       for (const k of p.candles) {
         jsonlCandles = true;
         const tf = normalizeTimeframe(k.timeframe);
@@ -370,7 +405,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       const r = tradeParser.row;
       trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
     }
-    if (candles.length + trades.length >= batchSize) await ship();
+    if (candles.length + trades.length + book.length >= batchSize) await ship();
     else if ((lineNo & 0x3fff) === 0) {
       opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
     }

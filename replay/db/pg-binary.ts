@@ -47,6 +47,14 @@ export class BinaryCopyWriter {
     this.pos += 12;
   }
 
+  /** int2. */
+  int2(x: number): void {
+    this.need(6);
+    this.buf.writeInt32BE(2, this.pos);
+    this.buf.writeInt16BE(x, this.pos + 4);
+    this.pos += 6;
+  }
+
   /** int4; NaN is written as NULL. */
   int4(x: number): void {
     if (x !== x) return this.null();

@@ -143,11 +143,19 @@ describe('PostgreSQL replay store', () => {
       JSON.stringify({ channel: 'trade', type: 'update', data: [{ symbol: 'ETH/USD', side: 'buy', price: 101.5, qty: 0.5, ord_type: 'market', trade_id: 77, timestamp: '2023-10-04T16:26:01.123456Z' }] }),
       JSON.stringify({ type: 'bar', symbol: 'ETH/USD', timeframe: '5m', time: Date.UTC(2023, 9, 4, 16, 30), open: 101.5, high: 103, low: 101, close: 102, volume: 1 }),
       JSON.stringify({ type: 'fill', order: 1 }),
+      JSON.stringify({ ts: '2023-10-04T16:27:00Z', message: { channel: 'book', type: 'snapshot', data: [{ symbol: 'ETH/USD', bids: [{ price: 101.4, qty: 2 }, { price: 101.3, qty: 5 }], asks: [{ price: 101.6, qty: 1 }], checksum: 1 }] } }),
+      JSON.stringify({ channel: 'book', type: 'update', data: [{ symbol: 'ETH/USD', bids: [{ price: 101.4, qty: 0 }], asks: [], timestamp: '2023-10-04T16:27:01Z' }] }),
+      JSON.stringify({ type: 'book', symbol: 'ETH/USD', time: '2023-10-04T16:28:00Z', bids: [[101.5, 1]], asks: [[101.7, 3], [101.8, 4]] }),
+      JSON.stringify({ channel: 'book', type: 'snapshot', data: [{ symbol: 'ETH/USD', bids: [], asks: [] }] }),
     ].join('\n'));
     const j1 = await ingestFile(c, db.url, { file: jsonl });
     expect(j1.format).toBe('jsonl');
-    expect([j1.rowsRead, j1.inserted, j1.ignored]).toEqual([7, 3, 2]);
-    expect(j1.bad.map((b) => b.line)).toEqual([4]);
+    expect([j1.rowsRead, j1.inserted, j1.ignored]).toEqual([11, 3 + 6, 3]); // 2 candles, 1 trade, 6 book levels
+    expect(j1.bad.map((b) => [b.line, b.reason.split(' (')[0]])).toEqual([[4, 'not JSON'], [11, 'book snapshot without a timestamp']]);
+    const bk = await c.query(`SELECT extract(epoch FROM time)::int AS t, side, level, price, volume FROM book_snapshots WHERE symbol = 'ETH/USD' ORDER BY time, side DESC, level`);
+    expect(bk.rows.map((r) => [r.t - 1696436820, r.side, r.level, r.price, r.volume])).toEqual([
+      [0, 'b', 0, 101.4, 2], [0, 'b', 1, 101.3, 5], [0, 'a', 0, 101.6, 1], [60, 'b', 0, 101.5, 1], [60, 'a', 0, 101.7, 3], [60, 'a', 1, 101.8, 4],
+    ]);
     const k = await c.query(`SELECT close, volume, trades, vwap FROM candles WHERE symbol = 'ETH/USD' AND timeframe = '5m' ORDER BY time`);
     expect(k.rows).toEqual([{ close: 101.5, volume: 3, trades: 5, vwap: 100.9 }, { close: 102, volume: 1, trades: null, vwap: null }]); // last update wins
     const j2 = await ingestFile(c, db.url, { file: jsonl });
@@ -155,6 +163,7 @@ describe('PostgreSQL replay store', () => {
     const info = await dataInfo(c, db.url);
     expect(info.candles.find((s) => s.symbol === 'BTC/USD' && s.timeframe === '1h')).toMatchObject({ rows: 32_800, gaps: { missingBars: 56, largest: 23 } });
     expect(info.trades.map((t) => [t.symbol, t.rows])).toEqual([['BTC/USD', 4], ['ETH/USD', 1]]);
+    expect(info.books.map((b) => [b.symbol, b.snapshots, b.levels])).toEqual([['ETH/USD', 2, 6]]);
   });
 
   it('CLI: tg4 data ingest prints the summary; errors are one line with the fix', async () => {

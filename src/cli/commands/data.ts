@@ -129,5 +129,6 @@ export function register(program: Command): void {
       if (info.candles.length === 0) process.stdout.write('no candles stored: import some with tg4 data ingest --file F --symbol S --timeframe T\n');
       printSeries(info.candles);
       for (const t of info.trades) process.stdout.write(`${t.symbol} trades: ${t.rows} rows, ${isoUtc(t.from)} → ${isoUtc(t.to)}\n`);
+      for (const b of info.books) process.stdout.write(`${b.symbol} book: ${b.snapshots} snapshots (${b.levels} levels), ${isoUtc(b.from)} → ${isoUtc(b.to)}\n`);
     });
 }
