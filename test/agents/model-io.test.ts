@@ -1,0 +1,88 @@
+// Save/load round trip (the typed-array policy acts as the trained agent did), and refusal of corrupt or mismatched
+// models with MODEL_MISMATCH.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../envs/index.ts';
+import { selectBackend } from '../../agents/common/backend.ts';
+import { runTraining } from '../../agents/common/train-run.ts';
+import { loadModel, nextVersionDir } from '../../agents/common/model-io.ts';
+import { InferencePolicy } from '../../agents/infer/policy.ts';
+import { evalModel } from '../../src/cli/commands/eval.ts';
+import { Rng } from '../../src/core/rng.ts';
+import type { PpoAgent } from '../../agents/ppo/ppo.ts';
+import type { TrainRunResult } from '../../agents/common/train-run.ts';
+
+let run: TrainRunResult;
+let dir: string;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = join(mkdtempSync(join(tmpdir(), 'tg4-agents-')), 'model');
+  // A short PPO run with observation normalisation on, so that the saved statistics matter.
+  run = await runTraining({ envId: 'CartPole-v1', agent: 'ppo', seed: 3, steps: 1024, out: dir, evalFreq: 0, evalEpisodes: 2, overrides: { normalizeObs: true } });
+}, 120_000);
+
+describe('model save/load', () => {
+  it('writes manifest.json, weights.bin, metrics.jsonl and learning-curve.svg', () => {
+    for (const f of ['manifest.json', 'weights.bin', 'metrics.jsonl', 'learning-curve.svg']) expect(existsSync(join(dir, f))).toBe(true);
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(m).toMatchObject({ algo: 'ppo', envId: 'CartPole-v1', obsSize: 4, featureSpecHash: null });
+    expect(m.normalization.obs.mean).toHaveLength(4);
+    expect(m.hyperparameters).toMatchObject({ nSteps: 32, gamma: 0.98, preset: 'CartPole-v1' });
+    expect(readFileSync(join(dir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').length).toBe(4);
+  });
+
+  it('the loaded typed-array policy chooses the same actions as the trained agent', () => {
+    const agent = run.train.agent as PpoAgent;
+    const policy = InferencePolicy.load(dir, { obsSize: 4 });
+    const rng = new Rng(9);
+    const n = 64;
+    const obs = Float32Array.from({ length: n * 4 }, () => rng.normal());
+    const a1 = new Float32Array(n), a2 = new Float32Array(n);
+    agent.act(obs, n, a1);
+    policy.act(obs, n, a2);
+    expect([...a2]).toEqual([...a1]);
+  });
+
+  it('tg4 eval runs it deterministically (same seed, same returns)', async () => {
+    const r1 = await evalModel({ model: dir, episodes: 3, seed: 5 });
+    const r2 = await evalModel({ model: dir, episodes: 3, seed: 5 });
+    expect(r1.returns).toHaveLength(3);
+    expect(r1.returns).toEqual(r2.returns);
+    expect(Number.isFinite(r1.mean)).toBe(true);
+  });
+
+  it('refuses a model with a different observation size, action space or feature-spec hash', () => {
+    expect(() => loadModel(dir, { obsSize: 5 })).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/size 4.*gives 5/) }));
+    expect(() => loadModel(dir, { actionSpace: { type: 'Discrete', n: 3, start: 0 } })).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH' }));
+    expect(() => loadModel(dir, { featureSpecHash: 'abc123' })).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/spec hash/) }));
+  });
+
+  it('refuses corrupt weights, a corrupt manifest and a missing model', () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'tg4-bad-')), 'm');
+    const copy = (to: string) => {
+      writeFileSync(join(to, 'manifest.json'), readFileSync(join(dir, 'manifest.json')));
+      writeFileSync(join(to, 'weights.bin'), readFileSync(join(dir, 'weights.bin')));
+    };
+    expect(() => loadModel(bad)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/manifest.json is missing/) }));
+    // One flipped byte in the weights.
+    mkdirSync(bad, { recursive: true });
+    copy(bad);
+    const w = readFileSync(join(bad, 'weights.bin'));
+    w[17] = w[17]! ^ 0xff;
+    writeFileSync(join(bad, 'weights.bin'), w);
+    expect(() => InferencePolicy.load(bad)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/SHA-256/) }));
+    // Truncated manifest.
+    copy(bad);
+    writeFileSync(join(bad, 'manifest.json'), readFileSync(join(dir, 'manifest.json'), 'utf8').slice(0, 100));
+    expect(() => loadModel(bad)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/not valid JSON/) }));
+  });
+
+  it('numbers versions in the registry layout', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tg4-reg-'));
+    expect(nextVersionDir(root, 'ppo', 'tg4/Trading-v0')).toBe(join(root, 'ppo-tg4_Trading-v0', 'v0001'));
+  });
+});
