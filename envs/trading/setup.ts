@@ -1,6 +1,7 @@
 // From kwargs to the pieces every trading env is built from: validated config, action scheme, MarketData and the
 // core's options. All checks (options, data range, feature spec vs data, reward name) run here, before any step.
 import type { MarketFrame } from '../../replay/market-frame.ts';
+import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { createActionScheme, type ActionScheme } from './actions.ts';
 import { parsePortfolioConfig, parseTradingConfig, type PortfolioConfig, type TradingConfig } from './config.ts';
 import { specWindow } from './features.ts';
@@ -25,6 +26,15 @@ function coreOptions(c: TradingConfig | PortfolioConfig, windowSize: number, dis
   };
 }
 
+/** windowSize: the kwarg, else the spec's `window`, else 32; an explicit spec whose window disagrees is an error. */
+function windowOf(c: TradingConfig | PortfolioConfig): number {
+  const fromSpec = c.features !== undefined && c.features !== 'default' ? specWindow(c.features) : undefined;
+  if (c.windowSize !== undefined && fromSpec !== undefined && c.windowSize !== fromSpec) {
+    throw new InvalidArgumentError(`windowSize ${c.windowSize} differs from the feature spec's window ${fromSpec} (which its hash covers): set one of them, or make them equal`);
+  }
+  return c.windowSize ?? fromSpec ?? specWindow(undefined) ?? DEFAULT_WINDOW;
+}
+
 function atrPeriod(c: TradingConfig | PortfolioConfig): number | null {
   return c.executor.stopLossAtr !== null || c.executor.takeProfitAtr !== null ? c.executor.atrPeriod : null;
 }
@@ -33,7 +43,7 @@ export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
   const config = parseTradingConfig(kwargs);
   createReward(config.reward, 1); // unknown reward names fail here, before any data is read
   const scheme = createActionScheme(config.actionScheme, config.exposure, config.levels);
-  const windowSize = config.windowSize ?? specWindow(config.features) ?? DEFAULT_WINDOW;
+  const windowSize = windowOf(config);
   const frame: MarketFrame = config.frame ?? loadFrame(config.data, config.symbol, config.timeframe);
   const data = resolveMarketData([frame], config, {
     windowSize, atrPeriod: atrPeriod(config), episodeLength: config.episodeLength,
@@ -51,7 +61,7 @@ export interface PortfolioSetup {
 export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup {
   const config = parsePortfolioConfig(kwargs);
   createReward(config.reward, 1);
-  const windowSize = config.windowSize ?? specWindow(config.features) ?? DEFAULT_WINDOW;
+  const windowSize = windowOf(config);
   const frames = config.frames ?? config.symbols.map((s) => loadFrame(config.data, s, config.timeframe));
   const data = resolveMarketData(frames, config, {
     windowSize, atrPeriod: atrPeriod(config), episodeLength: config.episodeLength, matrices: config.featureMatrices,

@@ -260,6 +260,8 @@ describe('bad input fails before training starts, with a clear error', () => {
   it('a feature spec that does not match the data (order-book features on candle-only data)', () => {
     const spec = { features: [{ feature: 'rsi' }, { feature: 'spread' }] };
     expect(codeOf(() => new TradingEnv({ frame, features: spec }))).toMatch(/^FEATURE_ERROR: .*spread.*needs input column/);
+    expect(codeOf(() => new TradingEnv({ frame, features: { window: 8, features: [{ feature: 'rsi' }] }, windowSize: 16 })))
+      .toMatch(/^INVALID_ARGUMENT: windowSize 16 differs from the feature spec's window 8/);
   });
   it('unknown or ill-typed options name the option and the accepted ones', () => {
     expect(codeOf(() => handEnv(frame, { windowSize: 0 }))).toMatch(/option 'windowSize': .*>=1 \(got 0\)/);
