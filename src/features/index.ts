@@ -12,3 +12,5 @@ export { FeatureError, FeatureDataError } from './errors.ts';
 export { parseTimeframe } from './timeframe.ts';
 export { DEFAULT_SPEC_PATH, HOURLY_SPEC_PATH, loadDefaultSpec } from './default-spec.ts';
 export { featuresToCsv, featuresToParquet, writeFeatures } from './export.ts';
+export { tradeFlowColumns, withExtraColumns } from './trade-inputs.ts';
+export type { TradeTicks, TradeFlowResult } from './trade-inputs.ts';
