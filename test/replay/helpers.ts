@@ -7,7 +7,10 @@ import pg from 'pg';
 
 export function testPgUrl(): string {
   const url = process.env.TG4_TEST_PG_URL;
-  if (!url) throw new Error('TG4_TEST_PG_URL is not set: run the tests through vitest (globalSetup starts PostgreSQL)');
+  if (!url) {
+    const why = process.env.TG4_TEST_PG_ERROR;
+    throw new Error(why ? `the test PostgreSQL did not start: ${why}` : 'TG4_TEST_PG_URL is not set: run the tests through vitest (globalSetup starts PostgreSQL)');
+  }
   return url;
 }
 

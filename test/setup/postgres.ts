@@ -89,10 +89,11 @@ export async function startLocalPostgres(opts: { timeoutMs?: number; useEnv?: bo
   const external = process.env.TG4_PG_URL;
   if ((opts.useEnv ?? true) && external) return { url: external, started: false, stop: async () => undefined };
   const { initdb, postgres } = await binaries();
-  const root = mkdtempSync(join(tmpdir(), 'tg4-pg-'));
+  const ids = runAs();
+  // The postgres user must be able to reach the folder: under root, TMPDIR may sit in /root, so use /tmp then.
+  const root = mkdtempSync(join(ids && existsSync('/tmp') ? '/tmp' : tmpdir(), 'tg4-pg-'));
   const data = join(root, 'data');
   const logFile = join(root, 'server.log');
-  const ids = runAs();
   if (ids) chownSync(root, ids.uid, ids.gid);
   const spawnIds = ids ? { uid: ids.uid, gid: ids.gid } : {};
   try {
@@ -135,10 +136,21 @@ export async function startLocalPostgres(opts: { timeoutMs?: number; useEnv?: bo
   return { url, started: true, stop };
 }
 
-/** vitest service entry (see test/setup/services.ts): publishes TG4_TEST_PG_URL. */
+/**
+ * vitest service entry (see test/setup/services.ts): publishes TG4_TEST_PG_URL. If PostgreSQL cannot start, it says why
+ * and publishes TG4_TEST_PG_ERROR instead, so that only the database tests fail (with that reason), not the whole run.
+ */
 export async function startPostgresService(setEnv: (key: string, value: string) => void): Promise<() => Promise<void>> {
   const t0 = Date.now();
-  const server = await startLocalPostgres();
+  let server: LocalPostgres;
+  try {
+    server = await startLocalPostgres();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`[test services] PostgreSQL did not start: ${why}\n`);
+    setEnv('TG4_TEST_PG_ERROR', why.split('\n')[0]!);
+    return async () => undefined;
+  }
   setEnv('TG4_TEST_PG_URL', server.url);
   if (server.started) process.stderr.write(`[test services] PostgreSQL started in ${Date.now() - t0} ms at ${server.url}\n`);
   return server.stop;
