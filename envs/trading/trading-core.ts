@@ -331,7 +331,7 @@ export class TradingCore {
       if (sz !== 0) {
         const v = (sz * bars[row + 4 + 4 * s]!) / e;
         expo += S === 1 ? v : Math.abs(v);
-        const h = nx - entryBar[p]!;
+        const h = nx - entryBar[p]! + 1; // bars held through, the entry bar included
         if (h > held) held = h;
       }
     }
@@ -384,7 +384,7 @@ export class TradingCore {
       const c = this.bars[t * this.stride + 4 + 4 * s]!;
       this.observations[k++] = sz * c * inv;
       this.observations[k++] = sz === 0 ? 0 : sz * (c - b.entryPrice[p]!) * inv;
-      this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]!) * this.invTimeScale : 0;
+      this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]! + 1) * this.invTimeScale : 0;
     }
     const peak = this.peakEquity[i]!;
     this.observations[k] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;

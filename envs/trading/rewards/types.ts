@@ -20,7 +20,7 @@ export interface RewardInputs {
   readonly turnover: Float64Array;
   /** Signed position notional / equity at close t+1 (after this step). */
   readonly exposure: Float64Array;
-  /** Bars the current position has been held (0 when flat). */
+  /** Bars the current position has been held through, its entry bar included (0 when flat). */
   readonly timeInTrade: Float64Array;
 }
 

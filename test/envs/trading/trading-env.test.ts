@@ -54,6 +54,25 @@ describe('known answers on a steadily rising price', () => {
     expect(m.feesPaid).toBeCloseTo(FEE * qty * (buy + sell), 9);
   });
 
+  it('the observation ends with exposure, unrealized PnL, time in trade and drawdown, as defined', () => {
+    const env = handEnv(frame, { timeScale: 10 });
+    const r0 = env.reset({ seed: 0 });
+    expect(Array.from(r0.observation.slice(-4))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(r0.observation.slice(0, 8))).toEqual(Array.from(simpleFeatures(frame).values.slice(4 * 2, 8 * 2))); // rows 4..7
+    env.step(2);
+    const r = env.step(2);
+    const s = env.barIndex; // two bars after the entry decision
+    const book = env.core.book;
+    const E = r.info.equity as number;
+    const [expo, upnl, tit, dd] = Array.from(r.observation.slice(-4));
+    expect(expo).toBeCloseTo((book.size[0]! * frame.close[s]!) / E, 6);
+    expect(upnl).toBeCloseTo((book.size[0]! * (frame.close[s]! - book.entryPrice[0]!)) / E, 6);
+    expect(tit).toBeCloseTo(2 / 10, 6); // held through bars s−1 and s
+    expect(dd).toBe(0); // rising prices: at the peak
+    expect(env.observationNames.slice(-4)).toEqual(['exposure', 'unrealized_pnl', 'time_in_trade', 'drawdown']);
+    expect(env.observationNames[0]).toBe('ret_1[t-3]');
+  });
+
   it('flat earns exactly nothing, short loses exactly the computed amount', () => {
     const flat = handEnv(frame);
     flat.reset({ seed: 0 });
