@@ -17,11 +17,11 @@ describe('tg4gym (Python client)', () => {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, PYTHONPATH: join(ROOT, 'agents', 'python'), TG4_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: '1' },
-      timeout: 120_000,
+      timeout: 240_000,
     });
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.status, out).toBe(0);
     expect(out).toMatch(/OK/);
     expect(out).toMatch(/test_same_step_autoreset \(test_protocol\.IpcProtocolTests/);
-  }, 150_000);
+  }, 260_000);
 });

@@ -21,7 +21,7 @@ class TG4Serve:
         node = os.environ.get("TG4_NODE", "node")
         self.proc = subprocess.Popen([node, os.path.join(ROOT, "bin", "tg4.js"), "serve", "--bind", bind, *extra],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.time() + 30
+        deadline = time.time() + 90  # the CLI loads every command module: slow on a loaded box
         out = b""
         while time.time() < deadline:
             ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)

@@ -19,7 +19,7 @@ export function spawnServe(args: string[]): Promise<{ proc: ChildProcess; addres
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`tg4 serve did not start: ${out}${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`tg4 serve did not start: ${out}${err}`)), 60_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (\S+)/.exec(out);
@@ -70,7 +70,8 @@ describe('CURVE', () => {
   });
 });
 
-describe('tg4 serve / tg4 keys', () => {
+// The CLI loads every command module at start (seconds on a loaded 2-core box): generous timeouts.
+describe('tg4 serve / tg4 keys', { timeout: 120_000 }, () => {
   it('serves over ipc, prints its address, and exits 0 on SIGTERM', async () => {
     const sock = join(mkdtempSync(join(tmpdir(), 'tg4-ipc-')), 's.sock');
     const { proc, address } = await spawnServe(['--bind', `ipc://${sock}`, '--max-sessions', '2', '--idle-timeout', '5']);
