@@ -1,6 +1,6 @@
 // Trade ticks from CSV. Headerless (Kraken's trade archive): unix_seconds,price,volume[,side]. With a header: columns
 // named time|timestamp|ts, price, volume|qty|amount|size, optional side (b/s/buy/sell), optional trade_id|id.
-import { parseTimeMs } from './candle-parser.ts';
+import { parseNumber, parseTimeMs } from './candle-parser.ts';
 
 export interface TradeRow {
   /** Microseconds since the epoch (exact for Kraken's 4-decimal seconds). */
@@ -14,7 +14,7 @@ export interface TradeRow {
 }
 
 function num(s: string | undefined): number {
-  return s === undefined || s.length === 0 ? NaN : Number(s);
+  return s === undefined ? NaN : parseNumber(s, 0, s.length);
 }
 
 export function parseSide(s: string | undefined): string | null {

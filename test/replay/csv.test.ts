@@ -86,3 +86,15 @@ describe('loadCsv', () => {
     expect(() => loadCsv(tmp.file('hdr.csv', 'time,open,high,low\n1,2,3,1\n'))).toThrow(/:1: header .* lacks column\(s\) close, volume/);
   });
 });
+
+describe('parseNumber (the CSV hot path)', () => {
+  it('is bit-identical to Number() on decimals, and falls back to it for anything else', async () => {
+    const fc = await import('fast-check');
+    const { parseNumber } = await import('../../replay/csv/candle-parser.ts');
+    const same = (s: string): boolean => Object.is(parseNumber(s, 0, s.length), s === '' ? NaN : Number(s));
+    fc.assert(fc.property(fc.stringMatching(/^-?[0-9]{0,18}(\.[0-9]{0,18})?$/), same), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.double({ noNaN: true }), (x) => same(String(x))), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.string({ maxLength: 8 }), same), { numRuns: 5_000 });
+    for (const s of ['0', '-0', '.5', '5.', '1e5', ' 5', '-', '.', '1.2.3', '0x10', 'Infinity']) expect(same(s)).toBe(true);
+  });
+});
