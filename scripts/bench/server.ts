@@ -13,7 +13,7 @@ import { Tg4Client } from '../../src/server/client.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SIZES = [1, 16, 64, 256];
-const SECONDS = Number(process.env.TG4_BENCH_SECONDS ?? 1);
+const SECONDS = Number(process.env.TG4_BENCH_SECONDS ?? 1.5);
 
 function startServe(bind: string): Promise<{ proc: ChildProcess; address: string }> {
   const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', bind], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -29,12 +29,12 @@ function startServe(bind: string): Promise<{ proc: ChildProcess; address: string
 }
 
 /** Runs `fn` repeatedly for about SECONDS (after a short warm-up); returns calls per second. */
-async function rate(fn: () => unknown): Promise<number> {
-  const warm = performance.now() + 150;
+async function rate(fn: () => unknown, seconds: number): Promise<number> {
+  const warm = performance.now() + 50;
   while (performance.now() < warm) await fn();
   let calls = 0;
   const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
+  const end = t0 + seconds * 1000;
   while (performance.now() < end) {
     for (let k = 0; k < 10; k++) await fn();
     calls += 10;
@@ -61,55 +61,48 @@ for await (const m of r) await r.send(m);`;
   });
 }
 
-async function echoRate(address: string): Promise<number> {
-  const zmq = await import('zeromq');
-  const d = new zmq.Dealer({ linger: 0 });
-  d.connect(address);
-  const msg = Buffer.from('ping');
-  const r = await rate(async () => { await d.send(msg); await d.receive(); });
-  d.close();
-  return r;
-}
-
 function fmt(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 }
 
+interface Cell { transport: string; label: string; n: number; perCall: number; run: () => unknown; samples: number[] }
+
 async function main(): Promise<void> {
-  const baseline = new Map<number, number>();
+  const rounds = Number(process.env.TG4_BENCH_ROUNDS ?? 3);
+  const cells: Cell[] = [];
+  const direct = new Map<number, Cell>();
   for (const n of SIZES) {
     const venv = makeVec('CartPole-v1', { numEnvs: n });
     venv.reset({ seed: 0 });
     const actions = new Int32Array(n);
     let t = 0;
-    baseline.set(n, (await rate(() => { actions.fill(t++ & 1); venv.step(actions); })) * n);
-    venv.close();
+    const cell: Cell = { transport: 'direct', label: String(n), n, perCall: n, run: () => { actions.fill(t++ & 1); venv.step(actions); }, samples: [] };
+    direct.set(n, cell);
+    cells.push(cell);
   }
-  const rows: string[] = [];
-  const header = `${'transport'.padEnd(9)} ${'N'.padStart(4)} ${'round trips/s'.padStart(14)} ${'sub-env steps/s'.padStart(16)} ${'direct steps/s'.padStart(15)} ${'remote/direct'.padStart(14)}`;
   const procs: ChildProcess[] = [];
+  const clients: Tg4Client[] = [];
   try {
     for (const transport of ['tcp', 'ipc'] as const) {
-      const bind = transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-bench-')), 's.sock')}`;
       const echo = await startEcho(transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-echo-')), 'e.sock')}`);
       procs.push(echo.proc);
-      const floor = await echoRate(echo.address);
-      echo.proc.kill('SIGTERM');
+      const zmq = await import('zeromq');
+      const d = new zmq.Dealer({ linger: 0 });
+      d.connect(echo.address);
+      const ping = Buffer.from('ping');
+      cells.push({ transport, label: 'echo', n: 0, perCall: 0, run: async () => { await d.send(ping); await d.receive(); }, samples: [] });
+      const bind = transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-bench-')), 's.sock')}`;
       const { proc, address } = await startServe(bind);
       procs.push(proc);
       const client = await Tg4Client.connect(address);
-      const hello = await rate(() => client.request('hello'));
-      rows.push(`${transport.padEnd(9)} ${'echo'.padStart(4)} ${fmt(floor).padStart(14)} ${'(bare zmq echo)'.padStart(16)}`);
-      rows.push(`${transport.padEnd(9)} ${'-'.padStart(4)} ${fmt(hello).padStart(14)} ${'(hello op)'.padStart(16)} ${''.padStart(15)} ${`${(hello / floor).toFixed(2)} of echo`.padStart(14)}`);
+      clients.push(client);
+      cells.push({ transport, label: 'hello', n: 0, perCall: 0, run: () => client.request('hello'), samples: [] });
       for (const n of SIZES) {
         const env = await client.makeVec('CartPole-v1', { numEnvs: n, seed: 0 });
         await env.reset();
         const actions = new Int32Array(n);
         let t = 0;
-        const rt = await rate(() => { actions.fill(t++ & 1); return env.step(actions); });
-        const direct = baseline.get(n)!;
-        rows.push(`${transport.padEnd(9)} ${String(n).padStart(4)} ${fmt(rt).padStart(14)} ${fmt(rt * n).padStart(16)} ${fmt(direct).padStart(15)} ${(rt * n / direct).toFixed(3).padStart(14)}`);
-        await env.close();
+        cells.push({ transport, label: String(n), n, perCall: n, run: () => { actions.fill(t++ & 1); return env.step(actions); }, samples: [] });
       }
       // Pipelining: two half-batches in flight on one connection (EnvPool send/recv), N = 256.
       const n = 256;
@@ -119,23 +112,36 @@ async function main(): Promise<void> {
       const acts = new Int32Array(n / 2);
       env.send(acts, halves[0]);
       let k = 0;
-      const pipelined = await rate(async () => {
-        env.send(acts, halves[++k & 1]);
-        await env.recv();
-      });
-      await env.recv();
-      rows.push(`${transport.padEnd(9)} ${'256p'.padStart(4)} ${fmt(pipelined).padStart(14)} ${fmt(pipelined * n / 2).padStart(16)} ${fmt(baseline.get(n)!).padStart(15)} ${(pipelined * n / 2 / baseline.get(n)!).toFixed(3).padStart(14)}`);
-      await env.close();
-      client.close();
+      cells.push({ transport, label: '256p', n, perCall: n / 2, run: async () => { env.send(acts, halves[++k & 1]); await env.recv(); }, samples: [] });
+    }
+    // Interleaved rounds, median per cell: the machine's load drifts within a run.
+    for (let r = 0; r < rounds; r++) {
+      for (const c of cells) c.samples.push(await rate(c.run, SECONDS / rounds));
     }
   } finally {
+    for (const c of clients) c.close();
     for (const p of procs) p.kill('SIGTERM');
   }
-  console.log(`server bench: CartPole-v1, ${SECONDS}s per cell; direct = makeVec(...).step in this process (the baseline)`);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`server bench: CartPole-v1, median of ${rounds} interleaved rounds, ${SECONDS}s per cell in all; direct = makeVec(...).step in this process (the baseline)`);
   console.log('256p = N 256 stepped as two pipelined half-batches (batch_size 128, send/recv) on the sub-env engine');
   console.log('echo = a bare ZeroMQ ROUTER echo process (no msgpack, no env): the round-trip floor of the machine right now');
-  console.log(header);
-  for (const r of rows) console.log(r);
+  console.log(`${'transport'.padEnd(9)} ${'N'.padStart(5)} ${'round trips/s'.padStart(14)} ${'sub-env steps/s'.padStart(16)} ${'direct steps/s'.padStart(15)} ${'remote/direct'.padStart(14)}`);
+  const echoOf = new Map<string, number>();
+  for (const c of cells) {
+    if (c.transport === 'direct') continue;
+    const rt = median(c.samples);
+    if (c.label === 'echo') {
+      echoOf.set(c.transport, rt);
+      console.log(`${c.transport.padEnd(9)} ${'echo'.padStart(5)} ${fmt(rt).padStart(14)}`);
+    } else if (c.label === 'hello') {
+      console.log(`${c.transport.padEnd(9)} ${'hello'.padStart(5)} ${fmt(rt).padStart(14)} ${''.padStart(16)} ${''.padStart(15)} ${`${(rt / echoOf.get(c.transport)!).toFixed(2)}x echo`.padStart(14)}`);
+    } else {
+      const d = median(direct.get(c.n)!.samples) * c.n;
+      const steps = rt * c.perCall;
+      console.log(`${c.transport.padEnd(9)} ${c.label.padStart(5)} ${fmt(rt).padStart(14)} ${fmt(steps).padStart(16)} ${fmt(d).padStart(15)} ${(steps / d).toFixed(3).padStart(14)}`);
+    }
+  }
 
   const py = process.env.TG4_PYTHON ?? '/usr/bin/python3';
   const ok = existsSync(py) && spawnSync(py, ['-c', 'import zmq, msgpack, numpy'], { encoding: 'utf8' }).status === 0;
