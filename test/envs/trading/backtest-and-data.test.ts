@@ -11,6 +11,7 @@ import { runBacktest } from '../../../envs/trading/backtest.ts';
 import { createBaseline, runBaseline } from '../../../agents/baselines/index.ts';
 import { migrate } from '../../../replay/db/migrate.ts';
 import { ingestFile } from '../../../replay/db/ingest.ts';
+import { saveModel } from '../../../agents/common/model-io.ts';
 import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
 import type { MarketFrame } from '../../../replay/market-frame.ts';
 
@@ -116,6 +117,28 @@ describe('backtest report', () => {
     expect(csvLines[0]).toBe('time,equity_ema-trend,equity_buy-and-hold,equity_mean-reversion');
     expect(Number(csvLines[csvLines.length - 1]!.split(',')[2])).toBeCloseTo(bh.equity, 6);
   });
+  it('runs a saved model (the env kwargs in its manifest shape the env) and refuses one that does not fit', async () => {
+    // A hand-set PPO actor with one linear layer whose bias always prefers 'long': it must equal buy-and-hold exactly.
+    const envKwargs = { windowSize: 8, range: 'train', episodeLength: 256 };
+    const probe = new TradingEnv({ ...envKwargs, range: '2020-06-01..2020-08-01' });
+    const obsSize = probe.core.obsDim;
+    const modelDir = join(dir, 'ppo-tg4-Trading-v0', 'v0001');
+    saveModel(modelDir, {
+      algo: 'ppo', envId: 'tg4/Trading-v0', observationSpace: probe.observationSpace.toJSON(), actionSpace: probe.actionSpace.toJSON(),
+      obsSize, featureSpecHash: probe.data.specHash ?? null, normalization: null,
+      network: { kind: 'actor-critic', shared: [], pi: [], vf: [], activation: 'tanh' }, hyperparameters: {}, metrics: {},
+      created: new Date(0).toISOString(), seed: 0, backend: 'cpu', envKwargs,
+    } as Parameters<typeof saveModel>[1], [
+      { name: 'pi/out/kernel', shape: [obsSize, 3], data: new Float32Array(obsSize * 3) },
+      { name: 'pi/out/bias', shape: [3], data: Float32Array.of(0, 0, 1) },
+    ]);
+    const r = await runBacktest({ policy: modelDir, range: '2020-06-01..2020-08-01', out: join(dir, 'bt-model') });
+    expect(r.runs.map((x) => x.name)).toEqual(['ppo-tg4-Trading-v0/v0001', 'buy-and-hold']);
+    expect(r.runs[0]!.metrics).toEqual(r.runs[1]!.metrics);
+    await expect(runBacktest({ policy: modelDir, range: '2020-06-01..2020-08-01', out: join(dir, 'x'), kwargs: { windowSize: 16 } }))
+      .rejects.toThrow(/MODEL_MISMATCH|trained on observations of size/);
+  });
+
   it('a bad policy or comparison is a clear error', async () => {
     await expect(runBacktest({ policy: 'hodl', out: join(dir, 'x') })).rejects.toThrow(/'hodl' is neither a baseline \(buy-and-hold, ema-trend, mean-reversion, random\) nor a model directory/);
     await expect(runBacktest({ policy: 'random', out: join(dir, 'x'), compare: ['nope'] })).rejects.toThrow(/--compare: unknown baseline 'nope'/);
