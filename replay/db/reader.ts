@@ -71,11 +71,23 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
   const to = opts.to !== undefined ? toMs(opts.to, 'to') : Infinity;
   try {
     await requireMigrated(c, url);
-    const stored = await storedTimeframes(c, symbol);
-    if (stored.length === 0) throw await explainEmpty(c, symbol, tf, from, to, tf);
-    const base = stored.includes(tf) ? tf : [...stored].reverse().find((s) => T % timeframeMs(s) === 0);
-    if (!base) {
-      throw new DataError(`${symbol} has ${stored.join(', ')} candles; ${tf} is neither stored nor a multiple of a stored timeframe: ingest ${tf} or a finer one`);
+    // Index probes first (cheap); the DISTINCT scan only when the timeframe is not stored.
+    const lastOf = async (t: string): Promise<number> => {
+      const r = await c.query<{ t: string | null }>(
+        'SELECT extract(epoch FROM max(time)) * 1000 AS t FROM candles WHERE symbol = $1 AND timeframe = $2', [symbol, t]);
+      return r.rows[0]?.t == null ? NaN : Number(r.rows[0].t);
+    };
+    let base: string | undefined;
+    let baseLast = await lastOf(tf);
+    if (Number.isFinite(baseLast)) base = tf;
+    else {
+      const stored = await storedTimeframes(c, symbol);
+      if (stored.length === 0) throw await explainEmpty(c, symbol, tf, from, to, tf);
+      base = [...stored].reverse().find((s) => T % timeframeMs(s) === 0);
+      if (!base) {
+        throw new DataError(`${symbol} has ${stored.join(', ')} candles; ${tf} is neither stored nor a multiple of a stored timeframe: ingest ${tf} or a finer one`);
+      }
+      baseLast = await lastOf(base);
     }
     const range = `time >= ${tsLit(from)} AND time < ${tsLit(to)}`;
     const cols = 'time, open, high, low, close, volume, trades::float8, vwap::float8';
@@ -83,16 +95,15 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
     let cc: CandleColumns;
     let seriesLast: number; // open time of the last bar of the whole series (fill never runs past it)
     if (base === tf || (base === '1m' && (AGGREGATE_TIMEFRAMES as readonly string[]).includes(tf))) {
-      // Stored rows, or the database aggregate of 1m whose buckets end ≤ the close of the last stored 1m bar.
+      // Stored rows, or the database aggregate of 1m up to the last bucket that ends by the close of the last 1m bar.
+      seriesLast = base === tf ? baseLast : Math.floor((baseLast + 60_000) / T) * T - T;
       const source = base === tf
         ? `candles WHERE symbol = ${sym} AND timeframe = ${lit(tf)}`
-        : `candles_${tf} WHERE symbol = ${sym} AND time + interval '${T / 1000} seconds' <= (SELECT max(time) + interval '1 minute' FROM candles WHERE symbol = ${sym} AND timeframe = '1m')`;
+        : `candles_${tf} WHERE symbol = ${sym} AND time <= ${tsLit(seriesLast)}`;
       // With 'fill', the last row before the range seeds the bars that fill the range's start (as in one long frame).
       const seed = gaps === 'fill' && Number.isFinite(from) ? `(SELECT ${cols} FROM ${source} AND time < ${tsLit(from)} ORDER BY time DESC LIMIT 1) UNION ALL ` : '';
       const r = await copyOutColumns(c, `${seed}(SELECT ${cols} FROM ${source} AND ${range} ORDER BY time)`, KINDS);
       cc = toColumns(r.length, r.cols);
-      const last = await c.query<{ t: number | null }>(`SELECT extract(epoch FROM max(time)) * 1000 AS t FROM ${source}`);
-      seriesLast = Number(last.rows[0]?.t);
     } else {
       // Neither stored nor a database aggregate: resample the stored base here (bucket-aligned range, closed bars only).
       const alignedFrom = Number.isFinite(from) ? Math.floor(from / T) * T : undefined;

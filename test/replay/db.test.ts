@@ -94,6 +94,11 @@ describe('PostgreSQL replay store', () => {
       for (let i = 0; i < ts.length; i++) worst = Math.max(worst, Math.abs(fromDb.volume[i]! - ts.volume[i]!) / Math.max(1e-12, ts.volume[i]!));
       expect(worst).toBeLessThan(1e-9); // sums in another order
     }
+    // With the default gap policy: the same frame as the bundled loader's (fill, then resample), filled flags included.
+    const dbFilled = await loadFromDb(c, db.url, { symbol: 'BTC/USDC', timeframe: '15m', from: '2023-02-01' });
+    const tsFilled = loadBundled({ symbol: 'BTC/USDC', timeframe: '15m', from: '2023-02-01' });
+    same(dbFilled, tsFilled, ['time', 'open', 'high', 'low', 'close', 'trades']);
+    expect([...dbFilled.filled!]).toEqual([...tsFilled.filled!]);
     // 4h of the 1h series (not an aggregate view: resampled from the stored 1h rows).
     same(await loadFromDb(c, db.url, { symbol: 'BTC/USD', timeframe: '4h' }), loadBundled({ timeframe: '4h' }));
   });
