@@ -226,6 +226,42 @@ class IpcProtocolTests(ProtocolTests, unittest.TestCase):
     transport = "ipc"
 
 
+class CurveTests(unittest.TestCase):
+    """A CURVE server admits the client whose key is in authorized_clients; others get no reply."""
+
+    def test_curve_keys(self):
+        import os
+        import tempfile
+
+        import zmq
+        from tg4gym import ConnectionTimeout
+        keys = tempfile.mkdtemp(prefix="tg4py-keys-")
+        server_pub, server_sec = zmq.curve_keypair()
+        client_pub, client_sec = zmq.curve_keypair()
+        for name, key in (("server.public", server_pub), ("server.secret", server_sec),
+                          ("client.public", client_pub), ("client.secret", client_sec), ("authorized_clients", client_pub)):
+            with open(os.path.join(keys, name), "wb") as f:
+                f.write(key + b"\n")
+        srv = TG4Serve("tcp", "--curve-keys", keys)
+        try:
+            with Client(srv.address, curve_keys_dir=keys, timeout_ms=10_000) as c:
+                s = Session(c, "CartPole-v1", 2, seed=0)
+                obs, _ = s.reset()
+                self.assertEqual(obs.shape, (2, 4))
+                s.close()
+            stranger = tempfile.mkdtemp(prefix="tg4py-stranger-")
+            other_pub, other_sec = zmq.curve_keypair()
+            for name, key in (("server.public", server_pub), ("client.public", other_pub), ("client.secret", other_sec)):
+                with open(os.path.join(stranger, name), "wb") as f:
+                    f.write(key + b"\n")
+            with self.assertRaises(ConnectionTimeout):
+                Client(srv.address, curve_keys_dir=stranger, timeout_ms=700)
+            with self.assertRaises(ConnectionTimeout):
+                Client(srv.address, timeout_ms=700)
+        finally:
+            srv.stop()
+
+
 def _importable(name: str) -> bool:
     try:
         __import__(name)

@@ -54,7 +54,11 @@ class Client:
         self._next_id = 1
         self._replies: dict[int, dict] = {}
         self.closed = False
-        self.hello = self.request("hello", client="tg4gym")
+        try:
+            self.hello = self.request("hello", client="tg4gym")
+        except BaseException:
+            self.close()
+            raise
         if self.hello.get("protocol") != PROTOCOL_VERSION:
             self.close()
             raise RemoteError("PROTOCOL_ERROR", f"server speaks protocol {self.hello.get('protocol')}, this client {PROTOCOL_VERSION}")
