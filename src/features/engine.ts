@@ -3,9 +3,10 @@
 // ObservationBuilder (live) are thin loops around step(), so the numbers agree by construction.
 import { FeatureDataError, FeatureError, formatTime } from './errors.ts';
 import { InputBar } from './input.ts';
-import { RollingMoments } from './indicators/rolling.ts';
+import { RollingZScoreBank } from './rolling-zscore-bank.ts';
 import { getFeatureDef, type BuildContext, type FeatureState } from './registry.ts';
 import { parseFeatureSpec, specHash, type FeatureSpec, type FeatureSpecInput } from './spec.ts';
+import { Shared } from './shared.ts';
 import { HigherTimeframeAggregator, parseTimeframe, timeframeLabel } from './timeframe.ts';
 
 /** What one column of the matrix is. */
@@ -22,6 +23,7 @@ export interface ColumnInfo {
 
 interface Lane {
   ms: number;
+  shared: Map<string, Shared<unknown>>;
   agg: HigherTimeframeAggregator | null;
   states: FeatureState[];
   offsets: number[];
@@ -65,7 +67,7 @@ export class FeatureEngine {
   private readonly colIndex: Int32Array;
   private readonly colFeature: Int32Array;
   private readonly colNorm: Uint8Array;
-  private readonly rolling: (RollingMoments | null)[];
+  private readonly zbank: RollingZScoreBank | null;
   private readonly fixedMean: Float64Array;
   private readonly fixedStd: Float64Array;
   private readonly clip: number;
@@ -90,7 +92,7 @@ export class FeatureEngine {
     const laneOf = (ms: number): Lane => {
       let l = this.lanes.find((x) => x.ms === ms);
       if (!l) {
-        l = { ms, agg: null, states: [], offsets: [], labels: [], values: new Float64Array(0), valid: new Uint8Array(0) };
+        l = { ms, shared: new Map(), agg: null, states: [], offsets: [], labels: [], values: new Float64Array(0), valid: new Uint8Array(0) };
         this.lanes.push(l);
       }
       return l;
@@ -108,8 +110,17 @@ export class FeatureEngine {
       if (ms < baseMs || ms % baseMs !== 0) {
         throw new FeatureError(`${field}.timeframe: ${f.timeframe} is not a whole multiple of the data's timeframe ${timeframeLabel(baseMs)}: use the data's timeframe or a coarser multiple`);
       }
+      const lane = laneOf(ms);
       const ctx: BuildContext = {
         has: (name) => available.has(name),
+        shared: <T>(key: string, make: () => T, step: (state: T, bar: InputBar) => void): Shared<T> => {
+          let sh = lane.shared.get(key) as Shared<T> | undefined;
+          if (!sh) {
+            sh = new Shared(make(), step);
+            lane.shared.set(key, sh as Shared<unknown>);
+          }
+          return sh;
+        },
         column: (name) => {
           if (!available.has(name)) {
             const have = opts.extraColumns.length ? opts.extraColumns.join(', ') : 'none (candle-only data)';
@@ -121,7 +132,6 @@ export class FeatureEngine {
         },
       };
       for (const c of d.inputs(f.params)) ctx.column(c);
-      const lane = laneOf(ms);
       const state = d.create(f.params, ctx);
       const off = laneWidth.get(lane) ?? 0;
       const outs = d.outputs(f.params);
@@ -166,7 +176,7 @@ export class FeatureEngine {
     this.colNorm = Uint8Array.from(cols, (c) => (c.normalized ? 1 : 0));
     const n = spec.normalization;
     this.clip = n.method === 'none' ? Infinity : n.clip;
-    this.rolling = cols.map((c) => (c.normalized && n.method === 'rolling_zscore' ? new RollingMoments(n.window) : null));
+    this.zbank = this.method === 'rolling_zscore' && n.method === 'rolling_zscore' ? new RollingZScoreBank(F, n.window) : null;
     this.fixedMean = new Float64Array(F);
     this.fixedStd = new Float64Array(F).fill(1);
     if (this.method === 'fixed' && n.method === 'fixed') {
@@ -213,6 +223,7 @@ export class FeatureEngine {
     const b = this.bar;
     this.validate(b);
     this.lastTime = b.time;
+    b.seq++;
     const lanes = this.lanes;
     for (let li = 0; li < lanes.length; li++) {
       const l = lanes[li]!;
@@ -244,16 +255,13 @@ export class FeatureEngine {
       }
       let z: number;
       if (method === 'rolling_zscore') {
-        const r = this.rolling[c]!;
-        r.push(x);
-        if (!r.full) {
+        z = this.zbank!.push(c, x);
+        if (z !== z) {
           this.row[c] = 0;
           this.valid[c] = 0;
           all = false;
           continue;
         }
-        const sd = Math.sqrt(r.variance());
-        z = sd > 0 ? (x - r.mean()) / sd : 0;
       } else {
         z = (x - this.fixedMean[c]!) / this.fixedStd[c]!;
       }

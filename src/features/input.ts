@@ -14,6 +14,8 @@ export interface LiveBar {
 
 /** Mutable bar read by features; `x[i]` holds extra input column i (indices resolved when the builder is made). */
 export class InputBar {
+  /** Counts the bars of this lane; shared indicator states update once per value (see shared.ts). */
+  seq = 0;
   time = NaN;
   /** Length of this bar in ms (the lane's timeframe). */
   durationMs = 0;

@@ -9,10 +9,10 @@ import { Bollinger } from './indicators/bollinger.ts';
 import { depthImbalance, microprice, mid, spreadBps } from './indicators/book.ts';
 import { Choppiness } from './indicators/choppiness.ts';
 import { Macd } from './indicators/macd.ts';
-import { MaAlignment } from './indicators/ma-alignment.ts';
+import { alignmentScore } from './indicators/ma-alignment.ts';
 import { Ema, Sma } from './indicators/moving-averages.ts';
 import { Obv } from './indicators/obv.ts';
-import { RegimeDetector } from './indicators/regime.ts';
+import { regimeLabel, regimeScore } from './indicators/regime.ts';
 import { MultiHorizonReturns } from './indicators/returns.ts';
 import { Rsi } from './indicators/rsi.ts';
 import { Stochastic } from './indicators/stochastic.ts';
@@ -21,6 +21,7 @@ import { LogReturnVolatility } from './indicators/volatility.ts';
 import { VolumeSpike } from './indicators/volume-spike.ts';
 import { Vwap } from './indicators/vwap.ts';
 import { RollingZScore } from './indicators/zscore.ts';
+import type { Shared } from './shared.ts';
 
 /** One feature's running state: reads a bar, writes every output at out[offset…], says whether they are valid. */
 export interface FeatureState {
@@ -32,6 +33,32 @@ export interface BuildContext {
   column(name: string): number;
   /** Whether the data has this extra column (for optional inputs such as sentiment). */
   has(name: string): boolean;
+  /** The lane's one state for `key` (made on first request), stepped once per bar by whichever feature reads it first. */
+  shared<T>(key: string, make: () => T, step: (state: T, bar: InputBar) => void): Shared<T>;
+}
+
+// Shared states: the same key always means the same indicator on the same input.
+const sharedEma = (ctx: BuildContext, p: number) => ctx.shared(`ema:${p}`, () => new Ema(p), (e, b) => { e.update(b.close); });
+const sharedSma = (ctx: BuildContext, p: number) => ctx.shared(`sma:${p}`, () => new Sma(p), (e, b) => { e.update(b.close); });
+const sharedRsi = (ctx: BuildContext, p: number) => ctx.shared(`rsi:${p}`, () => new Rsi(p), (r, b) => { r.update(b.close); });
+const sharedAtr = (ctx: BuildContext, p: number) => ctx.shared(`atr:${p}`, () => new Atr(p), (a, b) => { a.update(b.high, b.low, b.close); });
+const sharedAdx = (ctx: BuildContext, p: number) => ctx.shared(`adx:${p}`, () => new Adx(p), (a, b) => { a.update(b.high, b.low, b.close); });
+const sharedChop = (ctx: BuildContext, p: number) => ctx.shared(`chop:${p}`, () => new Choppiness(p), (c, b) => { c.update(b.high, b.low, b.close); });
+const sharedVolSpike = (ctx: BuildContext, p: number) => ctx.shared(`volume_spike:${p}`, () => new VolumeSpike(p), (v, b) => { v.update(b.volume); });
+
+/** EMAs of increasing periods with the close in front, for the MA alignment score. */
+function alignment(ctx: BuildContext, periods: readonly number[]) {
+  const emas = periods.map((q) => sharedEma(ctx, q));
+  const seq = new Float64Array(periods.length + 1);
+  const slowest = emas[emas.length - 1]!;
+  return {
+    score(b: InputBar): number {
+      seq[0] = b.close;
+      for (let i = 0; i < emas.length; i++) seq[i + 1] = emas[i]!.sync(b).value;
+      return alignmentScore(seq);
+    },
+    ready: () => slowest.state.ready,
+  };
 }
 
 export interface FeatureDef<P = Record<string, unknown>> {
@@ -60,7 +87,7 @@ function def<S extends z.ZodType>(
 
 const P = z.object;
 
-const priceAndDist = (name: string, description: string, make: (p: number) => Sma | Ema) =>
+const priceAndDist = (name: string, description: string, make: (ctx: BuildContext, p: number) => { sync(b: InputBar): Sma | Ema }) =>
   def({
     name,
     description,
@@ -70,11 +97,12 @@ const priceAndDist = (name: string, description: string, make: (p: number) => Sm
     defaultOutputs: () => ['dist'],
     warmup: (p) => p.period - 1,
     inputs: () => [],
-    create: (p) => {
-      const ma = make(p.period);
+    create: (p, ctx) => {
+      const sh = make(ctx, p.period);
       return {
         update(b, out, o) {
-          const v = ma.update(b.close);
+          const ma = sh.sync(b);
+          const v = ma.value;
           out[o] = v;
           out[o + 1] = b.close / v - 1;
           return ma.ready;
@@ -90,8 +118,8 @@ const bookLevelCheck = (b: InputBar, bid: number, ask: number): void => {
 };
 
 const DEFS: FeatureDef[] = [
-  priceAndDist('sma', 'simple moving average of close; dist = close / SMA − 1', (p) => new Sma(p)),
-  priceAndDist('ema', 'exponential moving average of close (seeded with the first close); dist = close / EMA − 1', (p) => new Ema(p)),
+  priceAndDist('sma', 'simple moving average of close; dist = close / SMA − 1', sharedSma),
+  priceAndDist('ema', 'exponential moving average of close (seeded with the first close); dist = close / EMA − 1', sharedEma),
   def({
     name: 'rsi',
     description: 'relative strength index, Wilder smoothing, 0..100',
@@ -101,9 +129,9 @@ const DEFS: FeatureDef[] = [
     defaultOutputs: () => ['value'],
     warmup: (p) => p.period,
     inputs: () => [],
-    create: (p) => {
-      const r = new Rsi(p.period);
-      return { update(b, out, o) { out[o] = r.update(b.close); return r.ready; } };
+    create: (p, ctx) => {
+      const sh = sharedRsi(ctx, p.period);
+      return { update(b, out, o) { const r = sh.sync(b); out[o] = r.value; return r.ready; } };
     },
   }),
   def({
@@ -115,11 +143,12 @@ const DEFS: FeatureDef[] = [
     defaultOutputs: () => ['pct'],
     warmup: (p) => p.period - 1,
     inputs: () => [],
-    create: (p) => {
-      const a = new Atr(p.period);
+    create: (p, ctx) => {
+      const sh = sharedAtr(ctx, p.period);
       return {
         update(b, out, o) {
-          const v = a.update(b.high, b.low, b.close);
+          const a = sh.sync(b);
+          const v = a.value;
           out[o] = v;
           out[o + 1] = v / b.close;
           return a.ready;
@@ -185,11 +214,12 @@ const DEFS: FeatureDef[] = [
     defaultOutputs: () => ['adx', 'plus_di', 'minus_di'],
     warmup: (p) => 2 * p.period - 2,
     inputs: () => [],
-    create: (p) => {
-      const a = new Adx(p.period);
+    create: (p, ctx) => {
+      const sh = sharedAdx(ctx, p.period);
       return {
         update(b, out, o) {
-          out[o] = a.update(b.high, b.low, b.close);
+          const a = sh.sync(b);
+          out[o] = a.value;
           out[o + 1] = a.plusDi;
           out[o + 2] = a.minusDi;
           return a.ready;
@@ -206,9 +236,9 @@ const DEFS: FeatureDef[] = [
     defaultOutputs: () => ['value'],
     warmup: (p) => p.period,
     inputs: () => [],
-    create: (p) => {
-      const c = new Choppiness(p.period);
-      return { update(b, out, o) { out[o] = c.update(b.high, b.low, b.close); return c.ready; } };
+    create: (p, ctx) => {
+      const sh = sharedChop(ctx, p.period);
+      return { update(b, out, o) { const c = sh.sync(b); out[o] = c.value; return c.ready; } };
     },
   }),
   def({
@@ -305,9 +335,9 @@ const DEFS: FeatureDef[] = [
     defaultOutputs: () => ['value'],
     warmup: (p) => p.period - 1,
     inputs: () => [],
-    create: (p) => {
-      const v = new VolumeSpike(p.period);
-      return { update(b, out, o) { out[o] = v.update(b.volume); return v.ready; } };
+    create: (p, ctx) => {
+      const sh = sharedVolSpike(ctx, p.period);
+      return { update(b, out, o) { const v = sh.sync(b); out[o] = v.value; return v.ready; } };
     },
   }),
   def({
@@ -324,9 +354,9 @@ const DEFS: FeatureDef[] = [
     defaultOutputs: () => ['value'],
     warmup: (p) => p.periods[p.periods.length - 1]! - 1,
     inputs: () => [],
-    create: (p) => {
-      const m = new MaAlignment(p.periods);
-      return { update(b, out, o) { out[o] = m.update(b.close); return m.ready; } };
+    create: (p, ctx) => {
+      const m = alignment(ctx, p.periods);
+      return { update(b, out, o) { out[o] = m.score(b); return m.ready(); } };
     },
   }),
   def({
@@ -514,24 +544,29 @@ const DEFS: FeatureDef[] = [
     create: (p, ctx) => {
       const use = p.sentiment === 'required' || (p.sentiment === 'auto' && ctx.has(p.sentiment_column));
       const si = use ? ctx.column(p.sentiment_column) : -1;
-      const r = new RegimeDetector({
-        adxPeriod: p.adx_period,
-        chopPeriod: p.chop_period,
-        maPeriods: p.ma_periods,
-        rsiPeriod: p.rsi_period,
-        volumePeriod: p.volume_period,
-        threshold: p.threshold,
-        useSentiment: use,
-      });
+      const adx = sharedAdx(ctx, p.adx_period);
+      const chop = sharedChop(ctx, p.chop_period);
+      const ma = alignment(ctx, p.ma_periods);
+      const rsi = sharedRsi(ctx, p.rsi_period);
+      const vol = sharedVolSpike(ctx, p.volume_period);
       return {
         update(b, out, o) {
-          r.update(b.high, b.low, b.close, b.volume, si >= 0 ? b.x[si]! : NaN);
-          out[o] = r.score;
-          out[o + 1] = r.label;
-          out[o + 2] = r.label === 1 ? 1 : 0;
-          out[o + 3] = r.label === -1 ? 1 : 0;
-          out[o + 4] = r.label === 0 ? 1 : 0;
-          return r.ready;
+          const a = adx.sync(b);
+          const c = chop.sync(b);
+          const r = rsi.sync(b);
+          const v = vol.sync(b);
+          const m = ma.score(b);
+          const ready = a.ready && c.ready && r.ready && v.ready && ma.ready();
+          if (ready) {
+            const score = regimeScore(a.value, a.plusDi, a.minusDi, c.value, m, r.value, v.value, si >= 0 ? b.x[si]! : NaN, use);
+            const label = regimeLabel(score, p.threshold);
+            out[o] = score;
+            out[o + 1] = label;
+            out[o + 2] = label === 1 ? 1 : 0;
+            out[o + 3] = label === -1 ? 1 : 0;
+            out[o + 4] = label === 0 ? 1 : 0;
+          }
+          return ready;
         },
       };
     },

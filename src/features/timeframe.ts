@@ -45,6 +45,7 @@ export class HigherTimeframeAggregator {
     const h = this.bar;
     if (this.open && bucket !== this.bucket) {
       this.open = false;
+      h.seq++;
       emit(h);
     }
     if (!this.open) {
@@ -68,6 +69,7 @@ export class HigherTimeframeAggregator {
     }
     if (b.time + b.durationMs >= bucket + ms) {
       this.open = false;
+      h.seq++;
       emit(h);
     }
   }

@@ -3,6 +3,7 @@
 import { ADX, CHOP, EMA, RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import { buildFeatures, type FeatureSpecInput } from '../../src/features/index.ts';
+import { RegimeDetector } from '../../src/features/indicators/regime.ts';
 import { bundled1h, cloneFrame, tail } from './helpers.ts';
 
 const frame = tail(bundled1h('keep'), 6_000);
@@ -49,6 +50,17 @@ describe('regime detector', () => {
     expect(compared).toBe(T - fm.warmup);
     // Real 2019–2020 BTC has all three regimes.
     for (const n of Object.values(labels)) expect(n).toBeGreaterThan(T / 20);
+  });
+
+  it('the standalone RegimeDetector gives the same score and label as the feature column', () => {
+    const fm = buildFeatures(frame, regimeSpec());
+    const r = new RegimeDetector({ adxPeriod: 14, chopPeriod: 14, maPeriods: [9, 21, 50], rsiPeriod: 14, volumePeriod: 20, threshold: 0.25, useSentiment: false });
+    for (let t = 0; t < T; t++) {
+      r.update(frame.high[t]!, frame.low[t]!, frame.close[t]!, frame.volume[t]!, NaN);
+      expect(r.ready).toBe(t >= fm.warmup);
+      if (!r.ready) continue;
+      if (Math.fround(r.score) !== fm.matrix[t * fm.cols] || r.label !== fm.matrix[t * fm.cols + 1]) throw new Error(`row ${t}`);
+    }
   });
 
   it('a sentiment column enters with weight 10%: neutral (50) scales the score by 0.9, greed (100) adds 0.1', () => {

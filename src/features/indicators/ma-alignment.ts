@@ -2,17 +2,24 @@
 // the mean of sign(faster − slower) over every pair. +1 = perfect bullish stack (close > EMA9 > EMA21 > EMA50).
 import { Ema } from './moving-averages.ts';
 
+/** Mean of sign(s[i] − s[j]) over every pair i < j of the sequence (close first, then EMAs fastest to slowest). */
+export function alignmentScore(s: Float64Array): number {
+  let acc = 0;
+  const m = s.length;
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) acc += Math.sign(s[i]! - s[j]!);
+  }
+  return acc / ((m * (m - 1)) / 2);
+}
+
 export class MaAlignment {
   private readonly emas: Ema[];
   private readonly seq: Float64Array;
-  private readonly pairs: number;
   value = NaN;
 
   constructor(readonly periods: readonly number[]) {
     this.emas = periods.map((p) => new Ema(p));
     this.seq = new Float64Array(periods.length + 1);
-    const m = periods.length + 1;
-    this.pairs = (m * (m - 1)) / 2;
   }
 
   get ready(): boolean { return this.emas[this.emas.length - 1]!.ready; }
@@ -21,11 +28,7 @@ export class MaAlignment {
     const s = this.seq;
     s[0] = close;
     for (let i = 0; i < this.emas.length; i++) s[i + 1] = this.emas[i]!.update(close);
-    let acc = 0;
-    for (let i = 0; i < s.length; i++) {
-      for (let j = i + 1; j < s.length; j++) acc += Math.sign(s[i]! - s[j]!);
-    }
-    this.value = acc / this.pairs;
+    this.value = alignmentScore(s);
     return this.value;
   }
 }

@@ -27,13 +27,33 @@ export const REGIME_WEIGHTS = { adx: 0.25, chop: 0.2, ma: 0.2, rsi: 0.15, volume
 
 const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
 
+/** The weighted score from the component values (each indicator ready); sentiment is NaN when not used. */
+export function regimeScore(
+  adx: number, plusDi: number, minusDi: number, chop: number, ma: number, rsi: number, volumeRatio: number, sentiment: number,
+  useSentiment: boolean,
+): number {
+  const w = REGIME_WEIGHTS;
+  const dir = Math.sign(ma);
+  const cAdx = Math.min(adx / 40, 1) * Math.sign(plusDi - minusDi);
+  const cChop = clamp((61.8 - chop) / 23.6, 0, 1) * dir;
+  const cRsi = clamp((rsi - 50) / 20, -1, 1);
+  const cVol = clamp(volumeRatio - 1, 0, 1) * dir;
+  let acc = w.adx * cAdx + w.chop * cChop + w.ma * ma + w.rsi * cRsi + w.volume * cVol;
+  if (useSentiment) acc += w.sentiment * clamp((sentiment - 50) / 50, -1, 1);
+  return acc / (useSentiment ? 1 : 0.9);
+}
+
+/** +1 bull, −1 bear, 0 sideways. */
+export function regimeLabel(score: number, threshold: number): number {
+  return score >= threshold ? 1 : score <= -threshold ? -1 : 0;
+}
+
 export class RegimeDetector {
   private readonly adx: Adx;
   private readonly chop: Choppiness;
   private readonly ma: MaAlignment;
   private readonly rsi: Rsi;
   private readonly vol: VolumeSpike;
-  private readonly weightSum: number;
   score = NaN;
   /** +1 bull, −1 bear, 0 sideways. */
   label = NaN;
@@ -44,8 +64,6 @@ export class RegimeDetector {
     this.ma = new MaAlignment(params.maPeriods);
     this.rsi = new Rsi(params.rsiPeriod);
     this.vol = new VolumeSpike(params.volumePeriod);
-    const w = REGIME_WEIGHTS;
-    this.weightSum = w.adx + w.chop + w.ma + w.rsi + w.volume + (params.useSentiment ? w.sentiment : 0);
   }
 
   get ready(): boolean {
@@ -60,17 +78,8 @@ export class RegimeDetector {
     const rsi = this.rsi.update(close);
     const vr = this.vol.update(volume);
     if (!this.ready) return;
-    const w = REGIME_WEIGHTS;
-    const dir = Math.sign(ma);
-    const cAdx = Math.min(this.adx.value / 40, 1) * Math.sign(this.adx.plusDi - this.adx.minusDi);
-    const cChop = clamp((61.8 - this.chop.value) / 23.6, 0, 1) * dir;
-    const cRsi = clamp((rsi - 50) / 20, -1, 1);
-    const cVol = clamp(vr - 1, 0, 1) * dir;
-    let acc = w.adx * cAdx + w.chop * cChop + w.ma * ma + w.rsi * cRsi + w.volume * cVol;
-    if (this.params.useSentiment) acc += w.sentiment * clamp((sentiment - 50) / 50, -1, 1);
-    const s = acc / this.weightSum;
-    this.score = s;
-    const th = this.params.threshold;
-    this.label = s >= th ? 1 : s <= -th ? -1 : 0;
+    const a = this.adx;
+    this.score = regimeScore(a.value, a.plusDi, a.minusDi, this.chop.value, ma, rsi, vr, sentiment, this.params.useSentiment);
+    this.label = regimeLabel(this.score, this.params.threshold);
   }
 }
