@@ -265,47 +265,52 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
 
   const flush = async (candles: CandleBatch, trades: TradeBatch, book: BookBatch): Promise<void> => {
     if (candles.length === 0 && trades.length === 0 && book.length === 0) return;
+    // Counted locally and added to the summary only once the batch is committed.
+    const n = { inserted: 0, duplicates: 0, updated: 0 };
     try {
       await c.query('BEGIN');
       if (candles.length > 0) {
         if (method === 'insert' && !jsonlCandles) {
           const ins = await insertCandlesMultiRow(c, candles);
-          summary.inserted += ins;
-          summary.duplicates += candles.length - ins;
+          n.inserted += ins;
+          n.duplicates += candles.length - ins;
         } else if (!jsonlCandles && opts.directCopy !== false && (await tryDirectCopy(c, candles))) {
-          summary.inserted += candles.length;
+          n.inserted += candles.length;
         } else {
           await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', candleBinary(candles, true));
           if (jsonlCandles) {
             const r = await c.query<{ inserted: number; updated: number }>(STAGE_UPSERT_CANDLES);
             const x = r.rows[0]!;
-            summary.inserted += x.inserted;
-            summary.updated += x.updated;
-            summary.duplicates += candles.length - x.inserted - x.updated;
+            n.inserted += x.inserted;
+            n.updated += x.updated;
+            n.duplicates += candles.length - x.inserted - x.updated;
           } else {
             const r = await c.query(STAGE_TO_CANDLES);
-            summary.inserted += r.rowCount ?? 0;
-            summary.duplicates += candles.length - (r.rowCount ?? 0);
+            n.inserted += r.rowCount ?? 0;
+            n.duplicates += candles.length - (r.rowCount ?? 0);
           }
         }
       }
       if (trades.length > 0) {
         await copyIn(c, 'COPY tg4_stage_trades (symbol, time, seq, price, volume, side, trade_id) FROM STDIN (FORMAT binary)', tradeBinary(trades));
         const r = await c.query(STAGE_TO_TRADES);
-        summary.inserted += r.rowCount ?? 0;
-        summary.duplicates += trades.length - (r.rowCount ?? 0);
+        n.inserted += r.rowCount ?? 0;
+        n.duplicates += trades.length - (r.rowCount ?? 0);
       }
       if (book.length > 0) {
         await copyIn(c, 'COPY tg4_stage_book (symbol, time, side, level, price, volume) FROM STDIN (FORMAT binary)', bookBinary(book));
         const r = await c.query(STAGE_TO_BOOK);
-        summary.inserted += r.rowCount ?? 0;
-        summary.duplicates += book.length - (r.rowCount ?? 0);
+        n.inserted += r.rowCount ?? 0;
+        n.duplicates += book.length - (r.rowCount ?? 0);
       }
       await c.query('COMMIT');
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw toDbError(err, url, `ingest of ${opts.file} (batch ${summary.batches + 1} rolled back; earlier batches are stored, re-run to complete)`);
     }
+    summary.inserted += n.inserted;
+    summary.duplicates += n.duplicates;
+    summary.updated += n.updated;
     summary.batches++;
     opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
   };

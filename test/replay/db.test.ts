@@ -130,6 +130,23 @@ describe('PostgreSQL replay store', () => {
     expect(await count()).toBe(999);
   });
 
+  it('a database failure mid-import rolls back exactly the batch in flight; a re-run completes it', async () => {
+    // A trigger that fails on one row stands in for a lost connection or a full disk half way through.
+    await c.query(`CREATE FUNCTION tg4_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.symbol = 'TEST/FAIL' AND NEW.time = to_timestamp(1672531200 + 60 * 450) THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+    await c.query('CREATE TRIGGER tg4_test_fail BEFORE INSERT ON candles FOR EACH ROW EXECUTE FUNCTION tg4_test_fail()');
+    const rows = Array.from({ length: 1000 }, (_, i) => `${1672531200 + 60 * i},100,101,99,100.5,1,3`);
+    const p = tmp.file('fail.csv', rows.join('\n'));
+    const count = async (): Promise<number> => (await c.query(`SELECT count(*)::int AS n FROM candles WHERE symbol = 'TEST/FAIL'`)).rows[0].n;
+    await expect(ingestFile(c, db.url, { file: p, symbol: 'TEST/FAIL', timeframe: '1m', batchSize: 200 }))
+      .rejects.toThrow(/batch 3 rolled back; earlier batches are stored, re-run to complete.*injected failure/);
+    expect(await count()).toBe(400); // batches 1-2; nothing of batch 3 (rows 400-599)
+    await c.query('DROP TRIGGER tg4_test_fail ON candles');
+    const s = await ingestFile(c, db.url, { file: p, symbol: 'TEST/FAIL', timeframe: '1m', batchSize: 200 });
+    expect([s.inserted, s.duplicates]).toEqual([600, 400]);
+    expect(await count()).toBe(1000);
+  });
+
   it('ingests trade ticks and JSONL event logs (Kraken WS v2 messages and TG4 events), idempotently', async () => {
     const trades = tmp.file('trades.csv', ['1672531200.1234,16500.5,0.01', '1672531200.1234,16500.6,0.02', '1672531201,16501,0.5', '1672531202.5,16502,0.25,s'].join('\n'));
     const t1 = await ingestFile(c, db.url, { file: trades, symbol: 'BTC/USD', format: 'trades' });
