@@ -84,7 +84,10 @@ export async function trainTradingAndCompare(opts: TrainRunOptions, baselines: r
     evalEnvKwargs: { ...base, range: 'validation', start: 'first', episodeLength: null },
     evalEpisodes: opts.evalEpisodes ?? 1,
   });
-  const testKwargs = { ...base, range: 'test' };
+  // The OOS runs use the env exactly as trained (preset kwargs included), on the test split.
+  const trainedKwargs = { ...((training.manifest as unknown as { envKwargs?: Record<string, unknown> } | null)?.envKwargs ?? base) };
+  delete trainedKwargs['range'];
+  const testKwargs = { ...trainedKwargs, range: 'test' };
   const runs: OosRun[] = [];
   if (training.dir) runs.push(runModelEpisode(training.dir, testKwargs, opts.seed));
   for (const b of baselines) runs.push(runBaselineEpisode(b, testKwargs, opts.seed));

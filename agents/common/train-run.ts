@@ -72,8 +72,8 @@ export interface TrainRunResult {
   totalSteps: number;
 }
 
-export function resolvePreset(agent: AlgoName, envId: string, preset?: string): { name: string; totalSteps: number; config: PpoConfig | DqnConfig } {
-  const table: Record<string, { totalSteps: number; config: PpoConfig | DqnConfig }> = agent === 'ppo' ? PPO_PRESETS : DQN_PRESETS;
+export function resolvePreset(agent: AlgoName, envId: string, preset?: string): { name: string; totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> } {
+  const table: Record<string, { totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> }> = agent === 'ppo' ? PPO_PRESETS : DQN_PRESETS;
   const name = preset ?? (table[envId] ? envId : 'default');
   if (name === 'default') return { name, totalSteps: 100_000, config: agent === 'ppo' ? PPO_DEFAULTS : DQN_DEFAULTS };
   const p = table[name];
@@ -117,13 +117,13 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const config = { ...preset.config, ...(opts.overrides ?? {}) } as PpoConfig | DqnConfig;
   const totalSteps = opts.steps ?? preset.totalSteps;
   if (!Number.isSafeInteger(totalSteps) || totalSteps <= 0) throw new InvalidArgumentError(`--steps must be a positive integer (got ${totalSteps})`);
-  const envKwargs = opts.envKwargs ?? {};
+  const envKwargs = { ...(preset.envKwargs ?? {}), ...(opts.envKwargs ?? {}) };
   const env = await openEnv(opts.envId, config.nEnvs, envKwargs, opts.seed, opts.remote);
   let evalEnv: AgentVectorEnv | null = null;
   try {
     const shape = describeEnv(env);
     if (opts.agent === 'dqn') checkDqnEnv(shape);
-    evalEnv = await openEnv(opts.envId, 1, opts.evalEnvKwargs ?? envKwargs, opts.seed + 1, opts.remote);
+    evalEnv = await openEnv(opts.envId, 1, opts.evalEnvKwargs ? { ...(preset.envKwargs ?? {}), ...opts.evalEnvKwargs } : envKwargs, opts.seed + 1, opts.remote);
     const featureSpecHash = opts.featureSpecHash !== undefined ? opts.featureSpecHash : featureSpecHashOf(env);
     const evalEpisodes = opts.evalEpisodes ?? 10;
     const evalFreq = opts.evalFreq ?? Math.max(1, Math.floor(totalSteps / 20));

@@ -6,6 +6,8 @@ export interface PpoPreset {
   description: string;
   /** Default training length when --steps is not given. */
   totalSteps: number;
+  /** Env kwargs the preset was tuned with (the user's --kwargs override them). */
+  envKwargs?: Record<string, unknown>;
   config: PpoConfig;
 }
 
@@ -29,6 +31,8 @@ export const PPO_PRESETS: Record<string, PpoPreset> = {
   'tg4/Trading-v0': {
     description: 'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs normalisation, 64-64 tanh',
     totalSteps: 200_000,
+    // Fees already lower the log return; a small turnover penalty discourages churn on top (one full flip ≈ 0.2%).
+    envKwargs: { reward: { log_return: 1, turnover: 0.001 } },
     config: {
       ...PPO_DEFAULTS,
       nEnvs: 8,
