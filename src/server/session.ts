@@ -3,13 +3,13 @@
 // VectorEngine (a batched core VectorEnv from the spec's vectorEntryPoint, EnvPool style, for whole-batch steps).
 import type { EnvSpec, Space, SpaceJSON } from '../core/types.ts';
 import type { EnvLike } from '../core/env.ts';
-import type { VectorEnv } from '../core/vector/vector-env.ts';
+import { EMPTY_INFO, type VectorEnv } from '../core/vector/vector-env.ts';
 import { InvalidActionError, InvalidArgumentError, ResetNeededError, Tg4Error } from '../core/errors.ts';
 import { describeValue } from '../core/spaces/space.ts';
 import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
 import { actionBatch, encodeSingleObservation, observationBatch, type ActionBatch, type ObservationBatch } from './space-batch.ts';
-import { toWireValue } from './wire-values.ts';
+import { EMPTY_MAP, toWireValue } from './wire-values.ts';
 import { callableNames, callOnEnv, type CallableNames } from './callables.ts';
 
 export type Seeds = number | (number | null)[] | null;
@@ -318,10 +318,13 @@ export class VectorEngine implements SessionEngine {
   }
 
   private infoWire(info: Record<string, unknown>): Record<string, unknown> {
+    if (info === EMPTY_INFO) return EMPTY_MAP; // the common case, by identity: no per-sub-env work
     const fo = info.final_observation;
     if (!(fo instanceof Float32Array)) return toWireValue(info) as Record<string, unknown>;
-    const { final_observation: _drop, ...rest } = info;
-    return { ...(toWireValue(rest) as Record<string, unknown>), final_observation: encodeTyped(fo.slice(), [...this.obsShape]) };
+    const out = toWireValue(info) as Record<string, unknown>;
+    // The vector env hands the final observation flattened; give it the observation space's shape.
+    out.final_observation = encodeTyped(fo.slice(), [...this.obsShape]);
+    return out;
   }
 }
 
