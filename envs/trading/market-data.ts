@@ -184,7 +184,7 @@ export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataK
     throw new InvalidArgumentError(
       `range: too short for one episode: the range ${kw.range ?? '(all data)'} has ${rangeEnd - rangeStart} bars of ${ref.symbol} ${ref.timeframe}; ` +
         `the first decision needs ${warmup} warm-up bar(s) of the features and ${opts.windowSize - 1} more for the window` +
-        `${data.atrWarmup > 0 ? ` (and ${data.atrWarmup} for the stops' ATR)` : ''} (bar ${first}), ` +
+        `${data.atrWarmup > 0 ? ` (the stops' ATR is defined from bar ${data.atrWarmup})` : ''}: bar ${first}, ` +
         `leaving ${have}, but an episode of ${opts.episodeLength ?? 1} step(s) needs ${need}: use a longer range, a shorter episodeLength or a smaller windowSize`,
     );
   }

@@ -4,6 +4,7 @@
 // The machine is shared: absolute figures are noisy (load average printed); the ratios are the stable part.
 //   npx tsx scripts/bench/trading-env.ts [--seconds 2] [--n 64]
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import '../../envs/index.ts';
 import { make, makeVec } from '../../src/core/index.ts';
 import { Rng } from '../../src/core/rng.ts';
@@ -48,7 +49,7 @@ function stickyPolicy(n: number, p: number, seed: number): (out: Int32Array) => 
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const venv = makeVec('tg4/Trading-v0', { numEnvs: N, kwargs: KWARGS }) as TradingVectorEnv;
   venv.reset({ seed: 0 });
   const core = venv.core;
@@ -86,8 +87,17 @@ function main(): void {
 
   const actions = new Int32Array(N).fill(1);
   const sticky = stickyPolicy(N, 0.05, 1);
+  // Garbage collections during the timed vector-env run: the step loop allocates nothing (only a finished episode's
+  // metrics object), so there should be next to none.
+  let gcs = 0;
+  const gcObserver = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const vecSticky = rate(() => { sticky(actions); venv.step(actions); }, SECONDS) * N;
   const vecStickyWall = lastWall * N;
+  const stickySteps = Math.round(vecStickyWall * SECONDS);
+  await new Promise((r) => setTimeout(r, 50)); // let the observer deliver
+  const gcDuringVec = gcs;
+  gcObserver.disconnect();
   actions.fill(1);
   const vecFlat = rate(() => { venv.step(actions); }, SECONDS) * N;
   const vecFlatWall = lastWall * N;
@@ -133,9 +143,10 @@ function main(): void {
     ['single env (Env API, info objects), sticky', single, singleWall],
   ];
   for (const [name, v, w] of rows) console.log(`${name.padEnd(52)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
+  console.log(`GC events during the vector-env sticky run (~${(stickySteps / 1e6).toFixed(1)} M sub-env steps): ${gcDuringVec}`);
   console.log(`vector env (sticky) vs single env: ${(vecSticky / single).toFixed(1)}x; vs the 2 M/s aim: ${(vecSticky / 2e6).toFixed(2)}x`);
   venv.close();
   env.close();
 }
 
-main();
+await main();
