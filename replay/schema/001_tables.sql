@@ -1,10 +1,11 @@
 -- Base tables. Primary keys make every ingest idempotent: re-importing a file inserts nothing new.
 -- Times are timestamptz (UTC); prices and volumes double precision (PostgreSQL prints them shortest-exact, so a
--- value read back is the value written).
+-- value read back is the value written). Symbols and timeframes use the "C" collation: byte order, the cheapest key
+-- comparison for the primary-key indexes whatever the database's default locale.
 
 CREATE TABLE IF NOT EXISTS candles (
-  symbol     text             NOT NULL,  -- canonical 'BASE/QUOTE', e.g. 'BTC/USD'
-  timeframe  text             NOT NULL,  -- '1m', '5m', '1h', …
+  symbol     text COLLATE "C" NOT NULL,  -- canonical 'BASE/QUOTE', e.g. 'BTC/USD'
+  timeframe  text COLLATE "C" NOT NULL,  -- '1m', '5m', '1h', …
   time       timestamptz      NOT NULL,  -- bar open time
   open       double precision NOT NULL,
   high       double precision NOT NULL,
@@ -18,7 +19,7 @@ CREATE TABLE IF NOT EXISTS candles (
 );
 
 CREATE TABLE IF NOT EXISTS trades (
-  symbol     text             NOT NULL,
+  symbol     text COLLATE "C" NOT NULL,
   time       timestamptz      NOT NULL,
   seq        integer          NOT NULL,  -- 0, 1, … for trades sharing one timestamp (in file order)
   price      double precision NOT NULL,
@@ -31,7 +32,7 @@ CREATE TABLE IF NOT EXISTS trades (
 
 -- Order-book snapshots: one row per price level.
 CREATE TABLE IF NOT EXISTS book_snapshots (
-  symbol     text             NOT NULL,
+  symbol     text COLLATE "C" NOT NULL,
   time       timestamptz      NOT NULL,
   side       char(1)          NOT NULL CHECK (side IN ('b', 'a')),  -- bid / ask
   level      smallint         NOT NULL,                            -- 0 = best
@@ -42,8 +43,8 @@ CREATE TABLE IF NOT EXISTS book_snapshots (
 
 -- Order-book aggregates per bar (what features consume).
 CREATE TABLE IF NOT EXISTS book_aggregates (
-  symbol     text             NOT NULL,
-  timeframe  text             NOT NULL,
+  symbol     text COLLATE "C" NOT NULL,
+  timeframe  text COLLATE "C" NOT NULL,
   time       timestamptz      NOT NULL,
   best_bid   double precision,
   best_ask   double precision,
