@@ -2,6 +2,7 @@
 // is reachable: names are looked up in this table, never on the object by a client-supplied string alone.
 import type { EnvLike } from '../core/env.ts';
 import { InvalidArgumentError, Tg4Error } from '../core/errors.ts';
+import { encodeTyped } from './protocol/arrays.ts';
 
 export interface CallableNames {
   attributes: string[];
@@ -62,6 +63,15 @@ function methodTable(env: EnvLike): Record<string, string> {
 export function callableNames(env: EnvLike): CallableNames {
   const methods = Object.entries(methodTable(env)).filter(([, m]) => findMethod(env, m) !== null).map(([w]) => w);
   return { attributes: Object.keys(ATTRIBUTES), methods };
+}
+
+/** Action masks travel as bool arrays (numpy bool on the Python side), whatever array type the env returns. */
+export function masksToWire(x: unknown): unknown {
+  if (!ArrayBuffer.isView(x) && !Array.isArray(x)) return x;
+  const src = x as ArrayLike<unknown>;
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;
+  return encodeTyped(out, [out.length], 'bool');
 }
 
 export function callOnEnv(env: EnvLike, name: string, args: unknown[], kwargs: Record<string, unknown>, allowed?: CallableNames): unknown {

@@ -10,7 +10,7 @@ import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
 import { actionBatch, encodeSingleObservation, observationBatch, type ActionBatch, type ObservationBatch } from './space-batch.ts';
 import { EMPTY_MAP, toWireValue } from './wire-values.ts';
-import { callableNames, callOnEnv, type CallableNames } from './callables.ts';
+import { callableNames, callOnEnv, masksToWire, type CallableNames } from './callables.ts';
 
 export type Seeds = number | (number | null)[] | null;
 
@@ -199,7 +199,10 @@ export class SubEnvEngine implements SessionEngine {
 
   call(name: string, args: unknown[], kwargs: Record<string, unknown>, idsIn: number[] | null): unknown[] {
     const ids = checkIds(idsIn, this.envs.length) ?? this.envs.map((_, i) => i);
-    return ids.map((i) => toWireValue(callOnEnv(this.envs[i]!, name, args, kwargs)));
+    return ids.map((i) => {
+      const v = callOnEnv(this.envs[i]!, name, args, kwargs);
+      return name === 'action_masks' ? masksToWire(v) : toWireValue(v);
+    });
   }
 
   close(): void {
@@ -294,7 +297,7 @@ export class VectorEngine implements SessionEngine {
     if (name === 'action_masks' && this.masks !== null) {
       const all = this.masks();
       const k = all.length / n;
-      return ids.map((i) => toWireValue(all.subarray(i * k, (i + 1) * k)));
+      return ids.map((i) => masksToWire(all.subarray(i * k, (i + 1) * k)));
     }
     const v = toWireValue(callOnEnv(this.probe, name, args, kwargs, { attributes: this.callable.attributes, methods: [] }));
     return new Array(ids.length).fill(v);

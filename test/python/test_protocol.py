@@ -185,6 +185,16 @@ class ProtocolTests:
         self.assertEqual(cm.exception.code, "INVALID_ARGUMENT")
         s.close()
 
+    def test_action_masks_of_a_masked_env(self):
+        s = Session(self.client, "tg4/Trading-v0", 2, seed=0)
+        self.assertIn("action_masks", s.callable["methods"])
+        s.reset()
+        masks = s.call("action_masks")
+        self.assertEqual(len(masks), 2)
+        self.assertEqual(masks[0].dtype, np.bool_)
+        self.assertEqual(masks[0].shape, (s.action_space["n"],))
+        s.close()
+
     def test_error_replies_and_server_keeps_serving(self):
         s = Session(self.client, "CartPole-v1", 2)
         s.reset(seed=0)

@@ -32,6 +32,7 @@ describe('tg4/Trading-v0 over the server', () => {
       expect(r.rewards).toHaveLength(3);
       const masks = (await env.call('action_masks', [], {}, [2, 0])) as Uint8Array[];
       expect(masks).toHaveLength(2);
+      expect(masks.every((m) => m instanceof Uint8Array && m.every((v) => v === 0 || v === 1))).toBe(true);
       expect(masks[0]!.length).toBe((local.actionSpace.toJSON() as { n: number }).n);
       // Sub-env i was reset with seed 4 + i: the in-process env with the same seed and action agrees.
       local.reset({ seed: 4 });
