@@ -110,4 +110,6 @@ console.log(`  by process CPU time (less sensitive to other engineers' load): ${
 console.log(`  ratio batch time per row / EMA loop time per bar: ${fmt(batchBest / emaBest)}x; per feature-value: ${fmt(batchBest / emaBest / cols)}x`);
 console.log(`live ObservationBuilder.update: median ${fmt(med)} µs, p99 ${fmt(p99)} µs (aim p99 < 50 µs) over ${fmt(N - 20_000)} bars`);
 console.log(`  baseline per-bar EMA update (same timer): median ${fmt(bMed)} µs, p99 ${fmt(bP99)} µs; ratio median ${fmt(med / Math.max(bMed, 1e-3))}x, p99 ${fmt(p99 / Math.max(bP99, 1e-3))}x (timer floor dominates the baseline)`);
-console.log(`targets: batch ${valuesPerS >= 5e6 ? 'MET' : 'MISSED'}, live p99 ${p99 < 50 ? 'MET' : 'MISSED'}; machine shared with other engineers: figures are noisy (sink ${sink > 0 ? '+' : '-'})`);
+const cpuValuesPerS = (T * cols) / (batchCpuBest / 1000);
+console.log(`targets: batch ≥ 5 M values/s by CPU time ${cpuValuesPerS >= 5e6 ? 'MET' : 'MISSED'}, by wall clock ${valuesPerS >= 5e6 ? 'MET' : 'MISSED'}; live p99 < 50 µs ${p99 < 50 ? 'MET' : 'MISSED'}`);
+console.log(`(load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores: the machine is shared, figures are noisy; sink ${sink > 0 ? '+' : '-'})`);

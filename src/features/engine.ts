@@ -27,7 +27,6 @@ interface Lane {
   agg: HigherTimeframeAggregator | null;
   states: FeatureState[];
   offsets: number[];
-  labels: string[];
   values: Float64Array;
   valid: Uint8Array;
 }
@@ -92,7 +91,7 @@ export class FeatureEngine {
     const laneOf = (ms: number): Lane => {
       let l = this.lanes.find((x) => x.ms === ms);
       if (!l) {
-        l = { ms, shared: new Map(), agg: null, states: [], offsets: [], labels: [], values: new Float64Array(0), valid: new Uint8Array(0) };
+        l = { ms, shared: new Map(), agg: null, states: [], offsets: [], values: new Float64Array(0), valid: new Uint8Array(0) };
         this.lanes.push(l);
       }
       return l;
@@ -138,7 +137,6 @@ export class FeatureEngine {
       laneWidth.set(lane, off + outs.length);
       lane.states.push(state);
       lane.offsets.push(off);
-      lane.labels.push(`${field} (${f.feature})`);
       const tfLabel = timeframeLabel(ms);
       const id = f.id ?? defaultId(f.feature, d.idParams, f.params, f.timeframe !== undefined && ms !== baseMs ? tfLabel : '');
       const selected = f.outputs ?? d.defaultOutputs(f.params);
