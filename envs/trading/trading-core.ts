@@ -370,24 +370,30 @@ export class TradingCore {
   /** Window of feature rows ≤ bar, then per symbol exposure, unrealized PnL, time in trade, then drawdown. */
   writeObservation(i: number): void {
     const t = this.bar[i]!;
+    const obs = this.observations;
     const base = i * this.obsDim;
-    this.copier.copy(t, this.observations, base);
-    const b = this.book;
-    const d = this.data;
+    this.copier.copy(t, obs, base);
+    const size = this.book.size;
+    const entryPrice = this.book.entryPrice;
+    const entryBar = this.entryBar;
+    const bars = this.bars;
     const S = this.S;
     const e = this.equity[i]!;
     const inv = e > 0 ? 1 / e : 0;
-    let k = base + this.windowSize * d.numFeatures;
+    const closeAt = t * this.stride + 4;
+    let k = base + this.windowSize * this.data.numFeatures;
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
-      const sz = b.size[p]!;
-      const c = this.bars[t * this.stride + 4 + 4 * s]!;
-      this.observations[k++] = sz * c * inv;
-      this.observations[k++] = sz === 0 ? 0 : sz * (c - b.entryPrice[p]!) * inv;
-      this.observations[k++] = this.entryBar[p]! >= 0 ? (t - this.entryBar[p]! + 1) * this.invTimeScale : 0;
+      const sz = size[p]!;
+      const c = bars[closeAt + 4 * s]!;
+      obs[k] = sz * c * inv;
+      obs[k + 1] = sz === 0 ? 0 : sz * (c - entryPrice[p]!) * inv;
+      const eb = entryBar[p]!;
+      obs[k + 2] = eb >= 0 ? (t - eb + 1) * this.invTimeScale : 0;
+      k += 3;
     }
     const peak = this.peakEquity[i]!;
-    this.observations[k] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;
+    obs[k] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;
   }
 
   /**

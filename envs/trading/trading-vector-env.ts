@@ -165,6 +165,17 @@ export class TradingVectorEnv implements VectorEnv {
     const scheme = this.scheme;
     const pending = this.pendingReset;
     const targets = this.core.targets;
+    const levels = scheme?.levels ?? null;
+    if (levels !== null && actions instanceof Int32Array) {
+      // Fast path (what agents send): a discrete batch as an Int32Array.
+      const K = levels.length;
+      for (let i = 0; i < n; i++) {
+        const a = actions[i]!;
+        if (a >= 0 && a < K) targets[i] = levels[a]!;
+        else if (pending[i] === 0) throw new InvalidActionError(`action ${a} for sub-env ${i} is not in ${String(scheme!.space)}: no sub-env was stepped`);
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       if (pending[i] === 1) continue;
       if (scheme !== null) {

@@ -41,12 +41,17 @@ function rate(step: (k: number) => void, seconds: number): number {
   return calls / ((c.user + c.system) / 1e6);
 }
 
-/** A seeded "sticky" policy: each sub-env keeps its action and redraws it with probability p per step. */
-function stickyPolicy(n: number, p: number, seed: number): (out: Int32Array) => void {
+/**
+ * Action batches drawn before timing (so the policy's cost is not counted): each sub-env keeps its action and redraws
+ * it with probability p per step ("sticky"; p = 1 is a uniform random action every step). Cycled through.
+ */
+function actionTape(n: number, p: number, seed: number, steps = 4096): Int32Array[] {
   const rng = new Rng(seed);
-  return (out) => {
-    for (let i = 0; i < n; i++) if (rng.random() < p) out[i] = rng.integer(3);
-  };
+  const cur = new Int32Array(n).fill(1);
+  return Array.from({ length: steps }, () => {
+    for (let i = 0; i < n; i++) if (rng.random() < p) cur[i] = rng.integer(3);
+    return cur.slice();
+  });
 }
 
 async function main(): Promise<void> {
@@ -86,13 +91,14 @@ async function main(): Promise<void> {
   const replayWall = lastWall * N;
 
   const actions = new Int32Array(N).fill(1);
-  const sticky = stickyPolicy(N, 0.05, 1);
+  const stickyTape = actionTape(N, 0.05, 1);
+  const randomTape = actionTape(N, 1, 2);
   // Garbage collections during the timed vector-env run: the step loop allocates nothing (only a finished episode's
   // metrics object), so there should be next to none.
   let gcs = 0;
   const gcObserver = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
   gcObserver.observe({ entryTypes: ['gc'] });
-  const vecSticky = rate(() => { sticky(actions); venv.step(actions); }, SECONDS) * N;
+  const vecSticky = rate((k) => { venv.step(stickyTape[k & 4095]!); }, SECONDS) * N;
   const vecStickyWall = lastWall * N;
   const stickySteps = Math.round(vecStickyWall * SECONDS);
   await new Promise((r) => setTimeout(r, 50)); // let the observer deliver
@@ -101,17 +107,14 @@ async function main(): Promise<void> {
   actions.fill(1);
   const vecFlat = rate(() => { venv.step(actions); }, SECONDS) * N;
   const vecFlatWall = lastWall * N;
-  const rng = new Rng(2);
-  const vecRandom = rate(() => { for (let i = 0; i < N; i++) actions[i] = rng.integer(3); venv.step(actions); }, SECONDS) * N;
+  const vecRandom = rate((k) => { venv.step(randomTape[k & 4095]!); }, SECONDS) * N;
   const vecRandomWall = lastWall * N;
 
   const env = make('tg4/Trading-v0', KWARGS);
   env.reset({ seed: 0 });
-  const one = stickyPolicy(1, 0.05, 3);
-  const a1 = new Int32Array(1).fill(1);
-  const single = rate(() => {
-    one(a1);
-    const r = env.step(a1[0]);
+  const oneTape = actionTape(1, 0.05, 3);
+  const single = rate((k) => {
+    const r = env.step(oneTape[k & 4095]![0]!);
     if (r.terminated || r.truncated) env.reset();
   }, SECONDS);
   const singleWall = lastWall;
