@@ -78,6 +78,7 @@ export class PortfolioEnv extends Env<Float32Array, Float32Array> {
       weights: Array.from({ length: S }, (_, k) => (b.size[k]! * this.data.close[k]![t]!) / c.equity[0]!),
       fills: c.fills(0),
       fees: b.feesPaid[0]!,
+      trades: b.tradeCount[0]!,
       step_costs: c.costs[0]!,
     };
     if (done) info.metrics = c.metrics(0);

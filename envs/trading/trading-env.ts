@@ -99,6 +99,7 @@ export class TradingEnv extends Env<Float32Array, TradingAction> {
       drawdown: 1 - c.equity[0]! / c.peakEquity[0]!,
       fills: c.fills(0),
       fees: b.feesPaid[0]!,
+      trades: b.tradeCount[0]!,
       step_costs: c.costs[0]!,
       entry_blocked: c.blocked[0] === 1,
     };
