@@ -14,3 +14,5 @@ export { DEFAULT_SPEC_PATH, HOURLY_SPEC_PATH, loadDefaultSpec } from './default-
 export { featuresToCsv, featuresToParquet, writeFeatures } from './export.ts';
 export { tradeFlowColumns, withExtraColumns } from './trade-inputs.ts';
 export type { TradeTicks, TradeFlowResult } from './trade-inputs.ts';
+export { bookColumns } from './book-inputs.ts';
+export type { BookLevels, BookColumnsResult } from './book-inputs.ts';

@@ -1,7 +1,8 @@
-// Trade ticks → per-bar buy/sell volume columns (with the tick rule for unknown sides) → trade-flow features.
+// Trade ticks → per-bar buy/sell volume columns (with the tick rule for unknown sides) → trade-flow features;
+// order-book snapshots → per-bar book columns → book features.
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { buildFeatures, tradeFlowColumns, withExtraColumns } from '../../src/features/index.ts';
+import { bookColumns, buildFeatures, tradeFlowColumns, withExtraColumns } from '../../src/features/index.ts';
 import { bundled1m } from './helpers.ts';
 
 describe('trade ticks into trade-flow columns', () => {
@@ -55,5 +56,34 @@ describe('trade ticks into trade-flow columns', () => {
     expect(bad((a) => { a.side[3] = 2; })).toThrow(/trade 3: side 2/);
     expect(bad((a) => { a.side = a.side.subarray(1); })).toThrow(/same length/);
     expect(() => withExtraColumns(frame, { buy_volume: new Float64Array(3) })).toThrow(/3 values for 600 bars/);
+  });
+});
+
+describe('order-book snapshots into book columns', () => {
+  const frame = bundled1m(200, 'fill');
+  it('each bar takes the last complete snapshot at or before its close; book features run on them', () => {
+    // A snapshot every 90 s: 2 levels a side around the bar's close.
+    const rows: number[][] = [];
+    for (let t = frame.time[0]! + 30_000; t < frame.time[frame.length - 1]! + 60_000; t += 90_000) {
+      const px = 20_000 + (t / 60_000) % 7;
+      rows.push([t, 1, 0, px - 1, 2], [t, -1, 0, px + 1, 3], [t, 1, 1, px - 2, 4], [t, -1, 1, px + 2, 1]);
+    }
+    const col = (k: number) => rows.map((r) => r[k]!);
+    const r = bookColumns(frame.time, 60_000, { time: col(0), side: col(1), level: col(2), price: col(3), size: col(4) }, 2);
+    expect(r.firstCovered).toBe(0); // the first snapshot (t0 + 30 s) is before the first bar's close (t0 + 60 s)
+    for (let b = 0; b < frame.length; b++) {
+      const close = frame.time[b]! + 60_000;
+      let last = -1;
+      for (let j = 0; j < rows.length; j++) if (rows[j]![0]! <= close) last = rows[j]![0]!;
+      const px = 20_000 + (last / 60_000) % 7;
+      expect(r.columns.bid_px_1![b]).toBe(px - 1);
+      expect(r.columns.ask_px_2![b]).toBe(px + 2);
+      expect(r.columns.ask_sz_2![b]).toBe(1);
+    }
+    const f = withExtraColumns(frame, r.columns);
+    const fm = buildFeatures(f, { features: [{ feature: 'spread' }, { feature: 'microprice' }, { feature: 'depth_imbalance', params: { levels: 2 } }], normalization: { method: 'none' } });
+    expect(fm.matrix[(fm.rows - 1) * 3 + 2]).toBeCloseTo((6 - 4) / 10, 6);
+    expect(() => bookColumns(frame.time, 60_000, { time: [1, 0], side: [1, 1], level: [0, 0], price: [1, 1], size: [1, 1] }, 1)).toThrow(/time order/);
+    expect(() => bookColumns(frame.time, 60_000, { time: [1], side: [0], level: [0], price: [1], size: [1] }, 1)).toThrow(/side 0/);
   });
 });
