@@ -145,3 +145,18 @@ describe('backtest report', () => {
     await expect(runBacktest({ policy: dir, out: join(dir, 'x') })).rejects.toThrow(/holds no manifest.json/);
   });
 });
+
+describe('tg4 backtest (the command)', () => {
+  it('writes the report and prints the metrics; bad input exits 2 with the typed error', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const out = join(dir, 'cli-bt');
+    const ok = spawnSync(process.execPath, ['bin/tg4.js', 'backtest', '--policy', 'mean-reversion', '--range', '2020-07-01..2020-08-01', '--out', out, '--stop-loss-atr', '2', '--json'], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    const res = JSON.parse(ok.stdout) as { files: { html: string }; runs: { name: string; metrics: { steps: number } }[] };
+    expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold']);
+    expect(existsSync(res.files.html)).toBe(true);
+    const bad = spawnSync(process.execPath, ['bin/tg4.js', 'backtest', '--policy', 'ema-trend', '--range', '2020-07-01..2020-08-01', '--out', out, '--fee', 'lots'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/tg4: error \[INVALID_ARGUMENT\]: --fee must be a number \(got "lots"\)/);
+  });
+});
