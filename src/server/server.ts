@@ -57,7 +57,6 @@ export class Tg4Server {
 
   private constructor(
     private readonly router: zmq.Router,
-    private readonly context: zmq.Context,
     readonly address: string,
     private readonly source: EnvSource,
     limits: ServerLimits,
@@ -103,7 +102,7 @@ export class Tg4Server {
       throw new InvalidArgumentError(`cannot bind ${bind}: ${(err as Error).message} (is another server on it? pick another address)`);
     }
     const address = router.lastEndpoint ?? bind;
-    const server = new Tg4Server(router, context, address, source, limits, options.log ?? (() => {}), options.now ?? Date.now);
+    const server = new Tg4Server(router, address, source, limits, options.log ?? (() => {}), options.now ?? Date.now);
     server.stopZap = stopZap;
     server.loop = server.serve();
     const every = Math.max(20, Math.min(1000, (limits.idleTimeoutS * 1000) / 4));

@@ -4,7 +4,7 @@
 import type { EnvSpec, Space, SpaceJSON } from '../core/types.ts';
 import type { EnvLike } from '../core/env.ts';
 import { EMPTY_INFO, type VectorEnv } from '../core/vector/vector-env.ts';
-import { InvalidActionError, InvalidArgumentError, ResetNeededError, Tg4Error } from '../core/errors.ts';
+import { InvalidActionError, InvalidArgumentError, ResetNeededError } from '../core/errors.ts';
 import { describeValue } from '../core/spaces/space.ts';
 import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
@@ -329,8 +329,4 @@ export class VectorEngine implements SessionEngine {
     out.final_observation = encodeTyped(fo.slice(), [...this.obsShape]);
     return out;
   }
-}
-
-export function isTg4Error(e: unknown): e is Tg4Error {
-  return e instanceof Tg4Error;
 }
