@@ -164,6 +164,7 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
   const episodeStarts = new Uint8Array(N).fill(1);
   const oneObs = new Float32Array(D);
   const oneValue = new Float32Array(1);
+  const lastValues = new Float32Array(N);
   const fullBatches = Math.floor(buffer.size / cfg.batchSize);
   const rest = buffer.size - fullBatches * cfg.batchSize;
   const mbFull = buffer.makeMinibatch(Math.min(cfg.batchSize, buffer.size));
@@ -212,7 +213,6 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
       steps += N;
       netMs += tb - ta + (performance.now() - tc);
     }
-    const lastValues = new Float32Array(N);
     policy.predictValues(obs, N, lastValues);
     buffer.computeReturnsAndAdvantages(lastValues, dones, cfg.gamma, cfg.gaeLambda);
 

@@ -45,9 +45,19 @@ export function register(program: Command): void {
     .option('--env <id>', "env id (default: the one the model was trained on)")
     .option('--episodes <n>', 'episodes', (v) => Number(v), 20)
     .option('--seed <n>', 'seed of the evaluation episodes', (v) => Number(v), 0)
+    .option('--kwargs <json>', "env kwargs as a JSON object (default: the ones it was trained with), e.g. '{\"range\":\"test\"}'")
     .option('--json', 'print the returns as JSON')
-    .action(async (o: { model: string; env?: string; episodes: number; seed: number; json?: boolean }) => {
-      const r = await evalModel({ model: o.model, episodes: o.episodes, seed: o.seed, ...(o.env ? { env: o.env } : {}) });
+    .action(async (o: { model: string; env?: string; episodes: number; seed: number; kwargs?: string; json?: boolean }) => {
+      let kwargs: Record<string, unknown> | undefined;
+      if (o.kwargs !== undefined) {
+        try {
+          kwargs = JSON.parse(o.kwargs) as Record<string, unknown>;
+        } catch {
+          throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
+        }
+        if (!kwargs || typeof kwargs !== 'object' || Array.isArray(kwargs)) throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
+      }
+      const r = await evalModel({ model: o.model, episodes: o.episodes, seed: o.seed, ...(o.env ? { env: o.env } : {}), ...(kwargs ? { kwargs } : {}) });
       if (o.json) process.stdout.write(JSON.stringify({ env: r.envId, mean: r.mean, std: r.std, returns: r.returns, lengths: r.lengths }) + '\n');
       else process.stdout.write(`${r.envId}: ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} over ${r.returns.length} deterministic episodes\n`);
     });
