@@ -74,11 +74,12 @@ export function writeBacktestReport(outDir: string, input: BacktestReportInput):
   writeFileSync(files.equitySvg, eq);
   writeFileSync(files.drawdownSvg, dd);
   writeFileSync(files.metricsJson, JSON.stringify(Object.fromEntries(input.runs.map((r) => [r.name, r.metrics])), null, 2) + '\n');
-  const first = input.runs[0];
+  // All runs start at the same bar; one that ended early (ruin) leaves its later cells empty.
+  const longest = input.runs.reduce<BacktestRun | undefined>((a, r) => (a === undefined || r.time.length > a.time.length ? r : a), undefined);
   const lines = ['time,' + input.runs.map((r) => `equity_${r.name.replace(/[^\w.-]/g, '_')}`).join(',')];
-  if (first !== undefined) {
-    for (let i = 0; i < first.time.length; i++) {
-      lines.push(new Date(first.time[i]!).toISOString() + ',' + input.runs.map((r) => (i < r.equity.length ? r.equity[i]! : '')).join(','));
+  if (longest !== undefined) {
+    for (let i = 0; i < longest.time.length; i++) {
+      lines.push(new Date(longest.time[i]!).toISOString() + ',' + input.runs.map((r) => (i < r.equity.length ? r.equity[i]! : '')).join(','));
     }
   }
   writeFileSync(files.equityCsv, lines.join('\n') + '\n');
