@@ -27,6 +27,8 @@ export interface FeatureMatrix {
 export interface BuildOptions {
   /** false: raw feature values, no normalization (used to fit fixed stats). Default true. */
   normalize?: boolean;
+  /** Called every 65 536 rows and at the end with (rows done, total rows). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Precomputes the feature matrix of a frame. Throws DATA_ERROR (with the bar's time) on NaN/Inf input. */
@@ -58,7 +60,9 @@ export function buildFeatures(frame: MarketFrame, spec: FeatureSpec | FeatureSpe
     engine.step();
     matrix.set(engine.row, t * F);
     if (firstReady < 0 && engine.ready) firstReady = t;
+    if ((t & 0xffff) === 0xffff && opts.onProgress) opts.onProgress(t + 1, T);
   }
+  opts.onProgress?.(T, T);
   const warmup = firstReady < 0 ? T : Math.max(firstReady, engine.warmup);
   return {
     matrix, rows: T, cols: F, names: engine.names, columns: engine.columns, time: frame.time,

@@ -1,6 +1,7 @@
 // `tg4 features export|list|hash`: the feature matrix of a CSV file or a PostgreSQL series as CSV/Parquet (the
 // training-data export), the available features, and a spec's hash (see docs/features.md).
 import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
 import { resolveDbUrl, withClient } from '../../../replay/db/connect.ts';
 import { loadFromDb } from '../../../replay/db/reader.ts';
 import { loadCsv } from '../../../replay/load-csv.ts';
@@ -16,7 +17,7 @@ import { loadFeatureSpec, specHash, type FeatureSpec } from '../../features/spec
 
 interface ExportFlags {
   data: string; symbol?: string; timeframe?: string; spec?: string; out: string; from?: string; to?: string;
-  includeWarmup?: boolean; raw?: boolean;
+  includeWarmup?: boolean; raw?: boolean; progress: boolean;
 }
 
 const isDbUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
@@ -47,13 +48,23 @@ export function register(program: Command): void {
     .option('--to <time>', 'exclusive end (ISO time or ms)')
     .option('--include-warmup', 'also write the rows before every feature is valid (they hold 0)')
     .option('--raw', 'write raw feature values (no normalization)')
+    .option('--no-progress', 'no progress bar (it is shown only on a terminal anyway)')
     .action(async (flags: ExportFlags) => {
       if (!/\.(csv|parquet)$/i.test(flags.out)) throw new FeatureError(`--out '${flags.out}': use a file name ending in .csv or .parquet`);
       const specFromFile = flags.spec ? loadFeatureSpec(flags.spec) : undefined;
       const frame = await loadData(flags);
       const spec: FeatureSpec = specFromFile ?? loadDefaultSpec(frame.timeframe);
       const t0 = performance.now();
-      const fm = buildFeatures(frame, spec, { normalize: !flags.raw });
+      const bar = flags.progress && process.stderr.isTTY
+        ? new cliProgress.SingleBar({ stream: process.stderr, format: 'features [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left' }, cliProgress.Presets.shades_classic)
+        : null;
+      bar?.start(frame.length, 0);
+      let fm;
+      try {
+        fm = buildFeatures(frame, spec, { normalize: !flags.raw, onProgress: (done) => bar?.update(done) });
+      } finally {
+        bar?.stop();
+      }
       const rows = writeFeatures(flags.out, fm, { fromRow: flags.includeWarmup ? 0 : fm.warmup });
       const s = ((performance.now() - t0) / 1000).toFixed(2);
       process.stdout.write(
