@@ -41,6 +41,12 @@ function atrPeriod(c: TradingConfig | PortfolioConfig): number | null {
 
 export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
   const config = parseTradingConfig(kwargs);
+  if (config.featureMatrix !== undefined && config.features !== undefined) {
+    throw new InvalidArgumentError("pass either 'features' (a spec to build the matrix from) or 'featureMatrix' (an already built one), not both");
+  }
+  if (config.featureMatrix !== undefined && config.frame === undefined) {
+    throw new InvalidArgumentError("'featureMatrix' needs the 'frame' it was built from");
+  }
   createReward(config.reward, 1); // unknown reward names fail here, before any data is read
   const scheme = createActionScheme(config.actionScheme, config.exposure, config.levels);
   const windowSize = windowOf(config);
@@ -60,6 +66,12 @@ export interface PortfolioSetup {
 
 export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup {
   const config = parsePortfolioConfig(kwargs);
+  if (config.featureMatrices !== undefined && config.features !== undefined) {
+    throw new InvalidArgumentError("pass either 'features' (a spec to build the matrices from) or 'featureMatrices', not both");
+  }
+  if (config.featureMatrices !== undefined && (config.frames === undefined || config.featureMatrices.length !== config.frames.length)) {
+    throw new InvalidArgumentError("'featureMatrices' needs the 'frames' they were built from, one matrix per frame");
+  }
   createReward(config.reward, 1);
   const windowSize = windowOf(config);
   const frames = config.frames ?? config.symbols.map((s) => loadFrame(config.data, s, config.timeframe));
