@@ -12,7 +12,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 class TG4Serve:
-    def __init__(self, transport: str, *extra: str):
+    """`TG4Serve(t)` starts and waits; `TG4Serve(t, wait=False)` then `.wait()` lets several start side by side."""
+
+    def __init__(self, transport: str, *extra: str, wait: bool = True):
         if transport == "ipc":
             self._dir = tempfile.mkdtemp(prefix="tg4py-")
             bind = f"ipc://{self._dir}/s.sock"
@@ -21,6 +23,11 @@ class TG4Serve:
         node = os.environ.get("TG4_NODE", "node")
         self.proc = subprocess.Popen([node, os.path.join(ROOT, "bin", "tg4.js"), "serve", "--bind", bind, *extra],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if wait:
+            self.wait()
+
+    def wait(self) -> "TG4Serve":
+        """Blocks until the server printed `listening on ADDRESS` (sets self.address)."""
         deadline = time.time() + 90  # the CLI loads every command module: slow on a loaded box
         out = b""
         while time.time() < deadline:
@@ -31,7 +38,7 @@ class TG4Serve:
                 m = re.search(rb"listening on (\S+)", line)
                 if m:
                     self.address = m.group(1).decode()
-                    return
+                    return self
             if self.proc.poll() is not None:
                 break
         self.stop()

@@ -20,9 +20,35 @@ from serve import TG4Serve  # noqa: E402
 SERVERS: dict = {}
 
 
+CURVE_KEYS: dict = {}
+
+
+def _write_keys(folder: str, keys: dict) -> None:
+    import os
+    for name, key in keys.items():
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(key + b"\n")
+
+
 def setUpModule():
-    for t in ("tcp", "ipc"):
-        SERVERS[t] = TG4Serve(t)
+    import tempfile
+
+    import zmq
+    server_pub, server_sec = zmq.curve_keypair()
+    client_pub, client_sec = zmq.curve_keypair()
+    other_pub, other_sec = zmq.curve_keypair()
+    CURVE_KEYS["good"] = tempfile.mkdtemp(prefix="tg4py-keys-")
+    _write_keys(CURVE_KEYS["good"], {"server.public": server_pub, "server.secret": server_sec, "client.public": client_pub,
+                                     "client.secret": client_sec, "authorized_clients": client_pub})
+    CURVE_KEYS["stranger"] = tempfile.mkdtemp(prefix="tg4py-stranger-")
+    _write_keys(CURVE_KEYS["stranger"], {"server.public": server_pub, "client.public": other_pub, "client.secret": other_sec})
+    # The three servers start side by side (the CLI takes seconds to load on a busy machine).
+    starting = {"tcp": TG4Serve("tcp", wait=False), "ipc": TG4Serve("ipc", wait=False),
+                "curve": TG4Serve("tcp", "--curve-keys", CURVE_KEYS["good"], wait=False)}
+    for name, srv in starting.items():
+        SERVERS[name] = srv
+    for srv in starting.values():
+        srv.wait()
 
 
 def tearDownModule():
@@ -240,36 +266,17 @@ class CurveTests(unittest.TestCase):
     """A CURVE server admits the client whose key is in authorized_clients; others get no reply."""
 
     def test_curve_keys(self):
-        import os
-        import tempfile
-
-        import zmq
         from tg4gym import ConnectionTimeout
-        keys = tempfile.mkdtemp(prefix="tg4py-keys-")
-        server_pub, server_sec = zmq.curve_keypair()
-        client_pub, client_sec = zmq.curve_keypair()
-        for name, key in (("server.public", server_pub), ("server.secret", server_sec),
-                          ("client.public", client_pub), ("client.secret", client_sec), ("authorized_clients", client_pub)):
-            with open(os.path.join(keys, name), "wb") as f:
-                f.write(key + b"\n")
-        srv = TG4Serve("tcp", "--curve-keys", keys)
-        try:
-            with Client(srv.address, curve_keys_dir=keys, timeout_ms=10_000) as c:
-                s = Session(c, "CartPole-v1", 2, seed=0)
-                obs, _ = s.reset()
-                self.assertEqual(obs.shape, (2, 4))
-                s.close()
-            stranger = tempfile.mkdtemp(prefix="tg4py-stranger-")
-            other_pub, other_sec = zmq.curve_keypair()
-            for name, key in (("server.public", server_pub), ("client.public", other_pub), ("client.secret", other_sec)):
-                with open(os.path.join(stranger, name), "wb") as f:
-                    f.write(key + b"\n")
-            with self.assertRaises(ConnectionTimeout):
-                Client(srv.address, curve_keys_dir=stranger, timeout_ms=700)
-            with self.assertRaises(ConnectionTimeout):
-                Client(srv.address, timeout_ms=700)
-        finally:
-            srv.stop()
+        address = SERVERS["curve"].address
+        with Client(address, curve_keys_dir=CURVE_KEYS["good"], timeout_ms=10_000) as c:
+            s = Session(c, "CartPole-v1", 2, seed=0)
+            obs, _ = s.reset()
+            self.assertEqual(obs.shape, (2, 4))
+            s.close()
+        with self.assertRaises(ConnectionTimeout):
+            Client(address, curve_keys_dir=CURVE_KEYS["stranger"], timeout_ms=700)
+        with self.assertRaises(ConnectionTimeout):
+            Client(address, timeout_ms=700)
 
 
 def _importable(name: str) -> bool:

@@ -1,7 +1,10 @@
 // Safety and the command line: CURVE keys from `tg4 keys`, authorized clients only; no non-loopback bind without keys
 // or --insecure; `tg4 serve` prints its address once it accepts requests and stops cleanly on SIGTERM.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { Command } from 'commander';
+import { register as registerServe } from '../../src/cli/commands/serve.ts';
+import { register as registerKeys } from '../../src/cli/commands/keys.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,21 +87,28 @@ describe('tg4 serve / tg4 keys', { timeout: 120_000 }, () => {
     expect(await exited).toBe(0);
   });
 
-  it('rejects bad flags with a typed error', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', 'tcp://10.0.0.1:5555'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/tg4: error \[INVALID_ARGUMENT\].*--curve-keys/);
-    const r2 = spawnSync(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--max-sessions', 'lots'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r2.status).not.toBe(0);
-    expect(r2.stderr).toMatch(/--max-sessions must be a positive integer/);
+  // The flag checks run in-process through the real command definitions (a CLI start costs seconds here).
+  function program(): Command {
+    const p = new Command('tg4').exitOverride();
+    registerServe(p);
+    registerKeys(p);
+    return p;
+  }
+
+  it('rejects bad flags with a typed error', async () => {
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'tcp://10.0.0.1:5555'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--curve-keys/) });
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--max-sessions', 'lots'])).rejects.toThrow(/--max-sessions must be a positive integer/);
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--idle-timeout', '-3'])).rejects.toThrow(/--idle-timeout must be a positive number/);
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'udp://x'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
-  it('tg4 keys writes Z85 keypairs with private secrets', () => {
+  it('tg4 keys writes Z85 keypairs with private secrets, and refuses to overwrite them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg4-keys-cli-'));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'keys', '--out', dir], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(0);
+    await program().parseAsync(['node', 'tg4', 'keys', '--out', dir]);
     const k = loadClientKeys(dir);
     expect(k.publicKey).toHaveLength(40);
     expect(readFileSync(join(dir, 'authorized_clients'), 'utf8')).toContain(k.publicKey);
+    expect(statSync(join(dir, 'client.secret')).mode & 0o777).toBe(0o600);
+    await expect(program().parseAsync(['node', 'tg4', 'keys', '--out', dir])).rejects.toThrow(/--force/);
   });
 });
