@@ -122,7 +122,7 @@ export class Tg4Server {
     this.router.close();
     this.stopZap?.();
     await this.loop?.catch(() => {});
-    for (const s of this.sessions.values()) s.engine.close();
+    for (const s of this.sessions.values()) closeQuietly(s);
     this.sessions.clear();
   }
 
@@ -133,7 +133,7 @@ export class Tg4Server {
     for (const [id, s] of this.sessions) {
       if (t - s.lastUsedMs > limit) {
         this.sessions.delete(id);
-        s.engine.close();
+        closeQuietly(s);
         this.stats_.expired++;
         this.log(`session ${id} (${s.envId} ×${s.numEnvs}) expired after ${this.limits.idleTimeoutS}s idle`);
       }
@@ -289,6 +289,15 @@ export class Tg4Server {
       if (err instanceof Tg4Error) throw err;
       throw new InvalidArgumentError(`make ${req.env_id} with kwargs ${JSON.stringify(req.kwargs).slice(0, 200)} failed: ${(err as Error).message}`);
     }
+  }
+}
+
+/** Closing runs outside any request (timer, shutdown): an env that throws on close must not take the server down. */
+function closeQuietly(s: Session): void {
+  try {
+    s.engine.close();
+  } catch {
+    // The session is forgotten either way.
   }
 }
 

@@ -304,8 +304,11 @@ export class VectorEngine implements SessionEngine {
   }
 
   close(): void {
-    this.venv.close();
-    this.probe.close();
+    try {
+      this.venv.close();
+    } finally {
+      this.probe.close();
+    }
   }
 
   private wholeBatch(ids: number[] | null, op: string): void {
