@@ -140,3 +140,28 @@ describe('DQN loss', () => {
     q.dispose();
   });
 });
+
+describe('diagonal Gaussian head', () => {
+  it('log-prob and entropy equal the closed form; the typed sampler agrees with tfjs on the log-prob', async () => {
+    const { gaussianLogProbEntropy, sampleGaussian } = await import('../../agents/common/distributions.ts');
+    const mean = [[0.5, -1], [0, 2]];
+    const logStd = [-0.3, 0.4];
+    const actions = [[1, -1.5], [0.2, 2.2]];
+    const { logProb, entropy } = gaussianLogProbEntropy(tf.tensor2d(mean), tf.tensor1d(logStd), tf.tensor2d(actions));
+    const lp = logProb.dataSync(), ent = entropy.dataSync();
+    for (let i = 0; i < 2; i++) {
+      let want = 0;
+      for (let k = 0; k < 2; k++) {
+        const sd = Math.exp(logStd[k]!);
+        want += -0.5 * ((actions[i]![k]! - mean[i]![k]!) / sd) ** 2 - Math.log(sd) - 0.5 * Math.log(2 * Math.PI);
+      }
+      expect(lp[i]).toBeCloseTo(want, 5);
+      expect(ent[i]).toBeCloseTo(logStd[0]! + logStd[1]! + Math.log(2 * Math.PI * Math.E), 5);
+    }
+    // A typed-array sample's log-prob equals tfjs's log-prob of the same action.
+    const out = new Float32Array(2);
+    const lpTyped = sampleGaussian(Float32Array.of(0.5, -1), 0, Float32Array.from(logStd), false, new Rng(3), out, 0);
+    const lpTf = gaussianLogProbEntropy(tf.tensor2d([[0.5, -1]]), tf.tensor1d(logStd), tf.tensor2d([[out[0]!, out[1]!]])).logProb.dataSync()[0]!;
+    expect(lpTyped).toBeCloseTo(lpTf, 4);
+  });
+});
