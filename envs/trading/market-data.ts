@@ -89,6 +89,29 @@ function checkMatrix(m: FeatureMatrix, frame: MarketFrame, what: string): void {
     throw new InvalidArgumentError(`${what}: ${m.values.length} values do not make ${frame.length} rows (the frame's bars) × ${F} columns (its names): build the matrix from the same frame`);
   }
   if (!Number.isInteger(m.warmup) || m.warmup < 0) throw new InvalidArgumentError(`${what}: warmup must be a non-negative integer (got ${m.warmup})`);
+  // Observations must never carry NaN/Inf silently: every row an episode can see (≥ warmup) is checked once.
+  const v = m.values;
+  for (let k = m.warmup * F; k < v.length; k++) {
+    const x = v[k]!;
+    if (!(x > -Infinity && x < Infinity)) {
+      const row = Math.floor(k / F);
+      throw new InvalidArgumentError(`${what}: value ${x} in row ${row} (${new Date(frame.time[row]!).toISOString()}), column '${m.names[k % F]}', after the warm-up (${m.warmup}): fix the features or raise warmup`);
+    }
+  }
+}
+
+/** A frame passed in by the caller: prices finite and > 0, high ≥ low, times strictly ascending (replay's loaders guarantee it). */
+function checkFrame(f: MarketFrame, what: string): void {
+  const { open, high, low, close, time } = f;
+  for (let t = 0; t < f.length; t++) {
+    const o = open[t]!, h = high[t]!, l = low[t]!, c = close[t]!;
+    if (!(o > 0 && h > 0 && l > 0 && c > 0 && o < Infinity && h < Infinity && c < Infinity) || h < l || (t > 0 && !(time[t]! > time[t - 1]!))) {
+      throw new InvalidArgumentError(
+        `${what}: bar ${t} (${Number.isFinite(time[t]!) ? new Date(time[t]!).toISOString() : time[t]}) is not a valid bar (open ${o}, high ${h}, low ${l}, close ${c}; ` +
+          `times must ascend): clean the data (replay's loaders do this) before making an env`,
+      );
+    }
+  }
 }
 
 const atrCache = new WeakMap<Float64Array, Map<number, Float64Array>>();
@@ -141,6 +164,7 @@ export interface ResolveOptions {
 
 /** Builds the MarketData of one or more frames: features, ATR, range; checks that an episode fits. */
 export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataKwargs, opts: ResolveOptions): MarketData {
+  inputFrames.forEach((f, k) => checkFrame(f, inputFrames.length > 1 ? `frames[${k}] (${f.symbol})` : `frame (${f.symbol})`));
   const frames = align(inputFrames);
   const ref = frames[0]!;
   const matrices = frames.map((f, k) => {

@@ -290,6 +290,12 @@ describe('bad input fails before training starts, with a clear error', () => {
     expect(codeOf(() => new TradingEnv({ frame, featureMatrix: { values: new Float32Array(10), names: ['a'], warmup: 0 } })))
       .toMatch(/featureMatrix: 10 values do not make 200 rows/);
     expect(codeOf(() => new TradingEnv({ data: '/no/such/file.csv' }))).toMatch(/neither 'bundled', an existing CSV file, nor a postgres/);
+    const nanMatrix = simpleFeatures(frame);
+    nanMatrix.values[50 * 2 + 1] = Number.NaN;
+    expect(codeOf(() => new TradingEnv({ frame, featureMatrix: nanMatrix }))).toMatch(/featureMatrix: value NaN in row 50 .*column 'sma5_gap'/);
+    const badFrame = frameFromCloses(randomWalk(200, 1));
+    (badFrame.close as Float64Array)[120] = Number.NaN;
+    expect(codeOf(() => handEnv(badFrame))).toMatch(/^INVALID_ARGUMENT: frame \(TEST\/USD\): bar 120 .* is not a valid bar/);
     expect(codeOf(() => handEnv(frame, { features: 'default' }))).toMatch(/either 'features' .* or 'featureMatrix'/);
     expect(codeOf(() => new TradingEnv({ featureMatrix: simpleFeatures(frame) }))).toMatch(/'featureMatrix' needs the 'frame'/);
     expect(codeOf(() => handEnv(frame).reset({ options: { start: 3 } }))).toMatch(/start: bar 3 is outside \[7, 198\]/);
