@@ -151,7 +151,14 @@ export class Tg4Server {
         continue;
       }
       if (frames.length < 2) continue;
-      const reply = this.handleFrames(frames);
+      let reply: Buffer[];
+      try {
+        reply = this.handleFrames(frames);
+      } catch (err) {
+        // handleFrames answers every failure itself; this is the last line, so that the loop never ends.
+        this.log(`request handling failed: ${(err as Error).message}`);
+        continue;
+      }
       try {
         await this.router.send(reply);
       } catch (err) {
