@@ -8,7 +8,7 @@ import type { Tg4Server } from '../../src/server/server.ts';
 import { RawClient, int64Actions, startServer } from './helpers.ts';
 
 class FaultyEnv extends Env<Float32Array, number> {
-  readonly observationSpace = new Box(-1, 1, [2]);
+  readonly observationSpace = new Box<Float32Array>(-1, 1, [2]);
   readonly actionSpace = new Discrete(3);
   protected resetEpisode(): ResetResult<Float32Array> {
     return { observation: new Float32Array(2), info: {} };
