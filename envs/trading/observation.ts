@@ -24,7 +24,7 @@ export function observationNames(windowSize: number, featureNames: readonly stri
 // Window views are built once per (matrix, W) and shared by every env over that matrix: copying a window is then one
 // TypedArray.set (a memcpy) with no per-step allocation. Above this many bars the views would cost more memory than
 // they save time, so the copy falls back to subarray() (a small short-lived object per step).
-const MAX_PREBUILT_ROWS = 1_000_000;
+const MAX_PREBUILT_ROWS = 400_000; // ≈ 40 MB of view objects at most
 const viewCache = new WeakMap<Float32Array, Map<number, Float32Array[]>>();
 
 /** Copies the feature window ending at row t into out[offset …]. */
