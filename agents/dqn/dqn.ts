@@ -281,7 +281,7 @@ export async function trainDqn(env: AgentVectorEnv, totalSteps: number, seed: nu
           return loss;
         });
         y.dispose();
-        norm?.dispose();
+        void norm;
         updates++;
       }
       if (lossT) {

@@ -255,10 +255,8 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
           },
         );
         (stats as tf.Tensor1D | null)?.dispose();
-        if (norm) {
-          norm.dispose();
-          updates++;
-        } else break;
+        if (norm === null) break;
+        updates++;
       }
     }
     policy.sync();

@@ -89,8 +89,7 @@ function ppoUpdateMs(n: number): { cpuMs: number; wallMs: number } {
       const t = { obs: tf.tensor2d(obs, [B, 4]), actions: tf.tensor1d(act), oldLogProbs: tf.fill([B], -0.69) as tf.Tensor1D, advantages: tf.tensor1d(v), returns: tf.tensor1d(v), oldValues: tf.tensor1d(v) };
       return ppoLoss(policy, t, 0.2, null, 0, 0.5).loss;
     });
-    norm?.dataSync();
-    norm?.dispose();
+    void norm;
   };
   for (let i = 0; i < 5; i++) step();
   const t0 = performance.now();
