@@ -8,13 +8,18 @@ import { Tg4Error } from '../core/errors.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function buildProgram(): Promise<Command> {
+/**
+ * Builds the program. With `only` naming a command whose file is commands/<only>.ts, just that module is loaded: each
+ * command pulls in its own heavy dependencies (tfjs, zeromq, pg), and `tg4 serve` should not pay for tfjs at start-up.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('tg4')
     .description('TG4 Gym: reinforcement-learning environments, server and agents for crypto trading')
     .version('0.1.0')
     .showHelpAfterError();
   const dir = join(here, 'commands');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  const files = only !== undefined && all.includes(`${only}.ts`) ? [`${only}.ts`] : all;
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: (p: Command) => void };
     mod.register?.(program);
@@ -28,7 +33,7 @@ async function main(): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const program = await buildProgram();
+  const program = await buildProgram(process.argv[2]);
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
