@@ -31,8 +31,9 @@ export const PPO_PRESETS: Record<string, PpoPreset> = {
   'tg4/Trading-v0': {
     description: 'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs normalisation, 64-64 tanh',
     totalSteps: 200_000,
-    // Fees already lower the log return; a small turnover penalty discourages churn on top (one full flip ≈ 0.2%).
-    envKwargs: { reward: { log_return: 1, turnover: 0.001 } },
+    // Long/flat in half steps (no shorting: measured better out of sample than {short, flat, long}, see docs/agents.md);
+    // fees already lower the log return, the turnover penalty discourages churn on top.
+    envKwargs: { actionScheme: 'discrete-sized', levels: [0, 0.5, 1], reward: { log_return: 1, turnover: 0.01 } },
     config: {
       ...PPO_DEFAULTS,
       nEnvs: 8,
