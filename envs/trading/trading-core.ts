@@ -25,7 +25,7 @@ const ORDER_OK = K.ORDER_OK;
 const REASON_NONE = K.REASON_NONE;
 const REASON_TAKE_PROFIT = K.REASON_TAKE_PROFIT;
 const orderToTarget = K.orderToTarget;
-const processBar = K.processBar;
+const processPackedBar = K.processPackedBar;
 const markAccount = K.markAccount;
 const setExits = K.setExits;
 const resetAccount = K.resetAccount;
@@ -309,7 +309,10 @@ export class TradingCore {
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
       const q0 = row + 1 + 4 * s;
-      const reason = processBar(b, params, i, s, bars[q0]!, bars[q0 + 1]!, bars[q0 + 2]!, bars[q0 + 3]!, timeNx);
+      // Flat slot: processBar only marks it at the close (done here, saving the call).
+      let reason = REASON_NONE;
+      if (size[p] === 0) b.markPrice[p] = bars[q0 + 3]!;
+      else reason = processPackedBar(b, params, i, s, bars, row, q0);
       if (reason !== REASON_NONE) {
         const q = b.lastFillQty[p]!;
         const fp = b.lastFillPrice[p]!;

@@ -655,11 +655,29 @@ export function processBar(
   b: AccountBook, params: KernelParams, a: number, s: number, open: number, high: number, low: number, close: number,
   timeMs: number,
 ): number {
+  const row = barScratch;
+  row[0] = timeMs; row[1] = open; row[2] = high; row[3] = low; row[4] = close;
+  return processPackedBar(b, params, a, s, row, 0, 1);
+}
+
+/** One bar's [time, open, high, low, close] for processBar (module scratch: processPackedBar never re-enters it). */
+const barScratch = new Float64Array(5);
+
+/**
+ * processBar with the bar read from a packed price array: time at bars[row], open/high/low/close at bars[q … q + 3]
+ * (the trading envs pack every symbol's bars of one time in a row). Only integers and arrays cross the call, so that
+ * V8 boxes no doubles when it does not inline this (it is too large to be inlined into the env's step).
+ */
+export function processPackedBar(
+  b: AccountBook, params: KernelParams, a: number, s: number, bars: Float64Array, row: number, q: number,
+): number {
   const p = a * b.nSymbols + s;
+  const close = bars[q + 3]!;
   let reason = REASON_NONE;
   const sz = b.size[p]!;
   if (sz !== 0) {
-    accrueRollover(b, params, a, s, timeMs);
+    const timeMs = bars[row]!; const open = bars[q]!; const high = bars[q + 1]!; const low = bars[q + 2]!;
+    if (params.rolloverRate[s] !== 0) accrueRollover(b, params, a, s, timeMs);
     const slip = params.slippage[s]!;
     const long = sz > 0;
     const touch = params.limitFillOnTouch[s] === 1; // the take-profit is a limit order: same through/touch rule
@@ -710,14 +728,16 @@ export function markAccount(b: AccountBook, a: number, timeMs: number): number {
     if (sz !== 0) { e += sz * (mark[p]! - entry[p]!); exposed = 1; }
   }
   const last = b.lastMarkTime[a]!;
-  if (last === last && timeMs !== last && b.lastCommitTime[a] !== last) commitSample(b, a, b.equity[a]!, b.pendingExposed[a]!, last);
+  if (last === last && timeMs !== last && b.lastCommitTime[a] !== last) commitSample(b, a);
   b.equity[a] = e;
   b.lastMarkTime[a] = timeMs;
   b.pendingExposed[a] = exposed;
   return e;
 }
 
-function commitSample(b: AccountBook, a: number, e: number, exposed: number, t: number): void {
+/** Commits the pending sample (b.equity / pendingExposed / lastMarkTime). Reads it from the book: no doubles cross the call. */
+function commitSample(b: AccountBook, a: number): void {
+  const e = b.equity[a]!; const exposed = b.pendingExposed[a]!; const t = b.lastMarkTime[a]!;
   const n = b.sampleCount[a]!;
   if (n === 0) { b.firstEquity[a] = e; b.firstMarkTime[a] = t; }
   else {
@@ -747,5 +767,5 @@ function commitSample(b: AccountBook, a: number, e: number, exposed: number, t: 
 /** Commits the pending sample now (end of an episode / before reading metrics). Idempotent until the next mark. */
 export function flushMarks(b: AccountBook, a: number): void {
   const last = b.lastMarkTime[a]!;
-  if (last === last && b.lastCommitTime[a] !== last) commitSample(b, a, b.equity[a]!, b.pendingExposed[a]!, last);
+  if (last === last && b.lastCommitTime[a] !== last) commitSample(b, a);
 }
