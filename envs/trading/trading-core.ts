@@ -144,6 +144,9 @@ export class TradingCore {
   private readonly invTimeScale: number;
   private readonly capital: number;
   private readonly slip: Float64Array;
+  private readonly rangeEnd: number;
+  /** Single-symbol hold steps take stepHold (tests turn it off to compare with the general path). */
+  fastPath = true;
 
   constructor(data: MarketData, o: CoreOptions) {
     const n = o.numEnvs;
@@ -200,6 +203,7 @@ export class TradingCore {
     this.copier = new WindowCopier(data.features, data.numFeatures, o.windowSize);
     this.stride = 1 + 4 * S;
     this.bars = packedBars(data);
+    this.rangeEnd = data.rangeEnd;
   }
 
   /** Last bar an episode of the configured length may start at. */
@@ -242,6 +246,97 @@ export class TradingCore {
 
   /** One step of sub-env i with the target exposures in targets[i·S …]. */
   stepOne(i: number): void {
+    if (this.S === 1 && this.fastPath && this.holds(i)) this.stepHold(i);
+    else this.stepGeneral(i);
+  }
+
+  /**
+   * Single symbol: true when this step places no order (the general path's order loop would skip the slot), so that
+   * stepHold may run. Same conditions, same arithmetic as the general path.
+   */
+  private holds(i: number): boolean {
+    const target = this.targets[i]!;
+    const cur = this.book.size[i]!;
+    if (this.discrete) return target === this.level[i]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0));
+    if (target === 0) return cur === 0;
+    const b = this.book;
+    const px = this.bars[(this.bar[i]! + 1) * 5 + 1]!;
+    let eOpen = b.cash[i]!;
+    if (cur !== 0) eOpen += cur * (px - b.entryPrice[i]!);
+    return Math.abs(target - (eOpen > 0 ? (cur * px) / eOpen : 0)) <= this.threshold;
+  }
+
+  /**
+   * The general step specialised to one symbol and no order (most steps of most policies): exits and mark in the
+   * kernel, then reward, termination and observation exactly as stepGeneral computes them (test/envs/trading/
+   * fast-path.test.ts checks both paths give the same numbers bit for bit).
+   */
+  private stepHold(i: number): void {
+    const b = this.book;
+    const t = this.bar[i]!;
+    const nx = t + 1;
+    const bars = this.bars;
+    const row = nx * 5;
+    const fees0 = b.feesPaid[i]!;
+    const traded0 = b.tradedNotional[i]!;
+    this.orderQty[i] = 0; this.exitReason[i] = 0; this.blocked[i] = 0; this.orderStatus[i] = 0;
+    let slippageCost = 0;
+    if (b.size[i] === 0) b.markPrice[i] = bars[row + 4]!;
+    else {
+      const reason = processPackedBar(b, this.params, i, 0, bars, row, row + 1);
+      if (reason !== REASON_NONE) slippageCost += this.recordExit(i, 0, i, reason, nx);
+    }
+    const e = markAccount(b, i, bars[row]!);
+
+    // Reward inputs and reward (stepGeneral's loop over symbols, for S = 1).
+    const prevE = this.equity[i]!;
+    this.prevEquity[i] = prevE;
+    this.equity[i] = e;
+    const peak = this.peakEquity[i]!;
+    this.prevPeakEquity[i] = peak;
+    const newPeak = e > peak ? e : peak;
+    this.peakEquity[i] = newPeak;
+    this.costs[i] = b.feesPaid[i]! - fees0 + slippageCost;
+    this.turnover[i] = b.tradedNotional[i]! - traded0;
+    let expo = 0;
+    let held = 0;
+    const sz = b.size[i]!;
+    if (sz !== 0) {
+      expo += (sz * bars[row + 4]!) / e;
+      held = nx - this.entryBar[i]! + 1;
+      if (!(held > 0)) held = 0;
+    }
+    this.exposure[i] = e > 0 ? expo : 0;
+    this.timeInTrade[i] = held;
+    const reward = this.reward.compute(this.rewardInputs, i);
+    this.rewards64[i] = reward;
+    this.rewards[i] = reward;
+
+    // Episode end: ruin / drawdown terminate; the episode length or the end of the data truncate.
+    const dd = 1 - e / newPeak;
+    this.terminated[i] = e <= this.ruinFraction * this.initialEquity[i]! || dd >= this.maxDrawdown ? 1 : 0;
+    const k = this.steps[i]! + 1;
+    this.steps[i] = k;
+    this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= this.rangeEnd ? 1 : 0;
+    this.bar[i] = nx;
+    this.writeObservation(i);
+  }
+
+  /** Books an exit of this step on slot p (the info columns, cooldown); returns the slippage it paid. */
+  private recordExit(i: number, s: number, p: number, reason: number, nx: number): number {
+    const b = this.book;
+    const q = b.lastFillQty[p]!;
+    const fp = b.lastFillPrice[p]!;
+    this.exitReason[p] = reason; this.exitQty[p] = q; this.exitPrice[p] = fp; this.exitFee[p] = b.lastFillFee[p]!;
+    this.entryBar[p] = -1;
+    this.cooldownUntil[p] = nx + 1 + this.cooldownBars;
+    // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
+    if (reason === REASON_TAKE_PROFIT) return 0;
+    const k = this.slip[s]!;
+    return q < 0 ? (-q * fp * k) / (1 - k) : (q * fp * k) / (1 + k);
+  }
+
+  private stepGeneral(i: number): void {
     const d = this.data;
     const b = this.book;
     const params = this.params;
