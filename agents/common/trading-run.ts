@@ -41,8 +41,11 @@ function toRun(name: string, m: Metrics, curve: { time: Float64Array; equity: Fl
 }
 
 /** One deterministic pass of a saved model over a whole range (from its first valid bar to its end). */
+// Comparisons run every policy over the whole range: no ruin stop (as `tg4 backtest`), so that returns cover the same period.
+const FULL_RANGE = { start: 'first', episodeLength: null, ruinFraction: 0 } as const;
+
 export function runModelEpisode(modelDir: string, kwargs: Record<string, unknown>, seed: number): OosRun {
-  const env = new TradingEnv({ ...kwargs, start: 'first', episodeLength: null });
+  const env = new TradingEnv({ ...kwargs, ...FULL_RANGE });
   const policy = InferencePolicy.load(modelDir, { obsSize: env.observationSpace.shape.reduce((a, b) => a * b, 1), featureSpecHash: env.data.specHash ?? null });
   let { observation } = env.reset({ seed, options: { start: 'first' } });
   for (;;) {
@@ -58,7 +61,7 @@ export function runModelEpisode(modelDir: string, kwargs: Record<string, unknown
 }
 
 export function runBaselineEpisode(name: string, kwargs: Record<string, unknown>, seed: number): OosRun {
-  const env = new TradingEnv({ ...kwargs, start: 'first', episodeLength: null });
+  const env = new TradingEnv({ ...kwargs, ...FULL_RANGE });
   const r = runBaseline(env, createBaseline(name, seed), { seed, start: 'first' });
   env.close();
   return toRun(name, r.metrics, { time: r.time, equity: r.equity });
