@@ -80,6 +80,7 @@ export class TradingVectorEnv implements VectorEnv {
       truncated: this.core.truncated, infos: this.infos,
     };
     this.masks = new Uint8Array(n * (this.scheme?.levels?.length ?? 0));
+    this.core.deferWindows = true;
   }
 
   /** Live per-sub-env numbers (typed arrays owned by the env, updated in place every step). */
@@ -100,6 +101,7 @@ export class TradingVectorEnv implements VectorEnv {
       this.core.resetOne(i, this.rngs[i]!, start);
       this.infos[i] = EMPTY_INFO;
     }
+    for (let i = 0; i < this.numEnvs; i++) this.core.copyWindow(i);
     this.pendingReset.fill(0);
     this.dirtyInfos = false;
     this.started = true;
@@ -124,6 +126,8 @@ export class TradingVectorEnv implements VectorEnv {
       core.stepOne(i);
       if (core.terminated[i] === 1 || core.truncated[i] === 1) this.finish(i);
     }
+    // The feature windows of all sub-envs in one pass (core.deferWindows).
+    for (let i = 0; i < n; i++) core.copyWindow(i);
     return this.result;
   }
 
@@ -137,6 +141,7 @@ export class TradingVectorEnv implements VectorEnv {
       return;
     }
     const o = i * core.obsDim;
+    core.copyWindow(i);
     const finalObservation = core.observations.slice(o, o + core.obsDim);
     const term = core.terminated[i]!;
     const trunc = core.truncated[i]!;
