@@ -180,19 +180,32 @@ function tradeBinary(b: TradeBatch): Buffer {
   return w.finish();
 }
 
-/** Direct binary COPY when the batch's range is empty in the table; false when it must go through staging. */
+/**
+ * Opens the batch's transaction. For a batch eligible for the direct COPY, the same round trip also asks whether its
+ * time range holds stored rows and sets a savepoint, so the fast path costs two round trips besides the COPY (the client
+ * is busy parsing the next batch meanwhile, so each round trip can wait for it). Returns true when the range is empty.
+ * synchronous_commit off: a crash may lose the last few commits, never half a batch, and a re-run re-inserts them.
+ */
+async function beginBatch(c: pg.ClientBase, b: CandleBatch | null): Promise<boolean> {
+  const begin = 'BEGIN; SET LOCAL synchronous_commit = off';
+  if (!b || !b.simple || b.length === 0) {
+    await c.query(begin);
+    return false;
+  }
+  // Literals, not parameters: a multi-statement query cannot take any. Symbol and timeframe are validated; times are integers.
+  const r = (await c.query(`${begin}; SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = ${c.escapeLiteral(b.sym[0]!)}
+      AND timeframe = ${c.escapeLiteral(b.tf[0]!)} AND time BETWEEN
+      timestamptz 'epoch' + ${Math.trunc(b.t[0]!)}::bigint * interval '1 microsecond'
+      AND timestamptz 'epoch' + ${Math.trunc(b.t[b.length - 1]!)}::bigint * interval '1 microsecond') AS e;
+    SAVEPOINT tg4_direct`)) as unknown as pg.QueryResult[];
+  return !(r[2]!.rows[0] as { e: boolean }).e;
+}
+
+/** Direct binary COPY into the batch's empty range; false when it must go through staging (another writer got there first). */
 async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean> {
-  if (!b.simple) return false;
-  const r = await c.query<{ e: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = $1 AND timeframe = $2
-       AND time BETWEEN timestamptz 'epoch' + $3::bigint * interval '1 microsecond' AND timestamptz 'epoch' + $4::bigint * interval '1 microsecond') AS e`,
-    [b.sym[0], b.tf[0], b.t[0], b.t[b.length - 1]]);
-  if (r.rows[0]!.e) return false;
-  await c.query('SAVEPOINT tg4_direct');
   try {
     await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN (FORMAT binary)`, candleBinary(b, false));
-    await c.query('RELEASE SAVEPOINT tg4_direct');
-    return true;
+    return true; // the savepoint is released by COMMIT
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
     await c.query('ROLLBACK TO SAVEPOINT tg4_direct'); // a concurrent writer stored some of these rows: use staging
@@ -253,6 +266,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   let trades = new TradeBatch();
   let book = new BookBatch();
   let pending: Promise<void> = Promise.resolve();
+  let inFlight = false;
   let failure: unknown = null;
   let jsonlCandles = false;
 
@@ -268,13 +282,14 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     // Counted locally and added to the summary only once the batch is committed.
     const n = { inserted: 0, duplicates: 0, updated: 0 };
     try {
-      await c.query('BEGIN');
+      const direct = candles.length > 0 && method === 'copy' && !jsonlCandles && opts.directCopy !== false;
+      const emptyRange = await beginBatch(c, direct ? candles : null);
       if (candles.length > 0) {
         if (method === 'insert' && !jsonlCandles) {
           const ins = await insertCandlesMultiRow(c, candles);
           n.inserted += ins;
           n.duplicates += candles.length - ins;
-        } else if (!jsonlCandles && opts.directCopy !== false && (await tryDirectCopy(c, candles))) {
+        } else if (direct && emptyRange && (await tryDirectCopy(c, candles))) {
           n.inserted += candles.length;
         } else {
           await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', candleBinary(candles, true));
@@ -340,7 +355,8 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     candles = new CandleBatch();
     trades = new TradeBatch();
     book = new BookBatch();
-    pending = flush(cb, tb, bb).catch((err: unknown) => { failure = err; });
+    inFlight = true;
+    pending = flush(cb, tb, bb).catch((err: unknown) => { failure = err; }).finally(() => { inFlight = false; });
   };
   let stopAt: BadRow | null = null;
   const bad = (line: number, reason: string, text: string): void => {
@@ -411,7 +427,12 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
     }
     if (candles.length + trades.length + book.length >= batchSize) await ship();
-    else if ((lineNo & 0x3fff) === 0) {
+    else if (inFlight && (lineNo & 0xfff) === 0) {
+      // Let the database's replies in while a batch is in flight: a 1 MB chunk of lines is ~50 ms of parsing, and each of
+      // the batch's round trips would otherwise wait for it (the server idles, the two sides stop overlapping).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if ((lineNo & 0x3fff) === 0) {
       opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
     }
   }
