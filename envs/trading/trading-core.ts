@@ -44,7 +44,16 @@ export interface CoreOptions {
   /** Discrete schemes hold a position while the same level is chosen again; continuous ones use the threshold. */
   discrete: boolean;
   rebalanceThreshold: number;
+  /**
+   * Vector envs: keep a private copy of the feature matrix in the same buffer as the observations and copy windows with
+   * copyWithin (no per-bar view object to load: ~40 ns less per sub-env step). Costs one matrix of memory per core;
+   * skipped above MAX_ARENA_FLOATS. `observations` is then a view at offset 0 of that larger buffer.
+   */
+  windowArena?: boolean;
 }
+
+/** Largest feature matrix (floats) copied into a window arena: 16 M floats = 64 MB. */
+const MAX_ARENA_FLOATS = 16 * 1024 * 1024;
 
 const packCache = new WeakMap<MarketData, Float64Array>();
 
@@ -130,6 +139,9 @@ export class TradingCore {
   readonly truncated: Uint8Array;
 
   private readonly copier: WindowCopier;
+  /** [observations | copy of the feature matrix] when windowArena is on, else null. */
+  private readonly arena: Float32Array | null;
+  private readonly arenaBase: number;
   /** Prices packed by bar: row t = [time, then open, high, low, close per symbol] (one cache line per bar and symbol). */
   private readonly bars: Float64Array;
   private readonly stride: number;
@@ -201,7 +213,18 @@ export class TradingCore {
     this.orderStatus = new Uint8Array(nS);
     this.exitReason = new Uint8Array(nS); this.exitQty = new Float64Array(nS); this.exitPrice = new Float64Array(nS);
     this.exitFee = new Float64Array(nS); this.blocked = new Uint8Array(nS);
-    this.observations = new Float32Array(n * this.obsDim);
+    const obsLen = n * this.obsDim;
+    const feats = data.features;
+    if (o.windowArena === true && feats.length <= MAX_ARENA_FLOATS) {
+      const arena = new Float32Array(obsLen + feats.length);
+      arena.set(feats, obsLen);
+      this.arena = arena;
+      this.observations = arena.subarray(0, obsLen);
+    } else {
+      this.arena = null;
+      this.observations = new Float32Array(obsLen);
+    }
+    this.arenaBase = obsLen;
     this.rewards = new Float32Array(n);
     this.rewards64 = new Float64Array(n);
     this.terminated = new Uint8Array(n);
@@ -484,7 +507,14 @@ export class TradingCore {
 
   /** Copies sub-env i's feature window (rows ≤ its current bar) into its observation (see deferWindows). */
   copyWindow(i: number): void {
-    this.copier.copy(this.bar[i]!, this.observations, i * this.obsDim);
+    const arena = this.arena;
+    if (arena !== null) {
+      const F = this.data.numFeatures;
+      const end = this.arenaBase + (this.bar[i]! + 1) * F;
+      arena.copyWithin(i * this.obsDim, end - this.windowSize * F, end);
+    } else {
+      this.copier.copy(this.bar[i]!, this.observations, i * this.obsDim);
+    }
   }
 
   /** Window of feature rows ≤ bar (unless deferWindows), then per symbol exposure, unrealized PnL, time in trade, then drawdown. */

@@ -57,14 +57,14 @@ export class TradingVectorEnv implements VectorEnv {
     const kwargs = options.kwargs ?? {};
     if ((options.kind ?? 'trading') === 'portfolio') {
       const setup = portfolioSetup(kwargs);
-      this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n });
+      this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
       this.scheme = null;
       this.maxGross = setup.config.maxGrossExposure;
       this.singleActionSpace = portfolioActionSpace(setup.data.symbols.length);
       this.actionDim = setup.data.symbols.length;
     } else {
       const setup = tradingSetup(kwargs);
-      this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n });
+      this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
       this.scheme = setup.scheme;
       this.maxGross = Infinity;
       this.singleActionSpace = setup.scheme.space;
