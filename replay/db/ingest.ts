@@ -24,6 +24,7 @@ import { normalizeTimeframe } from '../timeframe.ts';
 import { requireMigrated } from './migrate.ts';
 import { toDbError } from './connect.ts';
 import { BinaryCopyWriter } from './pg-binary.ts';
+import { CandleBatch, encodeCandleBatch } from './candle-batch.ts';
 
 export type IngestFormat = 'kraken-ohlcvt' | 'csv' | 'trades' | 'jsonl';
 export const INGEST_FORMATS: readonly IngestFormat[] = ['kraken-ohlcvt', 'csv', 'trades', 'jsonl'];
@@ -71,25 +72,6 @@ export interface IngestSummary {
   seconds: number;
   /** Symbols/timeframes touched, e.g. ['BTC/USD 1h', 'BTC/USD trades', 'BTC/USD book']. */
   series: string[];
-}
-
-/** Columnar batch of candles (times in µs; NaN = NULL). */
-class CandleBatch {
-  sym: string[] = []; tf: string[] = []; t: number[] = [];
-  o: number[] = []; h: number[] = []; l: number[] = []; c: number[] = []; v: number[] = []; n: number[] = []; w: number[] = [];
-  /** One symbol/timeframe, strictly ascending times: eligible for the direct COPY. */
-  simple = true;
-  get length(): number { return this.t.length; }
-  push(sym: string, tf: string, tUs: number, r: CandleRow): void {
-    const k = this.t.length;
-    if (k > 0 && (tUs <= this.t[k - 1]! || sym !== this.sym[0] || tf !== this.tf[0])) this.simple = false;
-    this.sym.push(sym); this.tf.push(tf); this.t.push(tUs); this.o.push(r.open); this.h.push(r.high); this.l.push(r.low);
-    this.c.push(r.close); this.v.push(r.volume); this.n.push(r.trades); this.w.push(r.vwap);
-  }
-  clear(): void {
-    for (const k of ['sym', 'tf', 't', 'o', 'h', 'l', 'c', 'v', 'n', 'w'] as const) this[k].length = 0;
-    this.simple = true;
-  }
 }
 
 class TradeBatch {
@@ -156,19 +138,6 @@ async function copyIn(c: pg.ClientBase, sql: string, payload: Buffer): Promise<v
   });
 }
 
-/** Binary COPY rows of candles, with the batch position first when `withOrd` (staging keeps it for last-wins). */
-function candleBinary(b: CandleBatch, withOrd: boolean): Buffer {
-  const w = new BinaryCopyWriter(b.length * 112 + 64);
-  for (let i = 0; i < b.length; i++) {
-    w.row(withOrd ? 11 : 10);
-    if (withOrd) w.int4(i);
-    w.text(b.sym[i]!); w.text(b.tf[i]!); w.timestampUs(b.t[i]!);
-    w.float8(b.o[i]!); w.float8(b.h[i]!); w.float8(b.l[i]!); w.float8(b.c[i]!); w.float8(b.v[i]!);
-    w.int4(b.n[i]!); w.float8(b.w[i]!);
-  }
-  return w.finish();
-}
-
 function tradeBinary(b: TradeBatch): Buffer {
   const w = new BinaryCopyWriter(b.length * 80 + 64);
   for (let i = 0; i < b.length; i++) {
@@ -204,7 +173,7 @@ async function beginBatch(c: pg.ClientBase, b: CandleBatch | null): Promise<bool
 /** Direct binary COPY into the batch's empty range; false when it must go through staging (another writer got there first). */
 async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean> {
   try {
-    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN (FORMAT binary)`, candleBinary(b, false));
+    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN (FORMAT binary)`, encodeCandleBatch(b, false));
     return true; // the savepoint is released by COMMIT
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
@@ -224,7 +193,7 @@ async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<
     for (let i = s; i < e; i++) {
       const k = params.length;
       rows.push(`($${k + 1}, $${k + 2}, timestamptz 'epoch' + $${k + 3}::bigint * interval '1 microsecond', $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`);
-      params.push(b.sym[i], b.tf[i], b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === b.n[i] ? b.n[i] : null, b.w[i] === b.w[i] ? b.w[i] : null);
+      params.push(b.symbolAt(i), b.timeframeAt(i), b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === b.n[i] ? b.n[i] : null, b.w[i] === b.w[i] ? b.w[i] : null);
     }
     const r = await c.query(`INSERT INTO candles (${CANDLE_COLS}) VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`, params);
     inserted += r.rowCount ?? 0;
@@ -262,7 +231,10 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   };
   const series = new Set<string>();
   // Double-buffered: the next batch is parsed while the previous one is in the database (client and server overlap).
-  let candles = new CandleBatch();
+  // Two candle batches alternate (typed-array columns reused): one fills while the other is stored.
+  const candleCapacity = Math.min(batchSize, 1 << 20) + 1;
+  let candles = new CandleBatch(candleCapacity);
+  let spareCandles = new CandleBatch(candleCapacity);
   let trades = new TradeBatch();
   let book = new BookBatch();
   let pending: Promise<void> = Promise.resolve();
@@ -292,7 +264,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         } else if (direct && emptyRange && (await tryDirectCopy(c, candles))) {
           n.inserted += candles.length;
         } else {
-          await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', candleBinary(candles, true));
+          await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', encodeCandleBatch(candles, true));
           if (jsonlCandles) {
             const r = await c.query<{ inserted: number; updated: number }>(STAGE_UPSERT_CANDLES);
             const x = r.rows[0]!;
@@ -352,7 +324,9 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     const cb = candles;
     const tb = trades;
     const bb = book;
-    candles = new CandleBatch();
+    candles = spareCandles; // free: its flush has settled
+    candles.clear();
+    spareCandles = cb;
     trades = new TradeBatch();
     book = new BookBatch();
     inFlight = true;
