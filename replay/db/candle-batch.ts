@@ -77,9 +77,10 @@ export class CandleBatch {
 /**
  * Binary COPY payload of the batch's rows in the column order (symbol, timeframe, time, open, high, low, close, volume,
  * trades, vwap), preceded by the row's position in the batch as int4 when `withOrd` (staging keeps it for last-wins).
- * NaN open…volume cannot occur (the parsers reject them); NaN trades/vwap become NULL.
+ * NaN open…volume cannot occur (the parsers reject them); NaN trades/vwap become NULL. With `keep`, only rows i with
+ * keep[i] = 1 are written.
  */
-export function encodeCandleBatch(b: CandleBatch, withOrd: boolean): Buffer {
+export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8Array): Buffer {
   const rows = b.length;
   const bytesOf = new Map<string, Buffer>();
   const enc = (s: string): Buffer => {
@@ -104,6 +105,7 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean): Buffer {
   const fields = withOrd ? 11 : 10;
   const { t, o, h, l, c, v, n, w } = b;
   for (let i = 0; i < rows; i++) {
+    if (keep !== undefined && keep[i] === 0) continue;
     dv.setInt16(p, fields); p += 2;
     if (withOrd) { dv.setInt32(p, 4); dv.setInt32(p + 4, i); p += 8; }
     if (perString) { sym = enc(b.sym[i]!); tf = enc(b.tf[i]!); }

@@ -25,6 +25,7 @@ import { requireMigrated } from './migrate.ts';
 import { toDbError } from './connect.ts';
 import { BinaryCopyWriter } from './pg-binary.ts';
 import { CandleBatch, encodeCandleBatch } from './candle-batch.ts';
+import { copyOutColumns } from './copy-out.ts';
 
 export type IngestFormat = 'kraken-ohlcvt' | 'csv' | 'trades' | 'jsonl';
 export const INGEST_FORMATS: readonly IngestFormat[] = ['kraken-ohlcvt', 'csv', 'trades', 'jsonl'];
@@ -149,36 +150,58 @@ function tradeBinary(b: TradeBatch): Buffer {
   return w.finish();
 }
 
+/** WHERE clause of a simple batch's series and time range (literals: symbol and timeframe are validated; times are integers). */
+function rangeWhere(c: pg.ClientBase, b: CandleBatch): string {
+  return `symbol = ${c.escapeLiteral(b.sym[0]!)} AND timeframe = ${c.escapeLiteral(b.tf[0]!)} AND time BETWEEN
+    timestamptz 'epoch' + ${Math.trunc(b.t[0]!)}::bigint * interval '1 microsecond'
+    AND timestamptz 'epoch' + ${Math.trunc(b.t[b.length - 1]!)}::bigint * interval '1 microsecond'`;
+}
+
 /**
- * Opens the batch's transaction. For a batch eligible for the direct COPY, the same round trip also asks whether its
- * time range holds stored rows and sets a savepoint, so the fast path costs two round trips besides the COPY (the client
- * is busy parsing the next batch meanwhile, so each round trip can wait for it). Returns true when the range is empty.
+ * Opens the batch's transaction. For a batch eligible for the direct COPY (one series, ascending), the same round trip
+ * also asks whether its time range holds stored rows and sets a savepoint, so the fast path costs two round trips besides
+ * the COPY (the client is busy parsing the next batch meanwhile, so each round trip can wait for it). Returns whether the
+ * range holds stored rows, or null when the batch must take the staging path.
  * synchronous_commit off: a crash may lose the last few commits, never half a batch, and a re-run re-inserts them.
  */
-async function beginBatch(c: pg.ClientBase, b: CandleBatch | null): Promise<boolean> {
+async function beginBatch(c: pg.ClientBase, b: CandleBatch | null): Promise<boolean | null> {
   const begin = 'BEGIN; SET LOCAL synchronous_commit = off';
   if (!b || !b.simple || b.length === 0) {
     await c.query(begin);
-    return false;
+    return null;
   }
-  // Literals, not parameters: a multi-statement query cannot take any. Symbol and timeframe are validated; times are integers.
-  const r = (await c.query(`${begin}; SELECT EXISTS (SELECT 1 FROM candles WHERE symbol = ${c.escapeLiteral(b.sym[0]!)}
-      AND timeframe = ${c.escapeLiteral(b.tf[0]!)} AND time BETWEEN
-      timestamptz 'epoch' + ${Math.trunc(b.t[0]!)}::bigint * interval '1 microsecond'
-      AND timestamptz 'epoch' + ${Math.trunc(b.t[b.length - 1]!)}::bigint * interval '1 microsecond') AS e;
-    SAVEPOINT tg4_direct`)) as unknown as pg.QueryResult[];
-  return !(r[2]!.rows[0] as { e: boolean }).e;
+  const r = (await c.query(`${begin}; SELECT EXISTS (SELECT 1 FROM candles WHERE ${rangeWhere(c, b)}) AS e; SAVEPOINT tg4_direct`)) as unknown as pg.QueryResult[];
+  return (r[2]!.rows[0] as { e: boolean }).e;
 }
 
-/** Direct binary COPY into the batch's empty range; false when it must go through staging (another writer got there first). */
-async function tryDirectCopy(c: pg.ClientBase, b: CandleBatch): Promise<boolean> {
+/**
+ * Direct binary COPY of a simple batch. When its range holds stored rows, their times are read (binary COPY out, exact µs)
+ * and merged with the batch's ascending times on the client, and only the new rows are COPied: a re-run or an overlapping
+ * import costs an index range scan instead of an ON CONFLICT probe per row. Returns the rows inserted, or -1 when the
+ * batch must take the staging path (another writer stored some of these rows meanwhile: the unique violation rolls back
+ * to the savepoint, nothing is lost or doubled).
+ */
+async function directCopy(c: pg.ClientBase, b: CandleBatch, rangeHasRows: boolean): Promise<number> {
+  let keep: Uint8Array | undefined;
+  let kept = b.length;
+  if (rangeHasRows) {
+    const stored = (await copyOutColumns(c, `SELECT time FROM candles WHERE ${rangeWhere(c, b)} ORDER BY time`, ['timestamptz-us'])).cols[0]!;
+    keep = new Uint8Array(b.length).fill(1);
+    const t = b.t;
+    for (let i = 0, j = 0; i < b.length && j < stored.length;) {
+      if (t[i]! < stored[j]!) i++;
+      else if (t[i]! > stored[j]!) j++;
+      else { keep[i++] = 0; j++; kept--; }
+    }
+    if (kept === 0) return 0;
+  }
   try {
-    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN (FORMAT binary)`, encodeCandleBatch(b, false));
-    return true; // the savepoint is released by COMMIT
+    await copyIn(c, `COPY candles (${CANDLE_COLS}) FROM STDIN (FORMAT binary)`, encodeCandleBatch(b, false, keep));
+    return kept; // the savepoint is released by COMMIT
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
-    await c.query('ROLLBACK TO SAVEPOINT tg4_direct'); // a concurrent writer stored some of these rows: use staging
-    return false;
+    await c.query('ROLLBACK TO SAVEPOINT tg4_direct');
+    return -1;
   }
 }
 
@@ -255,14 +278,16 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     const n = { inserted: 0, duplicates: 0, updated: 0 };
     try {
       const direct = candles.length > 0 && method === 'copy' && !jsonlCandles && opts.directCopy !== false;
-      const emptyRange = await beginBatch(c, direct ? candles : null);
+      const rangeHasRows = await beginBatch(c, direct ? candles : null);
+      const directRows = rangeHasRows === null ? -1 : await directCopy(c, candles, rangeHasRows);
       if (candles.length > 0) {
         if (method === 'insert' && !jsonlCandles) {
           const ins = await insertCandlesMultiRow(c, candles);
           n.inserted += ins;
           n.duplicates += candles.length - ins;
-        } else if (direct && emptyRange && (await tryDirectCopy(c, candles))) {
-          n.inserted += candles.length;
+        } else if (directRows >= 0) {
+          n.inserted += directRows;
+          n.duplicates += candles.length - directRows;
         } else {
           await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', encodeCandleBatch(candles, true));
           if (jsonlCandles) {

@@ -111,7 +111,7 @@ export class BinaryCopyWriter {
 }
 
 /** Column kinds a BinaryCopyReader decodes into Float64 columns (NULL → NaN). */
-export type BinaryColumn = 'timestamptz-ms' | 'float8' | 'int4' | 'int8';
+export type BinaryColumn = 'timestamptz-ms' | 'float8' | 'int4' | 'int8' | 'timestamptz-us';
 
 /** Streaming decoder of a binary COPY result into Float64Array columns. */
 export class BinaryCopyReader {
@@ -126,7 +126,7 @@ export class BinaryCopyReader {
 
   constructor(kinds: readonly BinaryColumn[]) {
     this.cols = kinds.map(() => new Float64Array(this.cap));
-    this.codes = kinds.map((k) => ['timestamptz-ms', 'float8', 'int4', 'int8'].indexOf(k));
+    this.codes = kinds.map((k) => ['timestamptz-ms', 'float8', 'int4', 'int8', 'timestamptz-us'].indexOf(k));
   }
 
   private grow(): void {
@@ -168,6 +168,7 @@ export class BinaryCopyReader {
         if (code === 1) cols[k]![i] = dv.getFloat64(p);
         else if (code === 0) cols[k]![i] = Math.round((dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4)) / 1000) + PG_EPOCH_MS; // µs since 2000 → ms
         else if (code === 2) cols[k]![i] = dv.getInt32(p);
+        else if (code === 4) cols[k]![i] = dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4) + PG_EPOCH_MS * 1000; // exact below 2^53 µs
         else cols[k]![i] = Number(dv.getBigInt64(p));
         p += len;
       }

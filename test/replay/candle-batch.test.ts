@@ -3,7 +3,11 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectClient } from '../../replay/db/connect.ts';
+import { ingestFile } from '../../replay/db/ingest.ts';
 import { CandleBatch, encodeCandleBatch } from '../../replay/db/candle-batch.ts';
 import { migrate } from '../../replay/db/migrate.ts';
 import type { CandleRow } from '../../replay/columns.ts';
@@ -89,5 +93,35 @@ describe('binary COPY candle encoder', () => {
     const b = new CandleBatch();
     b.push('ENC/X', '1m', 0, row(0, 1, 1, 1, 1, 1, 2 ** 31, NaN));
     expect(() => encodeCandleBatch(b, false)).toThrow(/exceeds the int4 column/);
+  });
+});
+
+describe('direct COPY into a range that already holds rows', () => {
+  it('stores only the new rows of an overlapping file (first stored wins), counts the rest as duplicates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg4-enc-'));
+    try {
+      const t0 = 1672531200;
+      const line = (i: number, price: number): string => `${t0 + i * 60},${price},${price + 1},${price - 1},${price},1.5,${i}`;
+      // a: minutes 0..299 (every third one missing); b: minutes 100..599 with other prices, so overlap and holes both occur.
+      const a = Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => line(i, 100));
+      const b = Array.from({ length: 500 }, (_, k) => k + 100).map((i) => line(i, 200));
+      writeFileSync(join(dir, 'a.csv'), `${a.join('\n')}\n`);
+      writeFileSync(join(dir, 'b.csv'), `${b.join('\n')}\n`);
+      const o = { symbol: 'ENC/OVL', timeframe: '1m', format: 'kraken-ohlcvt' as const, batchSize: 64 };
+      const first = await ingestFile(c, db.url, { file: join(dir, 'a.csv'), ...o });
+      expect([first.inserted, first.duplicates]).toEqual([200, 0]);
+      const second = await ingestFile(c, db.url, { file: join(dir, 'b.csv'), ...o });
+      const overlap = Array.from({ length: 200 }, (_, k) => k + 100).filter((i) => i % 3 !== 0).length; // stored by a
+      expect([second.inserted, second.duplicates]).toEqual([500 - overlap, overlap]);
+      const again = await ingestFile(c, db.url, { file: join(dir, 'b.csv'), ...o });
+      expect([again.inserted, again.duplicates]).toEqual([0, 500]);
+      const r = await c.query<{ m: number; open: number }>(`SELECT ((extract(epoch FROM time)::bigint - ${t0}) / 60)::int AS m, open
+        FROM candles WHERE symbol = 'ENC/OVL' ORDER BY time`);
+      const want = Array.from({ length: 600 }, (_, i) => i).filter((i) => i >= 100 || i % 3 !== 0)
+        .map((i) => ({ m: i, open: i < 300 && i % 3 !== 0 ? 100 : 200 }));
+      expect(r.rows).toEqual(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
