@@ -27,7 +27,6 @@ const REASON_TAKE_PROFIT = K.REASON_TAKE_PROFIT;
 const orderToTarget = K.orderToTarget;
 const processPackedBar = K.processPackedBar;
 const markAccount = K.markAccount;
-const setExits = K.setExits;
 const resetAccount = K.resetAccount;
 
 export interface CoreOptions {
@@ -425,7 +424,7 @@ export class TradingCore {
           entryBar[p] = -1;
           if (now === 0) cooldownUntil[p] = nx + 1 + this.cooldownBars;
         }
-        if (now !== 0 && (cur === 0 || (now > 0) !== (cur > 0))) this.openedTrade(i, s, p, t, nx, timeNx);
+        if (now !== 0 && (cur === 0 || (now > 0) !== (cur > 0))) this.openedTrade(i, s, p, t, nx, row);
       }
     }
 
@@ -491,7 +490,7 @@ export class TradingCore {
   }
 
   /** Sets the ATR stop/target (ATR of the decision bar t) and the max-hold deadline of a trade opened at bar nx. */
-  private openedTrade(i: number, s: number, p: number, t: number, nx: number, timeNx: number): void {
+  private openedTrade(i: number, s: number, p: number, t: number, nx: number, row: number): void {
     this.entryBar[p] = nx;
     const ex = this.o.executor;
     if (ex.stopLossAtr === null && ex.takeProfitAtr === null && ex.maxHoldBars === null) return;
@@ -501,8 +500,9 @@ export class TradingCore {
     const atr = ex.stopLossAtr !== null || ex.takeProfitAtr !== null ? this.data.atr[s]![t]! : NaN;
     const sl = ex.stopLossAtr !== null && atr > 0 ? entry - side * ex.stopLossAtr * atr : NaN;
     const tp = ex.takeProfitAtr !== null && atr > 0 ? entry + side * ex.takeProfitAtr * atr : NaN;
-    const mh = ex.maxHoldBars !== null ? timeNx + ex.maxHoldBars * this.data.timeframeMs : NaN;
-    setExits(b, i, s, sl > 0 ? sl : NaN, tp, mh);
+    // The bar's time read here (not passed in): no double crosses this call. Same columns setExits writes.
+    const mh = ex.maxHoldBars !== null ? this.bars[row]! + ex.maxHoldBars * this.data.timeframeMs : NaN;
+    b.stopLoss[p] = sl > 0 ? sl : NaN; b.takeProfit[p] = tp; b.maxHoldUntil[p] = mh;
   }
 
   /** Copies sub-env i's feature window (rows ≤ its current bar) into its observation (see deferWindows). */
