@@ -90,12 +90,16 @@ async function main(): Promise<void> {
 
     await clear();
     const copyDirect = await ingest('COPY (direct into an empty range)', { method: 'copy' });
-    const rerun = await ingest('COPY re-run (all duplicates, staging + ON CONFLICT)', { method: 'copy' });
+    // The first ingest of the process runs the parser and encoder cold (JIT); a CLI import of one file is cold too, a
+    // long-running service importing many files is warm: both are printed.
+    await clear();
+    const copyWarm = await ingest('COPY (direct into an empty range, second run: JIT warm)', { method: 'copy' });
+    const rerun = await ingest('COPY re-run (all duplicates: stored times read back, nothing to COPY)', { method: 'copy' });
     await clear();
     const copyStaged = await ingest('COPY via staging + INSERT … ON CONFLICT', { method: 'copy', directCopy: false });
     await clear();
     const insert = await ingest('multi-row INSERT … ON CONFLICT (baseline, 1,000 rows/statement)', { method: 'insert' });
-    if (copyDirect.s.inserted !== ROWS || insert.s.inserted !== ROWS || copyStaged.s.inserted !== ROWS || rerun.s.inserted !== 0) {
+    if (copyDirect.s.inserted !== ROWS || copyWarm.s.inserted !== ROWS || insert.s.inserted !== ROWS || copyStaged.s.inserted !== ROWS || rerun.s.inserted !== 0) {
       throw new Error('ingest counts are wrong: the benchmark is invalid');
     }
 
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
 
     console.log('\nsummary (ratios are within this run):');
     console.log(`  ingest COPY direct  : ${rate(ROWS, copyDirect.ms)} = ${(insert.ms / copyDirect.ms).toFixed(2)}x multi-row INSERT (${rate(ROWS, insert.ms)}); target ≥ 200,000 rows/s`);
+    console.log(`  ingest COPY direct, warm: ${rate(ROWS, copyWarm.ms)} = ${(insert.ms / copyWarm.ms).toFixed(2)}x multi-row INSERT`);
     console.log(`  ingest COPY staged  : ${rate(ROWS, copyStaged.ms)} = ${(insert.ms / copyStaged.ms).toFixed(2)}x multi-row INSERT`);
     console.log(`  re-ingest (0 new)   : ${rate(ROWS, rerun.ms)}`);
     console.log(`  load 1y of 1m, PG   : ${(dbMs / 1000).toFixed(2)} s = ${(csvMs / dbMs).toFixed(2)}x the CSV path (${(csvMs / 1000).toFixed(2)} s); target < 2 s`);
