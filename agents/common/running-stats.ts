@@ -2,55 +2,9 @@
 // observations standardised and clipped, rewards scaled by the running std of the discounted return. The statistics
 // are saved in the model's manifest so that evaluation and the live loop see the inputs the network was trained on.
 
-export interface RunningStatsJSON {
-  mean: number[];
-  var: number[];
-  count: number;
-}
+import { RunningMeanStd, type RunningStatsJSON } from '../../src/core/wrappers/running-mean-std.ts';
 
-export class RunningMeanStd {
-  readonly mean: Float64Array;
-  readonly var: Float64Array;
-  count: number;
-
-  constructor(size: number, epsilon = 1e-4) {
-    this.mean = new Float64Array(size);
-    this.var = new Float64Array(size).fill(1);
-    this.count = epsilon;
-  }
-
-  /** Updates with `n` rows of `size` values (row-major). */
-  update(x: Float32Array | Float64Array, n: number): void {
-    const d = this.mean.length;
-    if (n === 0) return;
-    for (let k = 0; k < d; k++) {
-      let m = 0;
-      for (let i = 0; i < n; i++) m += x[i * d + k]!;
-      m /= n;
-      let v = 0;
-      for (let i = 0; i < n; i++) v += (x[i * d + k]! - m) ** 2;
-      v /= n;
-      const delta = m - this.mean[k]!;
-      const tot = this.count + n;
-      const m2 = this.var[k]! * this.count + v * n + (delta * delta * this.count * n) / tot;
-      this.mean[k] = this.mean[k]! + (delta * n) / tot;
-      this.var[k] = m2 / tot;
-    }
-    this.count += n;
-  }
-
-  toJSON(): RunningStatsJSON {
-    return { mean: [...this.mean], var: [...this.var], count: this.count };
-  }
-
-  static fromJSON(j: RunningStatsJSON): RunningMeanStd {
-    const r = new RunningMeanStd(j.mean.length);
-    r.mean.set(j.mean);
-    r.var.set(j.var);
-    r.count = j.count;
-    return r;
-  }
-}
+export { RunningMeanStd, type RunningStatsJSON };
 
 export interface NormalizerJSON {
   obs: RunningStatsJSON | null;
