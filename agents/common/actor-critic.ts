@@ -6,7 +6,7 @@ import type { Rng } from '../../src/core/rng.ts';
 import type { Activation } from './forward.ts';
 import { MlpForward } from './forward.ts';
 import { DenseLayer, applyLayers, hiddenLayers, uniqueVariableName, variablesOf, type InitKind } from './mlp.ts';
-import { categoricalLogProbEntropy, gaussianLogProbEntropy, sampleCategorical, sampleGaussian } from './distributions.ts';
+import { categoricalLogProbEntropy, gaussianLogProbEntropy, maskLogitsInPlace, sampleCategorical, sampleGaussian } from './distributions.ts';
 import { policyOutputs, type ActionSpec } from './spaces.ts';
 import type { NamedWeight } from './model-io.ts';
 
@@ -64,13 +64,13 @@ export class ActorCritic {
     return vars;
   }
 
-  /** Differentiable log π(a|s), entropy and V(s) for a batch (inside tf.tidy / variableGrads). */
-  evaluate(obs: tf.Tensor2D, actions: tf.Tensor): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; values: tf.Tensor1D } {
+  /** Differentiable log π(a|s), entropy and V(s) for a batch (inside tf.tidy / variableGrads); masks only for Discrete. */
+  evaluate(obs: tf.Tensor2D, actions: tf.Tensor, actionMasks: tf.Tensor2D | null = null): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; values: tf.Tensor1D } {
     const head = applyLayers(this.piLayers, obs);
     const values = tf.reshape(applyLayers(this.vfLayers, obs), [-1]) as tf.Tensor1D;
     const dist =
       this.action.kind === 'discrete'
-        ? categoricalLogProbEntropy(head, actions as tf.Tensor1D, this.action.n)
+        ? categoricalLogProbEntropy(head, actions as tf.Tensor1D, this.action.n, actionMasks)
         : gaussianLogProbEntropy(head, this.logStd as tf.Variable as tf.Tensor1D, actions as tf.Tensor2D);
     return { ...dist, values };
   }
@@ -84,13 +84,15 @@ export class ActorCritic {
 
   /**
    * Chooses actions for `n` observations (n × obsSize). Writes actions (n × width; discrete as the index, without the
-   * space's `start`), their log-probs and the critic's values. Deterministic = argmax / mean.
+   * space's `start`), their log-probs and the critic's values. Deterministic = argmax / mean. `actionMasks` (n × actions,
+   * 1 = allowed; Discrete only) rules actions out before sampling, so the log-prob is that of the masked distribution.
    */
-  act(obs: Float32Array, n: number, deterministic: boolean, rng: Rng | null, actions: Float32Array, logProbs: Float32Array | null, values: Float32Array | null): void {
+  act(obs: Float32Array, n: number, deterministic: boolean, rng: Rng | null, actions: Float32Array, logProbs: Float32Array | null, values: Float32Array | null, actionMasks: Uint8Array | null = null): void {
     if (this.piOut.length < n * policyOutputs(this.action)) this.piOut = new Float32Array(n * policyOutputs(this.action));
     const out = this.piFwd.run(obs, n, this.piOut);
     if (this.action.kind === 'discrete') {
       const k = this.action.n;
+      if (actionMasks) maskLogitsInPlace(out, actionMasks, n, k);
       for (let i = 0; i < n; i++) {
         const s = sampleCategorical(out, i * k, k, deterministic, rng);
         actions[i] = s.action;

@@ -5,13 +5,28 @@ import type { Rng } from '../../src/core/rng.ts';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** Categorical over `n` logits: log π(a|s) and entropy per row. `actions` holds indices (float32 or int32). */
-export function categoricalLogProbEntropy(logits: tf.Tensor2D, actions: tf.Tensor1D, n: number): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
-  const logp = tf.logSoftmax(logits);
-  const mask = tf.oneHot(tf.cast(actions, 'int32'), n);
-  const logProb = tf.sum(tf.mul(logp, mask), 1) as tf.Tensor1D;
-  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D;
+/** The logit given to a masked-out action (sb3-contrib's MaskableCategorical uses -1e8): exp() of it is exactly 0. */
+export const MASKED_LOGIT = -1e8;
+
+/**
+ * Categorical over `n` logits: log π(a|s) and entropy per row. `actions` holds indices (float32 or int32).
+ * With `actionMasks` (rows × n, 1 = allowed) invalid logits become MASKED_LOGIT and the entropy sums over valid actions only.
+ */
+export function categoricalLogProbEntropy(logits: tf.Tensor2D, actions: tf.Tensor1D, n: number, actionMasks: tf.Tensor2D | null = null): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
+  const allowed = actionMasks === null ? null : tf.cast(actionMasks, 'bool');
+  const z = allowed === null ? logits : tf.where(allowed, logits, tf.fill(logits.shape, MASKED_LOGIT));
+  const logp = tf.logSoftmax(z);
+  const onehot = tf.oneHot(tf.cast(actions, 'int32'), n);
+  const logProb = tf.sum(tf.mul(logp, onehot), 1) as tf.Tensor1D;
+  const pLogP = tf.mul(tf.exp(logp), logp);
+  // Masked terms are 0 · (-1e8) = 0 already; zero them explicitly anyway, as sb3-contrib does.
+  const entropy = tf.neg(tf.sum(allowed === null ? pLogP : tf.where(allowed, pLogP, tf.zerosLike(pLogP)), 1)) as tf.Tensor1D;
   return { logProb, entropy };
+}
+
+/** Sets the logits of disallowed actions (mask byte 0) to MASKED_LOGIT in place: `rows` rows of `n`. */
+export function maskLogitsInPlace(logits: Float32Array, masks: Uint8Array, rows: number, n: number): void {
+  for (let k = 0; k < rows * n; k++) if (masks[k] === 0) logits[k] = MASKED_LOGIT;
 }
 
 /** Diagonal Gaussian with state-independent log std (SB3's default): log-prob and entropy per row. */

@@ -10,6 +10,8 @@ export interface RolloutMinibatch {
   readonly oldLogProbs: Float32Array;
   readonly advantages: Float32Array;
   readonly returns: Float32Array;
+  /** size × nActions action masks (1 = allowed), or null when the buffer stores none. */
+  readonly actionMasks: Uint8Array | null;
 }
 
 export class RolloutBuffer {
@@ -26,10 +28,14 @@ export class RolloutBuffer {
   readonly logProbs: Float32Array;
   readonly advantages: Float32Array;
   readonly returns: Float32Array;
+  /** Actions per row of `actionMasks`; 0 = no masks stored. */
+  readonly maskWidth: number;
+  /** rows × maskWidth, 1 = the action was allowed when it was chosen (maskable PPO). */
+  readonly actionMasks: Uint8Array;
   pos = 0;
   private readonly order: Int32Array;
 
-  constructor(nSteps: number, nEnvs: number, obsSize: number, actionWidth: number) {
+  constructor(nSteps: number, nEnvs: number, obsSize: number, actionWidth: number, maskWidth = 0) {
     this.nSteps = nSteps;
     this.nEnvs = nEnvs;
     this.obsSize = obsSize;
@@ -44,6 +50,8 @@ export class RolloutBuffer {
     this.advantages = new Float32Array(rows);
     this.returns = new Float32Array(rows);
     this.order = new Int32Array(rows);
+    this.maskWidth = maskWidth;
+    this.actionMasks = new Uint8Array(rows * maskWidth);
   }
 
   get size(): number {
@@ -58,9 +66,10 @@ export class RolloutBuffer {
     this.pos = 0;
   }
 
-  /** Stores one step for all envs. `obs` is the observation the actions were chosen on. */
-  add(obs: Float32Array, actions: Float32Array, rewards: Float32Array, episodeStarts: Uint8Array, values: Float32Array, logProbs: Float32Array): void {
+  /** Stores one step for all envs. `obs` is the observation the actions were chosen on, `actionMasks` what it allowed. */
+  add(obs: Float32Array, actions: Float32Array, rewards: Float32Array, episodeStarts: Uint8Array, values: Float32Array, logProbs: Float32Array, actionMasks: Uint8Array | null = null): void {
     if (this.pos >= this.nSteps) throw new Error('rollout buffer is full: call computeReturnsAndAdvantages() then reset()');
+    if ((this.maskWidth > 0) !== (actionMasks !== null)) throw new Error(`rollout buffer built with maskWidth ${this.maskWidth}: pass action masks exactly when it is > 0`);
     const n = this.nEnvs;
     const r = this.pos * n;
     this.obs.set(obs.subarray(0, n * this.obsSize), r * this.obsSize);
@@ -69,6 +78,7 @@ export class RolloutBuffer {
     this.episodeStarts.set(episodeStarts.subarray(0, n), r);
     this.values.set(values.subarray(0, n), r);
     this.logProbs.set(logProbs.subarray(0, n), r);
+    if (actionMasks) this.actionMasks.set(actionMasks.subarray(0, n * this.maskWidth), r * this.maskWidth);
     this.pos++;
   }
 
@@ -125,6 +135,7 @@ export class RolloutBuffer {
       mb.oldLogProbs[k] = this.logProbs[row]!;
       mb.advantages[k] = this.advantages[row]!;
       mb.returns[k] = this.returns[row]!;
+      if (mb.actionMasks) mb.actionMasks.set(this.actionMasks.subarray(row * this.maskWidth, (row + 1) * this.maskWidth), k * this.maskWidth);
     }
     return mb;
   }
@@ -138,6 +149,7 @@ export class RolloutBuffer {
       oldLogProbs: new Float32Array(size),
       advantages: new Float32Array(size),
       returns: new Float32Array(size),
+      actionMasks: this.maskWidth > 0 ? new Uint8Array(size * this.maskWidth) : null,
     };
   }
 }

@@ -17,6 +17,8 @@ export interface AgentVectorEnv {
   reset(args?: VectorResetArgs): MaybePromise<VectorResetResult>;
   step(actions: VectorActions): MaybePromise<VectorStepResult>;
   close(): MaybePromise<void>;
+  /** N × actions (1 = allowed) for the current observations; discrete trading envs have it (maskable PPO). */
+  actionMasks?(): MaybePromise<Uint8Array>;
 }
 
 export interface EnvShape {

@@ -3,6 +3,8 @@
 // value loss, entropy bonus, per-minibatch advantage normalisation, minibatch epochs, Adam with linear LR decay,
 // gradient-norm clipping, target-KL early stop (checked before the step), and truncated episodes bootstrapped with
 // the value of their final observation. Acting uses typed-array copies of the weights (no tfjs call per env step).
+// With `useActionMasks` it is sb3-contrib's MaskablePPO: the env's masks are stored with each step and applied to the
+// logits both when acting and in the loss.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
@@ -53,6 +55,8 @@ export interface PpoConfig {
   adamEpsilon: number;
   /** Network: SB3's default is separate 64-64 tanh actor and critic with orthogonal init. */
   policy: ActorCriticConfig;
+  /** Maskable PPO: read env.actionMasks() every step and never choose a masked action (Discrete action spaces only). */
+  useActionMasks: boolean;
 }
 
 export const PPO_DEFAULTS: PpoConfig = {
@@ -74,18 +78,19 @@ export const PPO_DEFAULTS: PpoConfig = {
   normalizeReward: false,
   adamEpsilon: 1e-5,
   policy: { shared: [], pi: [64, 64], vf: [64, 64], activation: 'tanh', init: 'orthogonal', logStdInit: 0 },
+  useActionMasks: false,
 };
 
 /** The PPO loss on one minibatch, as SB3 writes it; returns the scalar loss and [pg, value, entropy, approxKl, clipFrac]. */
 export function ppoLoss(
   policy: ActorCritic,
-  t: { obs: tf.Tensor2D; actions: tf.Tensor; oldLogProbs: tf.Tensor1D; advantages: tf.Tensor1D; returns: tf.Tensor1D; oldValues: tf.Tensor1D },
+  t: { obs: tf.Tensor2D; actions: tf.Tensor; oldLogProbs: tf.Tensor1D; advantages: tf.Tensor1D; returns: tf.Tensor1D; oldValues: tf.Tensor1D; actionMasks?: tf.Tensor2D },
   clipRange: number,
   clipRangeVf: number | null,
   entCoef: number,
   vfCoef: number,
 ): { loss: tf.Scalar; stats: tf.Tensor1D } {
-  const { logProb, entropy, values } = policy.evaluate(t.obs, t.actions);
+  const { logProb, entropy, values } = policy.evaluate(t.obs, t.actions, t.actionMasks ?? null);
   const logRatio = tf.sub(logProb, t.oldLogProbs);
   const ratio = tf.exp(logRatio);
   const surr1 = tf.mul(t.advantages, ratio);
@@ -118,11 +123,11 @@ export class PpoAgent implements TrainedAgent {
     this.normObs = new Float32Array(Math.max(maxBatch, 1) * shape.obsSize);
   }
 
-  /** Deterministic actions for raw observations (normalised with the frozen statistics). */
-  act(obs: Float32Array, n: number, actions: Float32Array): void {
+  /** Deterministic actions for raw observations (normalised with the frozen statistics); masks as in training. */
+  act(obs: Float32Array, n: number, actions: Float32Array, actionMasks: Uint8Array | null = null): void {
     if (this.normObs.length < n * this.shape.obsSize) this.normObs = new Float32Array(n * this.shape.obsSize);
     const x = this.normalizer.obs ? this.normalizer.normalizeObs(obs, n, this.normObs) : obs;
-    this.policy.act(x, n, true, null, actions, null, null);
+    this.policy.act(x, n, true, null, actions, null, null, actionMasks);
   }
 
   network(): Record<string, unknown> {
@@ -143,6 +148,7 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
   if (cfg.batchSize < 1 || cfg.nSteps < 1 || cfg.nEpochs < 1) throw new InvalidArgumentError('PPO batchSize, nSteps and nEpochs must be ≥ 1');
   const D = shape.obsSize;
   const A = actionWidth(shape.action);
+  const maskWidth = cfg.useActionMasks ? checkMaskable(env, shape) : 0;
   const rng = new Rng(seed);
   const agent = new PpoAgent(shape, cfg, rng.uint32(), N);
   const { policy, normalizer } = agent;
@@ -150,7 +156,7 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
   const clipSchedule = makeSchedule(cfg.clipRange, 'clipRange');
   const clipVfSchedule = cfg.clipRangeVf === null ? null : makeSchedule(cfg.clipRangeVf, 'clipRangeVf');
   const optimizer = new ClippedAdam(policy.variables(), lrSchedule(1), cfg.adamEpsilon, cfg.maxGradNorm);
-  const buffer = new RolloutBuffer(cfg.nSteps, N, D, A);
+  const buffer = new RolloutBuffer(cfg.nSteps, N, D, A, maskWidth);
   const encoder = new ActionEncoder(shape.action, N);
   const tracker = new EpisodeTracker(N);
 
@@ -187,7 +193,8 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
     buffer.reset();
     for (let s = 0; s < cfg.nSteps; s++) {
       const ta = performance.now();
-      policy.act(obs, N, false, rng, actions, logProbs, values);
+      const masks = maskWidth > 0 ? await readMasks(env, N * maskWidth) : null;
+      policy.act(obs, N, false, rng, actions, logProbs, values, masks);
       const tb = performance.now();
       const r = await env.step(encoder.encode(actions, N));
       const tc = performance.now();
@@ -207,7 +214,7 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
           }
         }
       }
-      buffer.add(obs, actions, rewards, episodeStarts, values, logProbs);
+      buffer.add(obs, actions, rewards, episodeStarts, values, logProbs, masks);
       normalizer.observe(r.observations, N, obs);
       episodeStarts.set(dones);
       steps += N;
@@ -240,6 +247,7 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
               advantages: tf.tensor1d(mb.advantages),
               returns: tf.tensor1d(mb.returns),
               oldValues: tf.tensor1d(mb.oldValues),
+              ...(mb.actionMasks ? { actionMasks: tf.tensor2d(mb.actionMasks, [mb.size, maskWidth], 'int32') } : {}),
             };
             const out = ppoLoss(policy, t, clip, clipVf, cfg.entCoef, cfg.vfCoef);
             stats = tf.keep(out.stats);
@@ -279,4 +287,23 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
   optimizer.dispose();
   const elapsedS = (performance.now() - t0) / 1000;
   return { agent, steps, updates, elapsedS, envMs, netMs, episodes: tracker.episodes, stoppedEarly: stopped };
+}
+
+/** Refuses `useActionMasks` where it cannot work; returns the mask width (the number of discrete actions). */
+function checkMaskable(env: AgentVectorEnv, shape: EnvShape): number {
+  if (shape.action.kind !== 'discrete') {
+    throw new InvalidArgumentError(`useActionMasks needs a Discrete action space (got ${JSON.stringify(shape.actionSpace)}): use a discrete action scheme or set useActionMasks: false`);
+  }
+  if (typeof env.actionMasks !== 'function') {
+    throw new InvalidArgumentError('useActionMasks is set but this vector env has no actionMasks(): use an env that offers masks (tg4/Trading-v0 with a discrete scheme) or set useActionMasks: false');
+  }
+  return shape.action.n;
+}
+
+async function readMasks(env: AgentVectorEnv, size: number): Promise<Uint8Array> {
+  const m = await (env.actionMasks as () => Uint8Array | Promise<Uint8Array>).call(env);
+  if (!(m instanceof Uint8Array) || m.length !== size) {
+    throw new InvalidArgumentError(`env.actionMasks() must return a Uint8Array of numEnvs × actions = ${size} (got ${m instanceof Uint8Array ? `length ${m.length}` : typeof m})`);
+  }
+  return m;
 }
