@@ -38,4 +38,13 @@ describe('tg4 train / tg4 eval', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/tg4: error \[INVALID_SPACE\]: DQN needs a Discrete action space/);
   }, 120_000);
+
+  it('--action-masks is refused for DQN, and for an env without masks, with the reason', async () => {
+    const dqn = await tg4(['train', '--env', 'tg4/Trading-v0', '--agent', 'dqn', '--action-masks', '--steps', '100', '--out', join(tmpdir(), 'never')]);
+    expect(dqn.code).toBe(2);
+    expect(dqn.stderr).toMatch(/tg4: error \[INVALID_ARGUMENT\]: --action-masks is for --agent ppo/);
+    const cart = await tg4(['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--action-masks', '--steps', '100', '--out', join(tmpdir(), 'never')]);
+    expect(cart.code).toBe(2);
+    expect(cart.stderr).toMatch(/tg4: error \[INVALID_ARGUMENT\].*mask/i);
+  }, 120_000);
 });

@@ -41,7 +41,11 @@ export function register(program: Command): void {
     .option('--eval-freq <n>', 'deterministic evaluation every n steps (0: only at the end)', int('--eval-freq'))
     .option('--eval-episodes <n>', 'episodes per evaluation', int('--eval-episodes'), 10)
     .option('--no-progress', 'no progress bar (logs one line per evaluation instead)')
-    .action(async (o: { env: string; agent: string; preset?: string; steps?: number; seed: number; backend: string; remote?: string; out?: string; kwargs?: string; evalFreq?: number; evalEpisodes: number; progress: boolean }) => {
+    .option('--action-masks', "PPO only: sample and learn under the env's action masks (maskable PPO, as sb3-contrib)")
+    .action(async (o: { env: string; agent: string; preset?: string; steps?: number; seed: number; backend: string; remote?: string; out?: string; kwargs?: string; evalFreq?: number; evalEpisodes: number; progress: boolean; actionMasks?: boolean }) => {
+      if (o.actionMasks && o.agent !== 'ppo') {
+        throw new InvalidArgumentError(`--action-masks is for --agent ppo (maskable PPO); ${o.agent} does not use masks: drop the flag or use --agent ppo`);
+      }
       const opts: TrainRunOptions = {
         envId: o.env,
         agent: parseAlgo(o.agent),
@@ -54,6 +58,7 @@ export function register(program: Command): void {
         ...(o.out !== undefined ? { out: o.out } : {}),
         ...(o.kwargs !== undefined ? { envKwargs: parseKwargs(o.kwargs) } : {}),
         ...(o.evalFreq !== undefined ? { evalFreq: o.evalFreq } : {}),
+        ...(o.actionMasks ? { overrides: { useActionMasks: true } } : {}),
       };
       const bar = o.progress && process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'train {bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} | eval {ev}', hideCursor: true }, cliProgress.Presets.shades_classic)
