@@ -49,7 +49,7 @@ export function runModelEpisode(modelDir: string, kwargs: Record<string, unknown
   const policy = InferencePolicy.load(modelDir, { obsSize: env.observationSpace.shape.reduce((a, b) => a * b, 1), featureSpecHash: env.data.specHash ?? null });
   let { observation } = env.reset({ seed, options: { start: 'first' } });
   for (;;) {
-    const a = policy.decide(observation);
+    const a = policy.decide(observation, policy.usesActionMasks ? env.actionMasks() : undefined);
     const r = env.step(typeof a === 'number' ? a : Float32Array.from(a));
     if (r.terminated || r.truncated) {
       const run = toRun('model', r.info['metrics'] as Metrics, env.equityCurve());

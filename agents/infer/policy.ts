@@ -1,6 +1,7 @@
 // A saved model as a pure typed-array policy: no tfjs at all, for the live loop and for `tg4 eval`. It rebuilds the
 // actor (PPO) or Q-network (DQN) from manifest.json + weights.bin, applies the saved observation normalisation, and
 // decides deterministically (argmax / Gaussian mean clipped to the Box) in a few microseconds.
+import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { SpaceJSON } from '../../src/core/types.ts';
 import { MlpForward, argmax, type Activation, type DenseWeights } from '../common/forward.ts';
 import { ModelMismatchError, loadModel, type LoadedModel, type ModelExpectation, type NamedWeight } from '../common/model-io.ts';
@@ -58,13 +59,36 @@ export class InferencePolicy {
     }
   }
 
-  /** One decision for one raw observation: the env action (discrete value with `start`, or a clipped Box vector). */
-  decide(obs: Float32Array): number | Float32Array {
-    this.act(obs, 1, this.one);
+  /** True when the model was trained as maskable PPO: it should then be run under the env's action masks. */
+  get usesActionMasks(): boolean {
+    return (this.model.manifest.hyperparameters as { useActionMasks?: unknown } | undefined)?.useActionMasks === true;
+  }
+
+  /**
+   * One decision for one raw observation: the env action (discrete value with `start`, or a clipped Box vector).
+   * `mask` (Discrete only; 1/true = allowed, as the env's `actionMasks()`) restricts the argmax to allowed actions.
+   */
+  decide(obs: Float32Array, mask?: ArrayLike<number | boolean>): number | Float32Array {
     const a = this.action;
+    if (mask !== undefined && a.kind === 'discrete') return this.decideMasked(obs, mask) + a.start;
+    this.act(obs, 1, this.one);
     if (a.kind === 'discrete') return this.one[0]! + a.start;
     for (let k = 0; k < a.dim; k++) this.one[k] = Math.min(a.high[k]!, Math.max(a.low[k]!, this.one[k]!));
     return this.one;
+  }
+
+  private decideMasked(obs: Float32Array, mask: ArrayLike<number | boolean>): number {
+    const n = this.fwd.outSize;
+    if (mask.length !== n) {
+      throw new InvalidArgumentError(`action mask has ${mask.length} entries but the model has ${n} actions: pass the env's actionMasks() for this model's env`);
+    }
+    let x = obs;
+    if (this.normalizer) x = this.normalizer.normalizeObs(obs, 1, this.norm);
+    const y = this.fwd.run(x, 1, this.out);
+    let best = -1;
+    for (let k = 0; k < n; k++) if (mask[k] && (best < 0 || y[k]! > y[best]!)) best = k;
+    if (best < 0) throw new InvalidArgumentError('every action is masked: the env allows no action in this state, so there is nothing to decide');
+    return best;
   }
 
   get actionSpace(): SpaceJSON {

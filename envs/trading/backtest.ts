@@ -85,7 +85,7 @@ function runModel(dir: string, env: TradingEnv, seed: number): EpisodeResult {
   let obs = env.reset({ seed, options: { start: 'first' } }).observation;
   const rewards: number[] = [];
   for (;;) {
-    const a = policy.decide(obs);
+    const a = policy.decide(obs, policy.usesActionMasks ? env.actionMasks() : undefined);
     const r = env.step(typeof a === 'number' ? a : Float32Array.from(a));
     rewards.push(r.reward);
     if (r.terminated || r.truncated) {

@@ -47,6 +47,22 @@ describe('model save/load', () => {
     expect([...a2]).toEqual([...a1]);
   });
 
+  it('decide under a mask picks the best allowed action, and refuses a wrong-sized or all-false mask', () => {
+    const policy = InferencePolicy.load(dir, { obsSize: 4 });
+    expect(policy.usesActionMasks).toBe(false);
+    const rng = new Rng(11);
+    for (let i = 0; i < 50; i++) {
+      const obs = Float32Array.from({ length: 4 }, () => rng.normal());
+      const free = policy.decide(obs) as number;
+      expect(policy.decide(obs, [1, 1])).toBe(free);
+      expect(policy.decide(obs, [free === 0 ? 0 : 1, free === 0 ? 1 : 0])).toBe(1 - free);
+      expect(policy.decide(obs, Uint8Array.of(free === 0 ? 1 : 0, free === 1 ? 1 : 0))).toBe(free);
+    }
+    const obs = new Float32Array(4);
+    expect(() => policy.decide(obs, [1, 1, 1])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/3 entries but the model has 2/) }));
+    expect(() => policy.decide(obs, [0, 0])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/every action is masked/) }));
+  });
+
   it('tg4 eval runs it deterministically (same seed, same returns)', async () => {
     const r1 = await evalModel({ model: dir, episodes: 3, seed: 5 });
     const r2 = await evalModel({ model: dir, episodes: 3, seed: 5 });
