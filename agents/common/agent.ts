@@ -9,7 +9,7 @@ export interface TrainedAgent {
   readonly shape: EnvShape;
   readonly normalizer: Normalizer | null;
   /** Deterministic actions for `n` raw observations (index for discrete, unclipped values for box). */
-  act(obs: Float32Array, n: number, actions: Float32Array): void;
+  act(obs: Float32Array, n: number, actions: Float32Array, actionMasks?: Uint8Array | null): void;
   /** Architecture needed to rebuild the network from the saved weights. */
   network(): Record<string, unknown>;
   dispose(): void;

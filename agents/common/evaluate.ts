@@ -5,8 +5,8 @@ import { ActionEncoder, describeEnv } from './vec-env.ts';
 import type { ActionSpec } from './spaces.ts';
 import { actionWidth } from './spaces.ts';
 
-/** Writes the agent's actions (index or unclipped box values) for `n` raw observations. */
-export type ActFn = (obs: Float32Array, n: number, actions: Float32Array) => void;
+/** Writes the agent's actions (index or unclipped box values) for `n` raw observations; `masks` (n × actions) when asked. */
+export type ActFn = (obs: Float32Array, n: number, actions: Float32Array, masks?: Uint8Array | null) => void;
 
 export interface EvalResult {
   returns: number[];
@@ -15,7 +15,9 @@ export interface EvalResult {
   std: number;
 }
 
-export async function evaluate(env: AgentVectorEnv, act: ActFn, episodes: number, seed: number): Promise<EvalResult> {
+/** `useActionMasks`: read the env's action masks before each step and hand them to `act` (maskable models). */
+export async function evaluate(env: AgentVectorEnv, act: ActFn, episodes: number, seed: number, opts: { useActionMasks?: boolean } = {}): Promise<EvalResult> {
+  const readMasks = opts.useActionMasks && env.actionMasks ? env.actionMasks.bind(env) : null;
   const shape = describeEnv(env);
   const n = env.numEnvs;
   const spec: ActionSpec = shape.action;
@@ -29,7 +31,7 @@ export async function evaluate(env: AgentVectorEnv, act: ActFn, episodes: number
   const lengths: number[] = [];
   let obs = (await env.reset({ seed })).observations;
   while (returns.length < episodes) {
-    act(obs, n, actions);
+    act(obs, n, actions, readMasks ? await readMasks() : null);
     const r = await env.step(enc.encode(actions, n));
     for (let i = 0; i < n; i++) {
       current[i] += r.rewards[i]!;

@@ -115,6 +115,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const backend = await selectBackend(opts.backend ?? 'wasm');
   const preset = resolvePreset(opts.agent, opts.envId, opts.preset);
   const config = { ...preset.config, ...(opts.overrides ?? {}) } as PpoConfig | DqnConfig;
+  const usesMasks = (config as Partial<PpoConfig>).useActionMasks === true;
   const totalSteps = opts.steps ?? preset.totalSteps;
   if (!Number.isSafeInteger(totalSteps) || totalSteps <= 0) throw new InvalidArgumentError(`--steps must be a positive integer (got ${totalSteps})`);
   const envKwargs = { ...(preset.envKwargs ?? {}), ...(opts.envKwargs ?? {}) };
@@ -139,7 +140,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     let nextEval = evalFreq;
     const evalSeed = opts.seed + 1_000_003;
     const runEval = async (agent: TrainedAgent, steps: number, elapsedS: number): Promise<EvalPoint> => {
-      const r = await evaluate(evalEnv as AgentVectorEnv, (o, n, a) => agent.act(o, n, a), evalEpisodes, evalSeed);
+      const r = await evaluate(evalEnv as AgentVectorEnv, (o, n, a, m) => agent.act(o, n, a, m ?? null), evalEpisodes, evalSeed, { useActionMasks: usesMasks });
       const p = { steps, elapsedS, mean: r.mean, std: r.std };
       evals.push(p);
       return p;
@@ -161,7 +162,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
         ? await trainPpo(env, totalSteps, opts.seed, config as PpoConfig, { onIteration })
         : await trainDqn(env, totalSteps, opts.seed, config as DqnConfig, { onIteration });
     const agent = train.agent as SavableAgent & (PpoAgent | DqnAgent);
-    const finalEval = await evaluate(evalEnv, (o, n, a) => agent.act(o, n, a), Math.max(evalEpisodes, 20), evalSeed);
+    const finalEval = await evaluate(evalEnv, (o, n, a, m) => agent.act(o, n, a, m ?? null), Math.max(evalEpisodes, 20), evalSeed, { useActionMasks: usesMasks });
     let manifest: ModelManifest | null = null;
     if (dir) {
       const weights = agent.algo === 'ppo' ? (agent as PpoAgent).policy.namedWeights() : (agent as DqnAgent).namedWeights();

@@ -3,6 +3,7 @@
 // decides deterministically (argmax / Gaussian mean clipped to the Box) in a few microseconds.
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { SpaceJSON } from '../../src/core/types.ts';
+import { maskLogitsInPlace } from '../common/distributions.ts';
 import { MlpForward, argmax, type Activation, type DenseWeights } from '../common/forward.ts';
 import { ModelMismatchError, loadModel, type LoadedModel, type ModelExpectation, type NamedWeight } from '../common/model-io.ts';
 import { Normalizer } from '../common/running-stats.ts';
@@ -42,7 +43,7 @@ export class InferencePolicy {
    * Deterministic actions for `n` raw observations (n × obsSize) into `actions`: for Discrete the agent's index
    * (0-based, add the space's start for the env), for Box the mean (unclipped; the env or `decide` clips).
    */
-  act(obs: Float32Array, n: number, actions: Float32Array): void {
+  act(obs: Float32Array, n: number, actions: Float32Array, actionMasks: Uint8Array | null = null): void {
     const size = n * this.obsSize;
     let x = obs;
     if (this.normalizer) {
@@ -53,6 +54,7 @@ export class InferencePolicy {
     if (this.out.length < n * k) this.out = new Float32Array(n * k);
     const y = this.fwd.run(x, n, this.out);
     if (this.action.kind === 'discrete') {
+      if (actionMasks) maskLogitsInPlace(y, actionMasks, n, k);
       for (let i = 0; i < n; i++) actions[i] = argmax(y, i * k, k);
     } else {
       for (let j = 0; j < n * k; j++) actions[j] = y[j]!;

@@ -12,6 +12,7 @@ import { ActorCritic } from '../../agents/common/actor-critic.ts';
 import { categoricalLogProbEntropy, MASKED_LOGIT } from '../../agents/common/distributions.ts';
 import type { AgentVectorEnv } from '../../agents/common/vec-env.ts';
 import { trainPpo, PPO_DEFAULTS, type PpoConfig } from '../../agents/ppo/ppo.ts';
+import { evaluate } from '../../agents/common/evaluate.ts';
 import type { VectorActions } from '../../src/core/vector/vector-env.ts';
 
 beforeAll(async () => {
@@ -67,6 +68,19 @@ describe('maskable PPO', () => {
     expect(off.stats.maskReads).toBe(0);
     expect(off.stats.violations).toBeGreaterThan(0);
   }, 30_000);
+
+  it('deterministic evaluation under masks never steps a masked action (and does without them)', async () => {
+    const trained = await trainPpo(spyOnTrading().env, 4 * 64 * 2, 5, { ...cfg, useActionMasks: true });
+    const agent = trained.agent;
+    const masked = spyOnTrading();
+    await evaluate(masked.env, (o, n, a, m) => agent.act(o, n, a, m ?? null), 4, 7, { useActionMasks: true });
+    expect(masked.stats.masked).toBeGreaterThan(0);
+    expect(masked.stats.maskReads).toBe(masked.stats.steps);
+    expect(masked.stats.violations).toBe(0);
+    const free = spyOnTrading();
+    await evaluate(free.env, (o, n, a, m) => agent.act(o, n, a, m ?? null), 4, 7);
+    expect(free.stats.maskReads).toBe(0);
+  }, 60_000);
 
   it('the loss sees the same masked distribution as the rollout (first minibatch: ratio 1, approx KL 0)', async () => {
     const { env } = spyOnTrading();

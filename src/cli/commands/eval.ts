@@ -30,7 +30,7 @@ export async function evalModel(o: EvalModelOptions): Promise<EvalResult & { env
   try {
     const shape = describeEnv(env);
     const policy = InferencePolicy.load(o.model, { obsSize: shape.obsSize, actionSpace: shape.actionSpace, featureSpecHash: featureSpecHashOf(env) });
-    const r = await evaluate(env, (obs, n, a) => policy.act(obs, n, a), o.episodes, o.seed);
+    const r = await evaluate(env, (obs, n, a, masks) => policy.act(obs, n, a, masks ?? null), o.episodes, o.seed, { useActionMasks: policy.usesActionMasks });
     return { ...r, envId };
   } finally {
     env.close();
