@@ -1,19 +1,21 @@
 // Timeframe names ('1m', '5m', '1h', '1d') ↔ milliseconds, and the aggregation of base bars into closed
 // higher-timeframe bars that multi-timeframe features read.
+import { timeframeMs, timeframeName } from '../../replay/timeframe.ts';
 import { FeatureError } from './errors.ts';
 import { InputBar } from './input.ts';
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
+/** The replay layer's timeframe parser, with the error a feature spec reports (naming the spec field). */
 export function parseTimeframe(tf: string, field = 'timeframe'): number {
-  const m = /^([1-9][0-9]*)([mhd])$/.exec(tf);
-  if (!m) throw new FeatureError(`${field}: '${tf}' is not a timeframe: use <number><m|h|d>, e.g. 1m, 5m, 1h, 1d`);
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
+  try {
+    return timeframeMs(tf);
+  } catch {
+    throw new FeatureError(`${field}: '${tf}' is not a timeframe: use <number><m|h|d>, e.g. 1m, 5m, 1h, 1d`);
+  }
 }
 
+/** The replay layer's canonical name ('1h'), or `<n>ms` for a bar length that is not whole minutes. */
 export function timeframeLabel(ms: number): string {
-  for (const u of ['d', 'h', 'm'] as const) if (ms % UNIT_MS[u]! === 0) return `${ms / UNIT_MS[u]!}${u}`;
-  return `${ms}ms`;
+  return ms % 60_000 === 0 ? timeframeName(ms) : `${ms}ms`;
 }
 
 /** How an extra column aggregates into a higher-timeframe bar: volumes add up, everything else keeps the last value. */
