@@ -18,6 +18,7 @@ export class InferencePolicy {
   private out: Float32Array;
   private norm: Float32Array;
   private readonly one: Float32Array;
+  private readonly maskRow: Uint8Array;
 
   constructor(model: LoadedModel) {
     this.model = model;
@@ -32,6 +33,7 @@ export class InferencePolicy {
     this.out = new Float32Array(nOut);
     this.norm = new Float32Array(m.obsSize);
     this.one = new Float32Array(this.action.kind === 'discrete' ? 1 : this.action.dim);
+    this.maskRow = new Uint8Array(nOut);
   }
 
   /** Loads and verifies a model folder (MODEL_MISMATCH when corrupt or not fitting `expect`). */
@@ -79,18 +81,17 @@ export class InferencePolicy {
     return this.one;
   }
 
+  /** Checks a single mask and runs it through `act`'s masked argmax (one normalise-forward-argmax path for both). */
   private decideMasked(obs: Float32Array, mask: ArrayLike<number | boolean>): number {
     const n = this.fwd.outSize;
     if (mask.length !== n) {
       throw new InvalidArgumentError(`action mask has ${mask.length} entries but the model has ${n} actions: pass the env's actionMasks() for this model's env`);
     }
-    let x = obs;
-    if (this.normalizer) x = this.normalizer.normalizeObs(obs, 1, this.norm);
-    const y = this.fwd.run(x, 1, this.out);
-    let best = -1;
-    for (let k = 0; k < n; k++) if (mask[k] && (best < 0 || y[k]! > y[best]!)) best = k;
-    if (best < 0) throw new InvalidArgumentError('every action is masked: the env allows no action in this state, so there is nothing to decide');
-    return best;
+    let allowed = 0;
+    for (let k = 0; k < n; k++) allowed += (this.maskRow[k] = mask[k] ? 1 : 0);
+    if (allowed === 0) throw new InvalidArgumentError('every action is masked: the env allows no action in this state, so there is nothing to decide');
+    this.act(obs, 1, this.one, this.maskRow);
+    return this.one[0]!;
   }
 
   get actionSpace(): SpaceJSON {
