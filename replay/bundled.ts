@@ -24,9 +24,24 @@ export interface BundledDataset {
 }
 
 export const BUNDLED: readonly BundledDataset[] = [
-  { symbol: 'BTC/USD', timeframe: '1h', file: 'kraken/XBTUSD_60_2017-2020Q3.csv.gz', description: 'Kraken XBT/USD 1h, 2017-01-01 → 2020-09-30 (default)' },
-  { symbol: 'ETH/USD', timeframe: '1h', file: 'kraken/ETHUSD_60_2017-2020Q3.csv.gz', description: 'Kraken ETH/USD 1h, 2017-01-01 → 2020-09-30' },
-  { symbol: 'BTC/USDC', timeframe: '1m', file: 'kraken/BTCUSDC_1_2023Q1.csv.gz', description: 'Kraken BTC/USDC 1m, 2023-01-01 → 2023-03-31 (thin: many empty minutes)' },
+  {
+    symbol: 'BTC/USD',
+    timeframe: '1h',
+    file: 'kraken/XBTUSD_60_2017-2020Q3.csv.gz',
+    description: 'Kraken XBT/USD 1h, 2017-01-01 → 2020-09-30 (default)',
+  },
+  {
+    symbol: 'ETH/USD',
+    timeframe: '1h',
+    file: 'kraken/ETHUSD_60_2017-2020Q3.csv.gz',
+    description: 'Kraken ETH/USD 1h, 2017-01-01 → 2020-09-30',
+  },
+  {
+    symbol: 'BTC/USDC',
+    timeframe: '1m',
+    file: 'kraken/BTCUSDC_1_2023Q1.csv.gz',
+    description: 'Kraken BTC/USDC 1m, 2023-01-01 → 2023-03-31 (thin: many empty minutes)',
+  },
 ];
 
 export const DEFAULT_SYMBOL = 'BTC/USD';
@@ -54,7 +69,12 @@ export function loadBundledWithReport(ds: BundledDataset, gaps: GapPolicy = 'fil
   const key = `${ds.file}|${gaps}`;
   let r = cache.get(key);
   if (!r) {
-    r = loadCsvWithReport(bundledPath(ds), { format: 'kraken-ohlcvt', symbol: ds.symbol, timeframe: ds.timeframe, gaps });
+    r = loadCsvWithReport(bundledPath(ds), {
+      format: 'kraken-ohlcvt',
+      symbol: ds.symbol,
+      timeframe: ds.timeframe,
+      gaps,
+    });
     cache.set(key, r);
   }
   return r;
@@ -69,13 +89,17 @@ export function loadBundled(opts: LoadBundledOptions = {}): MarketFrame {
   const symbol = normalizeSymbol(opts.symbol ?? DEFAULT_SYMBOL);
   const candidates = BUNDLED.filter((d) => d.symbol === symbol);
   if (candidates.length === 0) {
-    throw new DataError(`no bundled data for symbol '${opts.symbol}': bundled are ${available()} (or load your own with loadCsv / tg4 data ingest)`);
+    throw new DataError(
+      `no bundled data for symbol '${opts.symbol}': bundled are ${available()} (or load your own with loadCsv / tg4 data ingest)`,
+    );
   }
   const tf = opts.timeframe !== undefined ? normalizeTimeframe(opts.timeframe) : candidates[0]!.timeframe;
   const T = timeframeMs(tf);
   const ds = candidates.find((d) => d.timeframe === tf) ?? candidates.find((d) => T % timeframeMs(d.timeframe) === 0);
   if (!ds) {
-    throw new DataError(`bundled ${symbol} has ${candidates.map((d) => d.timeframe).join(', ')} bars; ${tf} is not a multiple of that: bundled are ${available()}`);
+    throw new DataError(
+      `bundled ${symbol} has ${candidates.map((d) => d.timeframe).join(', ')} bars; ${tf} is not a multiple of that: bundled are ${available()}`,
+    );
   }
   const base = loadBundledWithReport(ds, opts.gaps ?? 'fill').frame;
   const frame = ds.timeframe === tf ? base : resampleCached(base, tf);
@@ -85,8 +109,14 @@ export function loadBundled(opts: LoadBundledOptions = {}): MarketFrame {
 const resampled = new WeakMap<MarketFrame, Map<string, MarketFrame>>();
 function resampleCached(base: MarketFrame, tf: string): MarketFrame {
   let m = resampled.get(base);
-  if (!m) { m = new Map(); resampled.set(base, m); }
+  if (!m) {
+    m = new Map();
+    resampled.set(base, m);
+  }
   let f = m.get(tf);
-  if (!f) { f = resample(base, tf); m.set(tf, f); }
+  if (!f) {
+    f = resample(base, tf);
+    m.set(tf, f);
+  }
   return f;
 }

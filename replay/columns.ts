@@ -40,19 +40,33 @@ export class CandleColumnsBuilder {
     const c = Math.max(16, capacity);
     this.cols = {
       length: 0,
-      time: new Float64Array(c), open: new Float64Array(c), high: new Float64Array(c), low: new Float64Array(c),
-      close: new Float64Array(c), volume: new Float64Array(c), trades: new Float64Array(c), vwap: new Float64Array(c),
+      time: new Float64Array(c),
+      open: new Float64Array(c),
+      high: new Float64Array(c),
+      low: new Float64Array(c),
+      close: new Float64Array(c),
+      volume: new Float64Array(c),
+      trades: new Float64Array(c),
+      vwap: new Float64Array(c),
     };
   }
 
-  get length(): number { return this.cols.length; }
+  get length(): number {
+    return this.cols.length;
+  }
 
   push(r: CandleRow): void {
     const c = this.cols;
     if (c.length === c.time.length) this.grow(c.length * 2);
     const i = c.length++;
-    c.time[i] = r.time; c.open[i] = r.open; c.high[i] = r.high; c.low[i] = r.low; c.close[i] = r.close;
-    c.volume[i] = r.volume; c.trades[i] = r.trades; c.vwap[i] = r.vwap;
+    c.time[i] = r.time;
+    c.open[i] = r.open;
+    c.high[i] = r.high;
+    c.low[i] = r.low;
+    c.close[i] = r.close;
+    c.volume[i] = r.volume;
+    c.trades[i] = r.trades;
+    c.vwap[i] = r.vwap;
   }
 
   private grow(capacity: number): void {
@@ -69,9 +83,15 @@ export class CandleColumnsBuilder {
     const c = this.cols;
     const n = c.length;
     return {
-      length: n, time: c.time.subarray(0, n), open: c.open.subarray(0, n), high: c.high.subarray(0, n),
-      low: c.low.subarray(0, n), close: c.close.subarray(0, n), volume: c.volume.subarray(0, n),
-      trades: c.trades.subarray(0, n), vwap: c.vwap.subarray(0, n),
+      length: n,
+      time: c.time.subarray(0, n),
+      open: c.open.subarray(0, n),
+      high: c.high.subarray(0, n),
+      low: c.low.subarray(0, n),
+      close: c.close.subarray(0, n),
+      volume: c.volume.subarray(0, n),
+      trades: c.trades.subarray(0, n),
+      vwap: c.vwap.subarray(0, n),
     };
   }
 }
@@ -83,13 +103,25 @@ function allNaN(a: Float64Array): boolean {
 
 /** Wraps columns as a MarketFrame; trades/vwap are left out when the source had none. */
 export function columnsToFrame(
-  cols: CandleColumns, symbol: string, timeframe: string, timeframeMs: number, filled?: Uint8Array,
+  cols: CandleColumns,
+  symbol: string,
+  timeframe: string,
+  timeframeMs: number,
+  filled?: Uint8Array,
 ): MarketFrame {
   const frame: {
     -readonly [K in keyof MarketFrame]: MarketFrame[K];
   } = {
-    symbol, timeframe, timeframeMs, length: cols.length,
-    time: cols.time, open: cols.open, high: cols.high, low: cols.low, close: cols.close, volume: cols.volume,
+    symbol,
+    timeframe,
+    timeframeMs,
+    length: cols.length,
+    time: cols.time,
+    open: cols.open,
+    high: cols.high,
+    low: cols.low,
+    close: cols.close,
+    volume: cols.volume,
   };
   if (cols.length > 0 && !allNaN(cols.trades)) frame.trades = cols.trades;
   if (cols.length > 0 && !allNaN(cols.vwap)) frame.vwap = cols.vwap;

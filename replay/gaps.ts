@@ -44,7 +44,7 @@ export function detectGaps(time: ArrayLike<number>, tfMs: number, filled?: Array
   const n = time.length;
   let prev = -1; // index of the last real bar
   for (let i = 0; i < n; i++) {
-    if (filled && filled[i]) continue;
+    if (filled?.[i]) continue;
     if (prev >= 0) {
       const missing = Math.round((time[i]! - time[prev]!) / tfMs) - 1;
       if (missing > 0) gaps.push({ start: time[prev]! + tfMs, end: time[prev]! + missing * tfMs, bars: missing });
@@ -74,18 +74,29 @@ export function summarizeGaps(gaps: Gap[]): GapReport {
  * `until` (ms, optional) extends the grid with filled bars past the last row up to the last slot opening at ≤ until
  * (a reader uses it so that a range ending in a gap reads the same as a slice of the whole series).
  */
-export function fillGaps(cols: CandleColumns, tfMs: number, until?: number): { cols: CandleColumns; filled: Uint8Array } {
+export function fillGaps(
+  cols: CandleColumns,
+  tfMs: number,
+  until?: number,
+): { cols: CandleColumns; filled: Uint8Array } {
   const n = cols.length;
   if (n === 0) return { cols, filled: new Uint8Array(0) };
-  const lastSlot = until !== undefined && Number.isFinite(until) && until > cols.time[n - 1]!
-    ? Math.floor((until - cols.time[0]!) / tfMs) : Math.round((cols.time[n - 1]! - cols.time[0]!) / tfMs);
+  const lastSlot =
+    until !== undefined && Number.isFinite(until) && until > cols.time[n - 1]!
+      ? Math.floor((until - cols.time[0]!) / tfMs)
+      : Math.round((cols.time[n - 1]! - cols.time[0]!) / tfMs);
   const total = lastSlot + 1;
   if (total === n) return { cols, filled: new Uint8Array(n) };
   const out: CandleColumns = {
     length: total,
-    time: new Float64Array(total), open: new Float64Array(total), high: new Float64Array(total),
-    low: new Float64Array(total), close: new Float64Array(total), volume: new Float64Array(total),
-    trades: new Float64Array(total), vwap: new Float64Array(total),
+    time: new Float64Array(total),
+    open: new Float64Array(total),
+    high: new Float64Array(total),
+    low: new Float64Array(total),
+    close: new Float64Array(total),
+    volume: new Float64Array(total),
+    trades: new Float64Array(total),
+    vwap: new Float64Array(total),
   };
   const filled = new Uint8Array(total);
   const t0 = cols.time[0]!;
@@ -98,13 +109,24 @@ export function fillGaps(cols: CandleColumns, tfMs: number, until?: number): { c
       const hasTrades = cols.trades[i] === cols.trades[i];
       for (; j < slot; j++) {
         out.time[j] = t0 + j * tfMs;
-        out.open[j] = c; out.high[j] = c; out.low[j] = c; out.close[j] = c;
-        out.volume[j] = 0; out.trades[j] = hasTrades ? 0 : NaN; out.vwap[j] = cols.vwap[i] === cols.vwap[i] ? c : NaN;
+        out.open[j] = c;
+        out.high[j] = c;
+        out.low[j] = c;
+        out.close[j] = c;
+        out.volume[j] = 0;
+        out.trades[j] = hasTrades ? 0 : NaN;
+        out.vwap[j] = cols.vwap[i] === cols.vwap[i] ? c : NaN;
         filled[j] = 1;
       }
     }
-    out.time[j] = cols.time[i]!; out.open[j] = cols.open[i]!; out.high[j] = cols.high[i]!; out.low[j] = cols.low[i]!;
-    out.close[j] = cols.close[i]!; out.volume[j] = cols.volume[i]!; out.trades[j] = cols.trades[i]!; out.vwap[j] = cols.vwap[i]!;
+    out.time[j] = cols.time[i]!;
+    out.open[j] = cols.open[i]!;
+    out.high[j] = cols.high[i]!;
+    out.low[j] = cols.low[i]!;
+    out.close[j] = cols.close[i]!;
+    out.volume[j] = cols.volume[i]!;
+    out.trades[j] = cols.trades[i]!;
+    out.vwap[j] = cols.vwap[i]!;
     j++;
   }
   // Trailing filled bars up to `until`.
@@ -113,11 +135,28 @@ export function fillGaps(cols: CandleColumns, tfMs: number, until?: number): { c
   const hasVwap = cols.vwap[n - 1] === cols.vwap[n - 1];
   for (; j < total; j++) {
     out.time[j] = t0 + j * tfMs;
-    out.open[j] = c; out.high[j] = c; out.low[j] = c; out.close[j] = c;
-    out.volume[j] = 0; out.trades[j] = hasTrades ? 0 : NaN; out.vwap[j] = hasVwap ? c : NaN;
+    out.open[j] = c;
+    out.high[j] = c;
+    out.low[j] = c;
+    out.close[j] = c;
+    out.volume[j] = 0;
+    out.trades[j] = hasTrades ? 0 : NaN;
+    out.vwap[j] = hasVwap ? c : NaN;
     filled[j] = 1;
   }
-  return { cols: { ...out, length: j, time: out.time.subarray(0, j), open: out.open.subarray(0, j), high: out.high.subarray(0, j),
-    low: out.low.subarray(0, j), close: out.close.subarray(0, j), volume: out.volume.subarray(0, j),
-    trades: out.trades.subarray(0, j), vwap: out.vwap.subarray(0, j) }, filled: filled.subarray(0, j) };
+  return {
+    cols: {
+      ...out,
+      length: j,
+      time: out.time.subarray(0, j),
+      open: out.open.subarray(0, j),
+      high: out.high.subarray(0, j),
+      low: out.low.subarray(0, j),
+      close: out.close.subarray(0, j),
+      volume: out.volume.subarray(0, j),
+      trades: out.trades.subarray(0, j),
+      vwap: out.vwap.subarray(0, j),
+    },
+    filled: filled.subarray(0, j),
+  };
 }

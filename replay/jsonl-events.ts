@@ -18,11 +18,25 @@ import { checkTrade, parseSide, parseTimeUs, type TradeRow } from './csv/trade-p
 import { normalizeSymbol } from './symbol.ts';
 import { timeframeName } from './timeframe.ts';
 
-export interface JsonlCandle { symbol: string; timeframe: string; row: CandleRow }
-export interface JsonlTrade { symbol: string; row: TradeRow }
+export interface JsonlCandle {
+  symbol: string;
+  timeframe: string;
+  row: CandleRow;
+}
+export interface JsonlTrade {
+  symbol: string;
+  row: TradeRow;
+}
 
 /** One price level of a book snapshot: side 'b' (bid) or 'a' (ask), level 0 = best. */
-export interface JsonlBookLevel { symbol: string; timeUs: number; side: 'b' | 'a'; level: number; price: number; volume: number }
+export interface JsonlBookLevel {
+  symbol: string;
+  timeUs: number;
+  side: 'b' | 'a';
+  level: number;
+  price: number;
+  volume: number;
+}
 
 export interface JsonlParsed {
   candles: JsonlCandle[];
@@ -57,8 +71,14 @@ function candleFrom(o: Obj, symbol: string | undefined, timeframe: string | unde
   if (!sym) return 'candle without a symbol: pass --symbol';
   if (!tf) return 'candle without a timeframe or interval: pass --timeframe';
   const r = emptyRow();
-  r.time = ms(typeof o.interval_begin === 'string' || typeof o.interval_begin === 'number' ? o.interval_begin : timeOf(o));
-  r.open = n(o.open); r.high = n(o.high); r.low = n(o.low); r.close = n(o.close); r.volume = n(o.volume);
+  r.time = ms(
+    typeof o.interval_begin === 'string' || typeof o.interval_begin === 'number' ? o.interval_begin : timeOf(o),
+  );
+  r.open = n(o.open);
+  r.high = n(o.high);
+  r.low = n(o.low);
+  r.close = n(o.close);
+  r.volume = n(o.volume);
   r.trades = o.trades === undefined || o.trades === null ? NaN : n(o.trades);
   r.vwap = o.vwap === undefined || o.vwap === null ? NaN : n(o.vwap);
   const bad = checkCandle(r);
@@ -73,7 +93,10 @@ function tradeFrom(o: Obj, symbol: string | undefined): JsonlTrade | string {
   if (side === null) return `side '${String(o.side)}' is not b/s/buy/sell`;
   const r: TradeRow = {
     timeUs: typeof t === 'number' ? parseTimeUs(String(t)) : typeof t === 'string' ? parseTimeUs(t) : NaN,
-    price: n(o.price), volume: n(o.volume ?? o.qty), side, tradeId: o.trade_id === undefined ? NaN : n(o.trade_id),
+    price: n(o.price),
+    volume: n(o.volume ?? o.qty),
+    side,
+    tradeId: o.trade_id === undefined ? NaN : n(o.trade_id),
   };
   const bad = checkTrade(r);
   return bad ?? { symbol: normalizeSymbol(sym), row: r };
@@ -87,7 +110,10 @@ function bookFrom(o: Obj, symbol: string | undefined, envelopeTime: unknown, out
   const timeUs = typeof t === 'number' ? parseTimeUs(String(t)) : typeof t === 'string' ? parseTimeUs(t) : NaN;
   if (!Number.isFinite(timeUs)) return 'book snapshot without a timestamp (in the snapshot or its envelope ts/time)';
   const s = normalizeSymbol(sym);
-  for (const [key, side] of [['bids', 'b'], ['asks', 'a']] as const) {
+  for (const [key, side] of [
+    ['bids', 'b'],
+    ['asks', 'a'],
+  ] as const) {
     const levels = o[key];
     if (!Array.isArray(levels)) return `book snapshot without ${key}`;
     for (let i = 0; i < levels.length; i++) {
@@ -113,11 +139,21 @@ export function parseJsonlLine(line: string, symbol?: string, timeframe?: string
     out.error = `not JSON (${(err as Error).message})`;
     return out;
   }
-  if (!isObj(v)) { out.error = 'not a JSON object'; return out; }
+  if (!isObj(v)) {
+    out.error = 'not a JSON object';
+    return out;
+  }
   let o: Obj = v;
-  let envelopeTime: unknown = undefined;
+  let envelopeTime: unknown;
   for (let depth = 0; depth < 3; depth++) {
-    if (typeof o.channel === 'string' || o.type === 'bar' || o.type === 'candle' || o.type === 'trade' || o.type === 'book') break;
+    if (
+      typeof o.channel === 'string' ||
+      o.type === 'bar' ||
+      o.type === 'candle' ||
+      o.type === 'trade' ||
+      o.type === 'book'
+    )
+      break;
     const inner = [o.message, o.msg, o.data, o.event].find(isObj);
     if (!inner) break;
     envelopeTime ??= timeOf(o);
@@ -136,11 +172,19 @@ export function parseJsonlLine(line: string, symbol?: string, timeframe?: string
   } else if (o.type === 'trade') {
     push(tradeFrom(o, symbol), out.trades);
   } else if (o.channel === 'book' && o.type === 'snapshot' && Array.isArray(o.data)) {
-    for (const d of o.data) if (isObj(d)) { const e = bookFrom(d, symbol, envelopeTime, out.book); if (e) out.error ??= e; }
+    for (const d of o.data)
+      if (isObj(d)) {
+        const e = bookFrom(d, symbol, envelopeTime, out.book);
+        if (e) out.error ??= e;
+      }
   } else if (o.type === 'book') {
     const e = bookFrom(o, symbol, envelopeTime, out.book);
     if (e) out.error = e;
   }
-  if (out.error) { out.candles = []; out.trades = []; out.book = []; }
+  if (out.error) {
+    out.candles = [];
+    out.trades = [];
+    out.book = [];
+  }
   return out;
 }

@@ -29,7 +29,10 @@ export function openLines(path: string): LineSource {
   try {
     total = statSync(path).size;
   } catch (err) {
-    throw new DataError(`cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the path`, { cause: err });
+    throw new DataError(
+      `cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the path`,
+      { cause: err },
+    );
   }
   let read = 0;
   const gz = total >= 2 && isGzip(path);
@@ -38,7 +41,9 @@ export function openLines(path: string): LineSource {
     bytesRead: () => read,
     async *chunks() {
       const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-      raw.on('data', (c) => { read += (c as Buffer).length; });
+      raw.on('data', (c) => {
+        read += (c as Buffer).length;
+      });
       const src = gz ? raw.pipe(createGunzip()) : raw;
       if (gz) raw.on('error', (e) => src.destroy(e));
       const dec = new StringDecoder('utf8');
@@ -58,7 +63,9 @@ export function openLines(path: string): LineSource {
           if (out.length > 0) yield out;
         }
       } catch (err) {
-        throw new DataError(`reading '${path}' failed (${(err as Error).message}): the file is corrupt or truncated`, { cause: err });
+        throw new DataError(`reading '${path}' failed (${(err as Error).message}): the file is corrupt or truncated`, {
+          cause: err,
+        });
       } finally {
         raw.destroy(); // also when the consumer stops early (a bad row under --on-error stop)
       }

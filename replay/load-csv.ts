@@ -72,7 +72,10 @@ export function guessFormat(firstLine: string): CandleFormat {
 
 /** Parses candle text; rows must ascend in time (a repeated or earlier time is a bad row). */
 export function parseCandleText(
-  text: string, format: CandleFormat, source: string, onError: OnError,
+  text: string,
+  format: CandleFormat,
+  source: string,
+  onError: OnError,
 ): { cols: CandleColumns; rowsRead: number; bad: BadRow[] } {
   const parser = new CandleLineParser(format);
   const builder = new CandleColumnsBuilder(Math.ceil(text.length / 48));
@@ -97,7 +100,9 @@ export function parseCandleText(
     }
     if (reason !== null) {
       if (onError === 'stop') {
-        throw new DataError(`${source}:${line}: bad row (${reason}): '${s.slice(0, 120)}'; fix it or pass onError 'skip' (--on-error skip)`);
+        throw new DataError(
+          `${source}:${line}: bad row (${reason}): '${s.slice(0, 120)}'; fix it or pass onError 'skip' (--on-error skip)`,
+        );
       }
       bad.push({ line, reason, text: s.slice(0, 200) });
       continue;
@@ -119,20 +124,30 @@ function smallestStep(time: Float64Array): number {
 
 function sliceColumns(c: CandleColumns, lo: number, hi: number): CandleColumns {
   return {
-    length: hi - lo, time: c.time.subarray(lo, hi), open: c.open.subarray(lo, hi), high: c.high.subarray(lo, hi),
-    low: c.low.subarray(lo, hi), close: c.close.subarray(lo, hi), volume: c.volume.subarray(lo, hi),
-    trades: c.trades.subarray(lo, hi), vwap: c.vwap.subarray(lo, hi),
+    length: hi - lo,
+    time: c.time.subarray(lo, hi),
+    open: c.open.subarray(lo, hi),
+    high: c.high.subarray(lo, hi),
+    low: c.low.subarray(lo, hi),
+    close: c.close.subarray(lo, hi),
+    volume: c.volume.subarray(lo, hi),
+    trades: c.trades.subarray(lo, hi),
+    vwap: c.vwap.subarray(lo, hi),
   };
 }
 
 /** Loads candles from a CSV file with the full report (rows read, bad rows, gaps). */
 export function loadCsvWithReport(path: string, opts: LoadCsvOptions = {}): LoadCsvResult {
   const gapPolicy = opts.gaps ?? 'fill';
-  if (!GAP_POLICIES.includes(gapPolicy)) throw new InvalidArgumentError(`gaps '${gapPolicy}' is not a gap policy: use ${GAP_POLICIES.join(' or ')}`);
+  if (!GAP_POLICIES.includes(gapPolicy))
+    throw new InvalidArgumentError(`gaps '${gapPolicy}' is not a gap policy: use ${GAP_POLICIES.join(' or ')}`);
   const onError = opts.onError ?? 'stop';
-  if (onError !== 'skip' && onError !== 'stop') throw new InvalidArgumentError(`onError '${onError}' is not valid: use skip or stop`);
+  if (onError !== 'skip' && onError !== 'stop')
+    throw new InvalidArgumentError(`onError '${onError}' is not valid: use skip or stop`);
   if (opts.format !== undefined && !CANDLE_FORMATS.includes(opts.format)) {
-    throw new InvalidArgumentError(`format '${opts.format}' is not a candle CSV format: use ${CANDLE_FORMATS.join(' or ')}`);
+    throw new InvalidArgumentError(
+      `format '${opts.format}' is not a candle CSV format: use ${CANDLE_FORMATS.join(' or ')}`,
+    );
   }
   const text = readText(path);
   const nl = text.indexOf('\n');
@@ -145,7 +160,8 @@ export function loadCsvWithReport(path: string, opts: LoadCsvOptions = {}): Load
   if (opts.timeframe ?? named.timeframe) tf = normalizeTimeframe((opts.timeframe ?? named.timeframe)!);
   else {
     const step = smallestStep(all.time);
-    if (!Number.isFinite(step)) throw new DataError(`${path}: one row only, cannot infer the timeframe: pass timeframe`);
+    if (!Number.isFinite(step))
+      throw new DataError(`${path}: one row only, cannot infer the timeframe: pass timeframe`);
     tf = timeframeName(step);
   }
   const tfMs = timeframeMs(tf);

@@ -20,7 +20,9 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
   const T = timeframeMs(tf);
   const b = frame.timeframeMs;
   if (T < b || T % b !== 0) {
-    throw new InvalidArgumentError(`cannot resample ${frame.timeframe} bars to ${tf}: the target must be a whole multiple of ${frame.timeframe}`);
+    throw new InvalidArgumentError(
+      `cannot resample ${frame.timeframe} bars to ${tf}: the target must be a whole multiple of ${frame.timeframe}`,
+    );
   }
   const n = frame.length;
   const { time, open, high, low, close, volume } = frame;
@@ -32,7 +34,10 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
   let prevBucket = NaN;
   for (let i = 0; i < n; i++) {
     const k = Math.floor(time[i]! / T) * T;
-    if (k !== prevBucket) { m++; prevBucket = k; }
+    if (k !== prevBucket) {
+      m++;
+      prevBucket = k;
+    }
   }
   if (!opts.keepIncomplete && n > 0) {
     const lastStart = Math.floor(time[n - 1]! / T) * T;
@@ -40,9 +45,14 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
   }
   m = Math.max(0, m);
   const o = {
-    time: new Float64Array(m), open: new Float64Array(m), high: new Float64Array(m), low: new Float64Array(m),
-    close: new Float64Array(m), volume: new Float64Array(m),
-    trades: trades ? new Float64Array(m) : undefined, vwap: vwap ? new Float64Array(m) : undefined,
+    time: new Float64Array(m),
+    open: new Float64Array(m),
+    high: new Float64Array(m),
+    low: new Float64Array(m),
+    close: new Float64Array(m),
+    volume: new Float64Array(m),
+    trades: trades ? new Float64Array(m) : undefined,
+    vwap: vwap ? new Float64Array(m) : undefined,
     filled: new Uint8Array(m),
   };
   // Pass 2: aggregate.
@@ -64,7 +74,11 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
       j++;
       if (j >= m) break;
       prevBucket = k;
-      o.time[j] = k; o.open[j] = open[i]!; o.high[j] = high[i]!; o.low[j] = low[i]!; o.close[j] = close[i]!;
+      o.time[j] = k;
+      o.open[j] = open[i]!;
+      o.high[j] = high[i]!;
+      o.low[j] = low[i]!;
+      o.close[j] = close[i]!;
       o.volume[j] = 0;
       if (o.trades) o.trades[j] = 0;
       pv = 0;
@@ -72,7 +86,12 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
       hasReal = !isFilled;
     } else if (!isFilled) {
       // Gap-filled bars carry no trades: OHLC come from real bars only, as if the gaps had been kept.
-      if (!hasReal) { o.open[j] = open[i]!; o.high[j] = high[i]!; o.low[j] = low[i]!; hasReal = true; }
+      if (!hasReal) {
+        o.open[j] = open[i]!;
+        o.high[j] = high[i]!;
+        o.low[j] = low[i]!;
+        hasReal = true;
+      }
       if (high[i]! > o.high[j]!) o.high[j] = high[i]!;
       if (low[i]! < o.low[j]!) o.low[j] = low[i]!;
       o.close[j] = close[i]!;
@@ -84,8 +103,17 @@ export function resample(frame: MarketFrame, timeframe: string, opts: ResampleOp
   }
   finish();
   const out: { -readonly [K in keyof MarketFrame]: MarketFrame[K] } = {
-    symbol: frame.symbol, timeframe: tf, timeframeMs: T, length: m,
-    time: o.time, open: o.open, high: o.high, low: o.low, close: o.close, volume: o.volume, filled: o.filled,
+    symbol: frame.symbol,
+    timeframe: tf,
+    timeframeMs: T,
+    length: m,
+    time: o.time,
+    open: o.open,
+    high: o.high,
+    low: o.low,
+    close: o.close,
+    volume: o.volume,
+    filled: o.filled,
   };
   if (o.trades) out.trades = o.trades;
   if (o.vwap) out.vwap = o.vwap;

@@ -8,9 +8,16 @@ export function sliceFrame(frame: MarketFrame, start: number, end: number): Mark
   const s = Math.max(0, Math.min(start, frame.length));
   const e = Math.max(s, Math.min(end, frame.length));
   const out: { -readonly [K in keyof MarketFrame]: MarketFrame[K] } = {
-    symbol: frame.symbol, timeframe: frame.timeframe, timeframeMs: frame.timeframeMs, length: e - s,
-    time: frame.time.subarray(s, e), open: frame.open.subarray(s, e), high: frame.high.subarray(s, e),
-    low: frame.low.subarray(s, e), close: frame.close.subarray(s, e), volume: frame.volume.subarray(s, e),
+    symbol: frame.symbol,
+    timeframe: frame.timeframe,
+    timeframeMs: frame.timeframeMs,
+    length: e - s,
+    time: frame.time.subarray(s, e),
+    open: frame.open.subarray(s, e),
+    high: frame.high.subarray(s, e),
+    low: frame.low.subarray(s, e),
+    close: frame.close.subarray(s, e),
+    volume: frame.volume.subarray(s, e),
   };
   if (frame.trades) out.trades = frame.trades.subarray(s, e);
   if (frame.vwap) out.vwap = frame.vwap.subarray(s, e);
@@ -31,7 +38,9 @@ export function sliceByTime(frame: MarketFrame, from?: TimeInput, to?: TimeInput
   const [lo, hi] = rangeIndex(frame.time, f, t);
   if (hi <= lo) {
     const have = frame.length > 0 ? `${isoUtc(frame.time[0]!)} → ${isoUtc(frame.time[frame.length - 1]!)}` : 'nothing';
-    throw new DataError(`no ${frame.symbol} ${frame.timeframe} bars in [${isoUtc(f)}, ${isoUtc(t)}): the data cover ${have}`);
+    throw new DataError(
+      `no ${frame.symbol} ${frame.timeframe} bars in [${isoUtc(f)}, ${isoUtc(t)}): the data cover ${have}`,
+    );
   }
   return sliceFrame(frame, lo, hi);
 }

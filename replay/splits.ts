@@ -46,8 +46,10 @@ export function walkForwardSplits(frame: MarketFrame, opts: WalkForwardOptions =
   const emb = opts.embargoBars ?? 0;
   const val = opts.validationBars ?? Math.floor(n * 0.1);
   const test = opts.testBars ?? Math.floor(n * 0.1);
-  if (!Number.isInteger(folds) || folds < 1) throw new InvalidArgumentError(`folds must be an integer ≥ 1, got ${folds}`);
-  if (val < 1 || test < 1 || emb < 0) throw new InvalidArgumentError(`validationBars and testBars must be ≥ 1 and embargoBars ≥ 0`);
+  if (!Number.isInteger(folds) || folds < 1)
+    throw new InvalidArgumentError(`folds must be an integer ≥ 1, got ${folds}`);
+  if (val < 1 || test < 1 || emb < 0)
+    throw new InvalidArgumentError(`validationBars and testBars must be ≥ 1 and embargoBars ≥ 0`);
   // The last fold's test window ends at the last bar; each earlier fold ends `test` bars before the next.
   const tailPerFold = emb + val + emb + test;
   const train = opts.trainBars ?? n - tailPerFold - (folds - 1) * test;
@@ -75,7 +77,8 @@ export function walkForwardSplits(frame: MarketFrame, opts: WalkForwardOptions =
 
 /** A single chronological split by fractions (default 70/15/15). */
 export function chronologicalSplit(
-  frame: MarketFrame, fractions: { train?: number; validation?: number; test?: number } = {},
+  frame: MarketFrame,
+  fractions: { train?: number; validation?: number; test?: number } = {},
 ): { train: MarketFrame; validation: MarketFrame; test: MarketFrame } {
   const a = fractions.train ?? 0.7;
   const b = fractions.validation ?? 0.15;
@@ -90,7 +93,10 @@ export function chronologicalSplit(
 }
 
 /** The frames of one fold. */
-export function foldFrames(frame: MarketFrame, f: Fold): { train: MarketFrame; validation: MarketFrame; test: MarketFrame } {
+export function foldFrames(
+  frame: MarketFrame,
+  f: Fold,
+): { train: MarketFrame; validation: MarketFrame; test: MarketFrame } {
   return {
     train: sliceFrame(frame, f.train.start, f.train.end),
     validation: sliceFrame(frame, f.validation.start, f.validation.end),

@@ -7,7 +7,9 @@ export type TimeInput = number | string | Date;
 export function toMs(t: TimeInput, what: string): number {
   const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : parseTimeMs(t);
   if (!Number.isFinite(ms)) {
-    throw new InvalidArgumentError(`${what} '${String(t)}' is not a time: use ISO-8601 (2020-01-31 or 2020-01-31T12:00Z) or epoch ms`);
+    throw new InvalidArgumentError(
+      `${what} '${String(t)}' is not a time: use ISO-8601 (2020-01-31 or 2020-01-31T12:00Z) or epoch ms`,
+    );
   }
   return ms;
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need from the system (scripts/setup/*.sh, idempotent), type-checks, runs vitest,
+# `npm test`: installs what the tests need from the system (scripts/setup/*.sh, idempotent), checks format and lint (Biome),
+# type-checks, runs vitest,
 # and ends with one plain summary line ("N passed, N failed, N skipped") that any CI log reader can find.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for s in scripts/setup/*.sh; do [ -e "$s" ] && bash "$s"; done
+npx biome check . --diagnostic-level=error
 npx tsc -p tsconfig.json --noEmit
 mkdir -p .tmp
 report=.tmp/vitest-report.json

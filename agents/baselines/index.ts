@@ -25,7 +25,8 @@ export function isBaselineName(name: string): boolean {
 
 export function createBaseline(name: string, seed = 0): BaselinePolicy {
   const f = factories[name];
-  if (f === undefined) throw new InvalidArgumentError(`unknown baseline '${name}'; valid baselines are ${BASELINE_NAMES.join(', ')}`);
+  if (f === undefined)
+    throw new InvalidArgumentError(`unknown baseline '${name}'; valid baselines are ${BASELINE_NAMES.join(', ')}`);
   return f(seed);
 }
 export { runBaseline, type EpisodeResult, type RunOptions } from './run.ts';

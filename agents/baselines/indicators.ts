@@ -25,7 +25,8 @@ export function rsi(close: Float64Array, n: number): Float64Array {
   let loss = 0;
   for (let i = 1; i <= n; i++) {
     const d = close[i]! - close[i - 1]!;
-    if (d > 0) gain += d; else loss -= d;
+    if (d > 0) gain += d;
+    else loss -= d;
   }
   gain /= n;
   loss /= n;
@@ -41,7 +42,11 @@ export function rsi(close: Float64Array, n: number): Float64Array {
 }
 
 /** Bollinger bands: simple mean ± k population standard deviations over the last n closes (defined from t = n − 1). */
-export function bollinger(close: Float64Array, n: number, k: number): { middle: Float64Array; upper: Float64Array; lower: Float64Array } {
+export function bollinger(
+  close: Float64Array,
+  n: number,
+  k: number,
+): { middle: Float64Array; upper: Float64Array; lower: Float64Array } {
   const T = close.length;
   const middle = new Float64Array(T).fill(NaN);
   const upper = new Float64Array(T).fill(NaN);

@@ -7,7 +7,9 @@ export function randomPolicy(seed = 0, continuous = false): BaselinePolicy {
   let rng = new Rng(seed);
   return {
     name: 'random',
-    prepare(): void { rng = new Rng(seed); },
+    prepare(): void {
+      rng = new Rng(seed);
+    },
     position: () => (continuous ? rng.uniform(-1, 1) : rng.integer(3) - 1),
   };
 }

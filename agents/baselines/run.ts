@@ -31,7 +31,12 @@ export function runBaseline(env: TradingEnv, policy: BaselinePolicy, opts: RunOp
     rewards.push(r.reward);
     if (r.terminated || r.truncated) {
       const curve = env.equityCurve();
-      return { ...curve, rewards: Float64Array.from(rewards), metrics: r.info.metrics as EpisodeResult['metrics'], terminated: r.terminated };
+      return {
+        ...curve,
+        rewards: Float64Array.from(rewards),
+        metrics: r.info.metrics as EpisodeResult['metrics'],
+        terminated: r.terminated,
+      };
     }
   }
 }

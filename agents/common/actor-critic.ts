@@ -6,7 +6,13 @@ import type { Rng } from '../../src/core/rng.ts';
 import type { Activation } from './forward.ts';
 import { MlpForward } from './forward.ts';
 import { DenseLayer, applyLayers, hiddenLayers, uniqueVariableName, variablesOf, type InitKind } from './mlp.ts';
-import { categoricalLogProbEntropy, gaussianLogProbEntropy, maskLogitsInPlace, sampleCategorical, sampleGaussian } from './distributions.ts';
+import {
+  categoricalLogProbEntropy,
+  gaussianLogProbEntropy,
+  maskLogitsInPlace,
+  sampleCategorical,
+  sampleGaussian,
+} from './distributions.ts';
 import { policyOutputs, type ActionSpec } from './spaces.ts';
 import type { NamedWeight } from './model-io.ts';
 
@@ -51,10 +57,19 @@ export class ActorCritic {
     const nOut = policyOutputs(action);
     this.piLayers = [...trunk, ...piHidden, new DenseLayer('pi/out', piLast, nOut, 'linear', config.init, 0.01, rng)];
     this.vfLayers = [...trunk, ...vfHidden, new DenseLayer('vf/out', vfLast, 1, 'linear', config.init, 1, rng)];
-    this.logStd = action.kind === 'box' ? tf.variable(tf.fill([action.dim], config.logStdInit), true, uniqueVariableName('log_std')) : null;
+    this.logStd =
+      action.kind === 'box'
+        ? tf.variable(tf.fill([action.dim], config.logStdInit), true, uniqueVariableName('log_std'))
+        : null;
     this.piOut = new Float32Array(maxBatch * nOut);
-    this.piFwd = new MlpForward(this.piLayers.map((l) => l.read()), maxBatch);
-    this.vfFwd = new MlpForward(this.vfLayers.map((l) => l.read()), maxBatch);
+    this.piFwd = new MlpForward(
+      this.piLayers.map((l) => l.read()),
+      maxBatch,
+    );
+    this.vfFwd = new MlpForward(
+      this.vfLayers.map((l) => l.read()),
+      maxBatch,
+    );
     this.logStdValues = this.logStd ? (this.logStd.dataSync() as Float32Array) : new Float32Array(0);
   }
 
@@ -65,7 +80,11 @@ export class ActorCritic {
   }
 
   /** Differentiable log π(a|s), entropy and V(s) for a batch (inside tf.tidy / variableGrads); masks only for Discrete. */
-  evaluate(obs: tf.Tensor2D, actions: tf.Tensor, actionMasks: tf.Tensor2D | null = null): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; values: tf.Tensor1D } {
+  evaluate(
+    obs: tf.Tensor2D,
+    actions: tf.Tensor,
+    actionMasks: tf.Tensor2D | null = null,
+  ): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; values: tf.Tensor1D } {
     const head = applyLayers(this.piLayers, obs);
     const values = tf.reshape(applyLayers(this.vfLayers, obs), [-1]) as tf.Tensor1D;
     const dist =
@@ -77,8 +96,14 @@ export class ActorCritic {
 
   /** Refreshes the typed-array copies of the weights after an update. */
   sync(): void {
-    this.piFwd = new MlpForward(this.piLayers.map((l) => l.read()), this.maxBatch);
-    this.vfFwd = new MlpForward(this.vfLayers.map((l) => l.read()), this.maxBatch);
+    this.piFwd = new MlpForward(
+      this.piLayers.map((l) => l.read()),
+      this.maxBatch,
+    );
+    this.vfFwd = new MlpForward(
+      this.vfLayers.map((l) => l.read()),
+      this.maxBatch,
+    );
     if (this.logStd) this.logStdValues = this.logStd.dataSync() as Float32Array;
   }
 
@@ -87,8 +112,18 @@ export class ActorCritic {
    * space's `start`), their log-probs and the critic's values. Deterministic = argmax / mean. `actionMasks` (n × actions,
    * 1 = allowed; Discrete only) rules actions out before sampling, so the log-prob is that of the masked distribution.
    */
-  act(obs: Float32Array, n: number, deterministic: boolean, rng: Rng | null, actions: Float32Array, logProbs: Float32Array | null, values: Float32Array | null, actionMasks: Uint8Array | null = null): void {
-    if (this.piOut.length < n * policyOutputs(this.action)) this.piOut = new Float32Array(n * policyOutputs(this.action));
+  act(
+    obs: Float32Array,
+    n: number,
+    deterministic: boolean,
+    rng: Rng | null,
+    actions: Float32Array,
+    logProbs: Float32Array | null,
+    values: Float32Array | null,
+    actionMasks: Uint8Array | null = null,
+  ): void {
+    if (this.piOut.length < n * policyOutputs(this.action))
+      this.piOut = new Float32Array(n * policyOutputs(this.action));
     const out = this.piFwd.run(obs, n, this.piOut);
     if (this.action.kind === 'discrete') {
       const k = this.action.n;
@@ -126,7 +161,8 @@ export class ActorCritic {
       out.push({ name: `${l.name}/kernel`, shape: [l.inSize, l.outSize], data: w.kernel });
       out.push({ name: `${l.name}/bias`, shape: [l.outSize], data: w.bias });
     }
-    if (this.logStd) out.push({ name: 'log_std', shape: [this.logStdValues.length], data: this.logStd.dataSync() as Float32Array });
+    if (this.logStd)
+      out.push({ name: 'log_std', shape: [this.logStdValues.length], data: this.logStd.dataSync() as Float32Array });
     return out;
   }
 
@@ -138,9 +174,18 @@ export class ActorCritic {
       return w.data;
     };
     for (const l of new Set([...this.piLayers, ...this.vfLayers])) {
-      l.write({ inSize: l.inSize, outSize: l.outSize, activation: l.activation, kernel: get(`${l.name}/kernel`, l.inSize * l.outSize), bias: get(`${l.name}/bias`, l.outSize) });
+      l.write({
+        inSize: l.inSize,
+        outSize: l.outSize,
+        activation: l.activation,
+        kernel: get(`${l.name}/kernel`, l.inSize * l.outSize),
+        bias: get(`${l.name}/bias`, l.outSize),
+      });
     }
-    if (this.logStd) { const ls = this.logStd; tf.tidy(() => ls.assign(tf.tensor1d(get('log_std', this.logStdValues.length)))); }
+    if (this.logStd) {
+      const ls = this.logStd;
+      tf.tidy(() => ls.assign(tf.tensor1d(get('log_std', this.logStdValues.length))));
+    }
     this.sync();
   }
 

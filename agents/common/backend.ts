@@ -51,7 +51,9 @@ async function loadNative(): Promise<string> {
     }
   }
   throw new BackendUnavailableError(
-    'the tensorflow backend needs a native tfjs binding, and none could be loaded (' + tried.join('; ') + '). ' +
+    'the tensorflow backend needs a native tfjs binding, and none could be loaded (' +
+      tried.join('; ') +
+      '). ' +
       'Install one: `npm install @tensorflow/tfjs-node` (CPU, libtensorflow), or `npm install @tensorflow/tfjs-node-gpu` ' +
       '(NVIDIA GPU; needs CUDA and cuDNN matching its libtensorflow build). Or use --backend wasm (default) or cpu.',
   );
@@ -75,7 +77,10 @@ export async function selectBackend(name: BackendName = 'wasm'): Promise<Backend
     try {
       ok = await tf.setBackend(tfName);
     } catch (err) {
-      throw new BackendUnavailableError(`could not start the tfjs '${name}' backend: ${(err as Error).message}. Try --backend cpu.`, err);
+      throw new BackendUnavailableError(
+        `could not start the tfjs '${name}' backend: ${(err as Error).message}. Try --backend cpu.`,
+        err,
+      );
     }
     if (!ok) throw new BackendUnavailableError(`the tfjs '${name}' backend failed to initialise. Try --backend cpu.`);
   }

@@ -12,7 +12,12 @@ export const MASKED_LOGIT = -1e8;
  * Categorical over `n` logits: log π(a|s) and entropy per row. `actions` holds indices (float32 or int32).
  * With `actionMasks` (rows × n, 1 = allowed) invalid logits become MASKED_LOGIT and the entropy sums over valid actions only.
  */
-export function categoricalLogProbEntropy(logits: tf.Tensor2D, actions: tf.Tensor1D, n: number, actionMasks: tf.Tensor2D | null = null): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
+export function categoricalLogProbEntropy(
+  logits: tf.Tensor2D,
+  actions: tf.Tensor1D,
+  n: number,
+  actionMasks: tf.Tensor2D | null = null,
+): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
   const allowed = actionMasks === null ? null : tf.cast(actionMasks, 'bool');
   const z = allowed === null ? logits : tf.where(allowed, logits, tf.fill(logits.shape, MASKED_LOGIT));
   const logp = tf.logSoftmax(z);
@@ -20,7 +25,9 @@ export function categoricalLogProbEntropy(logits: tf.Tensor2D, actions: tf.Tenso
   const logProb = tf.sum(tf.mul(logp, onehot), 1) as tf.Tensor1D;
   const pLogP = tf.mul(tf.exp(logp), logp);
   // Masked terms are 0 · (-1e8) = 0 already; zero them explicitly anyway, as sb3-contrib does.
-  const entropy = tf.neg(tf.sum(allowed === null ? pLogP : tf.where(allowed, pLogP, tf.zerosLike(pLogP)), 1)) as tf.Tensor1D;
+  const entropy = tf.neg(
+    tf.sum(allowed === null ? pLogP : tf.where(allowed, pLogP, tf.zerosLike(pLogP)), 1),
+  ) as tf.Tensor1D;
   return { logProb, entropy };
 }
 
@@ -30,7 +37,11 @@ export function maskLogitsInPlace(logits: Float32Array, masks: Uint8Array, rows:
 }
 
 /** Diagonal Gaussian with state-independent log std (SB3's default): log-prob and entropy per row. */
-export function gaussianLogProbEntropy(mean: tf.Tensor2D, logStd: tf.Tensor1D, actions: tf.Tensor2D): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
+export function gaussianLogProbEntropy(
+  mean: tf.Tensor2D,
+  logStd: tf.Tensor1D,
+  actions: tf.Tensor2D,
+): { logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
   const z = tf.div(tf.sub(actions, mean), tf.exp(logStd));
   const perDim = tf.sub(tf.mul(tf.square(z), -0.5), tf.add(logStd, HALF_LOG_2PI));
   const logProb = tf.sum(perDim, 1) as tf.Tensor1D;
@@ -40,12 +51,21 @@ export function gaussianLogProbEntropy(mean: tf.Tensor2D, logStd: tf.Tensor1D, a
 }
 
 /** Samples (or takes the mode of) a categorical row of logits; writes the log-prob; returns the index. */
-export function sampleCategorical(logits: Float32Array, offset: number, n: number, deterministic: boolean, rng: Rng | null): { action: number; logProb: number } {
+export function sampleCategorical(
+  logits: Float32Array,
+  offset: number,
+  n: number,
+  deterministic: boolean,
+  rng: Rng | null,
+): { action: number; logProb: number } {
   let max = -Infinity;
   let arg = 0;
   for (let k = 0; k < n; k++) {
     const v = logits[offset + k]!;
-    if (v > max) { max = v; arg = k; }
+    if (v > max) {
+      max = v;
+      arg = k;
+    }
   }
   let sum = 0;
   for (let k = 0; k < n; k++) sum += Math.exp(logits[offset + k]! - max);
@@ -57,14 +77,25 @@ export function sampleCategorical(logits: Float32Array, offset: number, n: numbe
     action = n - 1;
     for (let k = 0; k < n; k++) {
       u -= Math.exp(logits[offset + k]! - max);
-      if (u < 0) { action = k; break; }
+      if (u < 0) {
+        action = k;
+        break;
+      }
     }
   }
   return { action, logProb: logits[offset + action]! - max - logSum };
 }
 
 /** Samples (or takes the mean of) a diagonal Gaussian row into `out`; returns the log-prob of the unclipped sample. */
-export function sampleGaussian(mean: Float32Array, offset: number, logStd: Float32Array, deterministic: boolean, rng: Rng | null, out: Float32Array, outOffset: number): number {
+export function sampleGaussian(
+  mean: Float32Array,
+  offset: number,
+  logStd: Float32Array,
+  deterministic: boolean,
+  rng: Rng | null,
+  out: Float32Array,
+  outOffset: number,
+): number {
   const dim = logStd.length;
   let logProb = 0;
   for (let k = 0; k < dim; k++) {

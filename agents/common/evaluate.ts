@@ -16,7 +16,13 @@ export interface EvalResult {
 }
 
 /** `useActionMasks`: read the env's action masks before each step and hand them to `act` (maskable models). */
-export async function evaluate(env: AgentVectorEnv, act: ActFn, episodes: number, seed: number, opts: { useActionMasks?: boolean } = {}): Promise<EvalResult> {
+export async function evaluate(
+  env: AgentVectorEnv,
+  act: ActFn,
+  episodes: number,
+  seed: number,
+  opts: { useActionMasks?: boolean } = {},
+): Promise<EvalResult> {
   const readMasks = opts.useActionMasks && env.actionMasks ? env.actionMasks.bind(env) : null;
   const shape = describeEnv(env);
   const n = env.numEnvs;

@@ -28,12 +28,14 @@ export class MlpForward {
   constructor(layers: readonly DenseWeights[], maxBatch = 1) {
     if (layers.length === 0) throw new Error('MlpForward needs at least one layer');
     for (let l = 1; l < layers.length; l++) {
-      if (layers[l]!.inSize !== layers[l - 1]!.outSize) throw new Error(`layer ${l} expects ${layers[l]!.inSize} inputs, previous gives ${layers[l - 1]!.outSize}`);
+      if (layers[l]!.inSize !== layers[l - 1]!.outSize)
+        throw new Error(`layer ${l} expects ${layers[l]!.inSize} inputs, previous gives ${layers[l - 1]!.outSize}`);
     }
     this.layers = layers;
     this.kernelsT = layers.map((l) => {
       const t = new Float32Array(l.inSize * l.outSize);
-      for (let i = 0; i < l.inSize; i++) for (let j = 0; j < l.outSize; j++) t[j * l.inSize + i] = l.kernel[i * l.outSize + j]!;
+      for (let i = 0; i < l.inSize; i++)
+        for (let j = 0; j < l.outSize; j++) t[j * l.inSize + i] = l.kernel[i * l.outSize + j]!;
       return t;
     });
     this.inSize = layers[0]!.inSize;
@@ -77,7 +79,10 @@ function denseInto(layer: DenseWeights, kernelT: Float32Array, x: Float32Array, 
     for (let j = 0; j < outSize; j++) {
       // Accumulate in a local (a register), four products per iteration.
       const ko = j * inSize;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let i = 0;
       for (; i + 3 < inSize; i += 4) {
         s0 += x[xo + i]! * kernelT[ko + i]!;

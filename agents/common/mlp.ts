@@ -21,12 +21,23 @@ export class DenseLayer {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable;
 
-  constructor(name: string, inSize: number, outSize: number, activation: Activation, init: InitKind, gain: number, rng: Rng) {
+  constructor(
+    name: string,
+    inSize: number,
+    outSize: number,
+    activation: Activation,
+    init: InitKind,
+    gain: number,
+    rng: Rng,
+  ) {
     this.name = name;
     this.inSize = inSize;
     this.outSize = outSize;
     this.activation = activation;
-    const w = init === 'orthogonal' ? { kernel: orthogonalKernel(inSize, outSize, gain, rng), bias: new Float32Array(outSize) } : uniformFanIn(inSize, outSize, rng);
+    const w =
+      init === 'orthogonal'
+        ? { kernel: orthogonalKernel(inSize, outSize, gain, rng), bias: new Float32Array(outSize) }
+        : uniformFanIn(inSize, outSize, rng);
     this.kernel = tf.variable(tf.tensor2d(w.kernel, [inSize, outSize]), true, uniqueVariableName(`${name}/kernel`));
     this.bias = tf.variable(tf.tensor1d(w.bias), true, uniqueVariableName(`${name}/bias`));
   }
@@ -72,7 +83,8 @@ export class DenseLayer {
 
   /** Overwrites the weights (from a saved model or another network). */
   write(w: DenseWeights): void {
-    if (w.inSize !== this.inSize || w.outSize !== this.outSize) throw new Error(`layer ${this.name}: shape ${w.inSize}×${w.outSize} ≠ ${this.inSize}×${this.outSize}`);
+    if (w.inSize !== this.inSize || w.outSize !== this.outSize)
+      throw new Error(`layer ${this.name}: shape ${w.inSize}×${w.outSize} ≠ ${this.inSize}×${this.outSize}`);
     tf.tidy(() => {
       this.kernel.assign(tf.tensor2d(w.kernel, [this.inSize, this.outSize]));
       this.bias.assign(tf.tensor1d(w.bias));
@@ -95,7 +107,12 @@ export interface MlpOptions {
 }
 
 /** Hidden layers (activated) for `inSize` inputs; `name` prefixes the variables. */
-export function hiddenLayers(name: string, inSize: number, opts: Omit<MlpOptions, 'outputGain'>, rng: Rng): DenseLayer[] {
+export function hiddenLayers(
+  name: string,
+  inSize: number,
+  opts: Omit<MlpOptions, 'outputGain'>,
+  rng: Rng,
+): DenseLayer[] {
   const layers: DenseLayer[] = [];
   let prev = inSize;
   opts.hidden.forEach((h, i) => {
@@ -121,12 +138,19 @@ export function applyLayers(layers: readonly DenseLayer[], x: tf.Tensor2D): tf.T
 
 /** Typed-array forward pass over the current weights of `layers`. */
 export function typedForward(layers: readonly DenseLayer[], maxBatch: number): MlpForward {
-  return new MlpForward(layers.map((l) => l.read()), maxBatch);
+  return new MlpForward(
+    layers.map((l) => l.read()),
+    maxBatch,
+  );
 }
 
 /** Unique variables of several layer lists (a shared trunk appears once). */
 export function variablesOf(...lists: (readonly DenseLayer[])[]): tf.Variable[] {
   const seen = new Set<tf.Variable>();
-  for (const list of lists) for (const l of list) { seen.add(l.kernel); seen.add(l.bias); }
+  for (const list of lists)
+    for (const l of list) {
+      seen.add(l.kernel);
+      seen.add(l.bias);
+    }
   return [...seen];
 }

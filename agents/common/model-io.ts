@@ -54,7 +54,11 @@ export function sha256(buf: Uint8Array): string {
 }
 
 /** Writes manifest.json + weights.bin into `dir` (created); the manifest is written last, via a rename, so a crash mid-save never leaves a loadable half model. */
-export function saveModel(dir: string, manifest: Omit<ModelManifest, 'weights' | 'format'>, weights: readonly NamedWeight[]): ModelManifest {
+export function saveModel(
+  dir: string,
+  manifest: Omit<ModelManifest, 'weights' | 'format'>,
+  weights: readonly NamedWeight[],
+): ModelManifest {
   mkdirSync(dir, { recursive: true });
   let bytes = 0;
   for (const w of weights) bytes += w.data.length * 4;
@@ -68,7 +72,12 @@ export function saveModel(dir: string, manifest: Omit<ModelManifest, 'weights' |
   const full: ModelManifest = {
     format: MODEL_FORMAT,
     ...manifest,
-    weights: { file: 'weights.bin', sha256: sha256(buf), bytes, specs: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) },
+    weights: {
+      file: 'weights.bin',
+      sha256: sha256(buf),
+      bytes,
+      specs: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })),
+    },
   };
   const tmp = join(dir, 'manifest.json.tmp');
   writeFileSync(tmp, JSON.stringify(full, null, 2) + '\n');
@@ -93,48 +102,70 @@ export interface LoadedModel {
 /** Reads and verifies a saved model; throws MODEL_MISMATCH saying what is wrong. */
 export function loadModel(dir: string, expect: ModelExpectation = {}): LoadedModel {
   const mPath = join(dir, 'manifest.json');
-  if (!existsSync(mPath)) throw new ModelMismatchError(`no model at ${dir}: manifest.json is missing (train one with \`tg4 train\`, or pass the version folder, e.g. models/ppo-CartPole-v1/v0001)`);
+  if (!existsSync(mPath))
+    throw new ModelMismatchError(
+      `no model at ${dir}: manifest.json is missing (train one with \`tg4 train\`, or pass the version folder, e.g. models/ppo-CartPole-v1/v0001)`,
+    );
   let manifest: ModelManifest;
   try {
     manifest = JSON.parse(readFileSync(mPath, 'utf8')) as ModelManifest;
   } catch (err) {
-    throw new ModelMismatchError(`${mPath} is not valid JSON (${(err as Error).message}): the model is corrupt; retrain it or restore the file`);
+    throw new ModelMismatchError(
+      `${mPath} is not valid JSON (${(err as Error).message}): the model is corrupt; retrain it or restore the file`,
+    );
   }
-  if (manifest?.format !== MODEL_FORMAT) throw new ModelMismatchError(`${mPath}: format is ${JSON.stringify(manifest?.format)}, expected '${MODEL_FORMAT}'`);
+  if (manifest?.format !== MODEL_FORMAT)
+    throw new ModelMismatchError(`${mPath}: format is ${JSON.stringify(manifest?.format)}, expected '${MODEL_FORMAT}'`);
   for (const f of ['algo', 'envId', 'obsSize', 'observationSpace', 'actionSpace', 'network', 'weights'] as const) {
-    if (manifest[f] === undefined || manifest[f] === null) throw new ModelMismatchError(`${mPath}: field '${f}' is missing: the manifest is corrupt`);
+    if (manifest[f] === undefined || manifest[f] === null)
+      throw new ModelMismatchError(`${mPath}: field '${f}' is missing: the manifest is corrupt`);
   }
   const wPath = join(dir, manifest.weights.file);
   if (!existsSync(wPath)) throw new ModelMismatchError(`${wPath} is missing: the model is incomplete`);
   const buf = new Uint8Array(readFileSync(wPath));
   if (buf.length !== manifest.weights.bytes || sha256(buf) !== manifest.weights.sha256) {
-    throw new ModelMismatchError(`${wPath} does not match the SHA-256 recorded in its manifest (${buf.length} bytes, expected ${manifest.weights.bytes}): the weights are corrupt or were replaced; retrain or restore them`);
+    throw new ModelMismatchError(
+      `${wPath} does not match the SHA-256 recorded in its manifest (${buf.length} bytes, expected ${manifest.weights.bytes}): the weights are corrupt or were replaced; retrain or restore them`,
+    );
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const weights: NamedWeight[] = [];
   let off = 0;
   for (const s of manifest.weights.specs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
-    if (off + n * 4 > buf.length) throw new ModelMismatchError(`${mPath}: weight '${s.name}' runs past the end of weights.bin: the model is corrupt`);
+    if (off + n * 4 > buf.length)
+      throw new ModelMismatchError(
+        `${mPath}: weight '${s.name}' runs past the end of weights.bin: the model is corrupt`,
+      );
     const data = new Float32Array(n);
     for (let k = 0; k < n; k++, off += 4) data[k] = view.getFloat32(off, true);
     weights.push({ name: s.name, shape: s.shape, data });
   }
-  if (off !== buf.length) throw new ModelMismatchError(`${mPath}: weights.bin holds ${buf.length - off} bytes more than the specs describe: the model is corrupt`);
+  if (off !== buf.length)
+    throw new ModelMismatchError(
+      `${mPath}: weights.bin holds ${buf.length - off} bytes more than the specs describe: the model is corrupt`,
+    );
   checkExpectation(manifest, expect, dir);
   return { dir, manifest, weights };
 }
 
 export function checkExpectation(manifest: ModelManifest, expect: ModelExpectation, dir: string): void {
-  if (expect.algo !== undefined && manifest.algo !== expect.algo) throw new ModelMismatchError(`${dir} is a ${manifest.algo} model, expected ${expect.algo}`);
+  if (expect.algo !== undefined && manifest.algo !== expect.algo)
+    throw new ModelMismatchError(`${dir} is a ${manifest.algo} model, expected ${expect.algo}`);
   if (expect.obsSize !== undefined && manifest.obsSize !== expect.obsSize) {
-    throw new ModelMismatchError(`${dir} was trained on observations of size ${manifest.obsSize} (env ${manifest.envId}); this env gives ${expect.obsSize}: use a model trained on this env`);
+    throw new ModelMismatchError(
+      `${dir} was trained on observations of size ${manifest.obsSize} (env ${manifest.envId}); this env gives ${expect.obsSize}: use a model trained on this env`,
+    );
   }
   if (expect.actionSpace !== undefined && JSON.stringify(manifest.actionSpace) !== JSON.stringify(expect.actionSpace)) {
-    throw new ModelMismatchError(`${dir} acts in ${JSON.stringify(manifest.actionSpace)}, this env's action space is ${JSON.stringify(expect.actionSpace)}`);
+    throw new ModelMismatchError(
+      `${dir} acts in ${JSON.stringify(manifest.actionSpace)}, this env's action space is ${JSON.stringify(expect.actionSpace)}`,
+    );
   }
   if (expect.featureSpecHash !== undefined && (manifest.featureSpecHash ?? null) !== (expect.featureSpecHash ?? null)) {
-    throw new ModelMismatchError(`${dir} was trained on features with spec hash ${manifest.featureSpecHash ?? 'none'}, this env's features hash to ${expect.featureSpecHash ?? 'none'}: the observation columns differ, so the model would read the wrong inputs; retrain it on this feature spec`);
+    throw new ModelMismatchError(
+      `${dir} was trained on features with spec hash ${manifest.featureSpecHash ?? 'none'}, this env's features hash to ${expect.featureSpecHash ?? 'none'}: the observation columns differ, so the model would read the wrong inputs; retrain it on this feature spec`,
+    );
   }
 }
 

@@ -44,11 +44,15 @@ export class ClippedAdam {
     const norm = Math.sqrt(sq);
     const coef = this.maxGradNorm !== null ? Math.min(1, this.maxGradNorm / (norm + 1e-6)) : 1;
     this.t++;
-    const b1 = this.beta1, b2 = this.beta2;
+    const b1 = this.beta1,
+      b2 = this.beta2;
     const stepSize = this.learningRate / (1 - b1 ** this.t);
     const sqrtBc2 = Math.sqrt(1 - b2 ** this.t);
     for (let j = 0; j < this.vars.length; j++) {
-      const p = this.params[j]!, m = this.m[j]!, v = this.v[j]!, g = grads[j]!;
+      const p = this.params[j]!,
+        m = this.m[j]!,
+        v = this.v[j]!,
+        g = grads[j]!;
       for (let k = 0; k < p.length; k++) {
         const gk = g[k]! * coef;
         const mk = b1 * m[k]! + (1 - b1) * gk;

@@ -11,7 +11,13 @@ interface RemoteLike {
   singleObservationSpace: { toJSON(): SpaceJSON };
   singleActionSpace: { toJSON(): SpaceJSON };
   reset(args?: { seed?: number }): Promise<{ observations: unknown; infos: Record<string, unknown>[] }>;
-  step(actions: ArrayLike<number>): Promise<{ observations: unknown; rewards: ArrayLike<number>; terminated: Uint8Array; truncated: Uint8Array; infos: Record<string, unknown>[] }>;
+  step(actions: ArrayLike<number>): Promise<{
+    observations: unknown;
+    rewards: ArrayLike<number>;
+    terminated: Uint8Array;
+    truncated: Uint8Array;
+    infos: Record<string, unknown>[];
+  }>;
   close(): Promise<void>;
 }
 
@@ -24,7 +30,10 @@ class RemoteAgentEnv implements AgentVectorEnv {
   private readonly obs: Float32Array;
   private readonly rewards: Float32Array;
 
-  constructor(private readonly remote: RemoteLike, private readonly closeClient: () => void) {
+  constructor(
+    private readonly remote: RemoteLike,
+    private readonly closeClient: () => void,
+  ) {
     this.numEnvs = remote.numEnvs;
     this.singleObservationSpace = remote.singleObservationSpace;
     this.singleActionSpace = remote.singleActionSpace;
@@ -35,7 +44,10 @@ class RemoteAgentEnv implements AgentVectorEnv {
 
   private copyObs(x: unknown): Float32Array {
     if (!ArrayBuffer.isView(x) || (x as unknown as ArrayLike<number>).length !== this.obs.length) {
-      throw new Tg4Error('PROTOCOL_ERROR', `the server sent observations that are not ${this.numEnvs}×${this.obsDim} numbers`);
+      throw new Tg4Error(
+        'PROTOCOL_ERROR',
+        `the server sent observations that are not ${this.numEnvs}×${this.obsDim} numbers`,
+      );
     }
     this.obs.set(x as unknown as ArrayLike<number>);
     return this.obs;
@@ -50,7 +62,13 @@ class RemoteAgentEnv implements AgentVectorEnv {
   async step(actions: VectorActions): Promise<VectorStepResult> {
     const r = await this.remote.step(actions as ArrayLike<number>);
     this.rewards.set(r.rewards);
-    return { observations: this.copyObs(r.observations), rewards: this.rewards, terminated: r.terminated, truncated: r.truncated, infos: r.infos };
+    return {
+      observations: this.copyObs(r.observations),
+      rewards: this.rewards,
+      terminated: r.terminated,
+      truncated: r.truncated,
+      infos: r.infos,
+    };
   }
 
   async close(): Promise<void> {
@@ -62,8 +80,15 @@ class RemoteAgentEnv implements AgentVectorEnv {
   }
 }
 
-export async function openRemoteVecEnv(address: string, envId: string, numEnvs: number, kwargs: Record<string, unknown>, seed: number): Promise<AgentVectorEnv> {
-  if (!/^(tcp|ipc):\/\//.test(address)) throw new InvalidArgumentError(`--remote must be an address like tcp://127.0.0.1:5555 (got '${address}')`);
+export async function openRemoteVecEnv(
+  address: string,
+  envId: string,
+  numEnvs: number,
+  kwargs: Record<string, unknown>,
+  seed: number,
+): Promise<AgentVectorEnv> {
+  if (!/^(tcp|ipc):\/\//.test(address))
+    throw new InvalidArgumentError(`--remote must be an address like tcp://127.0.0.1:5555 (got '${address}')`);
   const { Tg4Client } = await import('../../src/server/client.ts');
   const client = await Tg4Client.connect(address);
   try {

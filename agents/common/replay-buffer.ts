@@ -39,7 +39,15 @@ export class ReplayBuffer {
   }
 
   /** Adds one transition: row `row` of `obs` and `action`, row `nextRow` of `nextObs`. */
-  add(obs: Float32Array, action: Float32Array, row: number, nextObs: Float32Array, nextRow: number, reward: number, terminated: boolean): void {
+  add(
+    obs: Float32Array,
+    action: Float32Array,
+    row: number,
+    nextObs: Float32Array,
+    nextRow: number,
+    reward: number,
+    terminated: boolean,
+  ): void {
     const d = this.obsSize;
     const a = this.actionWidth;
     const p = this.pos;

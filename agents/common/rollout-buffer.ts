@@ -67,9 +67,21 @@ export class RolloutBuffer {
   }
 
   /** Stores one step for all envs. `obs` is the observation the actions were chosen on, `actionMasks` what it allowed. */
-  add(obs: Float32Array, actions: Float32Array, rewards: Float32Array, episodeStarts: Uint8Array, values: Float32Array, logProbs: Float32Array, actionMasks: Uint8Array | null = null): void {
-    if (this.pos >= this.nSteps) throw new Error('rollout buffer is full: call computeReturnsAndAdvantages() then reset()');
-    if ((this.maskWidth > 0) !== (actionMasks !== null)) throw new Error(`rollout buffer built with maskWidth ${this.maskWidth}: pass action masks exactly when it is > 0`);
+  add(
+    obs: Float32Array,
+    actions: Float32Array,
+    rewards: Float32Array,
+    episodeStarts: Uint8Array,
+    values: Float32Array,
+    logProbs: Float32Array,
+    actionMasks: Uint8Array | null = null,
+  ): void {
+    if (this.pos >= this.nSteps)
+      throw new Error('rollout buffer is full: call computeReturnsAndAdvantages() then reset()');
+    if (this.maskWidth > 0 !== (actionMasks !== null))
+      throw new Error(
+        `rollout buffer built with maskWidth ${this.maskWidth}: pass action masks exactly when it is > 0`,
+      );
     const n = this.nEnvs;
     const r = this.pos * n;
     this.obs.set(obs.subarray(0, n * this.obsSize), r * this.obsSize);
@@ -135,7 +147,11 @@ export class RolloutBuffer {
       mb.oldLogProbs[k] = this.logProbs[row]!;
       mb.advantages[k] = this.advantages[row]!;
       mb.returns[k] = this.returns[row]!;
-      if (mb.actionMasks) mb.actionMasks.set(this.actionMasks.subarray(row * this.maskWidth, (row + 1) * this.maskWidth), k * this.maskWidth);
+      if (mb.actionMasks)
+        mb.actionMasks.set(
+          this.actionMasks.subarray(row * this.maskWidth, (row + 1) * this.maskWidth),
+          k * this.maskWidth,
+        );
     }
     return mb;
   }

@@ -26,7 +26,15 @@ export class Normalizer {
   training = true;
   private returns: Float64Array = new Float64Array(0);
 
-  constructor(opts: { obsSize: number; normObs: boolean; normReward: boolean; gamma: number; clipObs?: number; clipReward?: number; epsilon?: number }) {
+  constructor(opts: {
+    obsSize: number;
+    normObs: boolean;
+    normReward: boolean;
+    gamma: number;
+    clipObs?: number;
+    clipReward?: number;
+    epsilon?: number;
+  }) {
     this.obs = opts.normObs ? new RunningMeanStd(opts.obsSize) : null;
     this.ret = opts.normReward ? new RunningMeanStd(1) : null;
     this.clipObs = opts.clipObs ?? 10;
@@ -79,18 +87,41 @@ export class Normalizer {
     for (let i = 0; i < n; i++) {
       const v = rewards[i]! / std;
       rewards[i] = v > this.clipReward ? this.clipReward : v < -this.clipReward ? -this.clipReward : v;
-      if (dones && dones[i]) this.returns[i] = 0;
+      if (dones?.[i]) this.returns[i] = 0;
     }
   }
 
   toJSON(): NormalizerJSON {
-    return { obs: this.obs?.toJSON() ?? null, ret: this.ret?.toJSON() ?? null, clipObs: this.clipObs, clipReward: this.clipReward, gamma: this.gamma, epsilon: this.epsilon };
+    return {
+      obs: this.obs?.toJSON() ?? null,
+      ret: this.ret?.toJSON() ?? null,
+      clipObs: this.clipObs,
+      clipReward: this.clipReward,
+      gamma: this.gamma,
+      epsilon: this.epsilon,
+    };
   }
 
   static fromJSON(j: NormalizerJSON): Normalizer {
-    const n = new Normalizer({ obsSize: j.obs?.mean.length ?? 0, normObs: j.obs !== null, normReward: j.ret !== null, gamma: j.gamma, clipObs: j.clipObs, clipReward: j.clipReward, epsilon: j.epsilon });
-    if (j.obs && n.obs) { n.obs.mean.set(j.obs.mean); n.obs.var.set(j.obs.var); n.obs.count = j.obs.count; }
-    if (j.ret && n.ret) { n.ret.mean.set(j.ret.mean); n.ret.var.set(j.ret.var); n.ret.count = j.ret.count; }
+    const n = new Normalizer({
+      obsSize: j.obs?.mean.length ?? 0,
+      normObs: j.obs !== null,
+      normReward: j.ret !== null,
+      gamma: j.gamma,
+      clipObs: j.clipObs,
+      clipReward: j.clipReward,
+      epsilon: j.epsilon,
+    });
+    if (j.obs && n.obs) {
+      n.obs.mean.set(j.obs.mean);
+      n.obs.var.set(j.obs.var);
+      n.obs.count = j.obs.count;
+    }
+    if (j.ret && n.ret) {
+      n.ret.mean.set(j.ret.mean);
+      n.ret.var.set(j.ret.var);
+      n.ret.count = j.ret.count;
+    }
     n.training = false;
     return n;
   }

@@ -14,7 +14,9 @@ export function makeSchedule(spec: ScheduleSpec, what = 'schedule'): Schedule {
     const end = spec.end ?? 0;
     return (p) => end + (spec.start - end) * Math.min(1, Math.max(0, p));
   }
-  throw new InvalidArgumentError(`${what}: expected a number or { type: 'linear', start, end? } (got ${JSON.stringify(spec)})`);
+  throw new InvalidArgumentError(
+    `${what}: expected a number or { type: 'linear', start, end? } (got ${JSON.stringify(spec)})`,
+  );
 }
 
 /** Parses rl-zoo's string form ("lin_0.001") or a number. */
@@ -22,7 +24,8 @@ export function parseSchedule(text: string, what = 'schedule'): ScheduleSpec {
   const m = /^lin_([0-9.eE+-]+)$/.exec(text.trim());
   if (m) return { type: 'linear', start: Number(m[1]) };
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`${what}: '${text}' is neither a number nor lin_<start>`);
+  if (text.trim() === '' || !Number.isFinite(v))
+    throw new InvalidArgumentError(`${what}: '${text}' is neither a number nor lin_<start>`);
   return v;
 }
 

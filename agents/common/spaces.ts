@@ -10,7 +10,10 @@ export type ActionSpec =
 export function observationSize(space: Space | SpaceJSON): number {
   const json = 'toJSON' in space ? space.toJSON() : space;
   if (json.type !== 'Box') {
-    throw new Tg4Error('INVALID_SPACE', `the agents read Box observations only (got ${json.type}): flatten the observation space with a wrapper first`);
+    throw new Tg4Error(
+      'INVALID_SPACE',
+      `the agents read Box observations only (got ${json.type}): flatten the observation space with a wrapper first`,
+    );
   }
   return json.shape.reduce((a, b) => a * b, 1);
 }

@@ -37,7 +37,16 @@ interface Metrics {
 }
 
 function toRun(name: string, m: Metrics, curve: { time: Float64Array; equity: Float64Array }): OosRun {
-  return { name, totalReturn: m.totalReturnPct, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, trades: m.totalTrades, feesPaid: m.feesPaid, finalEquity: m.equity, ...curve };
+  return {
+    name,
+    totalReturn: m.totalReturnPct,
+    sharpe: m.sharpe,
+    maxDrawdown: m.maxDrawdown,
+    trades: m.totalTrades,
+    feesPaid: m.feesPaid,
+    finalEquity: m.equity,
+    ...curve,
+  };
 }
 
 /** One deterministic pass of a saved model over a whole range (from its first valid bar to its end). */
@@ -46,7 +55,10 @@ const FULL_RANGE = { start: 'first', episodeLength: null, ruinFraction: 0 } as c
 
 export function runModelEpisode(modelDir: string, kwargs: Record<string, unknown>, seed: number): OosRun {
   const env = new TradingEnv({ ...kwargs, ...FULL_RANGE });
-  const policy = InferencePolicy.load(modelDir, { obsSize: env.observationSpace.shape.reduce((a, b) => a * b, 1), featureSpecHash: env.data.specHash ?? null });
+  const policy = InferencePolicy.load(modelDir, {
+    obsSize: env.observationSpace.shape.reduce((a, b) => a * b, 1),
+    featureSpecHash: env.data.specHash ?? null,
+  });
   let { observation } = env.reset({ seed, options: { start: 'first' } });
   for (;;) {
     const a = policy.decide(observation, policy.usesActionMasks ? env.actionMasks() : undefined);
@@ -72,13 +84,25 @@ const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? '
 
 export function comparisonTable(runs: readonly OosRun[]): string {
   const rows = [['policy', 'total return', 'sharpe', 'max drawdown', 'trades', 'fees', 'final equity']];
-  for (const r of runs) rows.push([r.name, pct(r.totalReturn), num(r.sharpe), pct(r.maxDrawdown), String(r.trades), num(r.feesPaid), num(r.finalEquity)]);
+  for (const r of runs)
+    rows.push([
+      r.name,
+      pct(r.totalReturn),
+      num(r.sharpe),
+      pct(r.maxDrawdown),
+      String(r.trades),
+      num(r.feesPaid),
+      num(r.finalEquity),
+    ]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n');
 }
 
 /** Trains on the 'train' split (evaluating on 'validation'), then compares with the baselines on 'test'. */
-export async function trainTradingAndCompare(opts: TrainRunOptions, baselines: readonly string[] = ['buy-and-hold', 'ema-trend']): Promise<TradingRunResult> {
+export async function trainTradingAndCompare(
+  opts: TrainRunOptions,
+  baselines: readonly string[] = ['buy-and-hold', 'ema-trend'],
+): Promise<TradingRunResult> {
   const base = { ...(opts.envKwargs ?? {}) };
   delete base['range'];
   const training = await runTraining({
@@ -88,7 +112,9 @@ export async function trainTradingAndCompare(opts: TrainRunOptions, baselines: r
     evalEpisodes: opts.evalEpisodes ?? 1,
   });
   // The OOS runs use the env exactly as trained (preset kwargs included), on the test split.
-  const trainedKwargs = { ...((training.manifest as unknown as { envKwargs?: Record<string, unknown> } | null)?.envKwargs ?? base) };
+  const trainedKwargs = {
+    ...((training.manifest as unknown as { envKwargs?: Record<string, unknown> } | null)?.envKwargs ?? base),
+  };
   delete trainedKwargs['range'];
   const testKwargs = { ...trainedKwargs, range: 'test' };
   const runs: OosRun[] = [];
@@ -98,13 +124,21 @@ export async function trainTradingAndCompare(opts: TrainRunOptions, baselines: r
   if (training.dir) {
     writeFileSync(
       join(training.dir, 'oos-comparison.json'),
-      JSON.stringify(runs.map(({ time: _t, equity: _e, ...rest }) => rest), null, 2) + '\n',
+      JSON.stringify(
+        runs.map(({ time: _t, equity: _e, ...rest }) => rest),
+        null,
+        2,
+      ) + '\n',
     );
     writeFileSync(
       join(training.dir, 'oos-comparison.svg'),
       lineChart(
         runs.map((r) => ({ name: r.name, x: Array.from(r.time, (t) => t), y: r.equity })),
-        { title: `Out of sample (test split): ${opts.agent.toUpperCase()} vs baselines on ${opts.envId}`, xAxis: 'time', yLabel: 'equity' },
+        {
+          title: `Out of sample (test split): ${opts.agent.toUpperCase()} vs baselines on ${opts.envId}`,
+          xAxis: 'time',
+          yLabel: 'equity',
+        },
       ),
     );
   }

@@ -72,12 +72,22 @@ export interface TrainRunResult {
   totalSteps: number;
 }
 
-export function resolvePreset(agent: AlgoName, envId: string, preset?: string): { name: string; totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> } {
-  const table: Record<string, { totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> }> = agent === 'ppo' ? PPO_PRESETS : DQN_PRESETS;
+export function resolvePreset(
+  agent: AlgoName,
+  envId: string,
+  preset?: string,
+): { name: string; totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> } {
+  const table: Record<
+    string,
+    { totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> }
+  > = agent === 'ppo' ? PPO_PRESETS : DQN_PRESETS;
   const name = preset ?? (table[envId] ? envId : 'default');
   if (name === 'default') return { name, totalSteps: 100_000, config: agent === 'ppo' ? PPO_DEFAULTS : DQN_DEFAULTS };
   const p = table[name];
-  if (!p) throw new InvalidArgumentError(`unknown ${agent} preset '${name}': choose one of ${['default', ...Object.keys(table)].join(', ')}`);
+  if (!p)
+    throw new InvalidArgumentError(
+      `unknown ${agent} preset '${name}': choose one of ${['default', ...Object.keys(table)].join(', ')}`,
+    );
   return { name, totalSteps: p.totalSteps, config: p.config };
 }
 
@@ -86,7 +96,13 @@ export function parseAlgo(s: string): AlgoName {
   throw new InvalidArgumentError(`--agent must be ppo or dqn (got '${s}')`);
 }
 
-async function openEnv(envId: string, numEnvs: number, kwargs: Record<string, unknown>, seedHint: number, remote?: string): Promise<AgentVectorEnv> {
+async function openEnv(
+  envId: string,
+  numEnvs: number,
+  kwargs: Record<string, unknown>,
+  seedHint: number,
+  remote?: string,
+): Promise<AgentVectorEnv> {
   if (remote) return openRemoteVecEnv(remote, envId, numEnvs, kwargs, seedHint);
   return makeVec(envId, { numEnvs, kwargs, autoresetMode: 'same-step' });
 }
@@ -117,14 +133,21 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const config = { ...preset.config, ...(opts.overrides ?? {}) } as PpoConfig | DqnConfig;
   const usesMasks = (config as Partial<PpoConfig>).useActionMasks === true;
   const totalSteps = opts.steps ?? preset.totalSteps;
-  if (!Number.isSafeInteger(totalSteps) || totalSteps <= 0) throw new InvalidArgumentError(`--steps must be a positive integer (got ${totalSteps})`);
+  if (!Number.isSafeInteger(totalSteps) || totalSteps <= 0)
+    throw new InvalidArgumentError(`--steps must be a positive integer (got ${totalSteps})`);
   const envKwargs = { ...(preset.envKwargs ?? {}), ...(opts.envKwargs ?? {}) };
   const env = await openEnv(opts.envId, config.nEnvs, envKwargs, opts.seed, opts.remote);
   let evalEnv: AgentVectorEnv | null = null;
   try {
     const shape = describeEnv(env);
     if (opts.agent === 'dqn') checkDqnEnv(shape);
-    evalEnv = await openEnv(opts.envId, 1, opts.evalEnvKwargs ? { ...(preset.envKwargs ?? {}), ...opts.evalEnvKwargs } : envKwargs, opts.seed + 1, opts.remote);
+    evalEnv = await openEnv(
+      opts.envId,
+      1,
+      opts.evalEnvKwargs ? { ...(preset.envKwargs ?? {}), ...opts.evalEnvKwargs } : envKwargs,
+      opts.seed + 1,
+      opts.remote,
+    );
     const featureSpecHash = opts.featureSpecHash !== undefined ? opts.featureSpecHash : featureSpecHashOf(env);
     const evalEpisodes = opts.evalEpisodes ?? 10;
     const evalFreq = opts.evalFreq ?? Math.max(1, Math.floor(totalSteps / 20));
@@ -140,7 +163,13 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     let nextEval = evalFreq;
     const evalSeed = opts.seed + 1_000_003;
     const runEval = async (agent: TrainedAgent, steps: number, elapsedS: number): Promise<EvalPoint> => {
-      const r = await evaluate(evalEnv as AgentVectorEnv, (o, n, a, m) => agent.act(o, n, a, m ?? null), evalEpisodes, evalSeed, { useActionMasks: usesMasks });
+      const r = await evaluate(
+        evalEnv as AgentVectorEnv,
+        (o, n, a, m) => agent.act(o, n, a, m ?? null),
+        evalEpisodes,
+        evalSeed,
+        { useActionMasks: usesMasks },
+      );
       const p = { steps, elapsedS, mean: r.mean, std: r.std };
       evals.push(p);
       return p;
@@ -162,10 +191,17 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
         ? await trainPpo(env, totalSteps, opts.seed, config as PpoConfig, { onIteration })
         : await trainDqn(env, totalSteps, opts.seed, config as DqnConfig, { onIteration });
     const agent = train.agent as SavableAgent & (PpoAgent | DqnAgent);
-    const finalEval = await evaluate(evalEnv, (o, n, a, m) => agent.act(o, n, a, m ?? null), Math.max(evalEpisodes, 20), evalSeed, { useActionMasks: usesMasks });
+    const finalEval = await evaluate(
+      evalEnv,
+      (o, n, a, m) => agent.act(o, n, a, m ?? null),
+      Math.max(evalEpisodes, 20),
+      evalSeed,
+      { useActionMasks: usesMasks },
+    );
     let manifest: ModelManifest | null = null;
     if (dir) {
-      const weights = agent.algo === 'ppo' ? (agent as PpoAgent).policy.namedWeights() : (agent as DqnAgent).namedWeights();
+      const weights =
+        agent.algo === 'ppo' ? (agent as PpoAgent).policy.namedWeights() : (agent as DqnAgent).namedWeights();
       manifest = saveModel(
         dir,
         {
@@ -200,10 +236,22 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
         join(dir, 'learning-curve.svg'),
         lineChart(
           [
-            { name: 'training episode return (mean of last 100)', x: curve.map((c) => c.steps), y: curve.map((c) => c.meanReturn) },
-            { name: `deterministic eval (${evalEpisodes} episodes)`, x: evals.map((e) => e.steps), y: evals.map((e) => e.mean) },
+            {
+              name: 'training episode return (mean of last 100)',
+              x: curve.map((c) => c.steps),
+              y: curve.map((c) => c.meanReturn),
+            },
+            {
+              name: `deterministic eval (${evalEpisodes} episodes)`,
+              x: evals.map((e) => e.steps),
+              y: evals.map((e) => e.mean),
+            },
           ],
-          { title: `${opts.agent.toUpperCase()} on ${opts.envId} (seed ${opts.seed}, ${backend.active})`, xLabel: 'env steps', yLabel: 'episode return' },
+          {
+            title: `${opts.agent.toUpperCase()} on ${opts.envId} (seed ${opts.seed}, ${backend.active})`,
+            xLabel: 'env steps',
+            yLabel: 'episode return',
+          },
         ),
       );
     }

@@ -31,7 +31,9 @@ export interface EnvShape {
 /** Checks that the env suits the agents (same-step autoreset, Box observations) and describes it. */
 export function describeEnv(env: AgentVectorEnv): EnvShape {
   if (env.autoresetMode !== 'same-step') {
-    throw new InvalidArgumentError(`the agents need a vector env with autoresetMode 'same-step' (got '${env.autoresetMode}'): makeVec(id, { numEnvs, autoresetMode: 'same-step' })`);
+    throw new InvalidArgumentError(
+      `the agents need a vector env with autoresetMode 'same-step' (got '${env.autoresetMode}'): makeVec(id, { numEnvs, autoresetMode: 'same-step' })`,
+    );
   }
   const observationSpace = env.singleObservationSpace.toJSON();
   const actionSpace = env.singleActionSpace.toJSON();
@@ -73,7 +75,8 @@ export class ActionEncoder {
 export function finalObservation(info: Record<string, unknown> | undefined, obsSize: number): Float32Array | null {
   const v = info?.['final_observation'];
   if (v instanceof Float32Array && v.length === obsSize) return v;
-  if (ArrayBuffer.isView(v) && (v as unknown as ArrayLike<number>).length === obsSize) return Float32Array.from(v as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(v) && (v as unknown as ArrayLike<number>).length === obsSize)
+    return Float32Array.from(v as unknown as ArrayLike<number>);
   if (Array.isArray(v) && v.length === obsSize) return Float32Array.from(v as number[]);
   return null;
 }

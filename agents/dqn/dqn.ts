@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.ts';
 import { Tg4Error, InvalidArgumentError } from '../../src/core/errors.ts';
 import { MlpForward, argmax, type Activation } from '../common/forward.ts';
-import { DenseLayer, applyLayers, mlp, variablesOf, type InitKind } from '../common/mlp.ts';
+import { type DenseLayer, applyLayers, mlp, variablesOf, type InitKind } from '../common/mlp.ts';
 import { ClippedAdam } from '../common/optim.ts';
 import { ReplayBuffer, type ReplaySample } from '../common/replay-buffer.ts';
 import { Normalizer } from '../common/running-stats.ts';
@@ -111,16 +111,33 @@ export class DqnAgent implements TrainedAgent {
     this.config = config;
     this.nActions = shape.action.kind === 'discrete' ? shape.action.n : 0;
     this.maxBatch = Math.max(1, maxBatch);
-    this.qLayers = mlp('q', shape.obsSize, this.nActions, { hidden: config.hidden, activation: config.activation, init: config.init, outputGain: 1 }, new Rng(seed));
-    this.normalizer = new Normalizer({ obsSize: shape.obsSize, normObs: config.normalizeObs, normReward: false, gamma: config.gamma });
-    this.fwd = new MlpForward(this.qLayers.map((l) => l.read()), this.maxBatch);
+    this.qLayers = mlp(
+      'q',
+      shape.obsSize,
+      this.nActions,
+      { hidden: config.hidden, activation: config.activation, init: config.init, outputGain: 1 },
+      new Rng(seed),
+    );
+    this.normalizer = new Normalizer({
+      obsSize: shape.obsSize,
+      normObs: config.normalizeObs,
+      normReward: false,
+      gamma: config.gamma,
+    });
+    this.fwd = new MlpForward(
+      this.qLayers.map((l) => l.read()),
+      this.maxBatch,
+    );
     this.qOut = new Float32Array(this.maxBatch * this.nActions);
     this.normObs = new Float32Array(this.maxBatch * shape.obsSize);
   }
 
   /** Refreshes the typed-array copy of the Q-network after updates. */
   sync(): void {
-    this.fwd = new MlpForward(this.qLayers.map((l) => l.read()), this.maxBatch);
+    this.fwd = new MlpForward(
+      this.qLayers.map((l) => l.read()),
+      this.maxBatch,
+    );
   }
 
   /** Greedy actions for `n` already-normalised observations. */
@@ -137,7 +154,12 @@ export class DqnAgent implements TrainedAgent {
   }
 
   network(): Record<string, unknown> {
-    return { kind: 'q-network', hidden: this.config.hidden, activation: this.config.activation, init: this.config.init };
+    return {
+      kind: 'q-network',
+      hidden: this.config.hidden,
+      activation: this.config.activation,
+      init: this.config.init,
+    };
   }
 
   namedWeights(): NamedWeight[] {
@@ -155,7 +177,8 @@ export class DqnAgent implements TrainedAgent {
     for (const l of this.qLayers) {
       const k = byName.get(`${l.name}/kernel`);
       const b = byName.get(`${l.name}/bias`);
-      if (!k || !b || k.data.length !== l.inSize * l.outSize || b.data.length !== l.outSize) throw new Error(`weights of layer ${l.name} missing or of the wrong size`);
+      if (!k || !b || k.data.length !== l.inSize * l.outSize || b.data.length !== l.outSize)
+        throw new Error(`weights of layer ${l.name} missing or of the wrong size`);
       l.write({ inSize: l.inSize, outSize: l.outSize, activation: l.activation, kernel: k.data, bias: b.data });
     }
     this.sync();
@@ -167,12 +190,19 @@ export class DqnAgent implements TrainedAgent {
 }
 
 /** Trains DQN on `env` for `totalSteps` env steps. */
-export async function trainDqn(env: AgentVectorEnv, totalSteps: number, seed: number, config: DqnConfig, callbacks: TrainCallbacks = {}): Promise<TrainResult<DqnAgent>> {
+export async function trainDqn(
+  env: AgentVectorEnv,
+  totalSteps: number,
+  seed: number,
+  config: DqnConfig,
+  callbacks: TrainCallbacks = {},
+): Promise<TrainResult<DqnAgent>> {
   const cfg = config;
   const shape = describeEnv(env);
   checkDqnEnv(shape);
   const N = env.numEnvs;
-  if (N !== cfg.nEnvs) throw new InvalidArgumentError(`DQN config has nEnvs ${cfg.nEnvs} but the vector env has ${N} sub-envs`);
+  if (N !== cfg.nEnvs)
+    throw new InvalidArgumentError(`DQN config has nEnvs ${cfg.nEnvs} but the vector env has ${N} sub-envs`);
   const D = shape.obsSize;
   const nA = shape.action.kind === 'discrete' ? shape.action.n : 0;
   const start = shape.action.kind === 'discrete' ? shape.action.start : 0;
@@ -272,7 +302,10 @@ export async function trainDqn(env: AgentVectorEnv, totalSteps: number, seed: nu
           const nextValue = cfg.doubleDqn
             ? tf.sum(tf.mul(targetQ, tf.oneHot(tf.argMax(applyLayers(agent.qLayers, no), 1), nA)), 1)
             : tf.max(targetQ, 1);
-          return tf.add(tf.tensor1d(sample.rewards), tf.mul(tf.mul(tf.sub(1, tf.tensor1d(sample.dones)), cfg.gamma), nextValue)) as tf.Tensor1D;
+          return tf.add(
+            tf.tensor1d(sample.rewards),
+            tf.mul(tf.mul(tf.sub(1, tf.tensor1d(sample.dones)), cfg.gamma), nextValue),
+          ) as tf.Tensor1D;
         });
         const norm = optimizer.step(() => {
           const q = applyLayers(agent.qLayers, tf.tensor2d(sample.obs, [B, D]));

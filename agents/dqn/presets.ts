@@ -11,7 +11,8 @@ export interface DqnPreset {
 
 export const DQN_PRESETS: Record<string, DqnPreset> = {
   'CartPole-v1': {
-    description: 'rl-zoo CartPole-v1: lr 2.3e-3, batch 64, buffer 100k, learning starts 1000, γ 0.99, target every 10 steps, train every 256 steps × 128 gradient steps, ε → 0.04 over 16%, 256-256 ReLU',
+    description:
+      'rl-zoo CartPole-v1: lr 2.3e-3, batch 64, buffer 100k, learning starts 1000, γ 0.99, target every 10 steps, train every 256 steps × 128 gradient steps, ε → 0.04 over 16%, 256-256 ReLU',
     totalSteps: 50_000,
     config: {
       ...DQN_DEFAULTS,
@@ -30,7 +31,8 @@ export const DQN_PRESETS: Record<string, DqnPreset> = {
     },
   },
   'tg4/Trading-v0': {
-    description: 'trading: lr 1e-4, batch 64, buffer 100k, learning starts 5000, γ 0.99, target every 1000 steps, train every 4 steps, ε → 0.05 over 20%, 64-64 ReLU, obs normalisation',
+    description:
+      'trading: lr 1e-4, batch 64, buffer 100k, learning starts 5000, γ 0.99, target every 1000 steps, train every 4 steps, ε → 0.05 over 20%, 64-64 ReLU, obs normalisation',
     totalSteps: 200_000,
     // Long/flat in half steps (no shorting: measured better out of sample than {short, flat, long}, see docs/agents.md);
     // fees already lower the log return, the turnover penalty discourages churn on top.

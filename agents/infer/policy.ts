@@ -5,7 +5,13 @@ import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { SpaceJSON } from '../../src/core/types.ts';
 import { maskLogitsInPlace } from '../common/distributions.ts';
 import { MlpForward, argmax, type Activation, type DenseWeights } from '../common/forward.ts';
-import { ModelMismatchError, loadModel, type LoadedModel, type ModelExpectation, type NamedWeight } from '../common/model-io.ts';
+import {
+  ModelMismatchError,
+  loadModel,
+  type LoadedModel,
+  type ModelExpectation,
+  type NamedWeight,
+} from '../common/model-io.ts';
 import { Normalizer } from '../common/running-stats.ts';
 import { actionSpecOf, type ActionSpec } from '../common/spaces.ts';
 
@@ -26,10 +32,16 @@ export class InferencePolicy {
     this.obsSize = m.obsSize;
     this.action = actionSpecOf(m.actionSpace);
     this.fwd = new MlpForward(actorLayers(model), 1);
-    if (this.fwd.inSize !== m.obsSize) throw new ModelMismatchError(`${model.dir}: first layer takes ${this.fwd.inSize} inputs but obsSize is ${m.obsSize}: the model is corrupt`);
+    if (this.fwd.inSize !== m.obsSize)
+      throw new ModelMismatchError(
+        `${model.dir}: first layer takes ${this.fwd.inSize} inputs but obsSize is ${m.obsSize}: the model is corrupt`,
+      );
     const nOut = this.action.kind === 'discrete' ? this.action.n : this.action.dim;
-    if (this.fwd.outSize !== nOut) throw new ModelMismatchError(`${model.dir}: the network has ${this.fwd.outSize} outputs, the action space needs ${nOut}: the model is corrupt`);
-    this.normalizer = m.normalization && m.normalization.obs ? Normalizer.fromJSON(m.normalization) : null;
+    if (this.fwd.outSize !== nOut)
+      throw new ModelMismatchError(
+        `${model.dir}: the network has ${this.fwd.outSize} outputs, the action space needs ${nOut}: the model is corrupt`,
+      );
+    this.normalizer = m.normalization?.obs ? Normalizer.fromJSON(m.normalization) : null;
     this.out = new Float32Array(nOut);
     this.norm = new Float32Array(m.obsSize);
     this.one = new Float32Array(this.action.kind === 'discrete' ? 1 : this.action.dim);
@@ -85,11 +97,16 @@ export class InferencePolicy {
   private decideMasked(obs: Float32Array, mask: ArrayLike<number | boolean>): number {
     const n = this.fwd.outSize;
     if (mask.length !== n) {
-      throw new InvalidArgumentError(`action mask has ${mask.length} entries but the model has ${n} actions: pass the env's actionMasks() for this model's env`);
+      throw new InvalidArgumentError(
+        `action mask has ${mask.length} entries but the model has ${n} actions: pass the env's actionMasks() for this model's env`,
+      );
     }
     let allowed = 0;
-    for (let k = 0; k < n; k++) allowed += (this.maskRow[k] = mask[k] ? 1 : 0);
-    if (allowed === 0) throw new InvalidArgumentError('every action is masked: the env allows no action in this state, so there is nothing to decide');
+    for (let k = 0; k < n; k++) allowed += this.maskRow[k] = mask[k] ? 1 : 0;
+    if (allowed === 0)
+      throw new InvalidArgumentError(
+        'every action is masked: the env allows no action in this state, so there is nothing to decide',
+      );
     this.act(obs, 1, this.one, this.maskRow);
     return this.one[0]!;
   }
@@ -101,7 +118,13 @@ export class InferencePolicy {
 
 /** The acting network's layers, in order, from the manifest's architecture and the named weights. */
 export function actorLayers(model: LoadedModel): DenseWeights[] {
-  const net = model.manifest.network as { kind?: string; shared?: number[]; pi?: number[]; hidden?: number[]; activation?: Activation };
+  const net = model.manifest.network as {
+    kind?: string;
+    shared?: number[];
+    pi?: number[];
+    hidden?: number[];
+    activation?: Activation;
+  };
   const activation: Activation = net.activation ?? 'tanh';
   const byName = new Map<string, NamedWeight>(model.weights.map((w) => [w.name, w]));
   const names: string[] = [];
@@ -118,7 +141,16 @@ export function actorLayers(model: LoadedModel): DenseWeights[] {
   return names.map((name, i) => {
     const k = byName.get(`${name}/kernel`);
     const b = byName.get(`${name}/bias`);
-    if (!k || !b || k.shape.length !== 2 || b.data.length !== k.shape[1]) throw new ModelMismatchError(`${model.dir}: weights of layer '${name}' are missing or malformed: the model is corrupt`);
-    return { inSize: k.shape[0]!, outSize: k.shape[1]!, kernel: k.data, bias: b.data, activation: i === names.length - 1 ? 'linear' : activation };
+    if (!k || !b || k.shape.length !== 2 || b.data.length !== k.shape[1])
+      throw new ModelMismatchError(
+        `${model.dir}: weights of layer '${name}' are missing or malformed: the model is corrupt`,
+      );
+    return {
+      inSize: k.shape[0]!,
+      outSize: k.shape[1]!,
+      kernel: k.data,
+      bias: b.data,
+      activation: i === names.length - 1 ? 'linear' : activation,
+    };
   });
 }

@@ -84,7 +84,15 @@ export const PPO_DEFAULTS: PpoConfig = {
 /** The PPO loss on one minibatch, as SB3 writes it; returns the scalar loss and [pg, value, entropy, approxKl, clipFrac]. */
 export function ppoLoss(
   policy: ActorCritic,
-  t: { obs: tf.Tensor2D; actions: tf.Tensor; oldLogProbs: tf.Tensor1D; advantages: tf.Tensor1D; returns: tf.Tensor1D; oldValues: tf.Tensor1D; actionMasks?: tf.Tensor2D },
+  t: {
+    obs: tf.Tensor2D;
+    actions: tf.Tensor;
+    oldLogProbs: tf.Tensor1D;
+    advantages: tf.Tensor1D;
+    returns: tf.Tensor1D;
+    oldValues: tf.Tensor1D;
+    actionMasks?: tf.Tensor2D;
+  },
   clipRange: number,
   clipRangeVf: number | null,
   entCoef: number,
@@ -96,7 +104,10 @@ export function ppoLoss(
   const surr1 = tf.mul(t.advantages, ratio);
   const surr2 = tf.mul(t.advantages, tf.clipByValue(ratio, 1 - clipRange, 1 + clipRange));
   const pgLoss = tf.neg(tf.mean(tf.minimum(surr1, surr2))) as tf.Scalar;
-  const vPred = clipRangeVf === null ? values : tf.add(t.oldValues, tf.clipByValue(tf.sub(values, t.oldValues), -clipRangeVf, clipRangeVf));
+  const vPred =
+    clipRangeVf === null
+      ? values
+      : tf.add(t.oldValues, tf.clipByValue(tf.sub(values, t.oldValues), -clipRangeVf, clipRangeVf));
   const vfLoss = tf.mean(tf.square(tf.sub(t.returns, vPred))) as tf.Scalar;
   const entLoss = tf.neg(tf.mean(entropy)) as tf.Scalar;
   const loss = tf.addN([pgLoss, tf.mul(entCoef, entLoss), tf.mul(vfCoef, vfLoss)]) as tf.Scalar;
@@ -119,7 +130,12 @@ export class PpoAgent implements TrainedAgent {
     this.shape = shape;
     this.config = config;
     this.policy = new ActorCritic(shape.obsSize, shape.action, config.policy, new Rng(seed), Math.max(maxBatch, 1));
-    this.normalizer = new Normalizer({ obsSize: shape.obsSize, normObs: config.normalizeObs, normReward: config.normalizeReward, gamma: config.gamma });
+    this.normalizer = new Normalizer({
+      obsSize: shape.obsSize,
+      normObs: config.normalizeObs,
+      normReward: config.normalizeReward,
+      gamma: config.gamma,
+    });
     this.normObs = new Float32Array(Math.max(maxBatch, 1) * shape.obsSize);
   }
 
@@ -140,12 +156,20 @@ export class PpoAgent implements TrainedAgent {
 }
 
 /** Trains PPO on `env` for `totalSteps` env steps (rounded up to whole rollouts). */
-export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: number, config: PpoConfig, callbacks: TrainCallbacks = {}): Promise<TrainResult<PpoAgent>> {
+export async function trainPpo(
+  env: AgentVectorEnv,
+  totalSteps: number,
+  seed: number,
+  config: PpoConfig,
+  callbacks: TrainCallbacks = {},
+): Promise<TrainResult<PpoAgent>> {
   const cfg = config;
   const shape = describeEnv(env);
   const N = env.numEnvs;
-  if (N !== cfg.nEnvs) throw new InvalidArgumentError(`PPO config has nEnvs ${cfg.nEnvs} but the vector env has ${N} sub-envs`);
-  if (cfg.batchSize < 1 || cfg.nSteps < 1 || cfg.nEpochs < 1) throw new InvalidArgumentError('PPO batchSize, nSteps and nEpochs must be ≥ 1');
+  if (N !== cfg.nEnvs)
+    throw new InvalidArgumentError(`PPO config has nEnvs ${cfg.nEnvs} but the vector env has ${N} sub-envs`);
+  if (cfg.batchSize < 1 || cfg.nSteps < 1 || cfg.nEpochs < 1)
+    throw new InvalidArgumentError('PPO batchSize, nSteps and nEpochs must be ≥ 1');
   const D = shape.obsSize;
   const A = actionWidth(shape.action);
   const maskWidth = cfg.useActionMasks ? checkMaskable(env, shape) : 0;
@@ -242,7 +266,10 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
           () => {
             const t = {
               obs: tf.tensor2d(mb.obs, [mb.size, D]),
-              actions: A === 1 && shape.action.kind === 'discrete' ? tf.tensor1d(mb.actions) : tf.tensor2d(mb.actions, [mb.size, A]),
+              actions:
+                A === 1 && shape.action.kind === 'discrete'
+                  ? tf.tensor1d(mb.actions)
+                  : tf.tensor2d(mb.actions, [mb.size, A]),
               oldLogProbs: tf.tensor1d(mb.oldLogProbs),
               advantages: tf.tensor1d(mb.advantages),
               returns: tf.tensor1d(mb.returns),
@@ -280,7 +307,15 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
       netMs,
       episodes: tracker.episodes,
       meanReturn: tracker.meanRecentReturn(),
-      losses: { policy: last[0]!, value: last[1]!, entropy: last[2]!, approxKl: last[3]!, clipFraction: last[4]!, learningRate: optimizer.learningRate, clipRange: clip },
+      losses: {
+        policy: last[0]!,
+        value: last[1]!,
+        entropy: last[2]!,
+        approxKl: last[3]!,
+        clipFraction: last[4]!,
+        learningRate: optimizer.learningRate,
+        clipRange: clip,
+      },
     };
     if ((await callbacks.onIteration?.(info, agent)) === false) stopped = true;
   }
@@ -292,10 +327,14 @@ export async function trainPpo(env: AgentVectorEnv, totalSteps: number, seed: nu
 /** Refuses `useActionMasks` where it cannot work; returns the mask width (the number of discrete actions). */
 function checkMaskable(env: AgentVectorEnv, shape: EnvShape): number {
   if (shape.action.kind !== 'discrete') {
-    throw new InvalidArgumentError(`useActionMasks needs a Discrete action space (got ${JSON.stringify(shape.actionSpace)}): use a discrete action scheme or set useActionMasks: false`);
+    throw new InvalidArgumentError(
+      `useActionMasks needs a Discrete action space (got ${JSON.stringify(shape.actionSpace)}): use a discrete action scheme or set useActionMasks: false`,
+    );
   }
   if (typeof env.actionMasks !== 'function') {
-    throw new InvalidArgumentError('useActionMasks is set but this vector env has no actionMasks(): use an env that offers masks (tg4/Trading-v0 with a discrete scheme) or set useActionMasks: false');
+    throw new InvalidArgumentError(
+      'useActionMasks is set but this vector env has no actionMasks(): use an env that offers masks (tg4/Trading-v0 with a discrete scheme) or set useActionMasks: false',
+    );
   }
   return shape.action.n;
 }
@@ -303,7 +342,9 @@ function checkMaskable(env: AgentVectorEnv, shape: EnvShape): number {
 async function readMasks(env: AgentVectorEnv, size: number): Promise<Uint8Array> {
   const m = await (env.actionMasks as () => Uint8Array | Promise<Uint8Array>).call(env);
   if (!(m instanceof Uint8Array) || m.length !== size) {
-    throw new InvalidArgumentError(`env.actionMasks() must return a Uint8Array of numEnvs × actions = ${size} (got ${m instanceof Uint8Array ? `length ${m.length}` : typeof m})`);
+    throw new InvalidArgumentError(
+      `env.actionMasks() must return a Uint8Array of numEnvs × actions = ${size} (got ${m instanceof Uint8Array ? `length ${m.length}` : typeof m})`,
+    );
   }
   return m;
 }

@@ -13,7 +13,8 @@ export interface PpoPreset {
 
 export const PPO_PRESETS: Record<string, PpoPreset> = {
   'CartPole-v1': {
-    description: 'rl-zoo CartPole-v1: 8 envs × 32 steps, batch 256, 20 epochs, γ 0.98, λ 0.8, lr lin 1e-3, clip lin 0.2',
+    description:
+      'rl-zoo CartPole-v1: 8 envs × 32 steps, batch 256, 20 epochs, γ 0.98, λ 0.8, lr lin 1e-3, clip lin 0.2',
     totalSteps: 100_000,
     config: {
       ...PPO_DEFAULTS,
@@ -29,7 +30,8 @@ export const PPO_PRESETS: Record<string, PpoPreset> = {
     },
   },
   'tg4/Trading-v0': {
-    description: 'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs normalisation, 64-64 tanh',
+    description:
+      'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs normalisation, 64-64 tanh',
     totalSteps: 200_000,
     // Long/flat in half steps (no shorting: measured better out of sample than {short, flat, long}, see docs/agents.md);
     // fees already lower the log return, the turnover penalty discourages churn on top.

@@ -4,16 +4,32 @@
 import type { AutoresetMode, EnvSpec, Info, VectorResetResult, VectorStepResult } from '../../src/core/types.ts';
 import { ClosedEnvError, InvalidActionError, InvalidArgumentError, ResetNeededError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { Box } from '../../src/core/spaces/box.ts';
+import type { Box } from '../../src/core/spaces/box.ts';
 import { Discrete } from '../../src/core/spaces/discrete.ts';
 import { dtypeOfArray } from '../../src/core/spaces/dtype.ts';
 import { describeValue } from '../../src/core/spaces/space.ts';
 import { subEnvSeeds } from '../../src/core/vector/sync-vector-env.ts';
-import { EMPTY_INFO, type VectorActions, type VectorEnv, type VectorResetArgs } from '../../src/core/vector/vector-env.ts';
+import {
+  EMPTY_INFO,
+  type VectorActions,
+  type VectorEnv,
+  type VectorResetArgs,
+} from '../../src/core/vector/vector-env.ts';
 import { cartPoleObservationSpace } from './cartpole.ts';
 import {
-  FORCE_MAG, GRAVITY, LENGTH, MASS_POLE, MAX_EPISODE_STEPS, POLE_MASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS,
-  X_THRESHOLD, RESET_HIGH, RESET_LOW, parseResetBounds,
+  FORCE_MAG,
+  GRAVITY,
+  LENGTH,
+  MASS_POLE,
+  MAX_EPISODE_STEPS,
+  POLE_MASS_LENGTH,
+  TAU,
+  THETA_THRESHOLD_RADIANS,
+  TOTAL_MASS,
+  X_THRESHOLD,
+  RESET_HIGH,
+  RESET_LOW,
+  parseResetBounds,
 } from './cartpole-physics.ts';
 
 export interface CartPoleVectorOptions {
@@ -56,16 +72,21 @@ export class CartPoleVectorEnv implements VectorEnv {
 
   constructor(options: CartPoleVectorOptions) {
     const n = options.numEnvs;
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(n)})`);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(n)})`);
     const mode = options.autoresetMode ?? 'next-step';
-    if (mode !== 'next-step' && mode !== 'same-step') throw new InvalidArgumentError(`autoresetMode must be 'next-step' or 'same-step' (got ${String(mode)})`);
+    if (mode !== 'next-step' && mode !== 'same-step')
+      throw new InvalidArgumentError(`autoresetMode must be 'next-step' or 'same-step' (got ${String(mode)})`);
     const maxSteps = options.maxEpisodeSteps ?? MAX_EPISODE_STEPS;
-    if (!Number.isSafeInteger(maxSteps) || maxSteps <= 0) throw new InvalidArgumentError(`maxEpisodeSteps must be a positive integer (got ${String(maxSteps)})`);
+    if (!Number.isSafeInteger(maxSteps) || maxSteps <= 0)
+      throw new InvalidArgumentError(`maxEpisodeSteps must be a positive integer (got ${String(maxSteps)})`);
     this.numEnvs = n;
     this.autoresetMode = mode;
     this.maxEpisodeSteps = maxSteps;
     if (options.suttonBartoReward !== undefined && typeof options.suttonBartoReward !== 'boolean') {
-      throw new InvalidArgumentError(`suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`);
+      throw new InvalidArgumentError(
+        `suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`,
+      );
     }
     this.suttonBartoReward = options.suttonBartoReward ?? false;
     this.x = new Float64Array(n);
@@ -81,7 +102,13 @@ export class CartPoleVectorEnv implements VectorEnv {
     this.truncated = new Uint8Array(n);
     this.infos = new Array<Info>(n).fill(EMPTY_INFO);
     this.actionScratch = new Int32Array(n);
-    this.stepResult = { observations: this.observations, rewards: this.rewards, terminated: this.terminated, truncated: this.truncated, infos: this.infos };
+    this.stepResult = {
+      observations: this.observations,
+      rewards: this.rewards,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      infos: this.infos,
+    };
   }
 
   reset(args: VectorResetArgs = {}): VectorResetResult {
@@ -101,13 +128,24 @@ export class CartPoleVectorEnv implements VectorEnv {
 
   step(actions: VectorActions): VectorStepResult {
     if (this.closed) throw new ClosedEnvError();
-    if (!this.started) throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
+    if (!this.started)
+      throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
     const n = this.numEnvs;
     // The hot loop reads an Int32Array only (one element kind for V8); other forms are checked and copied into one.
-    const act = actions instanceof Int32Array && actions.length === n && allBinary(actions) ? actions : this.toInt32(actions, n);
-    const x = this.x, xDot = this.xDot, theta = this.theta, thetaDot = this.thetaDot;
-    const obs = this.observations, rewards = this.rewards, term = this.terminated, trunc = this.truncated;
-    const elapsed = this.elapsed, pending = this.pendingReset, maxSteps = this.maxEpisodeSteps, sbReward = this.suttonBartoReward;
+    const act =
+      actions instanceof Int32Array && actions.length === n && allBinary(actions) ? actions : this.toInt32(actions, n);
+    const x = this.x,
+      xDot = this.xDot,
+      theta = this.theta,
+      thetaDot = this.thetaDot;
+    const obs = this.observations,
+      rewards = this.rewards,
+      term = this.terminated,
+      trunc = this.truncated;
+    const elapsed = this.elapsed,
+      pending = this.pendingReset,
+      maxSteps = this.maxEpisodeSteps,
+      sbReward = this.suttonBartoReward;
     if (this.dirtyInfos) {
       this.infos.fill(EMPTY_INFO);
       this.dirtyInfos = false;
@@ -122,7 +160,10 @@ export class CartPoleVectorEnv implements VectorEnv {
         pending[i] = 0;
         continue;
       }
-      const xi = x[i]!, vi = xDot[i]!, th = theta[i]!, w = thetaDot[i]!;
+      const xi = x[i]!,
+        vi = xDot[i]!,
+        th = theta[i]!,
+        w = thetaDot[i]!;
       const force = act[i] === 1 ? FORCE_MAG : -FORCE_MAG;
       const c = Math.cos(th);
       const s = Math.sin(th);
@@ -142,7 +183,8 @@ export class CartPoleVectorEnv implements VectorEnv {
       obs[o + 1] = nv;
       obs[o + 2] = nth;
       obs[o + 3] = nw;
-      const t = nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD_RADIANS || nth > THETA_THRESHOLD_RADIANS;
+      const t =
+        nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD_RADIANS || nth > THETA_THRESHOLD_RADIANS;
       rewards[i] = sbReward ? (t ? -1 : 0) : 1;
       const steps = ++elapsed[i]!;
       const tr = steps >= maxSteps;
@@ -173,7 +215,10 @@ export class CartPoleVectorEnv implements VectorEnv {
   private resetOne(i: number, low: number, high: number): void {
     let rng = this.rngs[i];
     if (rng === null || rng === undefined) rng = this.rngs[i] = new Rng();
-    const a = rng.uniform(low, high), b = rng.uniform(low, high), c = rng.uniform(low, high), d = rng.uniform(low, high);
+    const a = rng.uniform(low, high),
+      b = rng.uniform(low, high),
+      c = rng.uniform(low, high),
+      d = rng.uniform(low, high);
     this.x[i] = a;
     this.xDot[i] = b;
     this.theta[i] = c;
@@ -190,18 +235,25 @@ export class CartPoleVectorEnv implements VectorEnv {
   private toInt32(actions: VectorActions, n: number): Int32Array {
     const d = dtypeOfArray(actions);
     if (d === null && !Array.isArray(actions)) {
-      throw new InvalidActionError(`actions must be an Int32Array (or number[]) of ${n} values in Discrete(2), got ${describeValue(actions)}`);
+      throw new InvalidActionError(
+        `actions must be an Int32Array (or number[]) of ${n} values in Discrete(2), got ${describeValue(actions)}`,
+      );
     }
     if (d === 'float32' || d === 'float64') {
-      throw new InvalidActionError(`CartPole-v1 actions are Discrete(2): pass an Int32Array of ${n} zeros and ones, not a ${d} array`);
+      throw new InvalidActionError(
+        `CartPole-v1 actions are Discrete(2): pass an Int32Array of ${n} zeros and ones, not a ${d} array`,
+      );
     }
     const arr = actions as ArrayLike<unknown>;
-    if (arr.length !== n) throw new InvalidActionError(`expected ${n} actions (one Discrete(2) value per sub-env), got ${arr.length}`);
+    if (arr.length !== n)
+      throw new InvalidActionError(`expected ${n} actions (one Discrete(2) value per sub-env), got ${arr.length}`);
     const pending = this.pendingReset;
     for (let i = 0; i < n; i++) {
       const a = arr[i];
       if (a !== 0 && a !== 1 && pending[i] === 0) {
-        throw new InvalidActionError(`action ${describeValue(a)} for sub-env ${i} is not in the action space Discrete(2): no sub-env was stepped`);
+        throw new InvalidActionError(
+          `action ${describeValue(a)} for sub-env ${i} is not in the action space Discrete(2): no sub-env was stepped`,
+        );
       }
       // A sub-env about to autoreset ignores its action (as SyncVectorEnv does), whatever it is.
       this.actionScratch[i] = a === 1 ? 1 : 0;

@@ -7,8 +7,17 @@ import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { Box } from '../../src/core/spaces/box.ts';
 import { Discrete } from '../../src/core/spaces/discrete.ts';
 import {
-  FORCE_MAG, GRAVITY, LENGTH, MASS_POLE, OBS_HIGH, POLE_MASS_LENGTH, TAU, THETA_THRESHOLD_RADIANS, TOTAL_MASS,
-  X_THRESHOLD, parseResetBounds,
+  FORCE_MAG,
+  GRAVITY,
+  LENGTH,
+  MASS_POLE,
+  OBS_HIGH,
+  POLE_MASS_LENGTH,
+  TAU,
+  THETA_THRESHOLD_RADIANS,
+  TOTAL_MASS,
+  X_THRESHOLD,
+  parseResetBounds,
 } from './cartpole-physics.ts';
 
 export interface CartPoleOptions {
@@ -22,7 +31,12 @@ export const CARTPOLE_OPTION_NAMES: readonly string[] = ['renderMode', 'suttonBa
 const RENDER_MODES: readonly RenderMode[] = ['ansi'];
 
 export function cartPoleObservationSpace(): Box<Float32Array> {
-  return new Box<Float32Array>(OBS_HIGH.map((v) => -v), [...OBS_HIGH], [4], 'float32');
+  return new Box<Float32Array>(
+    OBS_HIGH.map((v) => -v),
+    [...OBS_HIGH],
+    [4],
+    'float32',
+  );
 }
 
 export class CartPoleEnv extends Env<Float32Array, number> {
@@ -37,15 +51,22 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   constructor(options: CartPoleOptions = {}) {
     super();
     for (const k of Object.keys(options)) {
-      if (!CARTPOLE_OPTION_NAMES.includes(k)) throw new InvalidArgumentError(`CartPole-v1 has no option "${k}": accepted options are ${CARTPOLE_OPTION_NAMES.join(', ')}`);
+      if (!CARTPOLE_OPTION_NAMES.includes(k))
+        throw new InvalidArgumentError(
+          `CartPole-v1 has no option "${k}": accepted options are ${CARTPOLE_OPTION_NAMES.join(', ')}`,
+        );
     }
     if (options.suttonBartoReward !== undefined && typeof options.suttonBartoReward !== 'boolean') {
-      throw new InvalidArgumentError(`CartPole-v1 option suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`);
+      throw new InvalidArgumentError(
+        `CartPole-v1 option suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`,
+      );
     }
     this.suttonBartoReward = options.suttonBartoReward ?? false;
     const mode = options.renderMode ?? null;
     if (mode !== null && !RENDER_MODES.includes(mode)) {
-      throw new InvalidArgumentError(`CartPole-v1 renderMode must be one of ${RENDER_MODES.join(', ')} or null (got ${String(mode)})`);
+      throw new InvalidArgumentError(
+        `CartPole-v1 renderMode must be one of ${RENDER_MODES.join(', ')} or null (got ${String(mode)})`,
+      );
     }
     this.renderMode = mode;
   }
@@ -68,7 +89,9 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     const cosTheta = Math.cos(theta);
     const sinTheta = Math.sin(theta);
     const temp = (force + POLE_MASS_LENGTH * (thetaDot * thetaDot) * sinTheta) / TOTAL_MASS;
-    const thetaAcc = (GRAVITY * sinTheta - cosTheta * temp) / (LENGTH * (4.0 / 3.0 - (MASS_POLE * (cosTheta * cosTheta)) / TOTAL_MASS));
+    const thetaAcc =
+      (GRAVITY * sinTheta - cosTheta * temp) /
+      (LENGTH * (4.0 / 3.0 - (MASS_POLE * (cosTheta * cosTheta)) / TOTAL_MASS));
     const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * cosTheta) / TOTAL_MASS;
     x += TAU * xDot;
     xDot += TAU * xAcc;
@@ -78,7 +101,8 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     s[1] = xDot;
     s[2] = theta;
     s[3] = thetaDot;
-    const terminated = x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
+    const terminated =
+      x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
     const reward = this.suttonBartoReward ? (terminated ? -1.0 : 0.0) : 1.0;
     return { observation: Float32Array.from(s), reward, terminated, truncated: false, info: {} };
   }
@@ -89,7 +113,9 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     const [x, xDot, theta, thetaDot] = this.state;
     const cols = 41;
     const pos = Math.round(((x! + X_THRESHOLD) / (2 * X_THRESHOLD)) * (cols - 1));
-    const track = Array.from({ length: cols }, (_, i) => (i === Math.min(Math.max(pos, 0), cols - 1) ? 'C' : '-')).join('');
+    const track = Array.from({ length: cols }, (_, i) => (i === Math.min(Math.max(pos, 0), cols - 1) ? 'C' : '-')).join(
+      '',
+    );
     const lean = theta! > 0.02 ? '/' : theta! < -0.02 ? '\\' : '|';
     const f = (v: number): string => (v >= 0 ? '+' : '') + v.toFixed(4);
     return `[${track}] pole ${lean}  x=${f(x!)} x_dot=${f(xDot!)} theta=${f(theta!)} theta_dot=${f(thetaDot!)}`;

@@ -15,14 +15,25 @@ export function registerClassicEnvs(): void {
     entryPoint: (kwargs) => new CartPoleEnv(kwargs as CartPoleOptions),
     vectorEntryPoint: ({ numEnvs, autoresetMode, kwargs }) => {
       const extra = Object.keys(kwargs).filter((k) => !CARTPOLE_OPTION_NAMES.includes(k));
-      if (extra.length > 0) throw new InvalidArgumentError(`CartPole-v1 has no option ${extra.join(', ')}: accepted options are ${CARTPOLE_OPTION_NAMES.join(', ')}`);
+      if (extra.length > 0)
+        throw new InvalidArgumentError(
+          `CartPole-v1 has no option ${extra.join(', ')}: accepted options are ${CARTPOLE_OPTION_NAMES.join(', ')}`,
+        );
       if (kwargs['renderMode'] !== undefined && kwargs['renderMode'] !== null) {
-        throw new InvalidArgumentError('the batched CartPole-v1 vector env does not render: drop renderMode or use vectorizationMode "sync"');
+        throw new InvalidArgumentError(
+          'the batched CartPole-v1 vector env does not render: drop renderMode or use vectorizationMode "sync"',
+        );
       }
-      return new CartPoleVectorEnv({ numEnvs, autoresetMode, maxEpisodeSteps: MAX_EPISODE_STEPS, suttonBartoReward: kwargs['suttonBartoReward'] as boolean | undefined });
+      return new CartPoleVectorEnv({
+        numEnvs,
+        autoresetMode,
+        maxEpisodeSteps: MAX_EPISODE_STEPS,
+        suttonBartoReward: kwargs['suttonBartoReward'] as boolean | undefined,
+      });
     },
     maxEpisodeSteps: MAX_EPISODE_STEPS,
     rewardThreshold: REWARD_THRESHOLD,
-    description: 'Balance a pole on a cart (Gymnasium CartPole-v1, exact dynamics): Discrete(2) actions, 4 float32 observations.',
+    description:
+      'Balance a pole on a cart (Gymnasium CartPole-v1, exact dynamics): Discrete(2) actions, 4 float32 observations.',
   });
 }

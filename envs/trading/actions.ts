@@ -23,23 +23,41 @@ export interface ActionScheme {
 
 export function createActionScheme(name: ActionSchemeName, exposure: number, levels?: readonly number[]): ActionScheme {
   if (!(exposure > 0) || !Number.isFinite(exposure)) {
-    throw new InvalidArgumentError(`exposure must be a positive number (target exposure of a full position), got ${exposure}`);
+    throw new InvalidArgumentError(
+      `exposure must be a positive number (target exposure of a full position), got ${exposure}`,
+    );
   }
   switch (name) {
     case 'discrete3':
-      return { name, space: new Discrete(3), levels: Float64Array.of(-exposure, 0, exposure), exposure, discrete: true };
+      return {
+        name,
+        space: new Discrete(3),
+        levels: Float64Array.of(-exposure, 0, exposure),
+        exposure,
+        discrete: true,
+      };
     case 'discrete-sized': {
       const lv = levels ?? DEFAULT_SIZED_LEVELS;
-      if (lv.length < 2) throw new InvalidArgumentError(`levels: discrete-sized needs at least 2 exposure levels, got ${lv.length}`);
+      if (lv.length < 2)
+        throw new InvalidArgumentError(`levels: discrete-sized needs at least 2 exposure levels, got ${lv.length}`);
       for (const v of lv) {
-        if (!(v >= -1 && v <= 1)) throw new InvalidArgumentError(`levels: each level must be in [-1, 1] (a fraction of 'exposure'), got ${v}`);
+        if (!(v >= -1 && v <= 1))
+          throw new InvalidArgumentError(`levels: each level must be in [-1, 1] (a fraction of 'exposure'), got ${v}`);
       }
-      return { name, space: new Discrete(lv.length), levels: Float64Array.from(lv, (v) => v * exposure), exposure, discrete: true };
+      return {
+        name,
+        space: new Discrete(lv.length),
+        levels: Float64Array.from(lv, (v) => v * exposure),
+        exposure,
+        discrete: true,
+      };
     }
     case 'continuous':
       return { name, space: new Box<Float32Array>(-1, 1, [1], 'float32'), levels: null, exposure, discrete: false };
     default:
-      throw new InvalidArgumentError(`actionScheme: unknown '${String(name)}'; valid schemes are ${ACTION_SCHEMES.join(', ')}`);
+      throw new InvalidArgumentError(
+        `actionScheme: unknown '${String(name)}'; valid schemes are ${ACTION_SCHEMES.join(', ')}`,
+      );
   }
 }
 
@@ -57,12 +75,16 @@ export function targetExposure(scheme: ActionScheme, a: number, where: string): 
   const levels = scheme.levels;
   if (levels !== null) {
     if (!(a >= 0 && a < levels.length) || Math.floor(a) !== a) {
-      throw new InvalidActionError(`${where}: action ${a} is not in ${String(scheme.space)} (an integer 0..${levels.length - 1})`);
+      throw new InvalidActionError(
+        `${where}: action ${a} is not in ${String(scheme.space)} (an integer 0..${levels.length - 1})`,
+      );
     }
     return levels[a]!;
   }
   if (!(a >= -1 && a <= 1)) {
-    throw new InvalidActionError(`${where}: action ${a} is not in Box(-1.0, 1.0, (1,)): a target exposure in [-1, 1], not NaN`);
+    throw new InvalidActionError(
+      `${where}: action ${a} is not in Box(-1.0, 1.0, (1,)): a target exposure in [-1, 1], not NaN`,
+    );
   }
   return a * scheme.exposure;
 }

@@ -4,7 +4,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InferencePolicy } from '../../agents/infer/policy.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
-import { BASELINE_NAMES, createBaseline, isBaselineName, runBaseline, type EpisodeResult } from '../../agents/baselines/index.ts';
+import {
+  BASELINE_NAMES,
+  createBaseline,
+  isBaselineName,
+  runBaseline,
+  type EpisodeResult,
+} from '../../agents/baselines/index.ts';
 import { prepareTradingKwargs } from './prepare.ts';
 import { writeBacktestReport, type BacktestReportFiles, type BacktestRun } from './report.ts';
 import { TradingEnv } from './trading-env.ts';
@@ -54,24 +60,43 @@ export function reportMetrics(m: EpisodeResult['metrics']): Record<string, strin
 }
 
 /** Env kwargs a model was trained with that define its observation and action spaces (kept for its backtest). */
-const MODEL_KWARGS = ['features', 'windowSize', 'actionScheme', 'levels', 'exposure', 'rebalanceThreshold', 'executor', 'cooldownBars', 'timeScale', 'reward'];
+const MODEL_KWARGS = [
+  'features',
+  'windowSize',
+  'actionScheme',
+  'levels',
+  'exposure',
+  'rebalanceThreshold',
+  'executor',
+  'cooldownBars',
+  'timeScale',
+  'reward',
+];
 
 /** A model folder (manifest.json inside) → its manifest's env kwargs that shape its spaces; null for anything else. */
 function modelKwargs(policy: string): Record<string, unknown> | null {
   if (isBaselineName(policy)) return null;
   if (!existsSync(policy) || !statSync(policy).isDirectory()) {
-    throw new InvalidArgumentError(`--policy: '${policy}' is neither a baseline (${BASELINE_NAMES.join(', ')}) nor a model directory`);
+    throw new InvalidArgumentError(
+      `--policy: '${policy}' is neither a baseline (${BASELINE_NAMES.join(', ')}) nor a model directory`,
+    );
   }
   const mPath = join(policy, 'manifest.json');
   if (!existsSync(mPath)) {
-    throw new InvalidArgumentError(`--policy: directory '${policy}' holds no manifest.json: pass a model version folder (e.g. models/ppo-tg4-Trading-v0/v0001) or a baseline (${BASELINE_NAMES.join(', ')})`);
+    throw new InvalidArgumentError(
+      `--policy: directory '${policy}' holds no manifest.json: pass a model version folder (e.g. models/ppo-tg4-Trading-v0/v0001) or a baseline (${BASELINE_NAMES.join(', ')})`,
+    );
   }
   let manifest: { envId?: unknown; envKwargs?: Record<string, unknown> };
-  try { manifest = JSON.parse(readFileSync(mPath, 'utf8')) as typeof manifest; } catch (e) {
+  try {
+    manifest = JSON.parse(readFileSync(mPath, 'utf8')) as typeof manifest;
+  } catch (e) {
     throw new InvalidArgumentError(`--policy: ${mPath} is not valid JSON (${(e as Error).message})`);
   }
   if (manifest.envId !== 'tg4/Trading-v0') {
-    throw new InvalidArgumentError(`--policy: the model in '${policy}' was trained on ${String(manifest.envId)}; tg4 backtest runs tg4/Trading-v0 models`);
+    throw new InvalidArgumentError(
+      `--policy: the model in '${policy}' was trained on ${String(manifest.envId)}; tg4 backtest runs tg4/Trading-v0 models`,
+    );
   }
   const kw = manifest.envKwargs ?? {};
   return Object.fromEntries(MODEL_KWARGS.filter((k) => kw[k] !== undefined).map((k) => [k, kw[k]]));
@@ -80,7 +105,9 @@ function modelKwargs(policy: string): Record<string, unknown> | null {
 /** One deterministic pass of a saved model over the env's range (MODEL_MISMATCH if it does not fit the env). */
 function runModel(dir: string, env: TradingEnv, seed: number): EpisodeResult {
   const policy = InferencePolicy.load(dir, {
-    obsSize: env.core.obsDim, actionSpace: env.actionSpace.toJSON(), featureSpecHash: env.data.specHash ?? null,
+    obsSize: env.core.obsDim,
+    actionSpace: env.actionSpace.toJSON(),
+    featureSpecHash: env.data.specHash ?? null,
   });
   let obs = env.reset({ seed, options: { start: 'first' } }).observation;
   const rewards: number[] = [];
@@ -89,14 +116,21 @@ function runModel(dir: string, env: TradingEnv, seed: number): EpisodeResult {
     const r = env.step(typeof a === 'number' ? a : Float32Array.from(a));
     rewards.push(r.reward);
     if (r.terminated || r.truncated) {
-      return { ...env.equityCurve(), rewards: Float64Array.from(rewards), metrics: r.info.metrics as EpisodeResult['metrics'], terminated: r.terminated };
+      return {
+        ...env.equityCurve(),
+        rewards: Float64Array.from(rewards),
+        metrics: r.info.metrics as EpisodeResult['metrics'],
+        terminated: r.terminated,
+      };
     }
     obs = r.observation;
   }
 }
 
 function runName(policy: string): string {
-  return isBaselineName(policy) ? policy : `${basename(dirname(policy.replace(/\/+$/, '')))}/${basename(policy.replace(/\/+$/, ''))}`;
+  return isBaselineName(policy)
+    ? policy
+    : `${basename(dirname(policy.replace(/\/+$/, '')))}/${basename(policy.replace(/\/+$/, ''))}`;
 }
 
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
@@ -114,7 +148,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     episodeLength: null,
   });
   const compare = (opts.compare ?? ['buy-and-hold']).filter((c) => c !== opts.policy);
-  for (const c of compare) if (!isBaselineName(c)) throw new InvalidArgumentError(`--compare: unknown baseline '${c}'; valid: ${BASELINE_NAMES.join(', ')}`);
+  for (const c of compare)
+    if (!isBaselineName(c))
+      throw new InvalidArgumentError(`--compare: unknown baseline '${c}'; valid: ${BASELINE_NAMES.join(', ')}`);
   const seed = opts.seed ?? 0;
   const env = new TradingEnv(kwargs);
   const runs: BacktestRun[] = [];
@@ -123,15 +159,25 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     runs.push({ name, time: r.time, equity: r.equity, metrics: reportMetrics(r.metrics) });
     out.push({ name, metrics: r.metrics });
   };
-  record(runName(opts.policy), fromModel === null ? runBaseline(env, createBaseline(opts.policy, seed), { seed }) : runModel(opts.policy, env, seed));
+  record(
+    runName(opts.policy),
+    fromModel === null
+      ? runBaseline(env, createBaseline(opts.policy, seed), { seed })
+      : runModel(opts.policy, env, seed),
+  );
   for (const c of compare) record(c, runBaseline(new TradingEnv(kwargs), createBaseline(c, seed), { seed }));
   const d = env.data;
   const c = env.config;
-  const description = `${d.symbols[0]} ${d.timeframe} from ${opts.data ?? 'bundled'}, range ${opts.range ?? 'all'}; ` +
+  const description =
+    `${d.symbols[0]} ${d.timeframe} from ${opts.data ?? 'bundled'}, range ${opts.range ?? 'all'}; ` +
     `actions ${c.actionScheme}, fee ${c.executor.feeRate}, slippage ${c.executor.slippage}, caps ${c.executor.maxLongLeverage}x long / ${c.executor.maxShortLeverage}x short, ` +
     `stops ${c.executor.stopLossAtr ?? 'none'} ATR / targets ${c.executor.takeProfitAtr ?? 'none'} ATR / max hold ${c.executor.maxHoldBars ?? 'none'} bars; ` +
     `${d.numFeatures} features (spec ${d.specHash?.slice(0, 12) ?? 'given matrix'}), window ${env.core.windowSize}. ` +
     `Decisions at each bar's close, fills at the next bar's open.`;
-  const files = writeBacktestReport(opts.out, { title: `Backtest: ${runName(opts.policy)} on ${d.symbols[0]} ${d.timeframe}`, description, runs });
+  const files = writeBacktestReport(opts.out, {
+    title: `Backtest: ${runName(opts.policy)} on ${d.symbols[0]} ${d.timeframe}`,
+    description,
+    runs,
+  });
   return { files, runs: out };
 }

@@ -16,7 +16,13 @@ export interface FeatureMatrix {
 
 function isFrame(x: unknown): x is MarketFrame {
   const f = x as Partial<MarketFrame> | null;
-  return f !== null && typeof f === 'object' && f.close instanceof Float64Array && f.open instanceof Float64Array && typeof f.length === 'number';
+  return (
+    f !== null &&
+    typeof f === 'object' &&
+    f.close instanceof Float64Array &&
+    f.open instanceof Float64Array &&
+    typeof f.length === 'number'
+  );
 }
 /** Also accepts src/features' own FeatureMatrix ({ matrix, names, warmup, specHash }). */
 function toFeatureMatrix(x: unknown): FeatureMatrix | null {
@@ -24,10 +30,17 @@ function toFeatureMatrix(x: unknown): FeatureMatrix | null {
   if (m === null || typeof m !== 'object' || !Array.isArray(m.names) || typeof m.warmup !== 'number') return null;
   const values = m.values instanceof Float32Array ? m.values : m.matrix instanceof Float32Array ? m.matrix : null;
   if (values === null) return null;
-  return { values, names: m.names as string[], warmup: m.warmup, specHash: typeof m.specHash === 'string' ? m.specHash : undefined };
+  return {
+    values,
+    names: m.names as string[],
+    warmup: m.warmup,
+    specHash: typeof m.specHash === 'string' ? m.specHash : undefined,
+  };
 }
 const featureMatrixSchema = z
-  .custom<unknown>((x) => toFeatureMatrix(x) !== null, { message: 'expected a feature matrix { values | matrix: Float32Array, names: string[], warmup: number }' })
+  .custom<unknown>((x) => toFeatureMatrix(x) !== null, {
+    message: 'expected a feature matrix { values | matrix: Float32Array, names: string[], warmup: number }',
+  })
   .transform((x) => toFeatureMatrix(x)!);
 function isRewardSpec(x: unknown): x is RewardSpec {
   return typeof x === 'string' || typeof x === 'function' || (x !== null && typeof x === 'object');
@@ -68,7 +81,9 @@ const common = {
   /** Rows of features per observation; default: the feature spec's `window` (32). */
   windowSize: z.number().int().min(1).max(4096).optional(),
   executor: executorSchema.default(executorSchema.parse({})),
-  reward: z.custom<RewardSpec>(isRewardSpec, { message: 'expected a reward name, a function, or a weighted sum' }).default('log_return'),
+  reward: z
+    .custom<RewardSpec>(isRewardSpec, { message: 'expected a reward name, a function, or a weighted sum' })
+    .default('log_return'),
   /** Steps per episode; null = to the end of the range. */
   episodeLength: z.number().int().positive().nullable().default(1000),
   /** 'random' (seeded, default), 'first' (first valid bar of the range), or a bar index of the frame. */
@@ -130,7 +145,11 @@ function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'function') return 'a function';
   if (v instanceof Float32Array || v instanceof Float64Array) return `a ${v.constructor.name}(${v.length})`;
-  try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 function parseWith<S extends z.ZodType>(schema: S, envId: string, kwargs: unknown): z.infer<S> {

@@ -2,7 +2,15 @@
 // feature spec, so that training, backtests and the live loop share one feature code. Matrices are cached per
 // (frame, spec hash): every env and sub-env over the same frame shares one matrix.
 import type { MarketFrame } from '../../replay/market-frame.ts';
-import { buildFeatures, loadDefaultSpec, loadFeatureSpec, parseFeatureSpec, parseTimeframe, specHash, type FeatureSpec } from '../../src/features/index.ts';
+import {
+  buildFeatures,
+  loadDefaultSpec,
+  loadFeatureSpec,
+  parseFeatureSpec,
+  parseTimeframe,
+  specHash,
+  type FeatureSpec,
+} from '../../src/features/index.ts';
 import type { FeatureMatrix } from './config.ts';
 
 const cache = new WeakMap<Float64Array, Map<string, FeatureMatrix>>();
@@ -27,7 +35,10 @@ export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureMa
   const parsed = resolveSpec(spec, frame.timeframeMs);
   const hash = specHash(parsed);
   let byHash = cache.get(frame.close);
-  if (byHash === undefined) { byHash = new Map(); cache.set(frame.close, byHash); }
+  if (byHash === undefined) {
+    byHash = new Map();
+    cache.set(frame.close, byHash);
+  }
   let m = byHash.get(hash);
   if (m === undefined) {
     const fm = buildFeatures(frame, parsed);

@@ -10,7 +10,13 @@ export { TradingVectorEnv, type TradingVectorEnvOptions } from './trading-vector
 export { TradingCore } from './trading-core.ts';
 export { ACTION_SCHEMES, createActionScheme, type ActionScheme, type ActionSchemeName } from './actions.ts';
 export { createReward, REWARD_NAMES, type RewardSpec, type RewardInputs, type RewardScheme } from './rewards/index.ts';
-export { parseTradingConfig, parsePortfolioConfig, type TradingKwargs, type PortfolioKwargs, type FeatureMatrix } from './config.ts';
+export {
+  parseTradingConfig,
+  parsePortfolioConfig,
+  type TradingKwargs,
+  type PortfolioKwargs,
+  type FeatureMatrix,
+} from './config.ts';
 export { prepareTradingKwargs, isPostgresUrl } from './prepare.ts';
 
 export function registerTradingEnvs(): void {
@@ -18,13 +24,16 @@ export function registerTradingEnvs(): void {
   register({
     id: 'tg4/Trading-v0',
     entryPoint: (kwargs) => new TradingEnv(kwargs),
-    vectorEntryPoint: ({ numEnvs, autoresetMode, kwargs }) => new TradingVectorEnv({ numEnvs, autoresetMode, kwargs, kind: 'trading' }),
-    description: 'One symbol traded through the paper executor (fees, slippage, caps, ATR stops): window of feature rows + portfolio state; discrete3 / discrete-sized / continuous actions.',
+    vectorEntryPoint: ({ numEnvs, autoresetMode, kwargs }) =>
+      new TradingVectorEnv({ numEnvs, autoresetMode, kwargs, kind: 'trading' }),
+    description:
+      'One symbol traded through the paper executor (fees, slippage, caps, ATR stops): window of feature rows + portfolio state; discrete3 / discrete-sized / continuous actions.',
   });
   register({
     id: 'tg4/Portfolio-v0',
     entryPoint: (kwargs) => new PortfolioEnv(kwargs),
-    vectorEntryPoint: ({ numEnvs, autoresetMode, kwargs }) => new TradingVectorEnv({ numEnvs, autoresetMode, kwargs, kind: 'portfolio' }),
+    vectorEntryPoint: ({ numEnvs, autoresetMode, kwargs }) =>
+      new TradingVectorEnv({ numEnvs, autoresetMode, kwargs, kind: 'portfolio' }),
     description: 'Several symbols, one cross-margin account; actions are target weights in [-1, 1] per symbol.',
   });
 }

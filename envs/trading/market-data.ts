@@ -74,7 +74,9 @@ export function resolveRange(frame: MarketFrame, range: string | undefined): [nu
   }
   const m = /^(.*)\.\.(.*)$/.exec(range);
   if (m === null) {
-    throw new InvalidArgumentError(`range: '${range}' is neither 'from..to' (ISO times, e.g. 2019-01-01..2019-07-01; either side may be empty) nor a split name (${SPLITS.join(', ')})`);
+    throw new InvalidArgumentError(
+      `range: '${range}' is neither 'from..to' (ISO times, e.g. 2019-01-01..2019-07-01; either side may be empty) nor a split name (${SPLITS.join(', ')})`,
+    );
   }
   const from = m[1]!.trim() === '' ? -Infinity : toMs(m[1]!.trim(), 'range start');
   const to = m[2]!.trim() === '' ? Infinity : toMs(m[2]!.trim(), 'range end');
@@ -86,16 +88,21 @@ function checkMatrix(m: FeatureMatrix, frame: MarketFrame, what: string): void {
   const F = m.names.length;
   if (F === 0) throw new InvalidArgumentError(`${what}: the feature matrix has no columns`);
   if (m.values.length !== frame.length * F) {
-    throw new InvalidArgumentError(`${what}: ${m.values.length} values do not make ${frame.length} rows (the frame's bars) × ${F} columns (its names): build the matrix from the same frame`);
+    throw new InvalidArgumentError(
+      `${what}: ${m.values.length} values do not make ${frame.length} rows (the frame's bars) × ${F} columns (its names): build the matrix from the same frame`,
+    );
   }
-  if (!Number.isInteger(m.warmup) || m.warmup < 0) throw new InvalidArgumentError(`${what}: warmup must be a non-negative integer (got ${m.warmup})`);
+  if (!Number.isInteger(m.warmup) || m.warmup < 0)
+    throw new InvalidArgumentError(`${what}: warmup must be a non-negative integer (got ${m.warmup})`);
   // Observations must never carry NaN/Inf silently: every row an episode can see (≥ warmup) is checked once.
   const v = m.values;
   for (let k = m.warmup * F; k < v.length; k++) {
     const x = v[k]!;
     if (!(x > -Infinity && x < Infinity)) {
       const row = Math.floor(k / F);
-      throw new InvalidArgumentError(`${what}: value ${x} in row ${row} (${new Date(frame.time[row]!).toISOString()}), column '${m.names[k % F]}', after the warm-up (${m.warmup}): fix the features or raise warmup`);
+      throw new InvalidArgumentError(
+        `${what}: value ${x} in row ${row} (${new Date(frame.time[row]!).toISOString()}), column '${m.names[k % F]}', after the warm-up (${m.warmup}): fix the features or raise warmup`,
+      );
     }
   }
 }
@@ -104,8 +111,15 @@ function checkMatrix(m: FeatureMatrix, frame: MarketFrame, what: string): void {
 function checkFrame(f: MarketFrame, what: string): void {
   const { open, high, low, close, time } = f;
   for (let t = 0; t < f.length; t++) {
-    const o = open[t]!, h = high[t]!, l = low[t]!, c = close[t]!;
-    if (!(o > 0 && h > 0 && l > 0 && c > 0 && o < Infinity && h < Infinity && c < Infinity) || h < l || (t > 0 && !(time[t]! > time[t - 1]!))) {
+    const o = open[t]!,
+      h = high[t]!,
+      l = low[t]!,
+      c = close[t]!;
+    if (
+      !(o > 0 && h > 0 && l > 0 && c > 0 && o < Infinity && h < Infinity && c < Infinity) ||
+      h < l ||
+      (t > 0 && !(time[t]! > time[t - 1]!))
+    ) {
       throw new InvalidArgumentError(
         `${what}: bar ${t} (${Number.isFinite(time[t]!) ? new Date(time[t]!).toISOString() : time[t]}) is not a valid bar (open ${o}, high ${h}, low ${l}, close ${c}; ` +
           `times must ascend): clean the data (replay's loaders do this) before making an env`,
@@ -117,7 +131,10 @@ function checkFrame(f: MarketFrame, what: string): void {
 const atrCache = new WeakMap<Float64Array, Map<number, Float64Array>>();
 function atrSeries(frame: MarketFrame, period: number): Float64Array {
   let byPeriod = atrCache.get(frame.close);
-  if (byPeriod === undefined) { byPeriod = new Map(); atrCache.set(frame.close, byPeriod); }
+  if (byPeriod === undefined) {
+    byPeriod = new Map();
+    atrCache.set(frame.close, byPeriod);
+  }
   let out = byPeriod.get(period);
   if (out === undefined) {
     const a = new Atr(period);
@@ -135,21 +152,40 @@ function atrSeries(frame: MarketFrame, period: number): Float64Array {
 function align(frames: readonly MarketFrame[]): MarketFrame[] {
   const tf = frames[0]!.timeframeMs;
   for (const f of frames) {
-    if (f.timeframeMs !== tf) throw new InvalidArgumentError(`frames: all symbols must share one timeframe (${frames[0]!.symbol} is ${frames[0]!.timeframe}, ${f.symbol} is ${f.timeframe})`);
+    if (f.timeframeMs !== tf)
+      throw new InvalidArgumentError(
+        `frames: all symbols must share one timeframe (${frames[0]!.symbol} is ${frames[0]!.timeframe}, ${f.symbol} is ${f.timeframe})`,
+      );
   }
   const same = frames.every((f) => f.length === frames[0]!.length && f.time.every((t, i) => t === frames[0]!.time[i]));
   if (same) return [...frames];
   let common = new Set<number>(frames[0]!.time);
   for (const f of frames.slice(1)) common = new Set(Array.from(f.time).filter((t) => common.has(t)));
   const times = Float64Array.from([...common].sort((a, b) => a - b));
-  if (times.length === 0) throw new InvalidArgumentError(`frames: the symbols ${frames.map((f) => f.symbol).join(', ')} have no bar time in common`);
+  if (times.length === 0)
+    throw new InvalidArgumentError(
+      `frames: the symbols ${frames.map((f) => f.symbol).join(', ')} have no bar time in common`,
+    );
   return frames.map((f) => {
     const idx = new Int32Array(times.length);
     let j = 0;
-    for (let i = 0; i < times.length; i++) { while (f.time[j]! < times[i]!) j++; idx[i] = j; }
+    for (let i = 0; i < times.length; i++) {
+      while (f.time[j]! < times[i]!) j++;
+      idx[i] = j;
+    }
     const pick = (c: Float64Array): Float64Array => Float64Array.from(idx, (k) => c[k]!);
-    return { symbol: f.symbol, timeframe: f.timeframe, timeframeMs: f.timeframeMs, length: times.length, time: times,
-      open: pick(f.open), high: pick(f.high), low: pick(f.low), close: pick(f.close), volume: pick(f.volume) };
+    return {
+      symbol: f.symbol,
+      timeframe: f.timeframe,
+      timeframeMs: f.timeframeMs,
+      length: times.length,
+      time: times,
+      open: pick(f.open),
+      high: pick(f.high),
+      low: pick(f.low),
+      close: pick(f.close),
+      volume: pick(f.volume),
+    };
   });
 }
 
@@ -163,14 +199,23 @@ export interface ResolveOptions {
 }
 
 /** Builds the MarketData of one or more frames: features, ATR, range; checks that an episode fits. */
-export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataKwargs, opts: ResolveOptions): MarketData {
-  inputFrames.forEach((f, k) => checkFrame(f, inputFrames.length > 1 ? `frames[${k}] (${f.symbol})` : `frame (${f.symbol})`));
+export function resolveMarketData(
+  inputFrames: readonly MarketFrame[],
+  kw: DataKwargs,
+  opts: ResolveOptions,
+): MarketData {
+  inputFrames.forEach((f, k) =>
+    checkFrame(f, inputFrames.length > 1 ? `frames[${k}] (${f.symbol})` : `frame (${f.symbol})`),
+  );
   const frames = align(inputFrames);
   const ref = frames[0]!;
   const matrices = frames.map((f, k) => {
     const given = opts.matrices?.[k];
     if (given !== undefined) {
-      if (frames[k] !== inputFrames[k]) throw new InvalidArgumentError('featureMatrices: frames with different bar times cannot use precomputed matrices; pass aligned frames');
+      if (frames[k] !== inputFrames[k])
+        throw new InvalidArgumentError(
+          'featureMatrices: frames with different bar times cannot use precomputed matrices; pass aligned frames',
+        );
       checkMatrix(given, f, opts.matrices!.length > 1 ? `featureMatrices[${k}]` : 'featureMatrix');
       return given;
     }
@@ -190,16 +235,39 @@ export function resolveMarketData(inputFrames: readonly MarketFrame[], kw: DataK
       off += Fm;
     }
   }
-  const names = S === 1 ? [...matrices[0]!.names] : matrices.flatMap((m, k) => m.names.map((n) => `${normalizeSymbol(frames[k]!.symbol)}:${n}`));
+  const names =
+    S === 1
+      ? [...matrices[0]!.names]
+      : matrices.flatMap((m, k) => m.names.map((n) => `${normalizeSymbol(frames[k]!.symbol)}:${n}`));
   const warmup = Math.max(...matrices.map((m) => m.warmup));
   const [rangeStart, rangeEnd] = resolveRange(ref, kw.range);
   const atr = opts.atrPeriod === null ? [] : frames.map((f) => atrSeries(f, opts.atrPeriod!));
   const data: MarketData = {
-    symbols: frames.map((f) => f.symbol), timeframe: ref.timeframe, timeframeMs: ref.timeframeMs, length: T, time: ref.time,
-    open: frames.map((f) => f.open), high: frames.map((f) => f.high), low: frames.map((f) => f.low), close: frames.map((f) => f.close),
-    atr, atrWarmup: Math.max(0, ...atr.map((a) => { const k = a.findIndex((v) => v > 0); return k < 0 ? a.length : k; })),
-    features, featureNames: names, numFeatures: F, featureWarmup: warmup, specHash: matrices[0]!.specHash ?? null,
-    rangeStart, rangeEnd, frames,
+    symbols: frames.map((f) => f.symbol),
+    timeframe: ref.timeframe,
+    timeframeMs: ref.timeframeMs,
+    length: T,
+    time: ref.time,
+    open: frames.map((f) => f.open),
+    high: frames.map((f) => f.high),
+    low: frames.map((f) => f.low),
+    close: frames.map((f) => f.close),
+    atr,
+    atrWarmup: Math.max(
+      0,
+      ...atr.map((a) => {
+        const k = a.findIndex((v) => v > 0);
+        return k < 0 ? a.length : k;
+      }),
+    ),
+    features,
+    featureNames: names,
+    numFeatures: F,
+    featureWarmup: warmup,
+    specHash: matrices[0]!.specHash ?? null,
+    rangeStart,
+    rangeEnd,
+    frames,
   };
   const first = firstDecisionBar(data, opts.windowSize);
   const need = (opts.episodeLength ?? 1) + 1;

@@ -10,14 +10,23 @@ export function observationDim(windowSize: number, numFeatures: number, portfoli
   return windowSize * numFeatures + portfolioDim;
 }
 
-export function observationSpace(windowSize: number, numFeatures: number, portfolioDim: number = PORTFOLIO_DIM): Box<Float32Array> {
+export function observationSpace(
+  windowSize: number,
+  numFeatures: number,
+  portfolioDim: number = PORTFOLIO_DIM,
+): Box<Float32Array> {
   return new Box<Float32Array>(-Infinity, Infinity, [observationDim(windowSize, numFeatures, portfolioDim)], 'float32');
 }
 
 /** Names of every observation element, e.g. 'rsi_14[t-3]', then the portfolio fields. */
-export function observationNames(windowSize: number, featureNames: readonly string[], portfolio: readonly string[] = PORTFOLIO_FIELDS): string[] {
+export function observationNames(
+  windowSize: number,
+  featureNames: readonly string[],
+  portfolio: readonly string[] = PORTFOLIO_FIELDS,
+): string[] {
   const out: string[] = [];
-  for (let k = windowSize - 1; k >= 0; k--) for (const f of featureNames) out.push(k === 0 ? `${f}[t]` : `${f}[t-${k}]`);
+  for (let k = windowSize - 1; k >= 0; k--)
+    for (const f of featureNames) out.push(k === 0 ? `${f}[t]` : `${f}[t-${k}]`);
   return out.concat(portfolio);
 }
 
@@ -55,7 +64,10 @@ export class WindowCopier {
 
 function sharedViews(matrix: Float32Array, F: number, W: number, rows: number): Float32Array[] {
   let byW = viewCache.get(matrix);
-  if (byW === undefined) { byW = new Map(); viewCache.set(matrix, byW); }
+  if (byW === undefined) {
+    byW = new Map();
+    viewCache.set(matrix, byW);
+  }
   let views = byW.get(W);
   if (views === undefined) {
     views = new Array<Float32Array>(rows);

@@ -57,8 +57,11 @@ export class PortfolioEnv extends Env<Float32Array, Float32Array> {
     this.curveEquity.push(c.equity[0]!);
     const done = c.terminated[0] === 1 || c.truncated[0] === 1;
     return {
-      observation: c.observations.slice(0, c.obsDim), reward: c.rewards64[0]!,
-      terminated: c.terminated[0] === 1, truncated: c.truncated[0] === 1, info: this.info(done),
+      observation: c.observations.slice(0, c.obsDim),
+      reward: c.rewards64[0]!,
+      terminated: c.terminated[0] === 1,
+      truncated: c.truncated[0] === 1,
+      info: this.info(done),
     };
   }
 
@@ -91,7 +94,12 @@ export class PortfolioEnv extends Env<Float32Array, Float32Array> {
 
   override render(): RenderFrame {
     if (this.renderMode === 'ansi') return ansiLine(this.core, 0);
-    if (this.renderMode === 'svg') return equitySvg(`${this.data.symbols.join(' + ')} ${this.data.timeframe}: equity`, this.curveTime, this.curveEquity);
+    if (this.renderMode === 'svg')
+      return equitySvg(
+        `${this.data.symbols.join(' + ')} ${this.data.timeframe}: equity`,
+        this.curveTime,
+        this.curveEquity,
+      );
     return null;
   }
 }

@@ -18,10 +18,14 @@ export async function prepareTradingKwargs(kwargs: Record<string, unknown>): Pro
   void _data;
   if (kwargs.symbols !== undefined) {
     if (!Array.isArray(kwargs.symbols) || !kwargs.symbols.every((s) => typeof s === 'string')) {
-      throw new InvalidArgumentError(`option 'symbols' must be an array of symbol names, got ${JSON.stringify(kwargs.symbols)}`);
+      throw new InvalidArgumentError(
+        `option 'symbols' must be an array of symbol names, got ${JSON.stringify(kwargs.symbols)}`,
+      );
     }
     const symbols = kwargs.symbols as string[];
-    const frames = await withClient(url, async (c) => Promise.all(symbols.map((symbol) => loadFromDb(c, url, { symbol, timeframe }))));
+    const frames = await withClient(url, async (c) =>
+      Promise.all(symbols.map((symbol) => loadFromDb(c, url, { symbol, timeframe }))),
+    );
     return { ...rest, frames };
   }
   const symbol = typeof kwargs.symbol === 'string' ? kwargs.symbol : DEFAULT_SYMBOL;

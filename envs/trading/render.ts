@@ -27,8 +27,12 @@ export function ansiLine(core: TradingCore, i: number): string {
     if (r !== 0) parts.push(`${REASON_NAMES[r]} ${signed(core.exitQty[p]!, 6)} @ ${core.exitPrice[p]!.toFixed(2)}`);
     if (core.blocked[p]) parts.push('entry blocked (cooldown)');
   }
-  parts.push(`exposure ${signed(core.exposure[i]!, 3)}`, `equity ${core.equity[i]!.toFixed(2)}`,
-    `reward ${signed(core.rewards[i]!, 6)}`, `fees ${core.book.feesPaid[i]!.toFixed(2)}`);
+  parts.push(
+    `exposure ${signed(core.exposure[i]!, 3)}`,
+    `equity ${core.equity[i]!.toFixed(2)}`,
+    `reward ${signed(core.rewards[i]!, 6)}`,
+    `fees ${core.book.feesPaid[i]!.toFixed(2)}`,
+  );
   if (core.terminated[i]) parts.push('TERMINATED');
   if (core.truncated[i]) parts.push('TRUNCATED');
   return parts.join(' | ');
@@ -36,12 +40,24 @@ export function ansiLine(core: TradingCore, i: number): string {
 
 /** Equity curve (and drawdown, right below it) of one episode as one SVG document. */
 export function equitySvg(title: string, time: ArrayLike<number>, equity: ArrayLike<number>): string {
-  const eq = lineChart([{ name: 'equity', x: time, y: equity }], { title, xAxis: 'time', yLabel: 'equity', height: 300 });
+  const eq = lineChart([{ name: 'equity', x: time, y: equity }], {
+    title,
+    xAxis: 'time',
+    yLabel: 'equity',
+    height: 300,
+  });
   const dd = drawdownSeries(equity);
   for (let k = 0; k < dd.length; k++) dd[k] = dd[k]! * 100;
-  const ddSvg = lineChart([{ name: 'drawdown %', x: time, y: dd, fill: true, color: '#d62728' }], { title: 'Drawdown', xAxis: 'time', yLabel: '%', height: 220 });
+  const ddSvg = lineChart([{ name: 'drawdown %', x: time, y: dd, fill: true, color: '#d62728' }], {
+    title: 'Drawdown',
+    xAxis: 'time',
+    yLabel: '%',
+    height: 220,
+  });
   // Stack the two charts in one SVG document.
   const inner = (svg: string): string => svg.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="520" viewBox="0 0 800 520">` +
-    `<g>${inner(eq)}</g><g transform="translate(0 300)">${inner(ddSvg)}</g></svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="520" viewBox="0 0 800 520">` +
+    `<g>${inner(eq)}</g><g transform="translate(0 300)">${inner(ddSvg)}</g></svg>`
+  );
 }

@@ -35,7 +35,12 @@ export function equityChart(runs: readonly BacktestRun[], title = 'Equity'): str
 }
 
 export function drawdownChart(runs: readonly BacktestRun[], title = 'Drawdown'): string {
-  const series: Series[] = runs.map((r) => ({ name: r.name, x: r.time, y: scale(drawdownSeries(r.equity), 100), fill: runs.length === 1 }));
+  const series: Series[] = runs.map((r) => ({
+    name: r.name,
+    x: r.time,
+    y: scale(drawdownSeries(r.equity), 100),
+    fill: runs.length === 1,
+  }));
   return lineChart(series, { title, xAxis: 'time', yLabel: 'drawdown (%)' });
 }
 
@@ -73,13 +78,23 @@ export function writeBacktestReport(outDir: string, input: BacktestReportInput):
   writeFileSync(files.html, html);
   writeFileSync(files.equitySvg, eq);
   writeFileSync(files.drawdownSvg, dd);
-  writeFileSync(files.metricsJson, JSON.stringify(Object.fromEntries(input.runs.map((r) => [r.name, r.metrics])), null, 2) + '\n');
+  writeFileSync(
+    files.metricsJson,
+    JSON.stringify(Object.fromEntries(input.runs.map((r) => [r.name, r.metrics])), null, 2) + '\n',
+  );
   // All runs start at the same bar; one that ended early (ruin) leaves its later cells empty.
-  const longest = input.runs.reduce<BacktestRun | undefined>((a, r) => (a === undefined || r.time.length > a.time.length ? r : a), undefined);
+  const longest = input.runs.reduce<BacktestRun | undefined>(
+    (a, r) => (a === undefined || r.time.length > a.time.length ? r : a),
+    undefined,
+  );
   const lines = ['time,' + input.runs.map((r) => `equity_${r.name.replace(/[^\w.-]/g, '_')}`).join(',')];
   if (longest !== undefined) {
     for (let i = 0; i < longest.time.length; i++) {
-      lines.push(new Date(longest.time[i]!).toISOString() + ',' + input.runs.map((r) => (i < r.equity.length ? r.equity[i]! : '')).join(','));
+      lines.push(
+        new Date(longest.time[i]!).toISOString() +
+          ',' +
+          input.runs.map((r) => (i < r.equity.length ? r.equity[i]! : '')).join(','),
+      );
     }
   }
   writeFileSync(files.equityCsv, lines.join('\n') + '\n');

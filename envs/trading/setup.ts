@@ -18,11 +18,23 @@ export interface TradingSetup {
   core: Omit<CoreOptions, 'numEnvs'>;
 }
 
-function coreOptions(c: TradingConfig | PortfolioConfig, windowSize: number, discrete: boolean): Omit<CoreOptions, 'numEnvs'> {
+function coreOptions(
+  c: TradingConfig | PortfolioConfig,
+  windowSize: number,
+  discrete: boolean,
+): Omit<CoreOptions, 'numEnvs'> {
   return {
-    windowSize, executor: c.executor, reward: c.reward, episodeLength: c.episodeLength, start: c.start,
-    ruinFraction: c.ruinFraction, maxDrawdown: c.maxDrawdown, cooldownBars: c.cooldownBars, timeScale: c.timeScale,
-    discrete, rebalanceThreshold: c.rebalanceThreshold,
+    windowSize,
+    executor: c.executor,
+    reward: c.reward,
+    episodeLength: c.episodeLength,
+    start: c.start,
+    ruinFraction: c.ruinFraction,
+    maxDrawdown: c.maxDrawdown,
+    cooldownBars: c.cooldownBars,
+    timeScale: c.timeScale,
+    discrete,
+    rebalanceThreshold: c.rebalanceThreshold,
   };
 }
 
@@ -30,7 +42,9 @@ function coreOptions(c: TradingConfig | PortfolioConfig, windowSize: number, dis
 function windowOf(c: TradingConfig | PortfolioConfig): number {
   const fromSpec = c.features !== undefined && c.features !== 'default' ? specWindow(c.features) : undefined;
   if (c.windowSize !== undefined && fromSpec !== undefined && c.windowSize !== fromSpec) {
-    throw new InvalidArgumentError(`windowSize ${c.windowSize} differs from the feature spec's window ${fromSpec} (which its hash covers): set one of them, or make them equal`);
+    throw new InvalidArgumentError(
+      `windowSize ${c.windowSize} differs from the feature spec's window ${fromSpec} (which its hash covers): set one of them, or make them equal`,
+    );
   }
   return c.windowSize ?? fromSpec ?? specWindow(undefined) ?? DEFAULT_WINDOW;
 }
@@ -42,7 +56,9 @@ function atrPeriod(c: TradingConfig | PortfolioConfig): number | null {
 export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
   const config = parseTradingConfig(kwargs);
   if (config.featureMatrix !== undefined && config.features !== undefined) {
-    throw new InvalidArgumentError("pass either 'features' (a spec to build the matrix from) or 'featureMatrix' (an already built one), not both");
+    throw new InvalidArgumentError(
+      "pass either 'features' (a spec to build the matrix from) or 'featureMatrix' (an already built one), not both",
+    );
   }
   if (config.featureMatrix !== undefined && config.frame === undefined) {
     throw new InvalidArgumentError("'featureMatrix' needs the 'frame' it was built from");
@@ -52,7 +68,9 @@ export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
   const windowSize = windowOf(config);
   const frame: MarketFrame = config.frame ?? loadFrame(config.data, config.symbol, config.timeframe);
   const data = resolveMarketData([frame], config, {
-    windowSize, atrPeriod: atrPeriod(config), episodeLength: config.episodeLength,
+    windowSize,
+    atrPeriod: atrPeriod(config),
+    episodeLength: config.episodeLength,
     matrices: config.featureMatrix ? [config.featureMatrix] : undefined,
   });
   return { config, scheme, data, core: coreOptions(config, windowSize, scheme.discrete) };
@@ -67,16 +85,24 @@ export interface PortfolioSetup {
 export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup {
   const config = parsePortfolioConfig(kwargs);
   if (config.featureMatrices !== undefined && config.features !== undefined) {
-    throw new InvalidArgumentError("pass either 'features' (a spec to build the matrices from) or 'featureMatrices', not both");
+    throw new InvalidArgumentError(
+      "pass either 'features' (a spec to build the matrices from) or 'featureMatrices', not both",
+    );
   }
-  if (config.featureMatrices !== undefined && (config.frames === undefined || config.featureMatrices.length !== config.frames.length)) {
+  if (
+    config.featureMatrices !== undefined &&
+    (config.frames === undefined || config.featureMatrices.length !== config.frames.length)
+  ) {
     throw new InvalidArgumentError("'featureMatrices' needs the 'frames' they were built from, one matrix per frame");
   }
   createReward(config.reward, 1);
   const windowSize = windowOf(config);
   const frames = config.frames ?? config.symbols.map((s) => loadFrame(config.data, s, config.timeframe));
   const data = resolveMarketData(frames, config, {
-    windowSize, atrPeriod: atrPeriod(config), episodeLength: config.episodeLength, matrices: config.featureMatrices,
+    windowSize,
+    atrPeriod: atrPeriod(config),
+    episodeLength: config.episodeLength,
+    matrices: config.featureMatrices,
   });
   return { config, data, core: coreOptions(config, windowSize, false) };
 }

@@ -67,7 +67,10 @@ function packedBars(d: MarketData): Float64Array {
       out[t * R] = d.time[t]!;
       for (let s = 0; s < S; s++) {
         const q = t * R + 1 + 4 * s;
-        out[q] = d.open[s]![t]!; out[q + 1] = d.high[s]![t]!; out[q + 2] = d.low[s]![t]!; out[q + 3] = d.close[s]![t]!;
+        out[q] = d.open[s]![t]!;
+        out[q + 1] = d.high[s]![t]!;
+        out[q + 2] = d.low[s]![t]!;
+        out[q + 3] = d.close[s]![t]!;
       }
     }
     packCache.set(d, out);
@@ -183,10 +186,16 @@ export class TradingCore {
     this.obsDim = o.windowSize * data.numFeatures + this.portfolioDim;
     const ex = o.executor;
     this.capital = ex.initialCapital;
-    this.params = K.createParams(data.symbols.map(() => ({
-      feeRate: ex.feeRate, slippage: ex.slippage, maxLongLeverage: ex.maxLongLeverage, maxShortLeverage: ex.maxShortLeverage,
-      maintenanceMarginRatio: ex.maintenanceMarginRatio, rolloverRate: ex.rolloverRate,
-    })));
+    this.params = K.createParams(
+      data.symbols.map(() => ({
+        feeRate: ex.feeRate,
+        slippage: ex.slippage,
+        maxLongLeverage: ex.maxLongLeverage,
+        maxShortLeverage: ex.maxShortLeverage,
+        maintenanceMarginRatio: ex.maintenanceMarginRatio,
+        rolloverRate: ex.rolloverRate,
+      })),
+    );
     this.slip = this.params.slippage;
     this.book = K.createBook(n, S, ex.initialCapital);
     this.reward = createReward(o.reward, n);
@@ -197,21 +206,40 @@ export class TradingCore {
     this.startBar = new Int32Array(n);
     this.steps = new Int32Array(n);
     this.episodeSteps = new Int32Array(n);
-    this.prevEquity = f64(); this.equity = f64(); this.peakEquity = f64(); this.prevPeakEquity = f64();
-    this.initialEquity = f64(); this.costs = f64(); this.turnover = f64(); this.exposure = f64(); this.timeInTrade = f64();
+    this.prevEquity = f64();
+    this.equity = f64();
+    this.peakEquity = f64();
+    this.prevPeakEquity = f64();
+    this.initialEquity = f64();
+    this.costs = f64();
+    this.turnover = f64();
+    this.exposure = f64();
+    this.timeInTrade = f64();
     this.rewardInputs = {
-      prevEquity: this.prevEquity, equity: this.equity, peakEquity: this.peakEquity, prevPeakEquity: this.prevPeakEquity,
-      initialEquity: this.initialEquity, costs: this.costs, turnover: this.turnover, exposure: this.exposure, timeInTrade: this.timeInTrade,
+      prevEquity: this.prevEquity,
+      equity: this.equity,
+      peakEquity: this.peakEquity,
+      prevPeakEquity: this.prevPeakEquity,
+      initialEquity: this.initialEquity,
+      costs: this.costs,
+      turnover: this.turnover,
+      exposure: this.exposure,
+      timeInTrade: this.timeInTrade,
     };
     const nS = n * S;
     this.targets = new Float64Array(nS);
     this.level = new Float64Array(nS);
     this.entryBar = new Int32Array(nS).fill(-1);
     this.cooldownUntil = new Int32Array(nS);
-    this.orderQty = new Float64Array(nS); this.orderPrice = new Float64Array(nS); this.orderFee = new Float64Array(nS);
+    this.orderQty = new Float64Array(nS);
+    this.orderPrice = new Float64Array(nS);
+    this.orderFee = new Float64Array(nS);
     this.orderStatus = new Uint8Array(nS);
-    this.exitReason = new Uint8Array(nS); this.exitQty = new Float64Array(nS); this.exitPrice = new Float64Array(nS);
-    this.exitFee = new Float64Array(nS); this.blocked = new Uint8Array(nS);
+    this.exitReason = new Uint8Array(nS);
+    this.exitQty = new Float64Array(nS);
+    this.exitPrice = new Float64Array(nS);
+    this.exitFee = new Float64Array(nS);
+    this.blocked = new Uint8Array(nS);
     const obsLen = n * this.obsDim;
     const feats = data.features;
     if (o.windowArena === true && feats.length <= MAX_ARENA_FLOATS) {
@@ -250,24 +278,42 @@ export class TradingCore {
     else if (rule === 'first') s = lo;
     else {
       if (!Number.isInteger(rule) || rule < lo || rule > hi) {
-        throw new InvalidArgumentError(`start: bar ${rule} is outside [${lo}, ${hi}], the bars where an episode of ${this.o.episodeLength ?? 'any'} step(s) fits after the features' warm-up and the window`);
+        throw new InvalidArgumentError(
+          `start: bar ${rule} is outside [${lo}, ${hi}], the bars where an episode of ${this.o.episodeLength ?? 'any'} step(s) fits after the features' warm-up and the window`,
+        );
       }
       s = rule;
     }
     resetAccount(this.book, i, this.capital);
     const S = this.S;
     for (let p = i * S; p < i * S + S; p++) {
-      this.level[p] = 0; this.entryBar[p] = -1; this.cooldownUntil[p] = 0; this.targets[p] = 0;
-      this.orderQty[p] = 0; this.exitReason[p] = 0; this.blocked[p] = 0; this.orderStatus[p] = 0;
+      this.level[p] = 0;
+      this.entryBar[p] = -1;
+      this.cooldownUntil[p] = 0;
+      this.targets[p] = 0;
+      this.orderQty[p] = 0;
+      this.exitReason[p] = 0;
+      this.blocked[p] = 0;
+      this.orderStatus[p] = 0;
     }
     this.bar[i] = s;
     this.startBar[i] = s;
     this.steps[i] = 0;
     this.episodeSteps[i] = this.o.episodeLength ?? this.data.rangeEnd - 1 - s;
     const e = markAccount(this.book, i, this.data.time[s]!);
-    this.prevEquity[i] = e; this.equity[i] = e; this.peakEquity[i] = e; this.prevPeakEquity[i] = e; this.initialEquity[i] = e;
-    this.costs[i] = 0; this.turnover[i] = 0; this.exposure[i] = 0; this.timeInTrade[i] = 0;
-    this.rewards[i] = 0; this.rewards64[i] = 0; this.terminated[i] = 0; this.truncated[i] = 0;
+    this.prevEquity[i] = e;
+    this.equity[i] = e;
+    this.peakEquity[i] = e;
+    this.prevPeakEquity[i] = e;
+    this.initialEquity[i] = e;
+    this.costs[i] = 0;
+    this.turnover[i] = 0;
+    this.exposure[i] = 0;
+    this.timeInTrade[i] = 0;
+    this.rewards[i] = 0;
+    this.rewards64[i] = 0;
+    this.terminated[i] = 0;
+    this.truncated[i] = 0;
     this.reward.reset(i);
     this.writeObservation(i);
   }
@@ -285,7 +331,8 @@ export class TradingCore {
   private holds(i: number): boolean {
     const target = this.targets[i]!;
     const cur = this.book.size[i]!;
-    if (this.discrete) return target === this.level[i]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0));
+    if (this.discrete)
+      return target === this.level[i]! && (cur === 0 ? target === 0 : target !== 0 && cur > 0 === target > 0);
     if (target === 0) return cur === 0;
     const b = this.book;
     const px = this.bars[(this.bar[i]! + 1) * 5 + 1]!;
@@ -307,7 +354,10 @@ export class TradingCore {
     const row = nx * 5;
     const fees0 = b.feesPaid[i]!;
     const traded0 = b.tradedNotional[i]!;
-    this.orderQty[i] = 0; this.exitReason[i] = 0; this.blocked[i] = 0; this.orderStatus[i] = 0;
+    this.orderQty[i] = 0;
+    this.exitReason[i] = 0;
+    this.blocked[i] = 0;
+    this.orderStatus[i] = 0;
     let slippageCost = 0;
     if (b.size[i] === 0) b.markPrice[i] = bars[row + 4]!;
     else {
@@ -351,11 +401,14 @@ export class TradingCore {
   }
 
   /** Books an exit of this step on slot p (the info columns, cooldown); returns the slippage it paid. */
-  private recordExit(i: number, s: number, p: number, reason: number, nx: number): number {
+  private recordExit(_i: number, s: number, p: number, reason: number, nx: number): number {
     const b = this.book;
     const q = b.lastFillQty[p]!;
     const fp = b.lastFillPrice[p]!;
-    this.exitReason[p] = reason; this.exitQty[p] = q; this.exitPrice[p] = fp; this.exitFee[p] = b.lastFillFee[p]!;
+    this.exitReason[p] = reason;
+    this.exitQty[p] = q;
+    this.exitPrice[p] = fp;
+    this.exitFee[p] = b.lastFillFee[p]!;
     this.entryBar[p] = -1;
     this.cooldownUntil[p] = nx + 1 + this.cooldownBars;
     // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
@@ -377,8 +430,14 @@ export class TradingCore {
     const fees0 = b.feesPaid[i]!;
     const traded0 = b.tradedNotional[i]!;
     const size = b.size;
-    const targets = this.targets, level = this.level, cooldownUntil = this.cooldownUntil, entryBar = this.entryBar;
-    const orderQty = this.orderQty, exitReason = this.exitReason, blocked = this.blocked, orderStatus = this.orderStatus;
+    const targets = this.targets,
+      level = this.level,
+      cooldownUntil = this.cooldownUntil,
+      entryBar = this.entryBar;
+    const orderQty = this.orderQty,
+      exitReason = this.exitReason,
+      blocked = this.blocked,
+      orderStatus = this.orderStatus;
     const discrete = this.discrete;
     let slippageCost = 0;
 
@@ -388,7 +447,10 @@ export class TradingCore {
       const p = i * S + s;
       const sz = size[p]!;
       if (sz !== 0) eOpen += sz * (bars[row + 1 + 4 * s]! - b.entryPrice[p]!);
-      orderQty[p] = 0; exitReason[p] = 0; blocked[p] = 0; orderStatus[p] = 0;
+      orderQty[p] = 0;
+      exitReason[p] = 0;
+      blocked[p] = 0;
+      orderStatus[p] = 0;
     }
 
     // Orders at the open. With several symbols, reductions go first so that freed margin counts for the increases.
@@ -399,17 +461,24 @@ export class TradingCore {
         const target = targets[p]!;
         const cur = size[p]!;
         if (discrete) {
-          if (target === level[p]! && (cur === 0 ? target === 0 : target !== 0 && (cur > 0) === (target > 0))) continue;
-        } else if (target === 0 ? cur === 0 : Math.abs(target - (eOpen > 0 ? (cur * bars[row + 1 + 4 * s]!) / eOpen : 0)) <= this.threshold) {
+          if (target === level[p]! && (cur === 0 ? target === 0 : target !== 0 && cur > 0 === target > 0)) continue;
+        } else if (
+          target === 0
+            ? cur === 0
+            : Math.abs(target - (eOpen > 0 ? (cur * bars[row + 1 + 4 * s]!) / eOpen : 0)) <= this.threshold
+        ) {
           continue;
         }
         const px = bars[row + 1 + 4 * s]!;
         if (passes === 2) {
           const curExp = eOpen > 0 ? (cur * px) / eOpen : 0;
-          const reduces = (target === 0 || (target > 0) === (cur > 0)) && Math.abs(target) < Math.abs(curExp);
+          const reduces = (target === 0 || target > 0 === cur > 0) && Math.abs(target) < Math.abs(curExp);
           if ((pass === 0) !== reduces) continue;
         }
-        if (cur === 0 && target !== 0 && nx < cooldownUntil[p]!) { blocked[p] = 1; continue; }
+        if (cur === 0 && target !== 0 && nx < cooldownUntil[p]!) {
+          blocked[p] = 1;
+          continue;
+        }
         const before = b.tradedNotional[i]!;
         const st = orderToTarget(b, params, i, s, eOpen > 0 ? (target * eOpen) / px : 0, px, timeNx, true);
         orderStatus[p] = st;
@@ -417,14 +486,16 @@ export class TradingCore {
         if (b.tradedNotional[i]! === before) continue;
         const q = b.lastFillQty[p]!;
         const fp = b.lastFillPrice[p]!;
-        orderQty[p] = q; this.orderPrice[p] = fp; this.orderFee[p] = b.lastFillFee[p]!;
+        orderQty[p] = q;
+        this.orderPrice[p] = fp;
+        this.orderFee[p] = b.lastFillFee[p]!;
         slippageCost += Math.abs(q) * Math.abs(fp - px);
         const now = size[p]!;
-        if (cur !== 0 && (now === 0 || (now > 0) !== (cur > 0))) {
+        if (cur !== 0 && (now === 0 || now > 0 !== cur > 0)) {
           entryBar[p] = -1;
           if (now === 0) cooldownUntil[p] = nx + 1 + this.cooldownBars;
         }
-        if (now !== 0 && (cur === 0 || (now > 0) !== (cur > 0))) this.openedTrade(i, s, p, t, nx, row);
+        if (now !== 0 && (cur === 0 || now > 0 !== cur > 0)) this.openedTrade(i, s, p, t, nx, row);
       }
     }
 
@@ -439,7 +510,10 @@ export class TradingCore {
       if (reason !== REASON_NONE) {
         const q = b.lastFillQty[p]!;
         const fp = b.lastFillPrice[p]!;
-        exitReason[p] = reason; this.exitQty[p] = q; this.exitPrice[p] = fp; this.exitFee[p] = b.lastFillFee[p]!;
+        exitReason[p] = reason;
+        this.exitQty[p] = q;
+        this.exitPrice[p] = fp;
+        this.exitFee[p] = b.lastFillFee[p]!;
         // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
         if (reason !== REASON_TAKE_PROFIT) {
           const k = this.slip[s]!;
@@ -490,7 +564,7 @@ export class TradingCore {
   }
 
   /** Sets the ATR stop/target (ATR of the decision bar t) and the max-hold deadline of a trade opened at bar nx. */
-  private openedTrade(i: number, s: number, p: number, t: number, nx: number, row: number): void {
+  private openedTrade(_i: number, s: number, p: number, t: number, nx: number, row: number): void {
     this.entryBar[p] = nx;
     const ex = this.o.executor;
     if (ex.stopLossAtr === null && ex.takeProfitAtr === null && ex.maxHoldBars === null) return;
@@ -502,7 +576,9 @@ export class TradingCore {
     const tp = ex.takeProfitAtr !== null && atr > 0 ? entry + side * ex.takeProfitAtr * atr : NaN;
     // The bar's time read here (not passed in): no double crosses this call. Same columns setExits writes.
     const mh = ex.maxHoldBars !== null ? this.bars[row]! + ex.maxHoldBars * this.data.timeframeMs : NaN;
-    b.stopLoss[p] = sl > 0 ? sl : NaN; b.takeProfit[p] = tp; b.maxHoldUntil[p] = mh;
+    b.stopLoss[p] = sl > 0 ? sl : NaN;
+    b.takeProfit[p] = tp;
+    b.maxHoldUntil[p] = mh;
   }
 
   /** Copies sub-env i's feature window (rows ≤ its current bar) into its observation (see deferWindows). */
@@ -570,7 +646,8 @@ export class TradingCore {
   metrics(i: number): AccountMetrics & { steps: number; startTime: string; endTime: string } {
     const m = accountMetrics(this.book, i, this.periodsPerYear);
     return {
-      ...m, steps: this.steps[i]!,
+      ...m,
+      steps: this.steps[i]!,
       startTime: new Date(this.data.time[this.startBar[i]!]!).toISOString(),
       endTime: new Date(this.data.time[this.bar[i]!]!).toISOString(),
     };
@@ -582,9 +659,23 @@ export class TradingCore {
     for (let s = 0; s < this.S; s++) {
       const p = i * this.S + s;
       const sym = this.data.symbols[s]!;
-      if (this.orderQty[p] !== 0) out.push({ symbol: sym, qty: this.orderQty[p]!, price: this.orderPrice[p]!, fee: this.orderFee[p]!, reason: 'order' });
+      if (this.orderQty[p] !== 0)
+        out.push({
+          symbol: sym,
+          qty: this.orderQty[p]!,
+          price: this.orderPrice[p]!,
+          fee: this.orderFee[p]!,
+          reason: 'order',
+        });
       const r = this.exitReason[p]!;
-      if (r !== 0) out.push({ symbol: sym, qty: this.exitQty[p]!, price: this.exitPrice[p]!, fee: this.exitFee[p]!, reason: K.REASON_NAMES[r]! });
+      if (r !== 0)
+        out.push({
+          symbol: sym,
+          qty: this.exitQty[p]!,
+          price: this.exitPrice[p]!,
+          fee: this.exitFee[p]!,
+          reason: K.REASON_NAMES[r]!,
+        });
     }
     return out;
   }

@@ -40,7 +40,10 @@ export class TradingEnv extends Env<Float32Array, TradingAction> {
     this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: 1 });
     this.observationSpace = observationSpace(this.core.windowSize, this.data.numFeatures);
     this.actionSpace = this.scheme.space as Space<TradingAction>;
-    this.observationNames = observationNames(this.core.windowSize, this.data.featureNames, [...SYMBOL_STATE_FIELDS, 'drawdown']);
+    this.observationNames = observationNames(this.core.windowSize, this.data.featureNames, [
+      ...SYMBOL_STATE_FIELDS,
+      'drawdown',
+    ]);
     this.renderMode = setup.config.renderMode;
     this.mask = new Uint8Array(this.scheme.levels?.length ?? 0);
   }
@@ -111,7 +114,9 @@ export class TradingEnv extends Env<Float32Array, TradingAction> {
   /** 1 = allowed, per discrete action (MaskablePPO's action_masks()); throws for the continuous scheme. */
   actionMasks(): Uint8Array {
     if (this.scheme.levels === null) {
-      throw new InvalidArgumentError("actionMasks(): the 'continuous' action scheme has no discrete actions to mask; use 'discrete3' or 'discrete-sized'");
+      throw new InvalidArgumentError(
+        "actionMasks(): the 'continuous' action scheme has no discrete actions to mask; use 'discrete3' or 'discrete-sized'",
+      );
     }
     this.core.actionMask(0, this.scheme.levels, this.mask, 0);
     return this.mask.slice();

@@ -10,7 +10,12 @@ import type { Box } from '../../src/core/spaces/box.ts';
 import { dtypeOfArray } from '../../src/core/spaces/dtype.ts';
 import { describeValue } from '../../src/core/spaces/space.ts';
 import { subEnvSeeds } from '../../src/core/vector/sync-vector-env.ts';
-import { EMPTY_INFO, type VectorActions, type VectorEnv, type VectorResetArgs } from '../../src/core/vector/vector-env.ts';
+import {
+  EMPTY_INFO,
+  type VectorActions,
+  type VectorEnv,
+  type VectorResetArgs,
+} from '../../src/core/vector/vector-env.ts';
 import type { ActionScheme } from './actions.ts';
 import { observationSpace } from './observation.ts';
 import { portfolioActionSpace, portfolioTargets } from './portfolio-actions.ts';
@@ -49,9 +54,11 @@ export class TradingVectorEnv implements VectorEnv {
 
   constructor(options: TradingVectorEnvOptions) {
     const n = options.numEnvs;
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(n)})`);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(n)})`);
     const mode = options.autoresetMode ?? 'next-step';
-    if (mode !== 'next-step' && mode !== 'same-step') throw new InvalidArgumentError(`autoresetMode must be 'next-step' or 'same-step' (got ${String(mode)})`);
+    if (mode !== 'next-step' && mode !== 'same-step')
+      throw new InvalidArgumentError(`autoresetMode must be 'next-step' or 'same-step' (got ${String(mode)})`);
     this.numEnvs = n;
     this.autoresetMode = mode;
     const kwargs = options.kwargs ?? {};
@@ -71,13 +78,20 @@ export class TradingVectorEnv implements VectorEnv {
       this.actionDim = 1;
     }
     this.obsDim = this.core.obsDim;
-    this.singleObservationSpace = observationSpace(this.core.windowSize, this.core.data.numFeatures, this.core.portfolioDim);
+    this.singleObservationSpace = observationSpace(
+      this.core.windowSize,
+      this.core.data.numFeatures,
+      this.core.portfolioDim,
+    );
     this.rngs = Array.from({ length: n }, () => new Rng());
     this.pendingReset = new Uint8Array(n);
     this.infos = new Array<Info>(n).fill(EMPTY_INFO);
     this.result = {
-      observations: this.core.observations, rewards: this.core.rewards, terminated: this.core.terminated,
-      truncated: this.core.truncated, infos: this.infos,
+      observations: this.core.observations,
+      rewards: this.core.rewards,
+      terminated: this.core.terminated,
+      truncated: this.core.truncated,
+      infos: this.infos,
     };
     this.masks = new Uint8Array(n * (this.scheme?.levels?.length ?? 0));
     this.core.deferWindows = true;
@@ -85,11 +99,24 @@ export class TradingVectorEnv implements VectorEnv {
 
   /** Live per-sub-env numbers (typed arrays owned by the env, updated in place every step). */
   get state(): {
-    bar: Int32Array; equity: Float64Array; exposure: Float64Array; costs: Float64Array; cash: Float64Array;
-    position: Float64Array; feesPaid: Float64Array;
+    bar: Int32Array;
+    equity: Float64Array;
+    exposure: Float64Array;
+    costs: Float64Array;
+    cash: Float64Array;
+    position: Float64Array;
+    feesPaid: Float64Array;
   } {
     const c = this.core;
-    return { bar: c.bar, equity: c.equity, exposure: c.exposure, costs: c.costs, cash: c.book.cash, position: c.book.size, feesPaid: c.book.feesPaid };
+    return {
+      bar: c.bar,
+      equity: c.equity,
+      exposure: c.exposure,
+      costs: c.costs,
+      cash: c.book.cash,
+      position: c.book.size,
+      feesPaid: c.book.feesPaid,
+    };
   }
 
   reset(args: VectorResetArgs = {}): VectorResetResult {
@@ -110,12 +137,16 @@ export class TradingVectorEnv implements VectorEnv {
 
   step(actions: VectorActions): VectorStepResult {
     if (this.closed) throw new ClosedEnvError();
-    if (!this.started) throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
+    if (!this.started)
+      throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
     this.loadTargets(actions);
     const n = this.numEnvs;
     const core = this.core;
     const pending = this.pendingReset;
-    if (this.dirtyInfos) { this.infos.fill(EMPTY_INFO); this.dirtyInfos = false; }
+    if (this.dirtyInfos) {
+      this.infos.fill(EMPTY_INFO);
+      this.dirtyInfos = false;
+    }
     for (let i = 0; i < n; i++) {
       if (pending[i] === 1) {
         // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0.
@@ -159,13 +190,17 @@ export class TradingVectorEnv implements VectorEnv {
     const d = this.actionDim;
     const dt = dtypeOfArray(actions);
     if (dt === null && !Array.isArray(actions)) {
-      throw new InvalidActionError(`actions must be a typed array of ${n * d} values (${n} sub-envs × ${d}), got ${describeValue(actions)}`);
+      throw new InvalidActionError(
+        `actions must be a typed array of ${n * d} values (${n} sub-envs × ${d}), got ${describeValue(actions)}`,
+      );
     }
     const arr = actions as ArrayLike<unknown>;
     // A plain array of per-sub-env actions ([[0.5], [−1]] or [0, 2, 1]) is flattened on the fly.
     const nested = Array.isArray(actions) && arr.length === n && d > 1;
     if (!nested && arr.length !== n * d) {
-      throw new InvalidActionError(`expected ${n * d} action values (${n} sub-envs × ${d} for ${String(this.singleActionSpace)}), got ${arr.length}`);
+      throw new InvalidActionError(
+        `expected ${n * d} action values (${n} sub-envs × ${d} for ${String(this.singleActionSpace)}), got ${arr.length}`,
+      );
     }
     const scheme = this.scheme;
     const pending = this.pendingReset;
@@ -177,7 +212,10 @@ export class TradingVectorEnv implements VectorEnv {
       for (let i = 0; i < n; i++) {
         const a = actions[i]!;
         if (a >= 0 && a < K) targets[i] = levels[a]!;
-        else if (pending[i] === 0) throw new InvalidActionError(`action ${a} for sub-env ${i} is not in ${String(scheme!.space)}: no sub-env was stepped`);
+        else if (pending[i] === 0)
+          throw new InvalidActionError(
+            `action ${a} for sub-env ${i} is not in ${String(scheme!.space)}: no sub-env was stepped`,
+          );
       }
       return;
     }
@@ -186,9 +224,14 @@ export class TradingVectorEnv implements VectorEnv {
       if (scheme !== null) {
         let a = arr[i];
         if (Array.isArray(a) || ArrayBuffer.isView(a)) a = (a as ArrayLike<unknown>)[0];
-        if (typeof a !== 'number') throw new InvalidActionError(`action ${describeValue(a)} for sub-env ${i} is not in ${String(this.singleActionSpace)}: no sub-env was stepped`);
+        if (typeof a !== 'number')
+          throw new InvalidActionError(
+            `action ${describeValue(a)} for sub-env ${i} is not in ${String(this.singleActionSpace)}: no sub-env was stepped`,
+          );
         if (scheme.discrete && (dt === 'float32' || dt === 'float64')) {
-          throw new InvalidActionError(`${String(this.singleActionSpace)} actions must be integers: pass an Int32Array, not a ${dt} array`);
+          throw new InvalidActionError(
+            `${String(this.singleActionSpace)} actions must be integers: pass an Int32Array, not a ${dt} array`,
+          );
         }
         targets[i] = checkedTarget(scheme, a, i);
       } else {
@@ -201,7 +244,10 @@ export class TradingVectorEnv implements VectorEnv {
   /** Masks of all sub-envs, N × actions (1 = allowed); only for discrete schemes. */
   actionMasks(): Uint8Array {
     const levels = this.scheme?.levels ?? null;
-    if (levels === null) throw new InvalidArgumentError('actionMasks(): only the discrete trading schemes (discrete3, discrete-sized) have action masks');
+    if (levels === null)
+      throw new InvalidArgumentError(
+        'actionMasks(): only the discrete trading schemes (discrete3, discrete-sized) have action masks',
+      );
     for (let i = 0; i < this.numEnvs; i++) this.core.actionMask(i, levels, this.masks, i * levels.length);
     return this.masks;
   }
@@ -222,10 +268,15 @@ function checkedTarget(scheme: ActionScheme, a: number, i: number): number {
   const levels = scheme.levels;
   if (levels !== null) {
     if (!(a >= 0 && a < levels.length) || Math.floor(a) !== a) {
-      throw new InvalidActionError(`action ${a} for sub-env ${i} is not in ${String(scheme.space)}: no sub-env was stepped`);
+      throw new InvalidActionError(
+        `action ${a} for sub-env ${i} is not in ${String(scheme.space)}: no sub-env was stepped`,
+      );
     }
     return levels[a]!;
   }
-  if (!(a >= -1 && a <= 1)) throw new InvalidActionError(`action ${a} for sub-env ${i} is not in Box(-1.0, 1.0, (1,)) (NaN included): no sub-env was stepped`);
+  if (!(a >= -1 && a <= 1))
+    throw new InvalidActionError(
+      `action ${a} for sub-env ${i} is not in Box(-1.0, 1.0, (1,)) (NaN included): no sub-env was stepped`,
+    );
   return a * scheme.exposure;
 }

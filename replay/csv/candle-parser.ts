@@ -18,11 +18,19 @@ export interface BadRow {
 
 const TIME_NAMES = ['time', 'timestamp', 'date', 'datetime', 'open_time', 'ts', 'interval_begin'];
 const ALIASES: Record<string, readonly string[]> = {
-  open: ['open', 'o'], high: ['high', 'h'], low: ['low', 'l'], close: ['close', 'c'],
-  volume: ['volume', 'vol', 'v'], trades: ['trades', 'count', 'trade_count', 'n'], vwap: ['vwap'],
+  open: ['open', 'o'],
+  high: ['high', 'h'],
+  low: ['low', 'l'],
+  close: ['close', 'c'],
+  volume: ['volume', 'vol', 'v'],
+  trades: ['trades', 'count', 'trade_count', 'n'],
+  vwap: ['vwap'],
 };
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /**
  * Number(text.slice(start, end)) without the slice, and fast for plain decimals ([-]digits[.digits], ≤ 15 digits): the
@@ -33,7 +41,10 @@ export function parseNumber(text: string, start: number, end: number): number {
   if (start >= end) return NaN;
   let i = start;
   let neg = false;
-  if (text.charCodeAt(i) === 45 /* - */) { neg = true; i++; }
+  if (text.charCodeAt(i) === 45 /* - */) {
+    neg = true;
+    i++;
+  }
   let m = 0;
   let digits = 0;
   let frac = -1; // digits after the point; -1 = no point yet
@@ -129,7 +140,12 @@ export class CandleLineParser {
     if (k !== 7) return `expected 7 fields (unix_time,open,high,low,close,volume,trades), got ${k}`;
     const t = out[0]!;
     r.time = Number.isFinite(t) ? Math.round(t * 1000) : NaN;
-    r.open = out[1]!; r.high = out[2]!; r.low = out[3]!; r.close = out[4]!; r.volume = out[5]!; r.trades = out[6]!;
+    r.open = out[1]!;
+    r.high = out[2]!;
+    r.low = out[3]!;
+    r.close = out[4]!;
+    r.volume = out[5]!;
+    r.trades = out[6]!;
     r.vwap = NaN;
     if (!Number.isFinite(r.trades)) return 'trades is not a number';
     return checkCandle(r) ?? 'row';
@@ -147,13 +163,20 @@ export class CandleLineParser {
       return -1;
     };
     const idx = [
-      find(TIME_NAMES), find(ALIASES.open!), find(ALIASES.high!), find(ALIASES.low!), find(ALIASES.close!),
-      find(ALIASES.volume!), find(ALIASES.trades!), find(ALIASES.vwap!),
+      find(TIME_NAMES),
+      find(ALIASES.open!),
+      find(ALIASES.high!),
+      find(ALIASES.low!),
+      find(ALIASES.close!),
+      find(ALIASES.volume!),
+      find(ALIASES.trades!),
+      find(ALIASES.vwap!),
     ];
     const required = ['time', 'open', 'high', 'low', 'close', 'volume'];
     const missing = required.filter((_, i) => idx[i]! < 0);
     if (missing.length > 0) {
-      this.headerError = `header '${text}' lacks column(s) ${missing.join(', ')} (time may be named ${TIME_NAMES.join('|')}; ` +
+      this.headerError =
+        `header '${text}' lacks column(s) ${missing.join(', ')} (time may be named ${TIME_NAMES.join('|')}; ` +
         `or use --format kraken-ohlcvt for headerless Kraken archives)`;
     }
     this.idx = idx;
@@ -166,7 +189,10 @@ export class CandleLineParser {
     if (f.length <= need) return `expected at least ${need + 1} fields as in the header, got ${f.length}`;
     const r = this.row;
     r.time = parseTimeMs(f[idx[0]!]!.replace(/^"|"$/g, ''));
-    r.open = num(f[idx[1]!]!); r.high = num(f[idx[2]!]!); r.low = num(f[idx[3]!]!); r.close = num(f[idx[4]!]!);
+    r.open = num(f[idx[1]!]!);
+    r.high = num(f[idx[2]!]!);
+    r.low = num(f[idx[3]!]!);
+    r.close = num(f[idx[4]!]!);
     r.volume = num(f[idx[5]!]!);
     r.trades = idx[6]! >= 0 && f[idx[6]!] !== undefined && f[idx[6]!] !== '' ? num(f[idx[6]!]!) : NaN;
     r.vwap = idx[7]! >= 0 && f[idx[7]!] !== undefined && f[idx[7]!] !== '' ? num(f[idx[7]!]!) : NaN;

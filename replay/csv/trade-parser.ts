@@ -65,14 +65,21 @@ export class TradeLineParser {
       if (!Number.isFinite(Number(f[0]))) {
         const names = f.map((s) => s.trim().toLowerCase());
         const find = (alts: string[]): number => alts.map((a) => names.indexOf(a)).find((i) => i >= 0) ?? -1;
-        this.idx = [find(['time', 'timestamp', 'ts', 'date']), find(['price']), find(['volume', 'qty', 'amount', 'size']), find(['side']), find(['trade_id', 'id'])];
+        this.idx = [
+          find(['time', 'timestamp', 'ts', 'date']),
+          find(['price']),
+          find(['volume', 'qty', 'amount', 'size']),
+          find(['side']),
+          find(['trade_id', 'id']),
+        ];
         const missing = ['time', 'price', 'volume'].filter((_, i) => this.idx![i]! < 0);
         if (missing.length) this.headerError = `trades header '${text}' lacks column(s) ${missing.join(', ')}`;
         return 'skip';
       }
     }
     const idx = this.idx ?? [0, 1, 2, 3, -1];
-    if (!this.idx && (f.length < 3 || f.length > 4)) return `expected 3 or 4 fields (unix_time,price,volume[,side]), got ${f.length}`;
+    if (!this.idx && (f.length < 3 || f.length > 4))
+      return `expected 3 or 4 fields (unix_time,price,volume[,side]), got ${f.length}`;
     const r = this.row;
     r.timeUs = parseTimeUs(f[idx[0]!] ?? '');
     r.price = num(f[idx[1]!]);

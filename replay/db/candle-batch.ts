@@ -16,15 +16,27 @@ export class CandleBatch {
   sym: string[] = [];
   tf: string[] = [];
   t: Float64Array;
-  o: Float64Array; h: Float64Array; l: Float64Array; c: Float64Array; v: Float64Array; n: Float64Array; w: Float64Array;
+  o: Float64Array;
+  h: Float64Array;
+  l: Float64Array;
+  c: Float64Array;
+  v: Float64Array;
+  n: Float64Array;
+  w: Float64Array;
   length = 0;
   /** One symbol/timeframe, strictly ascending times: eligible for the direct COPY. */
   simple = true;
 
   constructor(capacity = 1024) {
     const cap = Math.max(16, capacity);
-    this.t = new Float64Array(cap); this.o = new Float64Array(cap); this.h = new Float64Array(cap); this.l = new Float64Array(cap);
-    this.c = new Float64Array(cap); this.v = new Float64Array(cap); this.n = new Float64Array(cap); this.w = new Float64Array(cap);
+    this.t = new Float64Array(cap);
+    this.o = new Float64Array(cap);
+    this.h = new Float64Array(cap);
+    this.l = new Float64Array(cap);
+    this.c = new Float64Array(cap);
+    this.v = new Float64Array(cap);
+    this.n = new Float64Array(cap);
+    this.w = new Float64Array(cap);
   }
 
   private grow(): void {
@@ -40,30 +52,47 @@ export class CandleBatch {
     const k = this.length;
     if (k === this.t.length) this.grow();
     if (k === 0) {
-      this.sym.push(sym); this.tf.push(tf);
+      this.sym.push(sym);
+      this.tf.push(tf);
     } else {
       if (this.simple && (tUs <= this.t[k - 1]! || sym !== this.sym[0] || tf !== this.tf[0])) {
         this.simple = false;
         this.fillStrings(k);
       }
       // A simple batch keeps its one symbol/timeframe at index 0 only: no per-row strings.
-      if (!this.simple) { this.sym.push(sym); this.tf.push(tf); }
+      if (!this.simple) {
+        this.sym.push(sym);
+        this.tf.push(tf);
+      }
     }
-    this.t[k] = tUs; this.o[k] = r.open; this.h[k] = r.high; this.l[k] = r.low; this.c[k] = r.close; this.v[k] = r.volume;
-    this.n[k] = r.trades; this.w[k] = r.vwap;
+    this.t[k] = tUs;
+    this.o[k] = r.open;
+    this.h[k] = r.high;
+    this.l[k] = r.low;
+    this.c[k] = r.close;
+    this.v[k] = r.volume;
+    this.n[k] = r.trades;
+    this.w[k] = r.vwap;
     this.length = k + 1;
   }
 
   /** Symbol of row i. */
-  symbolAt(i: number): string { return i < this.sym.length ? this.sym[i]! : this.sym[0]!; }
+  symbolAt(i: number): string {
+    return i < this.sym.length ? this.sym[i]! : this.sym[0]!;
+  }
   /** Timeframe of row i. */
-  timeframeAt(i: number): string { return i < this.tf.length ? this.tf[i]! : this.tf[0]!; }
+  timeframeAt(i: number): string {
+    return i < this.tf.length ? this.tf[i]! : this.tf[0]!;
+  }
 
   // Rows 1..k-1 of a batch that was simple until now share row 0's strings: write them out before the first that differs.
   private fillStrings(k: number): void {
     const s = this.sym[0]!;
     const f = this.tf[0]!;
-    while (this.sym.length < k) { this.sym.push(s); this.tf.push(f); }
+    while (this.sym.length < k) {
+      this.sym.push(s);
+      this.tf.push(f);
+    }
   }
 
   clear(): void {
@@ -85,7 +114,10 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8
   const bytesOf = new Map<string, Buffer>();
   const enc = (s: string): Buffer => {
     let x = bytesOf.get(s);
-    if (!x) { x = Buffer.from(s, 'utf8'); bytesOf.set(s, x); }
+    if (!x) {
+      x = Buffer.from(s, 'utf8');
+      bytesOf.set(s, x);
+    }
     return x;
   };
   let textBytes = 0;
@@ -106,29 +138,69 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8
   const { t, o, h, l, c, v, n, w } = b;
   for (let i = 0; i < rows; i++) {
     if (keep !== undefined && keep[i] === 0) continue;
-    dv.setInt16(p, fields); p += 2;
-    if (withOrd) { dv.setInt32(p, 4); dv.setInt32(p + 4, i); p += 8; }
-    if (perString) { sym = enc(b.sym[i]!); tf = enc(b.tf[i]!); }
-    dv.setInt32(p, sym.length); p += 4;
+    dv.setInt16(p, fields);
+    p += 2;
+    if (withOrd) {
+      dv.setInt32(p, 4);
+      dv.setInt32(p + 4, i);
+      p += 8;
+    }
+    if (perString) {
+      sym = enc(b.sym[i]!);
+      tf = enc(b.tf[i]!);
+    }
+    dv.setInt32(p, sym.length);
+    p += 4;
     for (let k = 0; k < sym.length; k++) buf[p + k] = sym[k]!;
     p += sym.length;
-    dv.setInt32(p, tf.length); p += 4;
+    dv.setInt32(p, tf.length);
+    p += 4;
     for (let k = 0; k < tf.length; k++) buf[p + k] = tf[k]!;
     p += tf.length;
     // |µs since 2000| < 2^53: two 32-bit words instead of a BigInt per row.
     const us = t[i]! - PG_EPOCH_US;
     const hi = Math.floor(us / TWO32);
-    dv.setInt32(p, 8); dv.setInt32(p + 4, hi); dv.setUint32(p + 8, us - hi * TWO32); p += 12;
-    dv.setInt32(p, 8); dv.setFloat64(p + 4, o[i]!); p += 12;
-    dv.setInt32(p, 8); dv.setFloat64(p + 4, h[i]!); p += 12;
-    dv.setInt32(p, 8); dv.setFloat64(p + 4, l[i]!); p += 12;
-    dv.setInt32(p, 8); dv.setFloat64(p + 4, c[i]!); p += 12;
-    dv.setInt32(p, 8); dv.setFloat64(p + 4, v[i]!); p += 12;
+    dv.setInt32(p, 8);
+    dv.setInt32(p + 4, hi);
+    dv.setUint32(p + 8, us - hi * TWO32);
+    p += 12;
+    dv.setInt32(p, 8);
+    dv.setFloat64(p + 4, o[i]!);
+    p += 12;
+    dv.setInt32(p, 8);
+    dv.setFloat64(p + 4, h[i]!);
+    p += 12;
+    dv.setInt32(p, 8);
+    dv.setFloat64(p + 4, l[i]!);
+    p += 12;
+    dv.setInt32(p, 8);
+    dv.setFloat64(p + 4, c[i]!);
+    p += 12;
+    dv.setInt32(p, 8);
+    dv.setFloat64(p + 4, v[i]!);
+    p += 12;
     const ni = n[i]!;
-    if (ni > 0x7fffffff) throw new DataError(`trades ${ni} at ${new Date(t[i]! / 1000).toISOString()} exceeds the int4 column: check the file`);
-    if (ni === ni) { dv.setInt32(p, 4); dv.setInt32(p + 4, ni); p += 8; } else { dv.setInt32(p, -1); p += 4; }
+    if (ni > 0x7fffffff)
+      throw new DataError(
+        `trades ${ni} at ${new Date(t[i]! / 1000).toISOString()} exceeds the int4 column: check the file`,
+      );
+    if (ni === ni) {
+      dv.setInt32(p, 4);
+      dv.setInt32(p + 4, ni);
+      p += 8;
+    } else {
+      dv.setInt32(p, -1);
+      p += 4;
+    }
     const wi = w[i]!;
-    if (wi === wi) { dv.setInt32(p, 8); dv.setFloat64(p + 4, wi); p += 12; } else { dv.setInt32(p, -1); p += 4; }
+    if (wi === wi) {
+      dv.setInt32(p, 8);
+      dv.setFloat64(p + 4, wi);
+      p += 12;
+    } else {
+      dv.setInt32(p, -1);
+      p += 4;
+    }
   }
   dv.setInt16(p, -1); // trailer
   return buf.subarray(0, p + 2);

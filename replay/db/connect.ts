@@ -9,7 +9,9 @@ export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 export function resolveDbUrl(explicit?: string): string {
   const url = explicit ?? process.env.TG4_PG_URL;
   if (!url) {
-    throw new DbError('no database given: pass --db postgres://user@host:port/db or set TG4_PG_URL (the bundled dataset needs no database)');
+    throw new DbError(
+      'no database given: pass --db postgres://user@host:port/db or set TG4_PG_URL (the bundled dataset needs no database)',
+    );
   }
   return url;
 }
@@ -42,14 +44,21 @@ export function toDbError(err: unknown, url: string, what: string): DbError {
   const e = err as { code?: string; message?: string; table?: string };
   const code = e.code ?? '';
   if (code === '42P01') {
-    return new DbError(`${what}: a table is missing (${e.message}): run \`tg4 db migrate --db ${redactUrl(url)}\``, { cause: err });
+    return new DbError(`${what}: a table is missing (${e.message}): run \`tg4 db migrate --db ${redactUrl(url)}\``, {
+      cause: err,
+    });
   }
   const hint = CONNECT_CODES[code];
   if (hint) return new DbError(`cannot use PostgreSQL at ${redactUrl(url)} (${code}): ${hint}`, { cause: err });
   if (/timeout/i.test(e.message ?? '')) {
-    return new DbError(`cannot reach PostgreSQL at ${redactUrl(url)} (timeout): check the host, port and that the server runs`, { cause: err });
+    return new DbError(
+      `cannot reach PostgreSQL at ${redactUrl(url)} (timeout): check the host, port and that the server runs`,
+      { cause: err },
+    );
   }
-  return new DbError(`${what} failed on ${redactUrl(url)}: ${code ? `[${code}] ` : ''}${e.message ?? String(err)}`, { cause: err });
+  return new DbError(`${what} failed on ${redactUrl(url)}: ${code ? `[${code}] ` : ''}${e.message ?? String(err)}`, {
+    cause: err,
+  });
 }
 
 /** A connected client (caller ends it). Connection failures become DB_ERRORs naming the fix. */
@@ -58,7 +67,9 @@ export async function connectClient(url: string): Promise<pg.Client> {
   try {
     client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'tg4' });
   } catch (err) {
-    throw new DbError(`'${redactUrl(url)}' is not a PostgreSQL URL: use postgres://user:password@host:port/database`, { cause: err });
+    throw new DbError(`'${redactUrl(url)}' is not a PostgreSQL URL: use postgres://user:password@host:port/database`, {
+      cause: err,
+    });
   }
   client.on('error', () => undefined); // a dropped connection surfaces on the next query instead of crashing
   try {

@@ -31,7 +31,10 @@ export interface BookInfo {
   to: number;
 }
 
-export async function dataInfo(c: pg.ClientBase, url: string): Promise<{ candles: SeriesInfo[]; trades: TradesInfo[]; books: BookInfo[] }> {
+export async function dataInfo(
+  c: pg.ClientBase,
+  url: string,
+): Promise<{ candles: SeriesInfo[]; trades: TradesInfo[]; books: BookInfo[] }> {
   try {
     await requireMigrated(c, url);
     const s = await c.query<{ symbol: string; timeframe: string; rows: string; lo: number; hi: number }>(`
@@ -59,9 +62,19 @@ export async function dataInfo(c: pg.ClientBase, url: string): Promise<{ candles
       SELECT symbol, count(DISTINCT time) AS snapshots, count(*) AS levels, extract(epoch FROM min(time)) * 1000 AS lo,
         extract(epoch FROM max(time)) * 1000 AS hi FROM book_snapshots GROUP BY symbol ORDER BY symbol`);
     return {
-      books: b.rows.map((r) => ({ symbol: r.symbol, snapshots: Number(r.snapshots), levels: Number(r.levels), from: Number(r.lo), to: Number(r.hi) })),
+      books: b.rows.map((r) => ({
+        symbol: r.symbol,
+        snapshots: Number(r.snapshots),
+        levels: Number(r.levels),
+        from: Number(r.lo),
+        to: Number(r.hi),
+      })),
       candles: s.rows.map((r) => ({
-        symbol: r.symbol, timeframe: r.timeframe, rows: Number(r.rows), from: Number(r.lo), to: Number(r.hi),
+        symbol: r.symbol,
+        timeframe: r.timeframe,
+        rows: Number(r.rows),
+        from: Number(r.lo),
+        to: Number(r.hi),
         gaps: summarizeGaps(gapsBy.get(`${r.symbol}|${r.timeframe}`) ?? []),
       })),
       trades: t.rows.map((r) => ({ symbol: r.symbol, rows: Number(r.rows), from: Number(r.lo), to: Number(r.hi) })),

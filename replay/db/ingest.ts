@@ -13,7 +13,6 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { CandleLineParser, type BadRow } from '../csv/candle-parser.ts';
-import type { CandleRow } from '../columns.ts';
 import { TradeLineParser } from '../csv/trade-parser.ts';
 import { DataError } from '../errors.ts';
 import { parseJsonlLine } from '../jsonl-events.ts';
@@ -76,10 +75,24 @@ export interface IngestSummary {
 }
 
 class TradeBatch {
-  sym: string[] = []; t: number[] = []; seq: number[] = []; p: number[] = []; v: number[] = []; side: string[] = []; id: number[] = [];
-  get length(): number { return this.t.length; }
+  sym: string[] = [];
+  t: number[] = [];
+  seq: number[] = [];
+  p: number[] = [];
+  v: number[] = [];
+  side: string[] = [];
+  id: number[] = [];
+  get length(): number {
+    return this.t.length;
+  }
   push(sym: string, tUs: number, seq: number, p: number, v: number, side: string, id: number): void {
-    this.sym.push(sym); this.t.push(tUs); this.seq.push(seq); this.p.push(p); this.v.push(v); this.side.push(side); this.id.push(id);
+    this.sym.push(sym);
+    this.t.push(tUs);
+    this.seq.push(seq);
+    this.p.push(p);
+    this.v.push(v);
+    this.side.push(side);
+    this.id.push(id);
   }
   clear(): void {
     for (const k of ['sym', 't', 'seq', 'p', 'v', 'side', 'id'] as const) this[k].length = 0;
@@ -87,10 +100,22 @@ class TradeBatch {
 }
 
 class BookBatch {
-  sym: string[] = []; t: number[] = []; side: string[] = []; level: number[] = []; p: number[] = []; v: number[] = [];
-  get length(): number { return this.t.length; }
+  sym: string[] = [];
+  t: number[] = [];
+  side: string[] = [];
+  level: number[] = [];
+  p: number[] = [];
+  v: number[] = [];
+  get length(): number {
+    return this.t.length;
+  }
   push(sym: string, tUs: number, side: string, level: number, p: number, v: number): void {
-    this.sym.push(sym); this.t.push(tUs); this.side.push(side); this.level.push(level); this.p.push(p); this.v.push(v);
+    this.sym.push(sym);
+    this.t.push(tUs);
+    this.side.push(side);
+    this.level.push(level);
+    this.p.push(p);
+    this.v.push(v);
   }
 }
 
@@ -125,7 +150,12 @@ function bookBinary(b: BookBatch): Buffer {
   const w = new BinaryCopyWriter(b.length * 70 + 64);
   for (let i = 0; i < b.length; i++) {
     w.row(6);
-    w.text(b.sym[i]!); w.timestampUs(b.t[i]!); w.text(b.side[i]!); w.int2(b.level[i]!); w.float8(b.p[i]!); w.float8(b.v[i]!);
+    w.text(b.sym[i]!);
+    w.timestampUs(b.t[i]!);
+    w.text(b.side[i]!);
+    w.int2(b.level[i]!);
+    w.float8(b.p[i]!);
+    w.float8(b.v[i]!);
   }
   return w.finish();
 }
@@ -143,8 +173,13 @@ function tradeBinary(b: TradeBatch): Buffer {
   const w = new BinaryCopyWriter(b.length * 80 + 64);
   for (let i = 0; i < b.length; i++) {
     w.row(7);
-    w.text(b.sym[i]!); w.timestampUs(b.t[i]!); w.int4(b.seq[i]!); w.float8(b.p[i]!); w.float8(b.v[i]!);
-    if (b.side[i]) w.text(b.side[i]!); else w.null();
+    w.text(b.sym[i]!);
+    w.timestampUs(b.t[i]!);
+    w.int4(b.seq[i]!);
+    w.float8(b.p[i]!);
+    w.float8(b.v[i]!);
+    if (b.side[i]) w.text(b.side[i]!);
+    else w.null();
     w.int8(b.id[i]!);
   }
   return w.finish();
@@ -166,11 +201,13 @@ function rangeWhere(c: pg.ClientBase, b: CandleBatch): string {
  */
 async function beginBatch(c: pg.ClientBase, b: CandleBatch | null): Promise<boolean | null> {
   const begin = 'BEGIN; SET LOCAL synchronous_commit = off';
-  if (!b || !b.simple || b.length === 0) {
+  if (!b?.simple || b.length === 0) {
     await c.query(begin);
     return null;
   }
-  const r = (await c.query(`${begin}; SELECT EXISTS (SELECT 1 FROM candles WHERE ${rangeWhere(c, b)}) AS e; SAVEPOINT tg4_direct`)) as unknown as pg.QueryResult[];
+  const r = (await c.query(
+    `${begin}; SELECT EXISTS (SELECT 1 FROM candles WHERE ${rangeWhere(c, b)}) AS e; SAVEPOINT tg4_direct`,
+  )) as unknown as pg.QueryResult[];
   return (r[2]!.rows[0] as { e: boolean }).e;
 }
 
@@ -185,13 +222,19 @@ async function directCopy(c: pg.ClientBase, b: CandleBatch, rangeHasRows: boolea
   let keep: Uint8Array | undefined;
   let kept = b.length;
   if (rangeHasRows) {
-    const stored = (await copyOutColumns(c, `SELECT time FROM candles WHERE ${rangeWhere(c, b)} ORDER BY time`, ['timestamptz-us'])).cols[0]!;
+    const stored = (
+      await copyOutColumns(c, `SELECT time FROM candles WHERE ${rangeWhere(c, b)} ORDER BY time`, ['timestamptz-us'])
+    ).cols[0]!;
     keep = new Uint8Array(b.length).fill(1);
     const t = b.t;
-    for (let i = 0, j = 0; i < b.length && j < stored.length;) {
+    for (let i = 0, j = 0; i < b.length && j < stored.length; ) {
       if (t[i]! < stored[j]!) i++;
       else if (t[i]! > stored[j]!) j++;
-      else { keep[i++] = 0; j++; kept--; }
+      else {
+        keep[i++] = 0;
+        j++;
+        kept--;
+      }
     }
     if (kept === 0) return 0;
   }
@@ -215,10 +258,26 @@ async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<
     const rows: string[] = [];
     for (let i = s; i < e; i++) {
       const k = params.length;
-      rows.push(`($${k + 1}, $${k + 2}, timestamptz 'epoch' + $${k + 3}::bigint * interval '1 microsecond', $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`);
-      params.push(b.symbolAt(i), b.timeframeAt(i), b.t[i], b.o[i], b.h[i], b.l[i], b.c[i], b.v[i], b.n[i] === b.n[i] ? b.n[i] : null, b.w[i] === b.w[i] ? b.w[i] : null);
+      rows.push(
+        `($${k + 1}, $${k + 2}, timestamptz 'epoch' + $${k + 3}::bigint * interval '1 microsecond', $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`,
+      );
+      params.push(
+        b.symbolAt(i),
+        b.timeframeAt(i),
+        b.t[i],
+        b.o[i],
+        b.h[i],
+        b.l[i],
+        b.c[i],
+        b.v[i],
+        b.n[i] === b.n[i] ? b.n[i] : null,
+        b.w[i] === b.w[i] ? b.w[i] : null,
+      );
     }
-    const r = await c.query(`INSERT INTO candles (${CANDLE_COLS}) VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`, params);
+    const r = await c.query(
+      `INSERT INTO candles (${CANDLE_COLS}) VALUES ${rows.join(',')} ON CONFLICT DO NOTHING`,
+      params,
+    );
     inserted += r.rowCount ?? 0;
   }
   return inserted;
@@ -226,7 +285,8 @@ async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<
 
 function validSymbol(s: string): string {
   const sym = normalizeSymbol(s);
-  if (!/^[A-Z0-9][A-Z0-9./-]{0,31}$/.test(sym)) throw new InvalidArgumentError(`symbol '${s}' is not valid: use letters/digits like BTC/USD or XBTUSD`);
+  if (!/^[A-Z0-9][A-Z0-9./-]{0,31}$/.test(sym))
+    throw new InvalidArgumentError(`symbol '${s}' is not valid: use letters/digits like BTC/USD or XBTUSD`);
   return sym;
 }
 
@@ -239,18 +299,29 @@ function detectFormat(file: string, firstLine: string): IngestFormat {
 export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
   const onError = opts.onError ?? 'skip';
-  if (onError !== 'skip' && onError !== 'stop') throw new InvalidArgumentError(`--on-error '${String(onError)}' is not valid: use skip or stop`);
+  if (onError !== 'skip' && onError !== 'stop')
+    throw new InvalidArgumentError(`--on-error '${String(onError)}' is not valid: use skip or stop`);
   if (opts.format !== undefined && !INGEST_FORMATS.includes(opts.format)) {
     throw new InvalidArgumentError(`format '${opts.format}' is unknown: use ${INGEST_FORMATS.join(', ')}`);
   }
   const batchSize = opts.batchSize ?? 50_000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be an integer ≥ 1, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new InvalidArgumentError(`batchSize must be an integer ≥ 1, got ${batchSize}`);
   const method = opts.method ?? 'copy';
   const src = openLines(opts.file);
 
   const summary: IngestSummary = {
-    file: opts.file, format: opts.format ?? 'csv', rowsRead: 0, inserted: 0, duplicates: 0, updated: 0, ignored: 0,
-    bad: [], batches: 0, seconds: 0, series: [],
+    file: opts.file,
+    format: opts.format ?? 'csv',
+    rowsRead: 0,
+    inserted: 0,
+    duplicates: 0,
+    updated: 0,
+    ignored: 0,
+    bad: [],
+    batches: 0,
+    seconds: 0,
+    series: [],
   };
   const series = new Set<string>();
   // Double-buffered: the next batch is parsed while the previous one is in the database (client and server overlap).
@@ -289,7 +360,11 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
           n.inserted += directRows;
           n.duplicates += candles.length - directRows;
         } else {
-          await copyIn(c, 'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', encodeCandleBatch(candles, true));
+          await copyIn(
+            c,
+            'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)',
+            encodeCandleBatch(candles, true),
+          );
           if (jsonlCandles) {
             const r = await c.query<{ inserted: number; updated: number }>(STAGE_UPSERT_CANDLES);
             const x = r.rows[0]!;
@@ -304,13 +379,21 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         }
       }
       if (trades.length > 0) {
-        await copyIn(c, 'COPY tg4_stage_trades (symbol, time, seq, price, volume, side, trade_id) FROM STDIN (FORMAT binary)', tradeBinary(trades));
+        await copyIn(
+          c,
+          'COPY tg4_stage_trades (symbol, time, seq, price, volume, side, trade_id) FROM STDIN (FORMAT binary)',
+          tradeBinary(trades),
+        );
         const r = await c.query(STAGE_TO_TRADES);
         n.inserted += r.rowCount ?? 0;
         n.duplicates += trades.length - (r.rowCount ?? 0);
       }
       if (book.length > 0) {
-        await copyIn(c, 'COPY tg4_stage_book (symbol, time, side, level, price, volume) FROM STDIN (FORMAT binary)', bookBinary(book));
+        await copyIn(
+          c,
+          'COPY tg4_stage_book (symbol, time, side, level, price, volume) FROM STDIN (FORMAT binary)',
+          bookBinary(book),
+        );
         const r = await c.query(STAGE_TO_BOOK);
         n.inserted += r.rowCount ?? 0;
         n.duplicates += book.length - (r.rowCount ?? 0);
@@ -318,13 +401,22 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       await c.query('COMMIT');
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
-      throw toDbError(err, url, `ingest of ${opts.file} (batch ${summary.batches + 1} rolled back; earlier batches are stored, re-run to complete)`);
+      throw toDbError(
+        err,
+        url,
+        `ingest of ${opts.file} (batch ${summary.batches + 1} rolled back; earlier batches are stored, re-run to complete)`,
+      );
     }
     summary.inserted += n.inserted;
     summary.duplicates += n.duplicates;
     summary.updated += n.updated;
     summary.batches++;
-    opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
+    opts.onProgress?.({
+      bytesRead: src.bytesRead(),
+      totalBytes: src.totalBytes,
+      rowsRead: summary.rowsRead,
+      inserted: summary.inserted,
+    });
   };
 
   let format: IngestFormat | undefined = opts.format;
@@ -355,7 +447,13 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     trades = new TradeBatch();
     book = new BookBatch();
     inFlight = true;
-    pending = flush(cb, tb, bb).catch((err: unknown) => { failure = err; }).finally(() => { inFlight = false; });
+    pending = flush(cb, tb, bb)
+      .catch((err: unknown) => {
+        failure = err;
+      })
+      .finally(() => {
+        inFlight = false;
+      });
   };
   let stopAt: BadRow | null = null;
   const bad = (line: number, reason: string, text: string): void => {
@@ -367,80 +465,98 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   };
 
   let lineNo = 0;
-  reading: for await (const chunk of src.chunks()) for (const line of chunk) {
-    if (stopAt) break reading;
-    lineNo++;
-    if (format === undefined) {
-      if (line.trim() === '') continue;
-      format = detectFormat(opts.file, line);
-    }
-    if (!candleParser && !tradeParser && format !== 'jsonl') {
-      if (format === 'trades') {
-        tradeParser = new TradeLineParser();
-        if (!symbol) throw new InvalidArgumentError('trades need --symbol (e.g. --symbol BTC/USD)');
-      } else {
-        candleParser = new CandleLineParser(format);
-        if (!symbol) throw new InvalidArgumentError(`${format} candles need --symbol (e.g. --symbol BTC/USD)`);
-        if (!timeframe) throw new InvalidArgumentError(`${format} candles need --timeframe (e.g. --timeframe 1h)`);
-        series.add(`${symbol} ${timeframe}`);
+  reading: for await (const chunk of src.chunks())
+    for (const line of chunk) {
+      if (stopAt) break reading;
+      lineNo++;
+      if (format === undefined) {
+        if (line.trim() === '') continue;
+        format = detectFormat(opts.file, line);
       }
-      if (tradeParser) series.add(`${symbol} trades`);
-    }
-    if (format === 'jsonl') {
-      const p = parseJsonlLine(line, symbol, timeframe);
-      if (line.trim() === '') continue;
-      summary.rowsRead++;
-      if (p.error) { bad(lineNo, p.error, line); continue; }
-      if (p.candles.length === 0 && p.trades.length === 0 && p.book.length === 0) { summary.ignored++; continue; }
-      for (const l of p.book) {
-        series.add(`${l.symbol} book`);
-        book.push(l.symbol, l.timeUs, l.side, l.level, l.price, l.volume);
+      if (!candleParser && !tradeParser && format !== 'jsonl') {
+        if (format === 'trades') {
+          tradeParser = new TradeLineParser();
+          if (!symbol) throw new InvalidArgumentError('trades need --symbol (e.g. --symbol BTC/USD)');
+        } else {
+          candleParser = new CandleLineParser(format);
+          if (!symbol) throw new InvalidArgumentError(`${format} candles need --symbol (e.g. --symbol BTC/USD)`);
+          if (!timeframe) throw new InvalidArgumentError(`${format} candles need --timeframe (e.g. --timeframe 1h)`);
+          series.add(`${symbol} ${timeframe}`);
+        }
+        if (tradeParser) series.add(`${symbol} trades`);
       }
-      for (const k of p.candles) {
-        jsonlCandles = true;
-        const tf = normalizeTimeframe(k.timeframe);
-        series.add(`${k.symbol} ${tf}`);
-        const r = k.row;
-        candles.push(k.symbol, tf, r.time * 1000, r);
+      if (format === 'jsonl') {
+        const p = parseJsonlLine(line, symbol, timeframe);
+        if (line.trim() === '') continue;
+        summary.rowsRead++;
+        if (p.error) {
+          bad(lineNo, p.error, line);
+          continue;
+        }
+        if (p.candles.length === 0 && p.trades.length === 0 && p.book.length === 0) {
+          summary.ignored++;
+          continue;
+        }
+        for (const l of p.book) {
+          series.add(`${l.symbol} book`);
+          book.push(l.symbol, l.timeUs, l.side, l.level, l.price, l.volume);
+        }
+        for (const k of p.candles) {
+          jsonlCandles = true;
+          const tf = normalizeTimeframe(k.timeframe);
+          series.add(`${k.symbol} ${tf}`);
+          const r = k.row;
+          candles.push(k.symbol, tf, r.time * 1000, r);
+        }
+        for (const t of p.trades) {
+          series.add(`${t.symbol} trades`);
+          const r = t.row;
+          trades.push(t.symbol, r.timeUs, nextSeq(t.symbol, r.timeUs), r.price, r.volume, r.side, r.tradeId);
+        }
+      } else if (candleParser) {
+        const res = candleParser.parse(line);
+        if (candleParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${candleParser.headerError}`);
+        if (res === 'skip') continue;
+        summary.rowsRead++;
+        if (res !== 'row') {
+          bad(lineNo, res, line);
+          continue;
+        }
+        const r = candleParser.row;
+        candles.push(symbol!, timeframe!, r.time * 1000, r);
+      } else if (tradeParser) {
+        const res = tradeParser.parse(line);
+        if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
+        if (res === 'skip') continue;
+        summary.rowsRead++;
+        if (res !== 'row') {
+          bad(lineNo, res, line);
+          continue;
+        }
+        const r = tradeParser.row;
+        trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
       }
-      for (const t of p.trades) {
-        series.add(`${t.symbol} trades`);
-        const r = t.row;
-        trades.push(t.symbol, r.timeUs, nextSeq(t.symbol, r.timeUs), r.price, r.volume, r.side, r.tradeId);
+      if (candles.length + trades.length + book.length >= batchSize) await ship();
+      else if (inFlight && (lineNo & 0xfff) === 0) {
+        // Let the database's replies in while a batch is in flight: a 1 MB chunk of lines is ~50 ms of parsing, and each of
+        // the batch's round trips would otherwise wait for it (the server idles, the two sides stop overlapping).
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-    } else if (candleParser) {
-      const res = candleParser.parse(line);
-      if (candleParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${candleParser.headerError}`);
-      if (res === 'skip') continue;
-      summary.rowsRead++;
-      if (res !== 'row') { bad(lineNo, res, line); continue; }
-      const r = candleParser.row;
-      candles.push(symbol!, timeframe!, r.time * 1000, r);
-    } else if (tradeParser) {
-      const res = tradeParser.parse(line);
-      if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
-      if (res === 'skip') continue;
-      summary.rowsRead++;
-      if (res !== 'row') { bad(lineNo, res, line); continue; }
-      const r = tradeParser.row;
-      trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
+      if ((lineNo & 0x3fff) === 0) {
+        opts.onProgress?.({
+          bytesRead: src.bytesRead(),
+          totalBytes: src.totalBytes,
+          rowsRead: summary.rowsRead,
+          inserted: summary.inserted,
+        });
+      }
     }
-    if (candles.length + trades.length + book.length >= batchSize) await ship();
-    else if (inFlight && (lineNo & 0xfff) === 0) {
-      // Let the database's replies in while a batch is in flight: a 1 MB chunk of lines is ~50 ms of parsing, and each of
-      // the batch's round trips would otherwise wait for it (the server idles, the two sides stop overlapping).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if ((lineNo & 0x3fff) === 0) {
-      opts.onProgress?.({ bytesRead: src.bytesRead(), totalBytes: src.totalBytes, rowsRead: summary.rowsRead, inserted: summary.inserted });
-    }
-  }
   if (stopAt) {
     const b: BadRow = stopAt;
     await settle(); // the counts below include the batch that was in flight
     throw new DataError(
       `${opts.file}:${b.line}: bad row (${b.reason}): '${b.text.slice(0, 120)}'. Stopped; the rows after the last committed batch were not stored, ` +
-      `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
+        `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
     );
   }
   await ship();
@@ -453,4 +569,3 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   }
   return summary;
 }
-

@@ -40,9 +40,22 @@ export async function detectMode(c: pg.ClientBase): Promise<ModeInfo> {
            (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
            current_setting('shared_preload_libraries') AS preload`);
   const r = v.rows[0]!;
-  if (r.installed) return { mode: 'timescaledb', serverVersion: r.v, timescaleAvailable: true, timescaleVersion: r.installed, reason: `timescaledb ${r.installed} is installed` };
+  if (r.installed)
+    return {
+      mode: 'timescaledb',
+      serverVersion: r.v,
+      timescaleAvailable: true,
+      timescaleVersion: r.installed,
+      reason: `timescaledb ${r.installed} is installed`,
+    };
   if (r.available && /timescaledb/.test(r.preload)) {
-    return { mode: 'timescaledb', serverVersion: r.v, timescaleAvailable: true, timescaleVersion: r.available, reason: `timescaledb ${r.available} is available and preloaded` };
+    return {
+      mode: 'timescaledb',
+      serverVersion: r.v,
+      timescaleAvailable: true,
+      timescaleVersion: r.available,
+      reason: `timescaledb ${r.available} is available and preloaded`,
+    };
   }
   const reason = r.available
     ? 'timescaledb is available but not in shared_preload_libraries: plain PostgreSQL (views over date_bin)'
@@ -53,7 +66,9 @@ export async function detectMode(c: pg.ClientBase): Promise<ModeInfo> {
 /** The migrations for a mode, ascending by version. */
 export function loadMigrations(mode: DbMode, dir = SCHEMA_DIR): Migration[] {
   const byVersion = new Map<number, Migration>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const m = /^(\d+)_([a-z0-9_]+?)(?:\.(plain|timescale))?\.sql$/.exec(file);
     if (!m) continue;
     const variant = m[3];
@@ -61,7 +76,13 @@ export function loadMigrations(mode: DbMode, dir = SCHEMA_DIR): Migration[] {
     const sql = readFileSync(join(dir, file), 'utf8');
     const version = Number(m[1]);
     if (byVersion.has(version)) throw new DbError(`two migrations with version ${version} in ${dir}: rename one`);
-    byVersion.set(version, { version, name: m[2]!, file, sql, checksum: createHash('sha256').update(sql).digest('hex').slice(0, 16) });
+    byVersion.set(version, {
+      version,
+      name: m[2]!,
+      file,
+      sql,
+      checksum: createHash('sha256').update(sql).digest('hex').slice(0, 16),
+    });
   }
   return [...byVersion.values()].sort((a, b) => a.version - b.version);
 }
@@ -91,7 +112,9 @@ async function ensureTable(c: pg.ClientBase): Promise<void> {
 export async function appliedMigrations(c: pg.ClientBase): Promise<AppliedMigration[]> {
   const exists = await c.query(`SELECT to_regclass('tg4_migrations') IS NOT NULL AS e`);
   if (!exists.rows[0].e) return [];
-  const r = await c.query<AppliedMigration>('SELECT version, name, file, checksum, applied_at FROM tg4_migrations ORDER BY version');
+  const r = await c.query<AppliedMigration>(
+    'SELECT version, name, file, checksum, applied_at FROM tg4_migrations ORDER BY version',
+  );
   return r.rows;
 }
 
@@ -116,22 +139,35 @@ export async function migrate(c: pg.ClientBase, url: string): Promise<MigrateRes
       for (const m of loadMigrations(mode.mode)) {
         const prev = done.get(m.version);
         if (prev) {
-          if (prev.checksum !== m.checksum && prev.file === m.file) changed.push(`${m.file} (applied ${prev.checksum}, file now ${m.checksum})`);
+          if (prev.checksum !== m.checksum && prev.file === m.file)
+            changed.push(`${m.file} (applied ${prev.checksum}, file now ${m.checksum})`);
           continue;
         }
         const noTx = /^--\s*tg4:no-transaction/.test(m.sql);
         if (noTx) {
           for (const s of statements(m.sql)) await c.query(s);
-          await c.query('INSERT INTO tg4_migrations (version, name, file, checksum) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.file, m.checksum]);
+          await c.query('INSERT INTO tg4_migrations (version, name, file, checksum) VALUES ($1, $2, $3, $4)', [
+            m.version,
+            m.name,
+            m.file,
+            m.checksum,
+          ]);
         } else {
           await c.query('BEGIN');
           try {
             await c.query(m.sql);
-            await c.query('INSERT INTO tg4_migrations (version, name, file, checksum) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.file, m.checksum]);
+            await c.query('INSERT INTO tg4_migrations (version, name, file, checksum) VALUES ($1, $2, $3, $4)', [
+              m.version,
+              m.name,
+              m.file,
+              m.checksum,
+            ]);
             await c.query('COMMIT');
           } catch (err) {
             await c.query('ROLLBACK').catch(() => undefined);
-            throw new DbError(`migration ${m.file} failed and was rolled back: ${(err as Error).message}`, { cause: err });
+            throw new DbError(`migration ${m.file} failed and was rolled back: ${(err as Error).message}`, {
+              cause: err,
+            });
           }
         }
         applied.push(m);
@@ -172,7 +208,9 @@ export async function dbStatus(c: pg.ClientBase, url: string): Promise<DbStatus>
 
 /** Throws "run tg4 db migrate" unless the base tables exist. */
 export async function requireMigrated(c: pg.ClientBase, url: string): Promise<void> {
-  const r = await c.query<{ ok: boolean }>(`SELECT to_regclass('candles') IS NOT NULL AND to_regclass('trades') IS NOT NULL AS ok`);
+  const r = await c.query<{ ok: boolean }>(
+    `SELECT to_regclass('candles') IS NOT NULL AND to_regclass('trades') IS NOT NULL AS ok`,
+  );
   if (!r.rows[0]!.ok) {
     throw new DbError(`the tg4 tables do not exist in ${redactUrl(url)}: run \`tg4 db migrate\` first`);
   }

@@ -40,7 +40,10 @@ export class BinaryCopyWriter {
 
   /** float8; NaN is written as NULL. */
   float8(x: number): void {
-    if (x !== x) return this.null();
+    if (x !== x) {
+      this.null();
+      return;
+    }
     this.need(12);
     this.buf.writeInt32BE(8, this.pos);
     this.buf.writeDoubleBE(x, this.pos + 4);
@@ -57,7 +60,10 @@ export class BinaryCopyWriter {
 
   /** int4; NaN is written as NULL. */
   int4(x: number): void {
-    if (x !== x) return this.null();
+    if (x !== x) {
+      this.null();
+      return;
+    }
     this.need(8);
     this.buf.writeInt32BE(4, this.pos);
     this.buf.writeInt32BE(x, this.pos + 4);
@@ -66,7 +72,10 @@ export class BinaryCopyWriter {
 
   /** int8; NaN is written as NULL. */
   int8(x: number): void {
-    if (x !== x) return this.null();
+    if (x !== x) {
+      this.null();
+      return;
+    }
     this.need(12);
     this.buf.writeInt32BE(8, this.pos);
     this.buf.writeBigInt64BE(BigInt(x), this.pos + 4);
@@ -131,7 +140,11 @@ export class BinaryCopyReader {
 
   private grow(): void {
     this.cap *= 2;
-    this.cols = this.cols.map((a) => { const b = new Float64Array(this.cap); b.set(a); return b; });
+    this.cols = this.cols.map((a) => {
+      const b = new Float64Array(this.cap);
+      b.set(a);
+      return b;
+    });
   }
 
   push(chunk: Buffer): void {
@@ -140,7 +153,10 @@ export class BinaryCopyReader {
     const end = b.length;
     let p = 0;
     if (!this.headerDone) {
-      if (end < 19) { this.rest = Buffer.from(b); return; }
+      if (end < 19) {
+        this.rest = Buffer.from(b);
+        return;
+      }
       if (!b.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a PostgreSQL binary COPY stream');
       p = 19 + dv.getInt32(15);
       this.headerDone = true;
@@ -151,7 +167,11 @@ export class BinaryCopyReader {
       if (this.ended || p + 2 > end) break;
       const start = p;
       const nf = dv.getInt16(p);
-      if (nf === -1) { this.ended = true; p += 2; break; }
+      if (nf === -1) {
+        this.ended = true;
+        p += 2;
+        break;
+      }
       if (nf !== nk) throw new Error(`binary COPY row has ${nf} fields, expected ${nk}`);
       p += 2;
       if (this.length === this.cap) this.grow();
@@ -159,20 +179,34 @@ export class BinaryCopyReader {
       const cols = this.cols;
       let complete = true;
       for (let k = 0; k < nk; k++) {
-        if (p + 4 > end) { complete = false; break; }
+        if (p + 4 > end) {
+          complete = false;
+          break;
+        }
         const len = dv.getInt32(p);
         p += 4;
-        if (len === -1) { cols[k]![i] = NaN; continue; }
-        if (p + len > end) { complete = false; break; }
+        if (len === -1) {
+          cols[k]![i] = NaN;
+          continue;
+        }
+        if (p + len > end) {
+          complete = false;
+          break;
+        }
         const code = codes[k]!;
         if (code === 1) cols[k]![i] = dv.getFloat64(p);
-        else if (code === 0) cols[k]![i] = Math.round((dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4)) / 1000) + PG_EPOCH_MS; // µs since 2000 → ms
+        else if (code === 0)
+          cols[k]![i] = Math.round((dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4)) / 1000) + PG_EPOCH_MS; // µs since 2000 → ms
         else if (code === 2) cols[k]![i] = dv.getInt32(p);
-        else if (code === 4) cols[k]![i] = dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4) + PG_EPOCH_MS * 1000; // exact below 2^53 µs
+        else if (code === 4)
+          cols[k]![i] = dv.getInt32(p) * 4294967296 + dv.getUint32(p + 4) + PG_EPOCH_MS * 1000; // exact below 2^53 µs
         else cols[k]![i] = Number(dv.getBigInt64(p));
         p += len;
       }
-      if (!complete) { p = start; break; }
+      if (!complete) {
+        p = start;
+        break;
+      }
       this.length++;
     }
     this.rest = p < end ? Buffer.from(b.subarray(p)) : null; // a copy: less than a row, frees the chunk

@@ -19,7 +19,16 @@ import { copyOutColumns } from './copy-out.ts';
 import type { BinaryColumn } from './pg-binary.ts';
 import { requireMigrated } from './migrate.ts';
 
-const KINDS: readonly BinaryColumn[] = ['timestamptz-ms', 'float8', 'float8', 'float8', 'float8', 'float8', 'float8', 'float8'];
+const KINDS: readonly BinaryColumn[] = [
+  'timestamptz-ms',
+  'float8',
+  'float8',
+  'float8',
+  'float8',
+  'float8',
+  'float8',
+  'float8',
+];
 
 export const AGGREGATE_TIMEFRAMES = ['5m', '15m', '1h', '4h', '1d'] as const;
 
@@ -32,31 +41,52 @@ export interface DbLoadOptions {
 }
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-const tsLit = (ms: number): string => (Number.isFinite(ms) ? `to_timestamp(${ms / 1000})` : ms > 0 ? `'infinity'::timestamptz` : `'-infinity'::timestamptz`);
+const tsLit = (ms: number): string =>
+  Number.isFinite(ms) ? `to_timestamp(${ms / 1000})` : ms > 0 ? `'infinity'::timestamptz` : `'-infinity'::timestamptz`;
 
 async function storedTimeframes(c: pg.ClientBase, symbol: string): Promise<string[]> {
-  const r = await c.query<{ timeframe: string }>(
-    `SELECT DISTINCT timeframe FROM candles WHERE symbol = $1`, [symbol]);
+  const r = await c.query<{ timeframe: string }>(`SELECT DISTINCT timeframe FROM candles WHERE symbol = $1`, [symbol]);
   return r.rows.map((x) => x.timeframe).sort((a, b) => timeframeMs(a) - timeframeMs(b));
 }
 
 /** Why a query returned nothing: unknown symbol (lists the symbols), unknown timeframe, or an empty range (gives the range). */
-async function explainEmpty(c: pg.ClientBase, symbol: string, tf: string, from: number, to: number, baseTf: string): Promise<DataError> {
+async function explainEmpty(
+  c: pg.ClientBase,
+  symbol: string,
+  tf: string,
+  from: number,
+  to: number,
+  baseTf: string,
+): Promise<DataError> {
   const syms = await c.query<{ symbol: string }>('SELECT DISTINCT symbol FROM candles ORDER BY 1');
   if (!syms.rows.some((r) => r.symbol === symbol)) {
     const list = syms.rows.map((r) => r.symbol).join(', ');
-    return new DataError(`no candles for symbol '${symbol}': ${list ? `the database has ${list}` : 'the candles table is empty: run tg4 data ingest'}`);
+    return new DataError(
+      `no candles for symbol '${symbol}': ${list ? `the database has ${list}` : 'the candles table is empty: run tg4 data ingest'}`,
+    );
   }
   const r = await c.query<{ lo: number; hi: number }>(
     `SELECT extract(epoch FROM min(time)) * 1000 AS lo, extract(epoch FROM max(time)) * 1000 AS hi FROM candles WHERE symbol = $1 AND timeframe = $2`,
-    [symbol, baseTf]);
+    [symbol, baseTf],
+  );
   const lo = Number(r.rows[0]?.lo);
   const hi = Number(r.rows[0]?.hi);
-  return new DataError(`no ${symbol} ${tf} bars in [${isoUtc(from)}, ${isoUtc(to)}): stored ${baseTf} data cover ${isoUtc(lo)} → ${isoUtc(hi)}`);
+  return new DataError(
+    `no ${symbol} ${tf} bars in [${isoUtc(from)}, ${isoUtc(to)}): stored ${baseTf} data cover ${isoUtc(lo)} → ${isoUtc(hi)}`,
+  );
 }
 
 function toColumns(length: number, cols: Float64Array[]): CandleColumns {
-  const [time, open, high, low, close, volume, trades, vwap] = cols as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const [time, open, high, low, close, volume, trades, vwap] = cols as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
   return { length, time, open, high, low, close, volume, trades, vwap };
 }
 
@@ -66,7 +96,8 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
   const tf = normalizeTimeframe(opts.timeframe);
   const T = timeframeMs(tf);
   const gaps = opts.gaps ?? 'fill';
-  if (!GAP_POLICIES.includes(gaps)) throw new InvalidArgumentError(`gaps '${gaps}' is not a gap policy: use ${GAP_POLICIES.join(' or ')}`);
+  if (!GAP_POLICIES.includes(gaps))
+    throw new InvalidArgumentError(`gaps '${gaps}' is not a gap policy: use ${GAP_POLICIES.join(' or ')}`);
   const from = opts.from !== undefined ? toMs(opts.from, 'from') : -Infinity;
   const to = opts.to !== undefined ? toMs(opts.to, 'to') : Infinity;
   try {
@@ -74,7 +105,9 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
     // Index probes first (cheap); the DISTINCT scan only when the timeframe is not stored.
     const lastOf = async (t: string): Promise<number> => {
       const r = await c.query<{ t: string | null }>(
-        'SELECT extract(epoch FROM max(time)) * 1000 AS t FROM candles WHERE symbol = $1 AND timeframe = $2', [symbol, t]);
+        'SELECT extract(epoch FROM max(time)) * 1000 AS t FROM candles WHERE symbol = $1 AND timeframe = $2',
+        [symbol, t],
+      );
       return r.rows[0]?.t == null ? NaN : Number(r.rows[0].t);
     };
     let base: string | undefined;
@@ -85,7 +118,9 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
       if (stored.length === 0) throw await explainEmpty(c, symbol, tf, from, to, tf);
       base = [...stored].reverse().find((s) => T % timeframeMs(s) === 0);
       if (!base) {
-        throw new DataError(`${symbol} has ${stored.join(', ')} candles; ${tf} is neither stored nor a multiple of a stored timeframe: ingest ${tf} or a finer one`);
+        throw new DataError(
+          `${symbol} has ${stored.join(', ')} candles; ${tf} is neither stored nor a multiple of a stored timeframe: ingest ${tf} or a finer one`,
+        );
       }
       baseLast = await lastOf(base);
     }
@@ -97,21 +132,38 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
     if (base === tf || (base === '1m' && (AGGREGATE_TIMEFRAMES as readonly string[]).includes(tf))) {
       // Stored rows, or the database aggregate of 1m up to the last bucket that ends by the close of the last 1m bar.
       seriesLast = base === tf ? baseLast : Math.floor((baseLast + 60_000) / T) * T - T;
-      const source = base === tf
-        ? `candles WHERE symbol = ${sym} AND timeframe = ${lit(tf)}`
-        : `candles_${tf} WHERE symbol = ${sym} AND time <= ${tsLit(seriesLast)}`;
+      const source =
+        base === tf
+          ? `candles WHERE symbol = ${sym} AND timeframe = ${lit(tf)}`
+          : `candles_${tf} WHERE symbol = ${sym} AND time <= ${tsLit(seriesLast)}`;
       // With 'fill', the last row before the range seeds the bars that fill the range's start (as in one long frame).
-      const seed = gaps === 'fill' && Number.isFinite(from) ? `(SELECT ${cols} FROM ${source} AND time < ${tsLit(from)} ORDER BY time DESC LIMIT 1) UNION ALL ` : '';
+      const seed =
+        gaps === 'fill' && Number.isFinite(from)
+          ? `(SELECT ${cols} FROM ${source} AND time < ${tsLit(from)} ORDER BY time DESC LIMIT 1) UNION ALL `
+          : '';
       const r = await copyOutColumns(c, `${seed}(SELECT ${cols} FROM ${source} AND ${range} ORDER BY time)`, KINDS);
       cc = toColumns(r.length, r.cols);
     } else {
       // Neither stored nor a database aggregate: resample the stored base here (bucket-aligned range, closed bars only).
       const alignedFrom = Number.isFinite(from) ? Math.floor(from / T) * T : undefined;
-      const b = await loadFromDb(c, url, { symbol, timeframe: base, from: alignedFrom, to: Number.isFinite(to) ? to : undefined, gaps: 'keep' });
+      const b = await loadFromDb(c, url, {
+        symbol,
+        timeframe: base,
+        from: alignedFrom,
+        to: Number.isFinite(to) ? to : undefined,
+        gaps: 'keep',
+      });
       const rs = resample(b, tf);
       cc = {
-        length: rs.length, time: rs.time, open: rs.open, high: rs.high, low: rs.low, close: rs.close, volume: rs.volume,
-        trades: rs.trades ?? new Float64Array(rs.length).fill(NaN), vwap: rs.vwap ?? new Float64Array(rs.length).fill(NaN),
+        length: rs.length,
+        time: rs.time,
+        open: rs.open,
+        high: rs.high,
+        low: rs.low,
+        close: rs.close,
+        volume: rs.volume,
+        trades: rs.trades ?? new Float64Array(rs.length).fill(NaN),
+        vwap: rs.vwap ?? new Float64Array(rs.length).fill(NaN),
       };
       seriesLast = rs.length > 0 ? rs.time[rs.length - 1]! : NaN;
     }
@@ -133,6 +185,8 @@ export async function loadFromDb(c: pg.ClientBase, url: string, opts: DbLoadOpti
 
 /** Symbols and timeframes stored in the candles table. */
 export async function listSeries(c: pg.ClientBase): Promise<{ symbol: string; timeframe: string }[]> {
-  const r = await c.query<{ symbol: string; timeframe: string }>('SELECT DISTINCT symbol, timeframe FROM candles ORDER BY 1, 2');
+  const r = await c.query<{ symbol: string; timeframe: string }>(
+    'SELECT DISTINCT symbol, timeframe FROM candles ORDER BY 1, 2',
+  );
   return r.rows;
 }

@@ -20,11 +20,23 @@ for (let i = 0; i < actionData.length; i++) actionData[i] = rng.integer(2);
 const actionRows = Array.from({ length: BATCHES }, (_, b) => actionData.subarray(b * N, b * N + N));
 
 // --- Baseline: a plain CartPole step function (Gymnasium's equations) over a Float64Array of 64 states. ---
-const G = 9.8, MP = 0.1, TM = 1.1, L = 0.5, PML = 0.05, F = 10, TAU = 0.02, TH = (12 * 2 * Math.PI) / 360, XT = 2.4;
+const G = 9.8,
+  MP = 0.1,
+  TM = 1.1,
+  L = 0.5,
+  PML = 0.05,
+  F = 10,
+  TAU = 0.02,
+  TH = (12 * 2 * Math.PI) / 360,
+  XT = 2.4;
 function bareStep(s: Float64Array, o: number, action: number): boolean {
-  const x = s[o]!, v = s[o + 1]!, th = s[o + 2]!, w = s[o + 3]!;
+  const x = s[o]!,
+    v = s[o + 1]!,
+    th = s[o + 2]!,
+    w = s[o + 3]!;
   const force = action === 1 ? F : -F;
-  const c = Math.cos(th), sn = Math.sin(th);
+  const c = Math.cos(th),
+    sn = Math.sin(th);
   const temp = (force + PML * (w * w) * sn) / TM;
   const ta = (G * sn - c * temp) / (L * (4 / 3 - (MP * (c * c)) / TM));
   const xa = temp - (PML * ta * c) / TM;
@@ -99,11 +111,19 @@ const targets = { vec64MinStepsPerSecond: 5e6, vec64MinRatioToBare: 0.5 };
 const pass = vec >= targets.vec64MinStepsPerSecond && vec / bare >= targets.vec64MinRatioToBare;
 
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ rounds, numEnvs: N, result: result.map((r) => ({ ...r, ratioToBare: r.stepsPerSecond / bare })), targets, pass }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rounds, numEnvs: N, result: result.map((r) => ({ ...r, ratioToBare: r.stepsPerSecond / bare })), targets, pass }, null, 2)}\n`,
+  );
 } else {
-  process.stdout.write(`CartPole-v1 env-step benchmark (median of ${rounds} interleaved rounds, steps per CPU-second; shared machine, figures are noisy)\n`);
+  process.stdout.write(
+    `CartPole-v1 env-step benchmark (median of ${rounds} interleaved rounds, steps per CPU-second; shared machine, figures are noisy)\n`,
+  );
   for (const r of result) {
-    process.stdout.write(`  ${r.name.padEnd(44)} ${(r.stepsPerSecond / 1e6).toFixed(2).padStart(7)} M steps/s   ${(r.stepsPerSecond / bare).toFixed(3)}x bare\n`);
+    process.stdout.write(
+      `  ${r.name.padEnd(44)} ${(r.stepsPerSecond / 1e6).toFixed(2).padStart(7)} M steps/s   ${(r.stepsPerSecond / bare).toFixed(3)}x bare\n`,
+    );
   }
-  process.stdout.write(`  target: batched vec64 >= 5 M steps/s and >= 0.5x bare → ${(vec / 1e6).toFixed(2)} M/s, ${(vec / bare).toFixed(3)}x: ${pass ? 'PASS' : 'BELOW TARGET'}\n`);
+  process.stdout.write(
+    `  target: batched vec64 >= 5 M steps/s and >= 0.5x bare → ${(vec / 1e6).toFixed(2)} M/s, ${(vec / bare).toFixed(3)}x: ${pass ? 'PASS' : 'BELOW TARGET'}\n`,
+  );
 }

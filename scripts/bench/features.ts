@@ -10,7 +10,13 @@ const YEAR = 525_600;
 
 function yearOfMinutes(): MarketFrame {
   const b = loadBundled({ symbol: 'BTC/USDC', timeframe: '1m', gaps: 'fill' });
-  const src = Array.from({ length: b.length }, (_, i) => [b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!]);
+  const src = Array.from({ length: b.length }, (_, i) => [
+    b.open[i]!,
+    b.high[i]!,
+    b.low[i]!,
+    b.close[i]!,
+    b.volume[i]!,
+  ]);
   const a = () => new Float64Array(YEAR);
   const f = { time: a(), open: a(), high: a(), low: a(), close: a(), volume: a() };
   const t0 = Date.parse('2023-01-01T00:00:00Z');
@@ -38,7 +44,9 @@ function emaLoop(close: Float64Array, out: Float64Array): void {
   }
 }
 
-function quantile(sorted: Float64Array, q: number): number { return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!; }
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
 
 const frame = yearOfMinutes();
 const spec = loadDefaultSpec();
@@ -99,17 +107,35 @@ for (let i = 0; i < N; i++) {
 // Skip the first 20k bars (JIT warm-up and feature warm-up) in the statistics.
 const liveSorted = lat.subarray(20_000).sort();
 const baseSorted = base.subarray(20_000).sort();
-const med = quantile(liveSorted, 0.5), p99 = quantile(liveSorted, 0.99);
-const bMed = quantile(baseSorted, 0.5), bP99 = quantile(baseSorted, 0.99);
+const med = quantile(liveSorted, 0.5),
+  p99 = quantile(liveSorted, 0.99);
+const bMed = quantile(baseSorted, 0.5),
+  bP99 = quantile(baseSorted, 0.99);
 
 const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 2 });
-console.log(`features bench — default spec (${cols} columns over 1m/5m/1h, warm-up ${warmup} bars), ${fmt(T)} 1m bars (one year, tiled real Kraken BTC/USDC minutes)`);
+console.log(
+  `features bench — default spec (${cols} columns over 1m/5m/1h, warm-up ${warmup} bars), ${fmt(T)} 1m bars (one year, tiled real Kraken BTC/USDC minutes)`,
+);
 console.log(`baseline EMA(20) loop:     ${fmt(emaBest)} ms  → ${fmt(T / (emaBest / 1000) / 1e6)} M bars/s`);
-console.log(`batch buildFeatures:       ${fmt(batchBest)} ms  → ${fmt(rowsPerS)} rows/s, ${fmt(valuesPerS / 1e6)} M feature-values/s (aim ≥ 5 M)`);
-console.log(`  by process CPU time (less sensitive to other engineers' load): ${fmt(batchCpuBest)} ms → ${fmt((T * cols) / (batchCpuBest / 1000) / 1e6)} M feature-values/s`);
-console.log(`  ratio batch time per row / EMA loop time per bar: ${fmt(batchBest / emaBest)}x; per feature-value: ${fmt(batchBest / emaBest / cols)}x`);
-console.log(`live ObservationBuilder.update: median ${fmt(med)} µs, p99 ${fmt(p99)} µs (aim p99 < 50 µs) over ${fmt(N - 20_000)} bars`);
-console.log(`  baseline per-bar EMA update (same timer): median ${fmt(bMed)} µs, p99 ${fmt(bP99)} µs; ratio median ${fmt(med / Math.max(bMed, 1e-3))}x, p99 ${fmt(p99 / Math.max(bP99, 1e-3))}x (timer floor dominates the baseline)`);
+console.log(
+  `batch buildFeatures:       ${fmt(batchBest)} ms  → ${fmt(rowsPerS)} rows/s, ${fmt(valuesPerS / 1e6)} M feature-values/s (aim ≥ 5 M)`,
+);
+console.log(
+  `  by process CPU time (less sensitive to other engineers' load): ${fmt(batchCpuBest)} ms → ${fmt((T * cols) / (batchCpuBest / 1000) / 1e6)} M feature-values/s`,
+);
+console.log(
+  `  ratio batch time per row / EMA loop time per bar: ${fmt(batchBest / emaBest)}x; per feature-value: ${fmt(batchBest / emaBest / cols)}x`,
+);
+console.log(
+  `live ObservationBuilder.update: median ${fmt(med)} µs, p99 ${fmt(p99)} µs (aim p99 < 50 µs) over ${fmt(N - 20_000)} bars`,
+);
+console.log(
+  `  baseline per-bar EMA update (same timer): median ${fmt(bMed)} µs, p99 ${fmt(bP99)} µs; ratio median ${fmt(med / Math.max(bMed, 1e-3))}x, p99 ${fmt(p99 / Math.max(bP99, 1e-3))}x (timer floor dominates the baseline)`,
+);
 const cpuValuesPerS = (T * cols) / (batchCpuBest / 1000);
-console.log(`targets: batch ≥ 5 M values/s by CPU time ${cpuValuesPerS >= 5e6 ? 'MET' : 'MISSED'}, by wall clock ${valuesPerS >= 5e6 ? 'MET' : 'MISSED'}; live p99 < 50 µs ${p99 < 50 ? 'MET' : 'MISSED'}`);
-console.log(`(load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores: the machine is shared, figures are noisy; sink ${sink > 0 ? '+' : '-'})`);
+console.log(
+  `targets: batch ≥ 5 M values/s by CPU time ${cpuValuesPerS >= 5e6 ? 'MET' : 'MISSED'}, by wall clock ${valuesPerS >= 5e6 ? 'MET' : 'MISSED'}; live p99 < 50 µs ${p99 < 50 ? 'MET' : 'MISSED'}`,
+);
+console.log(
+  `(load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores: the machine is shared, figures are noisy; sink ${sink > 0 ? '+' : '-'})`,
+);

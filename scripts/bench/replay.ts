@@ -27,11 +27,17 @@ function synthesize(rows: number): string {
     const k = i % src.length;
     if (k === 0 && i > 0) scale *= src.close[src.length - 1]! / src.open[0]!; // continue from the previous copy's close
     const f = (x: number): string => (Math.round(x * scale * 100) / 100).toFixed(2);
-    let o = f(src.open[k]!), h = f(src.high[k]!), l = f(src.low[k]!), c = f(src.close[k]!);
+    let o = f(src.open[k]!),
+      h = f(src.high[k]!),
+      l = f(src.low[k]!),
+      c = f(src.close[k]!);
     // Rounding can break low ≤ open,close ≤ high by a cent: keep the bar consistent.
     const hi = Math.max(+o, +h, +l, +c).toFixed(2);
     const lo = Math.min(+o, +h, +l, +c).toFixed(2);
-    h = hi; l = lo; o = String(+o === 0 ? lo : o); c = String(c);
+    h = hi;
+    l = lo;
+    o = String(+o === 0 ? lo : o);
+    c = String(c);
     out[i] = `${t0 + i * 60},${o},${h},${l},${c},${src.volume[k]!.toFixed(8)},${src.trades![k]!}`;
   }
   return `${out.join('\n')}\n`;
@@ -65,26 +71,42 @@ async function main(): Promise<void> {
   const file = join(dir, 'BENCH_1.csv');
   let t = performance.now();
   writeFileSync(file, synthesize(ROWS));
-  console.log(`synthesised ${ROWS.toLocaleString('en-US')} 1m candles in ${(performance.now() - t).toFixed(0)} ms (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on a shared 2-core box: figures are noisy)`);
+  console.log(
+    `synthesised ${ROWS.toLocaleString('en-US')} 1m candles in ${(performance.now() - t).toFixed(0)} ms (load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on a shared 2-core box: figures are noisy)`,
+  );
 
   const external = process.env.TG4_BENCH_PG_URL;
   t = performance.now();
-  const server = external ? { url: external, stop: async (): Promise<void> => undefined } : await startLocalPostgres({ useEnv: false });
+  const server = external
+    ? { url: external, stop: async (): Promise<void> => undefined }
+    : await startLocalPostgres({ useEnv: false });
   const url = server.url;
-  console.log(external ? `database: TG4_BENCH_PG_URL` : `started PostgreSQL in ${(performance.now() - t).toFixed(0)} ms`);
+  console.log(
+    external ? `database: TG4_BENCH_PG_URL` : `started PostgreSQL in ${(performance.now() - t).toFixed(0)} ms`,
+  );
   const c = await connectClient(url);
   try {
     const pidRow = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const pid = external ? null : pidRow.rows[0]!.pid;
     const m = await migrate(c, url);
     console.log(`mode: ${m.mode.mode} (${m.mode.reason})`);
-    const clear = async (): Promise<void> => { await c.query(`DELETE FROM candles WHERE symbol = $1`, [SYMBOL]); await c.query('VACUUM candles'); };
-    const ingest = async (label: string, o: { method: 'copy' | 'insert'; directCopy?: boolean }): Promise<{ s: IngestSummary; ms: number }> => {
+    const clear = async (): Promise<void> => {
+      await c.query(`DELETE FROM candles WHERE symbol = $1`, [SYMBOL]);
+      await c.query('VACUUM candles');
+    };
+    const ingest = async (
+      label: string,
+      o: { method: 'copy' | 'insert'; directCopy?: boolean },
+    ): Promise<{ s: IngestSummary; ms: number }> => {
       const t1 = performance.now();
       const c0 = cpu(pid);
       const s = await ingestFile(c, url, { file, symbol: SYMBOL, timeframe: '1m', format: 'kraken-ohlcvt', ...o });
       const ms = performance.now() - t1;
-      console.log(`ingest ${label}: ${s.inserted.toLocaleString('en-US')} new of ${s.rowsRead.toLocaleString('en-US')} in ${(ms / 1000).toFixed(2)} s = ${rate(s.rowsRead, ms)}; ${cpuText(c0, cpu(pid), s.rowsRead)}`);
+      console.log(
+        `ingest ${label}: ${s.inserted.toLocaleString('en-US')} new of ${s.rowsRead.toLocaleString('en-US')} in ${(ms / 1000).toFixed(2)} s = ${rate(s.rowsRead, ms)}; ${cpuText(c0, cpu(pid), s.rowsRead)}`,
+      );
       return { s, ms };
     };
 
@@ -94,12 +116,22 @@ async function main(): Promise<void> {
     // long-running service importing many files is warm: both are printed.
     await clear();
     const copyWarm = await ingest('COPY (direct into an empty range, second run: JIT warm)', { method: 'copy' });
-    const rerun = await ingest('COPY re-run (all duplicates: stored times read back, nothing to COPY)', { method: 'copy' });
+    const rerun = await ingest('COPY re-run (all duplicates: stored times read back, nothing to COPY)', {
+      method: 'copy',
+    });
     await clear();
     const copyStaged = await ingest('COPY via staging + INSERT … ON CONFLICT', { method: 'copy', directCopy: false });
     await clear();
-    const insert = await ingest('multi-row INSERT … ON CONFLICT (baseline, 1,000 rows/statement)', { method: 'insert' });
-    if (copyDirect.s.inserted !== ROWS || copyWarm.s.inserted !== ROWS || insert.s.inserted !== ROWS || copyStaged.s.inserted !== ROWS || rerun.s.inserted !== 0) {
+    const insert = await ingest('multi-row INSERT … ON CONFLICT (baseline, 1,000 rows/statement)', {
+      method: 'insert',
+    });
+    if (
+      copyDirect.s.inserted !== ROWS ||
+      copyWarm.s.inserted !== ROWS ||
+      insert.s.inserted !== ROWS ||
+      copyStaged.s.inserted !== ROWS ||
+      rerun.s.inserted !== 0
+    ) {
       throw new Error('ingest counts are wrong: the benchmark is invalid');
     }
 
@@ -114,27 +146,51 @@ async function main(): Promise<void> {
         const n = await f();
         if (n !== ROWS) throw new Error(`loaded ${n} rows, expected ${ROWS}`);
         const ms = performance.now() - t1;
-        if (ms < b) { b = ms; note = cpuText(c0, cpu(pid), ROWS); }
+        if (ms < b) {
+          b = ms;
+          note = cpuText(c0, cpu(pid), ROWS);
+        }
       }
       cpuNotes.push(`${label}: ${note}`);
       return b;
     };
-    const dbMs = await best('load from PostgreSQL', async () => (await loadFromDb(c, url, { symbol: SYMBOL, timeframe: '1m', gaps: 'keep' })).length);
-    const csvMs = await best('load from CSV', async () => loadCsv(file, { symbol: SYMBOL, timeframe: '1m', gaps: 'keep' }).length);
-    const dbFillMs = await best('load from PostgreSQL with gap fill', async () => (await loadFromDb(c, url, { symbol: SYMBOL, timeframe: '1m' })).length);
-    console.log(`load from PostgreSQL: ${(dbMs / 1000).toFixed(2)} s = ${rate(ROWS, dbMs)} (with gap fill: ${(dbFillMs / 1000).toFixed(2)} s)`);
+    const dbMs = await best(
+      'load from PostgreSQL',
+      async () => (await loadFromDb(c, url, { symbol: SYMBOL, timeframe: '1m', gaps: 'keep' })).length,
+    );
+    const csvMs = await best(
+      'load from CSV',
+      async () => loadCsv(file, { symbol: SYMBOL, timeframe: '1m', gaps: 'keep' }).length,
+    );
+    const dbFillMs = await best(
+      'load from PostgreSQL with gap fill',
+      async () => (await loadFromDb(c, url, { symbol: SYMBOL, timeframe: '1m' })).length,
+    );
+    console.log(
+      `load from PostgreSQL: ${(dbMs / 1000).toFixed(2)} s = ${rate(ROWS, dbMs)} (with gap fill: ${(dbFillMs / 1000).toFixed(2)} s)`,
+    );
     console.log(`load from CSV file:   ${(csvMs / 1000).toFixed(2)} s = ${rate(ROWS, csvMs)}`);
     for (const n of cpuNotes) console.log(`  ${n}`);
     const t5 = performance.now();
     const agg = await loadFromDb(c, url, { symbol: SYMBOL, timeframe: '15m', gaps: 'keep' });
-    console.log(`load 15m through the candles_15m aggregate: ${agg.length.toLocaleString('en-US')} bars in ${((performance.now() - t5) / 1000).toFixed(2)} s`);
+    console.log(
+      `load 15m through the candles_15m aggregate: ${agg.length.toLocaleString('en-US')} bars in ${((performance.now() - t5) / 1000).toFixed(2)} s`,
+    );
 
     console.log('\nsummary (ratios are within this run):');
-    console.log(`  ingest COPY direct  : ${rate(ROWS, copyDirect.ms)} = ${(insert.ms / copyDirect.ms).toFixed(2)}x multi-row INSERT (${rate(ROWS, insert.ms)}); target ≥ 200,000 rows/s`);
-    console.log(`  ingest COPY direct, warm: ${rate(ROWS, copyWarm.ms)} = ${(insert.ms / copyWarm.ms).toFixed(2)}x multi-row INSERT`);
-    console.log(`  ingest COPY staged  : ${rate(ROWS, copyStaged.ms)} = ${(insert.ms / copyStaged.ms).toFixed(2)}x multi-row INSERT`);
+    console.log(
+      `  ingest COPY direct  : ${rate(ROWS, copyDirect.ms)} = ${(insert.ms / copyDirect.ms).toFixed(2)}x multi-row INSERT (${rate(ROWS, insert.ms)}); target ≥ 200,000 rows/s`,
+    );
+    console.log(
+      `  ingest COPY direct, warm: ${rate(ROWS, copyWarm.ms)} = ${(insert.ms / copyWarm.ms).toFixed(2)}x multi-row INSERT`,
+    );
+    console.log(
+      `  ingest COPY staged  : ${rate(ROWS, copyStaged.ms)} = ${(insert.ms / copyStaged.ms).toFixed(2)}x multi-row INSERT`,
+    );
     console.log(`  re-ingest (0 new)   : ${rate(ROWS, rerun.ms)}`);
-    console.log(`  load 1y of 1m, PG   : ${(dbMs / 1000).toFixed(2)} s = ${(csvMs / dbMs).toFixed(2)}x the CSV path (${(csvMs / 1000).toFixed(2)} s); target < 2 s`);
+    console.log(
+      `  load 1y of 1m, PG   : ${(dbMs / 1000).toFixed(2)} s = ${(csvMs / dbMs).toFixed(2)}x the CSV path (${(csvMs / 1000).toFixed(2)} s); target < 2 s`,
+    );
     await c.query(`DELETE FROM candles WHERE symbol = $1`, [SYMBOL]);
   } finally {
     await c.end();

@@ -16,7 +16,10 @@ const SIZES = [1, 16, 64, 256];
 const SECONDS = Number(process.env.TG4_BENCH_SECONDS ?? 1.5);
 
 function startServe(bind: string): Promise<{ proc: ChildProcess; address: string }> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', bind], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', bind], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -49,7 +52,10 @@ const r = new zmq.Router({ linger: 0 });
 await r.bind(${JSON.stringify(bind)});
 console.log('listening on ' + r.lastEndpoint);
 for await (const m of r) await r.send(m);`;
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -65,7 +71,14 @@ function fmt(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 }
 
-interface Cell { transport: string; label: string; n: number; perCall: number; run: () => unknown; samples: number[] }
+interface Cell {
+  transport: string;
+  label: string;
+  n: number;
+  perCall: number;
+  run: () => unknown;
+  samples: number[];
+}
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.TG4_BENCH_ROUNDS ?? 3);
@@ -76,7 +89,17 @@ async function main(): Promise<void> {
     venv.reset({ seed: 0 });
     const actions = new Int32Array(n);
     let t = 0;
-    const cell: Cell = { transport: 'direct', label: String(n), n, perCall: n, run: () => { actions.fill(t++ & 1); venv.step(actions); }, samples: [] };
+    const cell: Cell = {
+      transport: 'direct',
+      label: String(n),
+      n,
+      perCall: n,
+      run: () => {
+        actions.fill(t++ & 1);
+        venv.step(actions);
+      },
+      samples: [],
+    };
     direct.set(n, cell);
     cells.push(cell);
   }
@@ -84,14 +107,29 @@ async function main(): Promise<void> {
   const clients: Tg4Client[] = [];
   try {
     for (const transport of ['tcp', 'ipc'] as const) {
-      const echo = await startEcho(transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-echo-')), 'e.sock')}`);
+      const echo = await startEcho(
+        transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-echo-')), 'e.sock')}`,
+      );
       procs.push(echo.proc);
       const zmq = await import('zeromq');
       const d = new zmq.Dealer({ linger: 0 });
       d.connect(echo.address);
       const ping = Buffer.from('ping');
-      cells.push({ transport, label: 'echo', n: 0, perCall: 0, run: async () => { await d.send(ping); await d.receive(); }, samples: [] });
-      const bind = transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-bench-')), 's.sock')}`;
+      cells.push({
+        transport,
+        label: 'echo',
+        n: 0,
+        perCall: 0,
+        run: async () => {
+          await d.send(ping);
+          await d.receive();
+        },
+        samples: [],
+      });
+      const bind =
+        transport === 'tcp'
+          ? 'tcp://127.0.0.1:0'
+          : `ipc://${join(mkdtempSync(join(tmpdir(), 'tg4-bench-')), 's.sock')}`;
       const { proc, address } = await startServe(bind);
       procs.push(proc);
       const client = await Tg4Client.connect(address);
@@ -102,7 +140,17 @@ async function main(): Promise<void> {
         await env.reset();
         const actions = new Int32Array(n);
         let t = 0;
-        cells.push({ transport, label: String(n), n, perCall: n, run: () => { actions.fill(t++ & 1); return env.step(actions); }, samples: [] });
+        cells.push({
+          transport,
+          label: String(n),
+          n,
+          perCall: n,
+          run: () => {
+            actions.fill(t++ & 1);
+            return env.step(actions);
+          },
+          samples: [],
+        });
       }
       // Pipelining: two half-batches in flight on one connection (EnvPool send/recv), N = 256.
       const n = 256;
@@ -112,7 +160,17 @@ async function main(): Promise<void> {
       const acts = new Int32Array(n / 2);
       env.send(acts, halves[0]);
       let k = 0;
-      cells.push({ transport, label: '256p', n, perCall: n / 2, run: async () => { env.send(acts, halves[++k & 1]); await env.recv(); }, samples: [] });
+      cells.push({
+        transport,
+        label: '256p',
+        n,
+        perCall: n / 2,
+        run: async () => {
+          env.send(acts, halves[++k & 1]);
+          await env.recv();
+        },
+        samples: [],
+      });
     }
     // Interleaved rounds, median per cell: the machine's load drifts within a run.
     for (let r = 0; r < rounds; r++) {
@@ -123,10 +181,16 @@ async function main(): Promise<void> {
     for (const p of procs) p.kill('SIGTERM');
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`server bench: CartPole-v1, median of ${rounds} interleaved rounds, ${SECONDS}s per cell in all; direct = makeVec(...).step in this process (the baseline)`);
+  console.log(
+    `server bench: CartPole-v1, median of ${rounds} interleaved rounds, ${SECONDS}s per cell in all; direct = makeVec(...).step in this process (the baseline)`,
+  );
   console.log('256p = N 256 stepped as two pipelined half-batches (batch_size 128, send/recv) on the sub-env engine');
-  console.log('echo = a bare ZeroMQ ROUTER echo process (no msgpack, no env): the round-trip floor of the machine right now');
-  console.log(`${'transport'.padEnd(9)} ${'N'.padStart(5)} ${'round trips/s'.padStart(14)} ${'sub-env steps/s'.padStart(16)} ${'direct steps/s'.padStart(15)} ${'remote/direct'.padStart(14)}`);
+  console.log(
+    'echo = a bare ZeroMQ ROUTER echo process (no msgpack, no env): the round-trip floor of the machine right now',
+  );
+  console.log(
+    `${'transport'.padEnd(9)} ${'N'.padStart(5)} ${'round trips/s'.padStart(14)} ${'sub-env steps/s'.padStart(16)} ${'direct steps/s'.padStart(15)} ${'remote/direct'.padStart(14)}`,
+  );
   const echoOf = new Map<string, number>();
   for (const c of cells) {
     if (c.transport === 'direct') continue;
@@ -135,11 +199,15 @@ async function main(): Promise<void> {
       echoOf.set(c.transport, rt);
       console.log(`${c.transport.padEnd(9)} ${'echo'.padStart(5)} ${fmt(rt).padStart(14)}`);
     } else if (c.label === 'hello') {
-      console.log(`${c.transport.padEnd(9)} ${'hello'.padStart(5)} ${fmt(rt).padStart(14)} ${''.padStart(16)} ${''.padStart(15)} ${`${(rt / echoOf.get(c.transport)!).toFixed(2)}x echo`.padStart(14)}`);
+      console.log(
+        `${c.transport.padEnd(9)} ${'hello'.padStart(5)} ${fmt(rt).padStart(14)} ${''.padStart(16)} ${''.padStart(15)} ${`${(rt / echoOf.get(c.transport)!).toFixed(2)}x echo`.padStart(14)}`,
+      );
     } else {
       const d = median(direct.get(c.n)!.samples) * c.n;
       const steps = rt * c.perCall;
-      console.log(`${c.transport.padEnd(9)} ${c.label.padStart(5)} ${fmt(rt).padStart(14)} ${fmt(steps).padStart(16)} ${fmt(d).padStart(15)} ${(steps / d).toFixed(3).padStart(14)}`);
+      console.log(
+        `${c.transport.padEnd(9)} ${c.label.padStart(5)} ${fmt(rt).padStart(14)} ${fmt(steps).padStart(16)} ${fmt(d).padStart(15)} ${(steps / d).toFixed(3).padStart(14)}`,
+      );
     }
   }
 
@@ -150,7 +218,13 @@ async function main(): Promise<void> {
     return;
   }
   const r = spawnSync(py, [join(ROOT, 'scripts', 'bench', 'server_client.py')], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, PYTHONPATH: [join(ROOT, 'agents', 'python'), process.env.PYTHONPATH].filter(Boolean).join(':'), TG4_NODE: process.execPath },
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      PYTHONPATH: [join(ROOT, 'agents', 'python'), process.env.PYTHONPATH].filter(Boolean).join(':'),
+      TG4_NODE: process.execPath,
+    },
   });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);

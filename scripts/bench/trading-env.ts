@@ -8,7 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import '../../envs/index.ts';
 import { make, makeVec } from '../../src/core/index.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { TradingVectorEnv } from '../../envs/trading/trading-vector-env.ts';
+import type { TradingVectorEnv } from '../../envs/trading/trading-vector-env.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -61,9 +61,15 @@ async function main(): Promise<void> {
   const d = core.data;
   const W = core.windowSize;
   const F = d.numFeatures;
-  console.log(`data: ${d.symbols[0]} ${d.timeframe}, ${d.length} bars, ${F} features (default spec), window ${W}, obs dim ${core.obsDim}; N = ${N}`);
-  console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on a shared 2-core box: absolute figures are noisy`);
-  console.log('rates are per second of this process\'s CPU time (one core); wall-clock rates in brackets');
+  console.log(
+    `data: ${d.symbols[0]} ${d.timeframe}, ${d.length} bars, ${F} features (default spec), window ${W}, obs dim ${core.obsDim}; N = ${N}`,
+  );
+  console.log(
+    `load average: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on a shared 2-core box: absolute figures are noisy`,
+  );
+  console.log("rates are per second of this process's CPU time (one core); wall-clock rates in brackets");
 
   // Baseline: the executor-less replay loop over the same matrix, same window copy, N cursors.
   const obs = new Float32Array(N * core.obsDim);
@@ -75,7 +81,9 @@ async function main(): Promise<void> {
   const features = d.features;
   const close = d.close[0]!;
   // Per-row window views, as the env uses them (the fastest copy, see below): the baseline copies the same way.
-  const views = Array.from({ length: hi + 2 }, (_, t) => (t >= W - 1 ? features.subarray((t - W + 1) * F, (t + 1) * F) : features.subarray(0, 0)));
+  const views = Array.from({ length: hi + 2 }, (_, t) =>
+    t >= W - 1 ? features.subarray((t - W + 1) * F, (t + 1) * F) : features.subarray(0, 0),
+  );
   const replayStep = (): void => {
     for (let i = 0; i < N; i++) {
       let t = bars[i]! + 1;
@@ -83,7 +91,10 @@ async function main(): Promise<void> {
       bars[i] = t;
       const o = i * core.obsDim;
       obs.set(views[t]!, o);
-      obs[o + W * F] = 0; obs[o + W * F + 1] = 0; obs[o + W * F + 2] = 0; obs[o + W * F + 3] = 0;
+      obs[o + W * F] = 0;
+      obs[o + W * F + 1] = 0;
+      obs[o + W * F + 2] = 0;
+      obs[o + W * F + 3] = 0;
       rewards[i] = Math.log(close[t]! / close[t - 1]!);
     }
   };
@@ -96,18 +107,29 @@ async function main(): Promise<void> {
   // Garbage collections during the timed vector-env run: the step loop allocates nothing (only a finished episode's
   // metrics object), so there should be next to none.
   let gcs = 0;
-  const gcObserver = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
+  const gcObserver = new PerformanceObserver((list) => {
+    gcs += list.getEntries().length;
+  });
   gcObserver.observe({ entryTypes: ['gc'] });
-  const vecSticky = rate((k) => { venv.step(stickyTape[k & 4095]!); }, SECONDS) * N;
+  const vecSticky =
+    rate((k) => {
+      venv.step(stickyTape[k & 4095]!);
+    }, SECONDS) * N;
   const vecStickyWall = lastWall * N;
   const stickySteps = Math.round(vecStickyWall * SECONDS);
   await new Promise((r) => setTimeout(r, 50)); // let the observer deliver
   const gcDuringVec = gcs;
   gcObserver.disconnect();
   actions.fill(1);
-  const vecFlat = rate(() => { venv.step(actions); }, SECONDS) * N;
+  const vecFlat =
+    rate(() => {
+      venv.step(actions);
+    }, SECONDS) * N;
   const vecFlatWall = lastWall * N;
-  const vecRandom = rate((k) => { venv.step(randomTape[k & 4095]!); }, SECONDS) * N;
+  const vecRandom =
+    rate((k) => {
+      venv.step(randomTape[k & 4095]!);
+    }, SECONDS) * N;
   const vecRandomWall = lastWall * N;
 
   const env = make('tg4/Trading-v0', KWARGS);
@@ -126,23 +148,40 @@ async function main(): Promise<void> {
   const copyVariants: [string, (t: number, i: number) => void][] = [
     ['set(prebuilt view)  [single env]', (t, i) => obs.set(views[t]!, i * core.obsDim)],
     ['set(subarray())', (t, i) => obs.set(features.subarray((t - W + 1) * F, (t + 1) * F), i * core.obsDim)],
-    ['copyWithin (shared buffer)  [vector env]', (t, i) => shared.copyWithin(features.length + i * core.obsDim, (t - W + 1) * F, (t + 1) * F)],
-    ['JS loop', (t, i) => { const s0 = (t - W + 1) * F; const o = i * core.obsDim; for (let k = 0; k < L; k++) obs[o + k] = features[s0 + k]!; }],
+    [
+      'copyWithin (shared buffer)  [vector env]',
+      (t, i) => shared.copyWithin(features.length + i * core.obsDim, (t - W + 1) * F, (t + 1) * F),
+    ],
+    [
+      'JS loop',
+      (t, i) => {
+        const s0 = (t - W + 1) * F;
+        const o = i * core.obsDim;
+        for (let k = 0; k < L; k++) obs[o + k] = features[s0 + k]!;
+      },
+    ],
   ];
   // Scattered cursors, as in the env (each sub-env at its own bar): with one shared bar the source stays in L1 and
   // every variant looks 2-3x faster than it is in the env.
   const cursors = new Int32Array(N);
   const copyRates = copyVariants.map(([name, f]) => {
     for (let i = 0; i < N; i++) cursors[i] = lo + ((i * 7919) % (hi - lo));
-    const r = rate(() => {
-      for (let i = 0; i < N; i++) { let t = cursors[i]! + 1; if (t > hi) t = lo; cursors[i] = t; f(t, i); }
-    }, SECONDS / 2) * N;
+    const r =
+      rate(() => {
+        for (let i = 0; i < N; i++) {
+          let t = cursors[i]! + 1;
+          if (t > hi) t = lo;
+          cursors[i] = t;
+          f(t, i);
+        }
+      }, SECONDS / 2) * N;
     return [name, r, lastWall * N] as const;
   });
 
   const fmt = (x: number): string => `${(x / 1e6).toFixed(3)} M/s`;
   console.log(`window copy only (${W}×${F} floats), N=${N} scattered cursors:`);
-  for (const [name, v, w] of copyRates) console.log(`  ${name.padEnd(50)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
+  for (const [name, v, w] of copyRates)
+    console.log(`  ${name.padEnd(50)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
   const rows: [string, number, number][] = [
     [`replay loop (no executor), N=${N}  [baseline]`, replay, replayWall],
     [`vector env N=${N}, sticky policy (5%/step redraw)`, vecSticky, vecStickyWall],
@@ -150,9 +189,14 @@ async function main(): Promise<void> {
     [`vector env N=${N}, random action every step`, vecRandom, vecRandomWall],
     ['single env (Env API, info objects), sticky', single, singleWall],
   ];
-  for (const [name, v, w] of rows) console.log(`${name.padEnd(52)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
-  console.log(`GC events during the vector-env sticky run (~${(stickySteps / 1e6).toFixed(1)} M sub-env steps): ${gcDuringVec}`);
-  console.log(`vector env (sticky) vs single env: ${(vecSticky / single).toFixed(1)}x; vs the 2 M/s aim: ${(vecSticky / 2e6).toFixed(2)}x`);
+  for (const [name, v, w] of rows)
+    console.log(`${name.padEnd(52)} ${fmt(v).padStart(12)} [${fmt(w)}]   ratio to replay ${(v / replay).toFixed(3)}`);
+  console.log(
+    `GC events during the vector-env sticky run (~${(stickySteps / 1e6).toFixed(1)} M sub-env steps): ${gcDuringVec}`,
+  );
+  console.log(
+    `vector env (sticky) vs single env: ${(vecSticky / single).toFixed(1)}x; vs the 2 M/s aim: ${(vecSticky / 2e6).toFixed(2)}x`,
+  );
   venv.close();
   env.close();
 }

@@ -57,7 +57,7 @@ function forwardPass(): { typedUs: number; typedWallUs: number; tfjsUs: number; 
   const out = new Float32Array(2);
   for (let i = 0; i < 5000; i++) fwd.run(x, 1, out);
   const n = 100_000;
-  let t0 = performance.now();
+  const t0 = performance.now();
   let c0 = cpuSeconds();
   for (let i = 0; i < n; i++) fwd.run(x, 1, out);
   const typedUs = ((cpuSeconds() - c0) * 1e6) / n;
@@ -86,7 +86,14 @@ function ppoUpdateMs(n: number): { cpuMs: number; wallMs: number } {
   const v = Float32Array.from({ length: B }, () => rng.normal());
   const step = (): void => {
     const norm = opt.step(() => {
-      const t = { obs: tf.tensor2d(obs, [B, 4]), actions: tf.tensor1d(act), oldLogProbs: tf.fill([B], -0.69) as tf.Tensor1D, advantages: tf.tensor1d(v), returns: tf.tensor1d(v), oldValues: tf.tensor1d(v) };
+      const t = {
+        obs: tf.tensor2d(obs, [B, 4]),
+        actions: tf.tensor1d(act),
+        oldLogProbs: tf.fill([B], -0.69) as tf.Tensor1D,
+        advantages: tf.tensor1d(v),
+        returns: tf.tensor1d(v),
+        oldValues: tf.tensor1d(v),
+      };
       return ppoLoss(policy, t, 0.2, null, 0, 0.5).loss;
     });
     void norm;
@@ -102,52 +109,110 @@ function ppoUpdateMs(n: number): { cpuMs: number; wallMs: number } {
   return { cpuMs, wallMs };
 }
 
-function summarize(name: string, r: TrainRunResult, wallS: number, cpuS: number, sb3: number[], sb3Steps: number): void {
+function summarize(
+  name: string,
+  r: TrainRunResult,
+  wallS: number,
+  cpuS: number,
+  sb3: number[],
+  sb3Steps: number,
+): void {
   const t = r.train;
   const envShare = t.envMs / (t.envMs + t.netMs);
-  line(`${name}: ${t.steps} steps in ${wallS.toFixed(1)} s wall (${cpuS.toFixed(1)} s CPU of this process); ${(t.steps / wallS).toFixed(0)} env steps/s, ${(t.updates / wallS).toFixed(1)} gradient updates/s (${t.updates} updates)`);
-  line(`  time in env stepping ${(100 * envShare).toFixed(1)}%, in network compute (acting + learning) ${(100 * (1 - envShare)).toFixed(1)}%`);
-  line(`  evaluations (steps: mean of 10/20 deterministic episodes): ${r.evals.map((e) => `${e.steps}:${e.mean.toFixed(0)}`).join(' ')}`);
+  line(
+    `${name}: ${t.steps} steps in ${wallS.toFixed(1)} s wall (${cpuS.toFixed(1)} s CPU of this process); ${(t.steps / wallS).toFixed(0)} env steps/s, ${(t.updates / wallS).toFixed(1)} gradient updates/s (${t.updates} updates)`,
+  );
+  line(
+    `  time in env stepping ${(100 * envShare).toFixed(1)}%, in network compute (acting + learning) ${(100 * (1 - envShare)).toFixed(1)}%`,
+  );
+  line(
+    `  evaluations (steps: mean of 10/20 deterministic episodes): ${r.evals.map((e) => `${e.steps}:${e.mean.toFixed(0)}`).join(' ')}`,
+  );
   if (r.solvedAt) {
-    line(`  SOLVED: mean ${r.solvedAt.mean.toFixed(1)} ± ${r.solvedAt.std.toFixed(1)} over 20 deterministic episodes at ${r.solvedAt.steps} steps, ${r.solvedAt.elapsedS.toFixed(1)} s wall`);
+    line(
+      `  SOLVED: mean ${r.solvedAt.mean.toFixed(1)} ± ${r.solvedAt.std.toFixed(1)} over 20 deterministic episodes at ${r.solvedAt.steps} steps, ${r.solvedAt.elapsedS.toFixed(1)} s wall`,
+    );
     const cpuToSolve = cpuS * (r.solvedAt.elapsedS / wallS);
-    line(`  vs SB3+PyTorch ${sb3Steps / 1000}k steps ${sb3[0]}–${sb3[1]} s wall (reference): our time to solve is ${(r.solvedAt.elapsedS / sb3[1]!).toFixed(2)}–${(r.solvedAt.elapsedS / sb3[0]!).toFixed(2)}× theirs by wall clock, ` +
-      `${(cpuToSolve / sb3[1]!).toFixed(2)}–${(cpuToSolve / sb3[0]!).toFixed(2)}× by CPU time (~${cpuToSolve.toFixed(1)} s CPU; < 1 = faster)`);
+    line(
+      `  vs SB3+PyTorch ${sb3Steps / 1000}k steps ${sb3[0]}–${sb3[1]} s wall (reference): our time to solve is ${(r.solvedAt.elapsedS / sb3[1]!).toFixed(2)}–${(r.solvedAt.elapsedS / sb3[0]!).toFixed(2)}× theirs by wall clock, ` +
+        `${(cpuToSolve / sb3[1]!).toFixed(2)}–${(cpuToSolve / sb3[0]!).toFixed(2)}× by CPU time (~${cpuToSolve.toFixed(1)} s CPU; < 1 = faster)`,
+    );
   } else {
-    line(`  NOT SOLVED within ${t.steps} steps (final deterministic eval ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)})`);
+    line(
+      `  NOT SOLVED within ${t.steps} steps (final deterministic eval ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)})`,
+    );
   }
-  line(`  final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes`);
+  line(
+    `  final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes`,
+  );
 }
 
 const backend = await selectBackend('wasm');
-line(`backend: ${backend.active} (default); seed ${seed}; machine load: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (shared 2-core box: wall figures are noisy)`);
+line(
+  `backend: ${backend.active} (default); seed ${seed}; machine load: ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (shared 2-core box: wall figures are noisy)`,
+);
 
 const envSps = await envThroughput();
 line(`baseline: CartPole-v1 vector env alone (8 sub-envs, random actions): ${envSps.toFixed(0)} steps/s`);
 
 const fp = forwardPass();
-line(`forward pass 2×64 tanh, batch 1 (CPU time per decision): typed arrays ${fp.typedUs.toFixed(2)} µs vs tfjs ${fp.tfjsUs.toFixed(1)} µs (${(fp.tfjsUs / fp.typedUs).toFixed(1)}× faster; max |Δ| ${fp.maxErr.toExponential(1)}); target < 20 µs: ${fp.typedUs < 20 ? 'met' : 'NOT met'} (wall ${fp.typedWallUs.toFixed(2)} µs on the shared box)`);
+line(
+  `forward pass 2×64 tanh, batch 1 (CPU time per decision): typed arrays ${fp.typedUs.toFixed(2)} µs vs tfjs ${fp.tfjsUs.toFixed(1)} µs (${(fp.tfjsUs / fp.typedUs).toFixed(1)}× faster; max |Δ| ${fp.maxErr.toExponential(1)}); target < 20 µs: ${fp.typedUs < 20 ? 'met' : 'NOT met'} (wall ${fp.typedWallUs.toFixed(2)} µs on the shared box)`,
+);
 
 const wasmMs = ppoUpdateMs(quick ? 20 : 60);
 await selectBackend('cpu');
 const cpuMs = ppoUpdateMs(quick ? 5 : 20);
 await selectBackend('wasm');
-line(`one PPO update (batch 256, 64-64 actor + critic, Adam, grad clip), CPU time: wasm ${wasmMs.cpuMs.toFixed(2)} ms vs cpu backend ${cpuMs.cpuMs.toFixed(2)} ms (wasm ${(cpuMs.cpuMs / wasmMs.cpuMs).toFixed(1)}× faster; wall ${wasmMs.wallMs.toFixed(1)} / ${cpuMs.wallMs.toFixed(1)} ms)`);
+line(
+  `one PPO update (batch 256, 64-64 actor + critic, Adam, grad clip), CPU time: wasm ${wasmMs.cpuMs.toFixed(2)} ms vs cpu backend ${cpuMs.cpuMs.toFixed(2)} ms (wasm ${(cpuMs.cpuMs / wasmMs.cpuMs).toFixed(1)}× faster; wall ${wasmMs.wallMs.toFixed(1)} / ${cpuMs.wallMs.toFixed(1)} ms)`,
+);
 
 if (runPpo) {
   const w0 = performance.now();
   const c0 = cpuSeconds();
   const r = await runTraining({
-    envId: 'CartPole-v1', agent: 'ppo', seed, steps: quick ? 30_720 : 100_000, evalFreq: 5120, evalEpisodes: 20, stopAtReturn: 475, dryRun: true,
+    envId: 'CartPole-v1',
+    agent: 'ppo',
+    seed,
+    steps: quick ? 30_720 : 100_000,
+    evalFreq: 5120,
+    evalEpisodes: 20,
+    stopAtReturn: 475,
+    dryRun: true,
   });
-  summarize('PPO CartPole-v1 (rl-zoo preset, stop at first eval ≥ 475)', r, (performance.now() - w0) / 1000, cpuSeconds() - c0, SB3.ppo100k, 100_000);
+  summarize(
+    'PPO CartPole-v1 (rl-zoo preset, stop at first eval ≥ 475)',
+    r,
+    (performance.now() - w0) / 1000,
+    cpuSeconds() - c0,
+    SB3.ppo100k,
+    100_000,
+  );
 }
 
 if (runDqn) {
   const w0 = performance.now();
   const c0 = cpuSeconds();
   const r = await runTraining({
-    envId: 'CartPole-v1', agent: 'dqn', seed, steps: quick ? 20_000 : 50_000, evalFreq: 2560, evalEpisodes: 20, stopAtReturn: 475, dryRun: true,
+    envId: 'CartPole-v1',
+    agent: 'dqn',
+    seed,
+    steps: quick ? 20_000 : 50_000,
+    evalFreq: 2560,
+    evalEpisodes: 20,
+    stopAtReturn: 475,
+    dryRun: true,
   });
-  summarize('DQN CartPole-v1 (rl-zoo preset, 50k budget, stop at first eval ≥ 475)', r, (performance.now() - w0) / 1000, cpuSeconds() - c0, SB3.dqn50k, 50_000);
+  summarize(
+    'DQN CartPole-v1 (rl-zoo preset, 50k budget, stop at first eval ≥ 475)',
+    r,
+    (performance.now() - w0) / 1000,
+    cpuSeconds() - c0,
+    SB3.dqn50k,
+    50_000,
+  );
 }

@@ -18,7 +18,9 @@ export async function buildProgram(only?: string): Promise<Command> {
     .version('0.1.0')
     .showHelpAfterError();
   const dir = join(here, 'commands');
-  const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
   const files = only !== undefined && all.includes(`${only}.ts`) ? [`${only}.ts`] : all;
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: (p: Command) => void };

@@ -1,6 +1,6 @@
 // checkEnv: enforces the env contract the way Gymnasium's check_env does, as a list of separate named checks.
 // Each check runs even when an earlier one failed; a check that throws unexpectedly is a failure, not a crash.
-import type { Space, StepResult } from './types.ts';
+import type { Space } from './types.ts';
 import { EnvCheckError, Tg4Error } from './errors.ts';
 import { type EnvLike, isEnvLike } from './env.ts';
 import { Box } from './spaces/box.ts';
@@ -75,12 +75,21 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
       results.push({ check, status: 'passed', message: msg ?? 'ok' });
     } catch (e) {
       if (e instanceof Skip) results.push({ check, status: 'skipped', message: e.message });
-      else results.push({ check, status: 'failed', message: e instanceof CheckFailure ? e.message : `threw ${describeError(e)}` });
+      else
+        results.push({
+          check,
+          status: 'failed',
+          message: e instanceof CheckFailure ? e.message : `threw ${describeError(e)}`,
+        });
     }
   };
 
   if (!isEnvLike(env)) {
-    const fail: CheckResult = { check: 'spaces-are-spaces', status: 'failed', message: 'not an env: reset, step, observationSpace and actionSpace are required' };
+    const fail: CheckResult = {
+      check: 'spaces-are-spaces',
+      status: 'failed',
+      message: 'not an env: reset, step, observationSpace and actionSpace are required',
+    };
     return finish([fail], options);
   }
   const obsSpace = env.observationSpace;
@@ -88,23 +97,34 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   const spacesOk = isSpace(obsSpace) && isSpace(actSpace);
 
   run('spaces-are-spaces', () => {
-    if (!isSpace(obsSpace)) fail(`observationSpace is not a space (needs sample, contains, seed, toJSON): got ${describeValue(obsSpace)}`);
-    if (!isSpace(actSpace)) fail(`actionSpace is not a space (needs sample, contains, seed, toJSON): got ${describeValue(actSpace)}`);
+    if (!isSpace(obsSpace))
+      fail(`observationSpace is not a space (needs sample, contains, seed, toJSON): got ${describeValue(obsSpace)}`);
+    if (!isSpace(actSpace))
+      fail(`actionSpace is not a space (needs sample, contains, seed, toJSON): got ${describeValue(actSpace)}`);
   });
-  const needSpaces = (): void => { if (!spacesOk) throw new Skip('skipped: the spaces are not spaces'); };
+  const needSpaces = (): void => {
+    if (!spacesOk) throw new Skip('skipped: the spaces are not spaces');
+  };
 
   run('spaces-describe-themselves', () => {
     needSpaces();
-    for (const [name, s] of [['observationSpace', obsSpace], ['actionSpace', actSpace]] as const) {
+    for (const [name, s] of [
+      ['observationSpace', obsSpace],
+      ['actionSpace', actSpace],
+    ] as const) {
       const json = s.toJSON();
       const again = spaceFromJSON(JSON.parse(JSON.stringify(json))).toJSON();
-      if (JSON.stringify(again) !== JSON.stringify(json)) fail(`${name}.toJSON() does not survive a JSON round trip: ${JSON.stringify(json)} → ${JSON.stringify(again)}`);
+      if (JSON.stringify(again) !== JSON.stringify(json))
+        fail(`${name}.toJSON() does not survive a JSON round trip: ${JSON.stringify(json)} → ${JSON.stringify(again)}`);
     }
   });
 
   run('space-samples-in-space', () => {
     needSpaces();
-    for (const [name, s] of [['observationSpace', obsSpace], ['actionSpace', actSpace]] as const) {
+    for (const [name, s] of [
+      ['observationSpace', obsSpace],
+      ['actionSpace', actSpace],
+    ] as const) {
       s.seed(seed);
       for (let i = 0; i < 20; i++) {
         const x = s.sample();
@@ -119,10 +139,14 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     if (r === null || typeof r !== 'object') fail(`reset() must return { observation, info }, got ${describeValue(r)}`);
     const o = r as Record<string, unknown>;
     if (!('observation' in o)) fail('reset() result has no observation field: return { observation, info }');
-    if (!isPlainObject(o['info'])) fail(`reset() info must be a plain object (use {} when empty), got ${describeValue(o['info'])}`);
+    if (!isPlainObject(o['info']))
+      fail(`reset() info must be a plain object (use {} when empty), got ${describeValue(o['info'])}`);
     resetOk = true;
   });
-  const needReset = (): void => { needSpaces(); if (!resetOk) throw new Skip('skipped: reset() does not work'); };
+  const needReset = (): void => {
+    needSpaces();
+    if (!resetOk) throw new Skip('skipped: reset() does not work');
+  };
 
   run('reset-observation-in-space', () => {
     needReset();
@@ -135,12 +159,16 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     needReset();
     const a = env.reset({ seed }).observation;
     const b = env.reset({ seed }).observation;
-    if (!deepEqual(a, b)) fail(`reset({ seed: ${seed} }) twice gave ${describeValue(a)} then ${describeValue(b)}: derive all randomness from the seed`);
+    if (!deepEqual(a, b))
+      fail(
+        `reset({ seed: ${seed} }) twice gave ${describeValue(a)} then ${describeValue(b)}: derive all randomness from the seed`,
+      );
     if (factory) {
       const other = factory();
       const c = other.reset({ seed }).observation;
       other.close();
-      if (!deepEqual(a, c)) fail(`two instances reset with seed ${seed} gave ${describeValue(a)} and ${describeValue(c)}`);
+      if (!deepEqual(a, c))
+        fail(`two instances reset with seed ${seed} gave ${describeValue(a)} and ${describeValue(c)}`);
     }
   });
 
@@ -151,7 +179,10 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     actSpace.seed(seed);
     const code = errorCode(() => fresh.step(actSpace.sample()));
     fresh.close();
-    if (code !== 'RESET_NEEDED') fail(`step() before reset() must throw RESET_NEEDED, ${code === null ? 'it returned normally' : `it threw ${code}`}`);
+    if (code !== 'RESET_NEEDED')
+      fail(
+        `step() before reset() must throw RESET_NEEDED, ${code === null ? 'it returned normally' : `it threw ${code}`}`,
+      );
   });
 
   let stepOk = false;
@@ -164,7 +195,10 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     if (why !== null) fail(why);
     stepOk = true;
   });
-  const needStep = (): void => { needReset(); if (!stepOk) throw new Skip('skipped: step() does not work'); };
+  const needStep = (): void => {
+    needReset();
+    if (!stepOk) throw new Skip('skipped: step() does not work');
+  };
 
   run('step-observation-in-space', () => {
     needStep();
@@ -175,7 +209,10 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
       const r = env.step(actSpace.sample());
       const why = whyNotStepResult(r) ?? whyNotIn(obsSpace, r.observation);
       if (why !== null) fail(`step ${t}: ${why}`);
-      if (r.terminated || r.truncated) { env.reset(); episodes++; }
+      if (r.terminated || r.truncated) {
+        env.reset();
+        episodes++;
+      }
     }
     return `${nSteps} steps over ${episodes} episode(s)`;
   });
@@ -195,7 +232,8 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     const a = trace();
     const b = trace();
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      if (!deepEqual(a[i], b[i])) fail(`same seed and actions diverged at element ${i}: ${describeValue(a[i])} vs ${describeValue(b[i])}`);
+      if (!deepEqual(a[i], b[i]))
+        fail(`same seed and actions diverged at element ${i}: ${describeValue(a[i])} vs ${describeValue(b[i])}`);
     }
   });
 
@@ -207,10 +245,19 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     const spaceName = String(actSpace);
     for (const a of bad) {
       let err: unknown = null;
-      try { env.step(a); } catch (e) { err = e; }
-      if (err === null) fail(`step(${describeValue(a)}) was accepted, but that action is not in ${spaceName}: check actions with actionSpace.contains()`);
-      if (!(err instanceof Tg4Error) || err.code !== 'INVALID_ACTION') fail(`step(${describeValue(a)}) threw ${describeError(err)}; expected an INVALID_ACTION error`);
-      if (!err.message.includes(spaceName)) fail(`the INVALID_ACTION message for ${describeValue(a)} should name the space ${spaceName}: "${err.message}"`);
+      try {
+        env.step(a);
+      } catch (e) {
+        err = e;
+      }
+      if (err === null)
+        fail(
+          `step(${describeValue(a)}) was accepted, but that action is not in ${spaceName}: check actions with actionSpace.contains()`,
+        );
+      if (!(err instanceof Tg4Error) || err.code !== 'INVALID_ACTION')
+        fail(`step(${describeValue(a)}) threw ${describeError(err)}; expected an INVALID_ACTION error`);
+      if (!err.message.includes(spaceName))
+        fail(`the INVALID_ACTION message for ${describeValue(a)} should name the space ${spaceName}: "${err.message}"`);
     }
     actSpace.seed(seed);
     env.step(actSpace.sample()); // the env still works after rejecting bad actions
@@ -228,17 +275,22 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     }
     if (!ended) throw new Skip(`skipped: no episode ended within ${maxEpisodeSteps} random steps`);
     const code = errorCode(() => env.step(actSpace.sample()));
-    if (code !== 'RESET_NEEDED') fail(`step() after the episode ended must throw RESET_NEEDED, ${code === null ? 'it returned normally' : `it threw ${code}`}`);
+    if (code !== 'RESET_NEEDED')
+      fail(
+        `step() after the episode ended must throw RESET_NEEDED, ${code === null ? 'it returned normally' : `it threw ${code}`}`,
+      );
   });
 
   run('render-mode-declared', () => {
     const mode = env.renderMode;
     const modes = env.metadata?.renderModes;
     if (!Array.isArray(modes)) fail('metadata.renderModes must be an array (empty when the env does not render)');
-    if (mode !== null && mode !== undefined && !modes.includes(mode)) fail(`renderMode ${String(mode)} is not in metadata.renderModes [${modes.join(', ')}]`);
+    if (mode !== null && mode !== undefined && !modes.includes(mode))
+      fail(`renderMode ${String(mode)} is not in metadata.renderModes [${modes.join(', ')}]`);
     if (mode !== null && mode !== undefined) {
       const frame = env.render() as unknown;
-      if (frame !== null && typeof frame !== 'string' && !(frame instanceof Uint8Array)) fail(`render() must return a string, a Uint8Array or null, got ${describeValue(frame)}`);
+      if (frame !== null && typeof frame !== 'string' && !(frame instanceof Uint8Array))
+        fail(`render() must return a string, a Uint8Array or null, got ${describeValue(frame)}`);
     }
   });
 
@@ -253,7 +305,8 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
 function finish(results: CheckResult[], options: CheckEnvOptions): CheckEnvReport {
   const failures = results.filter((r) => r.status === 'failed');
   const report = { ok: failures.length === 0, results, failures };
-  if (!report.ok && (options.throwOnFailure ?? true)) throw new EnvCheckError(failures.map((f) => ({ check: f.check, message: f.message })));
+  if (!report.ok && (options.throwOnFailure ?? true))
+    throw new EnvCheckError(failures.map((f) => ({ check: f.check, message: f.message })));
   return report;
 }
 
@@ -282,10 +335,13 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 function whyNotStepResult(r: unknown): string | null {
-  if (!isPlainObject(r)) return `step() must return { observation, reward, terminated, truncated, info }, got ${describeValue(r)}`;
+  if (!isPlainObject(r))
+    return `step() must return { observation, reward, terminated, truncated, info }, got ${describeValue(r)}`;
   if (!('observation' in r)) return 'step() result has no observation field';
-  if (typeof r['reward'] !== 'number' || !Number.isFinite(r['reward'])) return `reward must be a finite number, got ${describeValue(r['reward'])}`;
-  if (typeof r['terminated'] !== 'boolean') return `terminated must be a boolean, got ${describeValue(r['terminated'])}`;
+  if (typeof r['reward'] !== 'number' || !Number.isFinite(r['reward']))
+    return `reward must be a finite number, got ${describeValue(r['reward'])}`;
+  if (typeof r['terminated'] !== 'boolean')
+    return `terminated must be a boolean, got ${describeValue(r['terminated'])}`;
   if (typeof r['truncated'] !== 'boolean') return `truncated must be a boolean, got ${describeValue(r['truncated'])}`;
   if (!isPlainObject(r['info'])) return `info must be a plain object, got ${describeValue(r['info'])}`;
   return null;
@@ -297,16 +353,19 @@ export function whyNotIn(space: Space, x: unknown): string | null {
   if (space instanceof Box) {
     const d = dtypeOfArray(x);
     const expected = TYPED_ARRAY[space.dtype].name;
-    if (d === null && !Array.isArray(x) && typeof x !== 'number') return `${describeValue(x)} is not an array; ${String(space)} holds ${expected}s`;
+    if (d === null && !Array.isArray(x) && typeof x !== 'number')
+      return `${describeValue(x)} is not an array; ${String(space)} holds ${expected}s`;
     if (d !== null && d !== space.dtype && !(space.dtype === 'bool' && d === 'uint8')) {
       return `dtype mismatch: got a ${(x as object).constructor.name} (${d}) for ${String(space)}: return a ${expected}`;
     }
     const arr = (typeof x === 'number' ? [x] : x) as ArrayLike<number>;
-    if (arr.length !== space.size) return `shape mismatch: got ${arr.length} values, ${String(space)} has shape [${space.shape.join(', ')}] (${space.size} values)`;
+    if (arr.length !== space.size)
+      return `shape mismatch: got ${arr.length} values, ${String(space)} has shape [${space.shape.join(', ')}] (${space.size} values)`;
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i]!;
       if (Number.isNaN(v)) return `element ${i} is NaN`;
-      if (!(v >= space.low[i]! && v <= space.high[i]!)) return `element ${i} = ${v} is outside [${space.low[i]}, ${space.high[i]}]`;
+      if (!(v >= space.low[i]! && v <= space.high[i]!))
+        return `element ${i} = ${v} is outside [${space.low[i]}, ${space.high[i]}]`;
     }
   }
   return `${describeValue(x)} is not in ${String(space)}`;
@@ -316,7 +375,16 @@ export function whyNotIn(space: Space, x: unknown): string | null {
 function invalidActions(space: Space): unknown[] {
   const generic: unknown[] = [undefined, 'not-an-action', {}];
   if (space instanceof Discrete) {
-    return [space.start + space.n, space.start - 1, space.start + 0.5, Number.NaN, String(space.start), null, [space.start], ...generic];
+    return [
+      space.start + space.n,
+      space.start - 1,
+      space.start + 0.5,
+      Number.NaN,
+      String(space.start),
+      null,
+      [space.start],
+      ...generic,
+    ];
   }
   if (space instanceof Box) {
     const Ctor = TYPED_ARRAY[space.dtype];
@@ -332,8 +400,14 @@ function invalidActions(space: Space): unknown[] {
     }
     return [...out, ...generic];
   }
-  if (space instanceof MultiDiscrete) return [Int32Array.from(space.nvec, (n, i) => n + space.start[i]!), new Int32Array(space.nvec.length + 1), ...generic];
-  if (space instanceof MultiBinary) return [new Uint8Array(space.size).fill(2), new Uint8Array(space.size + 1), ...generic];
+  if (space instanceof MultiDiscrete)
+    return [
+      Int32Array.from(space.nvec, (n, i) => n + space.start[i]!),
+      new Int32Array(space.nvec.length + 1),
+      ...generic,
+    ];
+  if (space instanceof MultiBinary)
+    return [new Uint8Array(space.size).fill(2), new Uint8Array(space.size + 1), ...generic];
   if (space instanceof Dict || space instanceof Tuple) return [null, [], { unexpected: 1 }, ...generic];
   return generic;
 }

@@ -31,7 +31,12 @@ export interface EnvLike<O = unknown, A = unknown> {
 export function isEnvLike(x: unknown): x is EnvLike {
   if (x === null || typeof x !== 'object') return false;
   const e = x as Partial<EnvLike>;
-  return typeof e.reset === 'function' && typeof e.step === 'function' && e.observationSpace !== undefined && e.actionSpace !== undefined;
+  return (
+    typeof e.reset === 'function' &&
+    typeof e.step === 'function' &&
+    e.observationSpace !== undefined &&
+    e.actionSpace !== undefined
+  );
 }
 
 export abstract class Env<O = unknown, A = unknown> implements EnvLike<O, A> {
@@ -74,12 +79,16 @@ export abstract class Env<O = unknown, A = unknown> implements EnvLike<O, A> {
   step(action: A): StepResult<O> {
     if (this.needsReset) {
       if (this.isClosed) throw new ClosedEnvError();
-      throw new ResetNeededError(this.hasReset
-        ? 'the episode has ended (terminated or truncated): call reset() before step()'
-        : 'step() was called before reset(): call reset() first');
+      throw new ResetNeededError(
+        this.hasReset
+          ? 'the episode has ended (terminated or truncated): call reset() before step()'
+          : 'step() was called before reset(): call reset() first',
+      );
     }
     if (!this.actionSpace.contains(action)) {
-      throw new InvalidActionError(`action ${describeValue(action)} is not in the action space ${String(this.actionSpace)}: send a value of that space`);
+      throw new InvalidActionError(
+        `action ${describeValue(action)} is not in the action space ${String(this.actionSpace)}: send a value of that space`,
+      );
     }
     const result = this.stepEpisode(action);
     if (result.terminated || result.truncated) this.needsReset = true;

@@ -32,27 +32,39 @@ export class Tg4Error extends Error {
 
 /** The action is not in the env's action space (wrong shape, dtype, range, NaN). */
 export class InvalidActionError extends Tg4Error {
-  constructor(message: string) { super('INVALID_ACTION', message); }
+  constructor(message: string) {
+    super('INVALID_ACTION', message);
+  }
 }
 /** step() after the episode ended, or before the first reset(). */
 export class ResetNeededError extends Tg4Error {
-  constructor(message = 'the episode has ended (terminated or truncated): call reset() before step()') { super('RESET_NEEDED', message); }
+  constructor(message = 'the episode has ended (terminated or truncated): call reset() before step()') {
+    super('RESET_NEEDED', message);
+  }
 }
 /** make() with an id that is not registered. */
 export class UnknownEnvError extends Tg4Error {
-  constructor(message: string) { super('UNKNOWN_ENV', message); }
+  constructor(message: string) {
+    super('UNKNOWN_ENV', message);
+  }
 }
 /** A bad argument or option: the message names the field and the accepted values. */
 export class InvalidArgumentError extends Tg4Error {
-  constructor(message: string) { super('INVALID_ARGUMENT', message); }
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
 }
 /** Any use of an env after close(). */
 export class ClosedEnvError extends Tg4Error {
-  constructor(message = 'the environment is closed: make a new one') { super('CLOSED_ENV', message); }
+  constructor(message = 'the environment is closed: make a new one') {
+    super('CLOSED_ENV', message);
+  }
 }
 /** A space built with bad parameters (low > high, non-positive n, unknown dtype, malformed JSON description). */
 export class InvalidSpaceError extends Tg4Error {
-  constructor(message: string) { super('INVALID_SPACE', message); }
+  constructor(message: string) {
+    super('INVALID_SPACE', message);
+  }
 }
 /** checkEnv found a breach of the env contract; `failures` names each failed check. */
 export class EnvCheckError extends Tg4Error {

@@ -16,10 +16,16 @@ export interface RegisterOptions {
 
 export function register(spec: EnvSpec, options: RegisterOptions = {}): void {
   if (!spec || typeof spec.id !== 'string' || !ID_PATTERN.test(spec.id)) {
-    throw new InvalidArgumentError(`env id ${JSON.stringify(spec?.id)} is malformed: use [namespace/]Name-vN, e.g. "CartPole-v1"`);
+    throw new InvalidArgumentError(
+      `env id ${JSON.stringify(spec?.id)} is malformed: use [namespace/]Name-vN, e.g. "CartPole-v1"`,
+    );
   }
-  if (typeof spec.entryPoint !== 'function') throw new InvalidArgumentError(`env ${spec.id}: entryPoint must be a function (kwargs) => env`);
-  if (spec.maxEpisodeSteps !== undefined && (!Number.isSafeInteger(spec.maxEpisodeSteps) || spec.maxEpisodeSteps <= 0)) {
+  if (typeof spec.entryPoint !== 'function')
+    throw new InvalidArgumentError(`env ${spec.id}: entryPoint must be a function (kwargs) => env`);
+  if (
+    spec.maxEpisodeSteps !== undefined &&
+    (!Number.isSafeInteger(spec.maxEpisodeSteps) || spec.maxEpisodeSteps <= 0)
+  ) {
     throw new InvalidArgumentError(`env ${spec.id}: maxEpisodeSteps must be a positive integer`);
   }
   if (registry.has(spec.id) && !options.override) {
@@ -44,11 +50,16 @@ export interface MakeOptions {
 }
 
 /** Builds a registered env: entryPoint(spec.kwargs ⊕ kwargs), then TimeLimit when the spec has maxEpisodeSteps. */
-export function make<O = unknown, A = unknown>(id: string, kwargs: Record<string, unknown> = {}, options: MakeOptions = {}): EnvLike<O, A> {
+export function make<O = unknown, A = unknown>(
+  id: string,
+  kwargs: Record<string, unknown> = {},
+  options: MakeOptions = {},
+): EnvLike<O, A> {
   const spec = getSpec(id);
   const merged = { ...(spec.kwargs ?? {}), ...kwargs };
   const env = spec.entryPoint(merged);
-  if (!isEnvLike(env)) throw new InvalidArgumentError(`the entry point of ${id} did not return an env (reset/step/spaces missing)`);
+  if (!isEnvLike(env))
+    throw new InvalidArgumentError(`the entry point of ${id} did not return an env (reset/step/spaces missing)`);
   env.spec = { ...spec, kwargs: merged };
   const steps = options.maxEpisodeSteps === undefined ? spec.maxEpisodeSteps : options.maxEpisodeSteps;
   const wrapped: EnvLike = steps === undefined || steps === null ? env : new TimeLimit(env, steps);
@@ -66,19 +77,26 @@ export interface MakeVecOptions {
 export function makeVec(id: string, options: MakeVecOptions): VectorEnv {
   const spec = getSpec(id);
   const { numEnvs } = options;
-  if (!Number.isSafeInteger(numEnvs) || numEnvs <= 0) throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(numEnvs)})`);
+  if (!Number.isSafeInteger(numEnvs) || numEnvs <= 0)
+    throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(numEnvs)})`);
   const autoresetMode = options.autoresetMode ?? 'next-step';
   const mode = options.vectorizationMode ?? 'auto';
   if (!['auto', 'sync', 'vector_entry_point'].includes(mode)) {
-    throw new InvalidArgumentError(`vectorizationMode must be 'auto', 'sync' or 'vector_entry_point' (got ${String(mode)})`);
+    throw new InvalidArgumentError(
+      `vectorizationMode must be 'auto', 'sync' or 'vector_entry_point' (got ${String(mode)})`,
+    );
   }
   const kwargs = { ...(spec.kwargs ?? {}), ...(options.kwargs ?? {}) };
   let venv: VectorEnv;
   if (mode === 'vector_entry_point' || (mode === 'auto' && spec.vectorEntryPoint)) {
-    if (!spec.vectorEntryPoint) throw new InvalidArgumentError(`env ${id} has no vectorEntryPoint: use vectorizationMode 'sync'`);
+    if (!spec.vectorEntryPoint)
+      throw new InvalidArgumentError(`env ${id} has no vectorEntryPoint: use vectorizationMode 'sync'`);
     venv = spec.vectorEntryPoint({ numEnvs, autoresetMode, kwargs }) as VectorEnv;
   } else {
-    venv = new SyncVectorEnv(Array.from({ length: numEnvs }, () => () => make(id, options.kwargs ?? {})), { autoresetMode });
+    venv = new SyncVectorEnv(
+      Array.from({ length: numEnvs }, () => () => make(id, options.kwargs ?? {})),
+      { autoresetMode },
+    );
   }
   venv.spec = { ...spec, kwargs };
   return venv;
@@ -87,9 +105,13 @@ export function makeVec(id: string, options: MakeVecOptions): VectorEnv {
 function unknownEnv(id: string): UnknownEnvError {
   const ids = registeredIds();
   if (ids.length === 0) {
-    return new UnknownEnvError(`no env is registered under ${JSON.stringify(id)} (no env is registered at all: import 'envs/index.ts' to register the built-in envs)`);
+    return new UnknownEnvError(
+      `no env is registered under ${JSON.stringify(id)} (no env is registered at all: import 'envs/index.ts' to register the built-in envs)`,
+    );
   }
   const near = ids.filter((k) => k.toLowerCase().split('-v')[0] === String(id).toLowerCase().split('-v')[0]);
   const hint = near.length > 0 ? ` Did you mean ${near.join(' or ')}?` : '';
-  return new UnknownEnvError(`no env is registered under ${JSON.stringify(id)}.${hint} Registered ids: ${ids.join(', ')}`);
+  return new UnknownEnvError(
+    `no env is registered under ${JSON.stringify(id)}.${hint} Registered ids: ${ids.join(', ')}`,
+  );
 }

@@ -10,7 +10,9 @@ export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 /** Throws a clear error unless `seed` is a non-negative safe integer. */
 export function assertSeed(seed: unknown, what = 'seed'): asserts seed is number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-    throw new InvalidArgumentError(`${what} must be a non-negative integer (got ${String(seed)}): pass e.g. { seed: 42 }`);
+    throw new InvalidArgumentError(
+      `${what} must be a non-negative integer (got ${String(seed)}): pass e.g. { seed: 42 }`,
+    );
   }
 }
 

@@ -1,7 +1,17 @@
 // The core contracts (Gymnasium 1.x semantics). Implementations: spaces in src/core/spaces/, Env base class in
 // src/core/env.ts, vector envs in src/core/vector/. Everything else (trading envs, server, agents) codes against these.
 
-export type Dtype = 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'bool';
+export type Dtype =
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'bool';
 
 /** JSON description of a space: what the wire protocol sends and the Python client maps to gymnasium.spaces. */
 export type SpaceJSON =
@@ -57,7 +67,11 @@ export interface EnvSpec {
    * Optional batched implementation (Gymnasium's vector_entry_point, EnvPool style): makeVec() uses it instead of N
    * copies of entryPoint. Must behave exactly like a SyncVectorEnv of N wrapped sub-envs (same seeds, same results).
    */
-  vectorEntryPoint?: (options: { numEnvs: number; autoresetMode: AutoresetMode; kwargs: Record<string, unknown> }) => unknown;
+  vectorEntryPoint?: (options: {
+    numEnvs: number;
+    autoresetMode: AutoresetMode;
+    kwargs: Record<string, unknown>;
+  }) => unknown;
 }
 
 /**

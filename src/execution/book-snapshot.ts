@@ -22,7 +22,9 @@ export function fromJsonNumber(x: unknown, where: string): number {
   if (x === 'NaN') return NaN;
   if (x === 'Infinity') return Infinity;
   if (x === '-Infinity') return -Infinity;
-  throw new InvalidArgumentError(`snapshot field ${where} must be a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(x)}`);
+  throw new InvalidArgumentError(
+    `snapshot field ${where} must be a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(x)}`,
+  );
 }
 
 type Column = Float64Array | Uint8Array | Int8Array;
@@ -36,7 +38,8 @@ export function snapshotAccount(b: AccountBook, a: number): AccountSnapshot {
   const slots: Record<string, JsonNumber[]> = {};
   const S = b.nSymbols;
   for (const c of BOOK_SLOT_COLUMNS) {
-    const arr = col(b, c); const out: JsonNumber[] = [];
+    const arr = col(b, c);
+    const out: JsonNumber[] = [];
     for (let s = 0; s < S; s++) out.push(toJsonNumber(arr[a * S + s]!));
     slots[c] = out;
   }
@@ -46,7 +49,9 @@ export function snapshotAccount(b: AccountBook, a: number): AccountSnapshot {
 /** Validates the whole snapshot before writing anything, so a bad snapshot leaves the book unchanged. */
 export function restoreAccount(b: AccountBook, a: number, snap: AccountSnapshot): void {
   if (!snap || typeof snap !== 'object' || snap.nSymbols !== b.nSymbols) {
-    throw new InvalidArgumentError(`account snapshot has nSymbols=${String(snap?.nSymbols)}, the book has ${b.nSymbols}: restore into a book built with the same symbols`);
+    throw new InvalidArgumentError(
+      `account snapshot has nSymbols=${String(snap?.nSymbols)}, the book has ${b.nSymbols}: restore into a book built with the same symbols`,
+    );
   }
   const acc: [Column, number][] = [];
   for (const c of BOOK_ACCOUNT_COLUMNS) {
@@ -57,7 +62,8 @@ export function restoreAccount(b: AccountBook, a: number, snap: AccountSnapshot)
   const slot: [Column, number[]][] = [];
   for (const c of BOOK_SLOT_COLUMNS) {
     const v = snap.slots?.[c];
-    if (!Array.isArray(v) || v.length !== S) throw new InvalidArgumentError(`account snapshot field slots.${c} must be an array of ${S} numbers`);
+    if (!Array.isArray(v) || v.length !== S)
+      throw new InvalidArgumentError(`account snapshot field slots.${c} must be an array of ${S} numbers`);
     slot.push([col(b, c), v.map((x, i) => fromJsonNumber(x, `slots.${c}[${i}]`))]);
   }
   for (const [arr, x] of acc) arr[a] = x;

@@ -3,7 +3,9 @@ import { InvalidArgumentError, Tg4Error } from '../core/errors.ts';
 
 /** The order is well-formed but cannot be executed now (leverage cap, no equity, no open position, bad stop side). */
 export class OrderRejectedError extends Tg4Error {
-  constructor(message: string) { super('ORDER_REJECTED', message); }
+  constructor(message: string) {
+    super('ORDER_REJECTED', message);
+  }
 }
 
 export { InvalidArgumentError };
@@ -26,6 +28,7 @@ export function requireNonNegative(x: unknown, what: string): number {
 
 /** Throws INVALID_ARGUMENT unless x is a finite timestamp in ms. */
 export function requireTime(x: unknown, what: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidArgumentError(`${what} must be a finite time in ms since the epoch, got ${String(x)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x))
+    throw new InvalidArgumentError(`${what} must be a finite time in ms since the epoch, got ${String(x)}`);
   return x;
 }

@@ -154,23 +154,75 @@ export interface AccountBook {
 }
 
 const ACCOUNT_COLUMNS = [
-  'initialCapital', 'cash', 'realizedPnl', 'feesPaid', 'fundingPaid', 'tradedNotional', 'tradeCount', 'winCount',
-  'lossCount', 'grossProfit', 'grossLoss', 'equity', 'lastMarkTime', 'sampleCount', 'firstEquity', 'prevEquity',
-  'peakEquity', 'maxDrawdown', 'maxDrawdownAbs', 'retCount', 'retMean', 'retM2', 'downSumSq', 'exposedCount',
-  'firstMarkTime', 'lastCommitTime',
+  'initialCapital',
+  'cash',
+  'realizedPnl',
+  'feesPaid',
+  'fundingPaid',
+  'tradedNotional',
+  'tradeCount',
+  'winCount',
+  'lossCount',
+  'grossProfit',
+  'grossLoss',
+  'equity',
+  'lastMarkTime',
+  'sampleCount',
+  'firstEquity',
+  'prevEquity',
+  'peakEquity',
+  'maxDrawdown',
+  'maxDrawdownAbs',
+  'retCount',
+  'retMean',
+  'retM2',
+  'downSumSq',
+  'exposedCount',
+  'firstMarkTime',
+  'lastCommitTime',
 ] as const;
 const ACCOUNT_U8_COLUMNS = ['pendingExposed'] as const;
 const SLOT_COLUMNS = [
-  'size', 'entryPrice', 'markPrice', 'stopLoss', 'takeProfit', 'maxHoldUntil', 'openedAt', 'lastRolloverAt',
-  'tradeEntryQty', 'tradeEntryNotional', 'tradeExitQty', 'tradeExitNotional', 'tradeGross', 'tradeFees', 'tradeFunding',
-  'tradeMaxSize', 'lastFillPrice', 'lastFillRef', 'lastFillQty', 'lastFillFee', 'lastRealized', 'closedSeq', 'closedEntryPrice',
-  'closedExitPrice', 'closedQty', 'closedGross', 'closedFees', 'closedFunding', 'closedNet', 'closedOpenedAt', 'closedAt',
+  'size',
+  'entryPrice',
+  'markPrice',
+  'stopLoss',
+  'takeProfit',
+  'maxHoldUntil',
+  'openedAt',
+  'lastRolloverAt',
+  'tradeEntryQty',
+  'tradeEntryNotional',
+  'tradeExitQty',
+  'tradeExitNotional',
+  'tradeGross',
+  'tradeFees',
+  'tradeFunding',
+  'tradeMaxSize',
+  'lastFillPrice',
+  'lastFillRef',
+  'lastFillQty',
+  'lastFillFee',
+  'lastRealized',
+  'closedSeq',
+  'closedEntryPrice',
+  'closedExitPrice',
+  'closedQty',
+  'closedGross',
+  'closedFees',
+  'closedFunding',
+  'closedNet',
+  'closedOpenedAt',
+  'closedAt',
 ] as const;
 const SLOT_U8_COLUMNS = ['lastReason', 'closedReason'] as const;
 const SLOT_I8_COLUMNS = ['closedSide'] as const;
 
 export type AccountColumn = (typeof ACCOUNT_COLUMNS)[number] | (typeof ACCOUNT_U8_COLUMNS)[number];
-export type SlotColumn = (typeof SLOT_COLUMNS)[number] | (typeof SLOT_U8_COLUMNS)[number] | (typeof SLOT_I8_COLUMNS)[number];
+export type SlotColumn =
+  | (typeof SLOT_COLUMNS)[number]
+  | (typeof SLOT_U8_COLUMNS)[number]
+  | (typeof SLOT_I8_COLUMNS)[number];
 export const BOOK_ACCOUNT_COLUMNS: readonly AccountColumn[] = [...ACCOUNT_COLUMNS, ...ACCOUNT_U8_COLUMNS];
 export const BOOK_SLOT_COLUMNS: readonly SlotColumn[] = [...SLOT_COLUMNS, ...SLOT_U8_COLUMNS, ...SLOT_I8_COLUMNS];
 
@@ -355,26 +407,61 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export function resetAccount(b: AccountBook, a: number, initialCapital: number): void {
   b.initialCapital[a] = initialCapital;
   b.cash[a] = initialCapital;
-  b.realizedPnl[a] = 0; b.feesPaid[a] = 0; b.fundingPaid[a] = 0; b.tradedNotional[a] = 0;
-  b.tradeCount[a] = 0; b.winCount[a] = 0; b.lossCount[a] = 0; b.grossProfit[a] = 0; b.grossLoss[a] = 0;
-  b.equity[a] = initialCapital; b.lastMarkTime[a] = NaN; b.pendingExposed[a] = 0;
-  b.sampleCount[a] = 0; b.firstEquity[a] = NaN; b.prevEquity[a] = NaN; b.peakEquity[a] = -Infinity;
-  b.maxDrawdown[a] = 0; b.maxDrawdownAbs[a] = 0; b.retCount[a] = 0; b.retMean[a] = 0; b.retM2[a] = 0;
-  b.downSumSq[a] = 0; b.exposedCount[a] = 0; b.firstMarkTime[a] = NaN; b.lastCommitTime[a] = NaN;
+  b.realizedPnl[a] = 0;
+  b.feesPaid[a] = 0;
+  b.fundingPaid[a] = 0;
+  b.tradedNotional[a] = 0;
+  b.tradeCount[a] = 0;
+  b.winCount[a] = 0;
+  b.lossCount[a] = 0;
+  b.grossProfit[a] = 0;
+  b.grossLoss[a] = 0;
+  b.equity[a] = initialCapital;
+  b.lastMarkTime[a] = NaN;
+  b.pendingExposed[a] = 0;
+  b.sampleCount[a] = 0;
+  b.firstEquity[a] = NaN;
+  b.prevEquity[a] = NaN;
+  b.peakEquity[a] = -Infinity;
+  b.maxDrawdown[a] = 0;
+  b.maxDrawdownAbs[a] = 0;
+  b.retCount[a] = 0;
+  b.retMean[a] = 0;
+  b.retM2[a] = 0;
+  b.downSumSq[a] = 0;
+  b.exposedCount[a] = 0;
+  b.firstMarkTime[a] = NaN;
+  b.lastCommitTime[a] = NaN;
   const S = b.nSymbols;
   for (let p = a * S; p < a * S + S; p++) {
-    b.markPrice[p] = NaN; b.lastFillPrice[p] = NaN; b.lastFillRef[p] = NaN; b.lastFillQty[p] = 0; b.lastFillFee[p] = 0; b.lastRealized[p] = 0;
-    b.lastReason[p] = REASON_NONE; b.closedSeq[p] = 0;
+    b.markPrice[p] = NaN;
+    b.lastFillPrice[p] = NaN;
+    b.lastFillRef[p] = NaN;
+    b.lastFillQty[p] = 0;
+    b.lastFillFee[p] = 0;
+    b.lastRealized[p] = 0;
+    b.lastReason[p] = REASON_NONE;
+    b.closedSeq[p] = 0;
     clearSlot(b, p);
   }
 }
 
 function clearSlot(b: AccountBook, p: number): void {
-  b.size[p] = 0; b.entryPrice[p] = 0;
-  b.stopLoss[p] = NaN; b.takeProfit[p] = NaN; b.maxHoldUntil[p] = NaN;
-  b.openedAt[p] = NaN; b.lastRolloverAt[p] = NaN;
-  b.tradeEntryQty[p] = 0; b.tradeEntryNotional[p] = 0; b.tradeExitQty[p] = 0; b.tradeExitNotional[p] = 0;
-  b.tradeGross[p] = 0; b.tradeFees[p] = 0; b.tradeFunding[p] = 0; b.tradeMaxSize[p] = 0;
+  b.size[p] = 0;
+  b.entryPrice[p] = 0;
+  b.stopLoss[p] = NaN;
+  b.takeProfit[p] = NaN;
+  b.maxHoldUntil[p] = NaN;
+  b.openedAt[p] = NaN;
+  b.lastRolloverAt[p] = NaN;
+  b.tradeEntryQty[p] = 0;
+  b.tradeEntryNotional[p] = 0;
+  b.tradeExitQty[p] = 0;
+  b.tradeExitNotional[p] = 0;
+  b.tradeGross[p] = 0;
+  b.tradeFees[p] = 0;
+  b.tradeFunding[p] = 0;
+  b.tradeMaxSize[p] = 0;
 }
 
 // ------------------------------------------------------------------------------------------------ prices and equity
@@ -391,7 +478,13 @@ export function marketFillPrice(params: KernelParams, s: number, qty: number, re
  * Sells mirror this with high. No slippage on limit fills.
  */
 export function limitFillPrice(
-  params: KernelParams, s: number, qty: number, limit: number, open: number, high: number, low: number,
+  params: KernelParams,
+  s: number,
+  qty: number,
+  limit: number,
+  open: number,
+  high: number,
+  low: number,
 ): number {
   const touch = params.limitFillOnTouch[s] === 1;
   if (qty > 0) {
@@ -414,7 +507,10 @@ export function unrealizedPnl(b: AccountBook, p: number): number {
 export function accountEquity(b: AccountBook, a: number): number {
   const S = b.nSymbols;
   let e = b.cash[a]!;
-  for (let p = a * S; p < a * S + S; p++) { const sz = b.size[p]!; if (sz !== 0) e += sz * (b.markPrice[p]! - b.entryPrice[p]!); }
+  for (let p = a * S; p < a * S + S; p++) {
+    const sz = b.size[p]!;
+    if (sz !== 0) e += sz * (b.markPrice[p]! - b.entryPrice[p]!);
+  }
   return e;
 }
 
@@ -422,7 +518,10 @@ export function accountEquity(b: AccountBook, a: number): number {
 export function sideNotional(b: AccountBook, a: number, side: number): number {
   const S = b.nSymbols;
   let n = 0;
-  for (let p = a * S; p < a * S + S; p++) { const sz = b.size[p]!; if (sz * side > 0) n += Math.abs(sz) * b.markPrice[p]!; }
+  for (let p = a * S; p < a * S + S; p++) {
+    const sz = b.size[p]!;
+    if (sz * side > 0) n += Math.abs(sz) * b.markPrice[p]!;
+  }
   return n;
 }
 
@@ -431,7 +530,8 @@ export function maintenanceMargin(b: AccountBook, params: KernelParams, a: numbe
   const S = b.nSymbols;
   let m = 0;
   for (let s = 0; s < S; s++) {
-    const p = a * S + s; const sz = b.size[p]!;
+    const p = a * S + s;
+    const sz = b.size[p]!;
     if (sz !== 0) m += params.maintenanceMarginRatio[s]! * Math.abs(sz) * b.markPrice[p]!;
   }
   return m;
@@ -442,13 +542,20 @@ export function maintenanceMargin(b: AccountBook, params: KernelParams, a: numbe
  * or NaN when flat / unreachable. Long: liquidated when price ≤ it; short: when price ≥ it.
  */
 export function liquidationPrice(b: AccountBook, params: KernelParams, a: number, s: number): number {
-  const S = b.nSymbols; const p = a * S + s; const sz = b.size[p]!;
+  const S = b.nSymbols;
+  const p = a * S + s;
+  const sz = b.size[p]!;
   if (sz === 0) return NaN;
-  let restEquity = b.cash[a]!; let restMargin = 0;
+  let restEquity = b.cash[a]!;
+  let restMargin = 0;
   for (let t = 0; t < S; t++) {
     if (t === s) continue;
-    const q = a * S + t; const z = b.size[q]!;
-    if (z !== 0) { restEquity += z * (b.markPrice[q]! - b.entryPrice[q]!); restMargin += params.maintenanceMarginRatio[t]! * Math.abs(z) * b.markPrice[q]!; }
+    const q = a * S + t;
+    const z = b.size[q]!;
+    if (z !== 0) {
+      restEquity += z * (b.markPrice[q]! - b.entryPrice[q]!);
+      restMargin += params.maintenanceMarginRatio[t]! * Math.abs(z) * b.markPrice[q]!;
+    }
   }
   // restEquity + sz·(x − entry) = m·|sz|·x + restMargin  →  x = (sz·entry − restEquity + restMargin) / (sz − m·|sz|)
   const m = params.maintenanceMarginRatio[s]!;
@@ -465,10 +572,17 @@ export function liquidationPrice(b: AccountBook, params: KernelParams, a: number
  * must be ≤ cap × post-fill equity.
  */
 export function checkLeverage(
-  b: AccountBook, params: KernelParams, a: number, s: number, qty: number, fillPrice: number, refPrice: number,
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  qty: number,
+  fillPrice: number,
+  refPrice: number,
 ): number {
   const p = a * b.nSymbols + s;
-  const old = b.size[p]!; const next = old + qty;
+  const old = b.size[p]!;
+  const next = old + qty;
   const increases = (next > 0 && next > (old > 0 ? old : 0)) || (next < 0 && next < (old < 0 ? old : 0));
   if (!increases) return ORDER_OK;
   const savedMark = b.markPrice[p]!;
@@ -489,7 +603,14 @@ export function checkLeverage(
  * Largest |qty| on `side` (+1 buy, −1 sell) that a market order at refPrice may have without breaking the cap
  * (closed form of checkLeverage; used by envs to clip target exposure). Always ≥ the size that closes an opposite position.
  */
-export function maxMarketQty(b: AccountBook, params: KernelParams, a: number, s: number, side: number, refPrice: number): number {
+export function maxMarketQty(
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  side: number,
+  refPrice: number,
+): number {
   const p = a * b.nSymbols + s;
   const old = b.size[p]!;
   const savedMark = b.markPrice[p]!;
@@ -512,8 +633,15 @@ export function maxMarketQty(b: AccountBook, params: KernelParams, a: number, s:
  * the old stop/target/max-hold). Updates the slot's mark to refPrice.
  */
 export function applyFill(
-  b: AccountBook, params: KernelParams, a: number, s: number, qty: number, fillPrice: number, refPrice: number,
-  timeMs: number, reason: number,
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  qty: number,
+  fillPrice: number,
+  refPrice: number,
+  timeMs: number,
+  reason: number,
 ): void {
   const p = a * b.nSymbols + s;
   const aq = Math.abs(qty);
@@ -523,9 +651,16 @@ export function applyFill(
   b.feesPaid[a] = b.feesPaid[a]! + fee;
   b.tradedNotional[a] = b.tradedNotional[a]! + aq * fillPrice;
   b.markPrice[p] = refPrice;
-  b.lastFillPrice[p] = fillPrice; b.lastFillRef[p] = refPrice; b.lastFillQty[p] = qty; b.lastFillFee[p] = fee; b.lastReason[p] = reason;
-  if (old === 0 || (old > 0) === (qty > 0)) {
-    if (old === 0) { b.openedAt[p] = timeMs; b.lastRolloverAt[p] = timeMs; }
+  b.lastFillPrice[p] = fillPrice;
+  b.lastFillRef[p] = refPrice;
+  b.lastFillQty[p] = qty;
+  b.lastFillFee[p] = fee;
+  b.lastReason[p] = reason;
+  if (old === 0 || old > 0 === qty > 0) {
+    if (old === 0) {
+      b.openedAt[p] = timeMs;
+      b.lastRolloverAt[p] = timeMs;
+    }
     const next = old + qty;
     b.entryPrice[p] = old === 0 ? fillPrice : (old * b.entryPrice[p]! + qty * fillPrice) / next;
     b.size[p] = next;
@@ -548,12 +683,21 @@ export function applyFill(
   b.tradeExitNotional[p] = b.tradeExitNotional[p]! + closeQty * fillPrice;
   let next = old + qty;
   if (Math.abs(next) <= SIZE_EPS * Math.abs(old)) next = 0;
-  if (next !== 0 && (next > 0) === (old > 0)) { b.size[p] = next; return; } // partial close
+  if (next !== 0 && next > 0 === old > 0) {
+    b.size[p] = next;
+    return;
+  } // partial close
   closeTrade(b, a, p, old > 0 ? 1 : -1, timeMs, reason);
-  if (next !== 0) { // flip: the remainder opens a new trade at the fill price
-    b.size[p] = next; b.entryPrice[p] = fillPrice; b.openedAt[p] = timeMs; b.lastRolloverAt[p] = timeMs;
-    b.tradeEntryQty[p] = Math.abs(next); b.tradeEntryNotional[p] = Math.abs(next) * fillPrice;
-    b.tradeFees[p] = fee - closeFee; b.tradeMaxSize[p] = Math.abs(next);
+  if (next !== 0) {
+    // flip: the remainder opens a new trade at the fill price
+    b.size[p] = next;
+    b.entryPrice[p] = fillPrice;
+    b.openedAt[p] = timeMs;
+    b.lastRolloverAt[p] = timeMs;
+    b.tradeEntryQty[p] = Math.abs(next);
+    b.tradeEntryNotional[p] = Math.abs(next) * fillPrice;
+    b.tradeFees[p] = fee - closeFee;
+    b.tradeMaxSize[p] = Math.abs(next);
   }
 }
 
@@ -572,17 +716,35 @@ function closeTrade(b: AccountBook, a: number, p: number, side: number, timeMs: 
   b.closedAt[p] = timeMs;
   b.closedReason[p] = reason;
   b.tradeCount[a] = b.tradeCount[a]! + 1;
-  if (net > 0) { b.winCount[a] = b.winCount[a]! + 1; b.grossProfit[a] = b.grossProfit[a]! + net; }
-  else if (net < 0) { b.lossCount[a] = b.lossCount[a]! + 1; b.grossLoss[a] = b.grossLoss[a]! - net; }
+  if (net > 0) {
+    b.winCount[a] = b.winCount[a]! + 1;
+    b.grossProfit[a] = b.grossProfit[a]! + net;
+  } else if (net < 0) {
+    b.lossCount[a] = b.lossCount[a]! + 1;
+    b.grossLoss[a] = b.grossLoss[a]! - net;
+  }
   clearSlot(b, p);
 }
 
 /** Validated, cap-checked fill at an explicit price (used by market and limit orders). Returns a status; rejected → unchanged. */
 export function executeFill(
-  b: AccountBook, params: KernelParams, a: number, s: number, qty: number, fillPrice: number, refPrice: number,
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  qty: number,
+  fillPrice: number,
+  refPrice: number,
   timeMs: number,
 ): number {
-  if (!Number.isFinite(qty) || !(fillPrice > 0) || !(refPrice > 0) || !Number.isFinite(fillPrice) || !Number.isFinite(refPrice)) return REJECT_INVALID;
+  if (
+    !Number.isFinite(qty) ||
+    !(fillPrice > 0) ||
+    !(refPrice > 0) ||
+    !Number.isFinite(fillPrice) ||
+    !Number.isFinite(refPrice)
+  )
+    return REJECT_INVALID;
   if (qty === 0) return ORDER_OK;
   const st = checkLeverage(b, params, a, s, qty, fillPrice, refPrice);
   if (st !== ORDER_OK) return st;
@@ -591,14 +753,29 @@ export function executeFill(
 }
 
 /** Market order of signed `qty` at the next price `refPrice` (+ slippage against the trader). Returns a status. */
-export function marketOrder(b: AccountBook, params: KernelParams, a: number, s: number, qty: number, refPrice: number, timeMs: number): number {
+export function marketOrder(
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  qty: number,
+  refPrice: number,
+  timeMs: number,
+): number {
   if (!(refPrice > 0) || !Number.isFinite(refPrice)) return REJECT_INVALID;
   return executeFill(b, params, a, s, qty, marketFillPrice(params, s, qty, refPrice), refPrice, timeMs);
 }
 
 /** Market order that takes slot s to `targetSize` (signed); clipped to the cap when clip is set. Returns a status. */
 export function orderToTarget(
-  b: AccountBook, params: KernelParams, a: number, s: number, targetSize: number, refPrice: number, timeMs: number, clip: boolean,
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  targetSize: number,
+  refPrice: number,
+  timeMs: number,
+  clip: boolean,
 ): number {
   const p = a * b.nSymbols + s;
   let qty = targetSize - b.size[p]!;
@@ -612,14 +789,24 @@ export function orderToTarget(
 }
 
 /** Sets (or clears with NaN) the exits of an open slot. */
-export function setExits(b: AccountBook, a: number, s: number, stopLoss: number, takeProfit: number, maxHoldUntil: number): void {
+export function setExits(
+  b: AccountBook,
+  a: number,
+  s: number,
+  stopLoss: number,
+  takeProfit: number,
+  maxHoldUntil: number,
+): void {
   const p = a * b.nSymbols + s;
-  b.stopLoss[p] = stopLoss; b.takeProfit[p] = takeProfit; b.maxHoldUntil[p] = maxHoldUntil;
+  b.stopLoss[p] = stopLoss;
+  b.takeProfit[p] = takeProfit;
+  b.maxHoldUntil[p] = maxHoldUntil;
 }
 
 /** Charges rollover for every full period elapsed since lastRolloverAt, on |size|·entryPrice. */
 export function accrueRollover(b: AccountBook, params: KernelParams, a: number, s: number, timeMs: number): void {
-  const p = a * b.nSymbols + s; const sz = b.size[p]!;
+  const p = a * b.nSymbols + s;
+  const sz = b.size[p]!;
   const rate = params.rolloverRate[s]!;
   if (sz === 0 || rate === 0) return;
   const period = params.rolloverPeriodMs[s]!;
@@ -633,7 +820,16 @@ export function accrueRollover(b: AccountBook, params: KernelParams, a: number, 
 }
 
 /** Closes slot s entirely at fillPrice (ref = refPrice) for `reason`. */
-function exitAt(b: AccountBook, params: KernelParams, a: number, s: number, fillPrice: number, refPrice: number, timeMs: number, reason: number): number {
+function exitAt(
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  fillPrice: number,
+  refPrice: number,
+  timeMs: number,
+  reason: number,
+): number {
   const p = a * b.nSymbols + s;
   applyFill(b, params, a, s, -b.size[p]!, fillPrice, refPrice, timeMs, reason);
   return reason;
@@ -652,11 +848,22 @@ function exitAt(b: AccountBook, params: KernelParams, a: number, s: number, fill
  * Returns the exit reason (REASON_NONE when the position, if any, survives the bar).
  */
 export function processBar(
-  b: AccountBook, params: KernelParams, a: number, s: number, open: number, high: number, low: number, close: number,
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
   timeMs: number,
 ): number {
   const row = barScratch;
-  row[0] = timeMs; row[1] = open; row[2] = high; row[3] = low; row[4] = close;
+  row[0] = timeMs;
+  row[1] = open;
+  row[2] = high;
+  row[3] = low;
+  row[4] = close;
   return processPackedBar(b, params, a, s, row, 0, 1);
 }
 
@@ -669,14 +876,23 @@ const barScratch = new Float64Array(5);
  * V8 boxes no doubles when it does not inline this (it is too large to be inlined into the env's step).
  */
 export function processPackedBar(
-  b: AccountBook, params: KernelParams, a: number, s: number, bars: Float64Array, row: number, q: number,
+  b: AccountBook,
+  params: KernelParams,
+  a: number,
+  s: number,
+  bars: Float64Array,
+  row: number,
+  q: number,
 ): number {
   const p = a * b.nSymbols + s;
   const close = bars[q + 3]!;
   let reason = REASON_NONE;
   const sz = b.size[p]!;
   if (sz !== 0) {
-    const timeMs = bars[row]!; const open = bars[q]!; const high = bars[q + 1]!; const low = bars[q + 2]!;
+    const timeMs = bars[row]!;
+    const open = bars[q]!;
+    const high = bars[q + 1]!;
+    const low = bars[q + 2]!;
     if (params.rolloverRate[s] !== 0) accrueRollover(b, params, a, s, timeMs);
     const slip = params.slippage[s]!;
     const long = sz > 0;
@@ -688,23 +904,43 @@ export function processPackedBar(
       reason = exitAt(b, params, a, s, long ? open * dn : open * up, open, timeMs, REASON_MAX_HOLD);
     } else {
       b.markPrice[p] = open; // liquidation price depends on the other slots only, but keep the mark current
-      const sl = b.stopLoss[p]!; const tp = b.takeProfit[p]!;
+      const sl = b.stopLoss[p]!;
+      const tp = b.takeProfit[p]!;
       const liq = liquidationPrice(b, params, a, s);
-      let level = NaN; let levelReason = REASON_NONE;
+      let level = NaN;
+      let levelReason = REASON_NONE;
       if (long) {
-        if (sl === sl) { level = sl; levelReason = REASON_STOP_LOSS; }
-        if (liq === liq && !(liq <= level)) { level = liq; levelReason = REASON_LIQUIDATION; }
+        if (sl === sl) {
+          level = sl;
+          levelReason = REASON_STOP_LOSS;
+        }
+        if (liq === liq && !(liq <= level)) {
+          level = liq;
+          levelReason = REASON_LIQUIDATION;
+        }
         if (level === level && open <= level) reason = exitAt(b, params, a, s, open * dn, open, timeMs, levelReason);
-        else if (tp === tp && (open > tp || (touch && open === tp))) reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
-        else if (level === level && low <= level) reason = exitAt(b, params, a, s, level * dn, level, timeMs, levelReason);
-        else if (tp === tp && (high > tp || (touch && high === tp))) reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
+        else if (tp === tp && (open > tp || (touch && open === tp)))
+          reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
+        else if (level === level && low <= level)
+          reason = exitAt(b, params, a, s, level * dn, level, timeMs, levelReason);
+        else if (tp === tp && (high > tp || (touch && high === tp)))
+          reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
       } else {
-        if (sl === sl) { level = sl; levelReason = REASON_STOP_LOSS; }
-        if (liq === liq && !(liq >= level)) { level = liq; levelReason = REASON_LIQUIDATION; }
+        if (sl === sl) {
+          level = sl;
+          levelReason = REASON_STOP_LOSS;
+        }
+        if (liq === liq && !(liq >= level)) {
+          level = liq;
+          levelReason = REASON_LIQUIDATION;
+        }
         if (level === level && open >= level) reason = exitAt(b, params, a, s, open * up, open, timeMs, levelReason);
-        else if (tp === tp && (open < tp || (touch && open === tp))) reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
-        else if (level === level && high >= level) reason = exitAt(b, params, a, s, level * up, level, timeMs, levelReason);
-        else if (tp === tp && (low < tp || (touch && low === tp))) reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
+        else if (tp === tp && (open < tp || (touch && open === tp)))
+          reason = exitAt(b, params, a, s, open, open, timeMs, REASON_TAKE_PROFIT);
+        else if (level === level && high >= level)
+          reason = exitAt(b, params, a, s, level * up, level, timeMs, levelReason);
+        else if (tp === tp && (low < tp || (touch && low === tp)))
+          reason = exitAt(b, params, a, s, tp, tp, timeMs, REASON_TAKE_PROFIT);
       }
     }
   }
@@ -721,11 +957,17 @@ export function processPackedBar(
  */
 export function markAccount(b: AccountBook, a: number, timeMs: number): number {
   const S = b.nSymbols;
-  const size = b.size; const mark = b.markPrice; const entry = b.entryPrice;
-  let e = b.cash[a]!; let exposed = 0;
+  const size = b.size;
+  const mark = b.markPrice;
+  const entry = b.entryPrice;
+  let e = b.cash[a]!;
+  let exposed = 0;
   for (let p = a * S, end = a * S + S; p < end; p++) {
     const sz = size[p]!;
-    if (sz !== 0) { e += sz * (mark[p]! - entry[p]!); exposed = 1; }
+    if (sz !== 0) {
+      e += sz * (mark[p]! - entry[p]!);
+      exposed = 1;
+    }
   }
   const last = b.lastMarkTime[a]!;
   if (last === last && timeMs !== last && b.lastCommitTime[a] !== last) commitSample(b, a);
@@ -737,10 +979,14 @@ export function markAccount(b: AccountBook, a: number, timeMs: number): number {
 
 /** Commits the pending sample (b.equity / pendingExposed / lastMarkTime). Reads it from the book: no doubles cross the call. */
 function commitSample(b: AccountBook, a: number): void {
-  const e = b.equity[a]!; const exposed = b.pendingExposed[a]!; const t = b.lastMarkTime[a]!;
+  const e = b.equity[a]!;
+  const exposed = b.pendingExposed[a]!;
+  const t = b.lastMarkTime[a]!;
   const n = b.sampleCount[a]!;
-  if (n === 0) { b.firstEquity[a] = e; b.firstMarkTime[a] = t; }
-  else {
+  if (n === 0) {
+    b.firstEquity[a] = e;
+    b.firstMarkTime[a] = t;
+  } else {
     const prev = b.prevEquity[a]!;
     if (prev > 0) {
       const r = e / prev - 1;
@@ -748,7 +994,8 @@ function commitSample(b: AccountBook, a: number): void {
       const d = r - b.retMean[a]!;
       const mean = b.retMean[a]! + d / k;
       b.retM2[a] = b.retM2[a]! + d * (r - mean);
-      b.retMean[a] = mean; b.retCount[a] = k;
+      b.retMean[a] = mean;
+      b.retCount[a] = k;
       if (r < 0) b.downSumSq[a] = b.downSumSq[a]! + r * r;
     }
   }

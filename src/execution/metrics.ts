@@ -50,29 +50,50 @@ export interface AccountMetrics {
  */
 export function accountMetrics(b: AccountBook, a: number, periodsPerYear?: number): AccountMetrics {
   // Fold the pending sample into copies of the running statistics.
-  let n = b.sampleCount[a]!; let first = b.firstEquity[a]!; let prev = b.prevEquity[a]!; let peak = b.peakEquity[a]!;
-  let dd = b.maxDrawdown[a]!; let ddAbs = b.maxDrawdownAbs[a]!; let k = b.retCount[a]!; let mean = b.retMean[a]!;
-  let m2 = b.retM2[a]!; let down = b.downSumSq[a]!; let exposed = b.exposedCount[a]!; let t0 = b.firstMarkTime[a]!;
+  let n = b.sampleCount[a]!;
+  let first = b.firstEquity[a]!;
+  let prev = b.prevEquity[a]!;
+  let peak = b.peakEquity[a]!;
+  let dd = b.maxDrawdown[a]!;
+  let ddAbs = b.maxDrawdownAbs[a]!;
+  let k = b.retCount[a]!;
+  let mean = b.retMean[a]!;
+  let m2 = b.retM2[a]!;
+  let down = b.downSumSq[a]!;
+  let exposed = b.exposedCount[a]!;
+  let t0 = b.firstMarkTime[a]!;
   let t1 = b.lastCommitTime[a]!;
   const last = b.lastMarkTime[a]!;
   if (last === last && b.lastCommitTime[a] !== last) {
     const e = b.equity[a]!;
-    if (n === 0) { first = e; t0 = last; }
-    else if (prev > 0) {
-      const r = e / prev - 1; k += 1; const d = r - mean; mean += d / k; m2 += d * (r - mean); if (r < 0) down += r * r;
+    if (n === 0) {
+      first = e;
+      t0 = last;
+    } else if (prev > 0) {
+      const r = e / prev - 1;
+      k += 1;
+      const d = r - mean;
+      mean += d / k;
+      m2 += d * (r - mean);
+      if (r < 0) down += r * r;
     }
     if (e > peak) peak = e;
-    const da = peak - e; if (da > ddAbs) ddAbs = da;
-    const df = peak > 0 ? da / peak : 0; if (df > dd) dd = df;
+    const da = peak - e;
+    if (da > ddAbs) ddAbs = da;
+    const df = peak > 0 ? da / peak : 0;
+    if (df > dd) dd = df;
     if (b.pendingExposed[a]) exposed += 1;
-    prev = e; n += 1; t1 = last;
+    prev = e;
+    n += 1;
+    t1 = last;
   }
   const ppy = periodsPerYear ?? (n >= 2 && t1 > t0 ? MS_PER_YEAR / ((t1 - t0) / (n - 1)) : null);
   const std = k >= 2 ? Math.sqrt(m2 / (k - 1)) : 0;
   const sharpe = ppy !== null && k >= 2 && std > 0 ? (mean / std) * Math.sqrt(ppy) : null;
   const dstd = k >= 1 ? Math.sqrt(down / k) : 0;
   const sortino = ppy !== null && dstd > 0 ? (mean / dstd) * Math.sqrt(ppy) : null;
-  const annualizedReturn = ppy !== null && n >= 2 && first > 0 && prev > 0 ? Math.pow(prev / first, ppy / (n - 1)) - 1 : null;
+  const annualizedReturn =
+    ppy !== null && n >= 2 && first > 0 && prev > 0 ? Math.pow(prev / first, ppy / (n - 1)) - 1 : null;
   const calmar = annualizedReturn !== null && dd > 0 ? annualizedReturn / dd : null;
   const init = b.initialCapital[a]!;
   const equity = accountEquity(b, a);

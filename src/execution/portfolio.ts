@@ -43,8 +43,15 @@ export class Portfolio {
   private historyTime: number[] = [];
   private historyEquity: number[] = [];
 
-  constructor(id: string, initialCapital: number, symbols: readonly string[], params: K.KernelParams, periodsPerYear?: number) {
-    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('portfolio id must be a non-empty string');
+  constructor(
+    id: string,
+    initialCapital: number,
+    symbols: readonly string[],
+    params: K.KernelParams,
+    periodsPerYear?: number,
+  ) {
+    if (typeof id !== 'string' || id.length === 0)
+      throw new InvalidArgumentError('portfolio id must be a non-empty string');
     requirePositive(initialCapital, `initial capital of portfolio '${id}'`);
     this.id = id;
     this.symbols = [...symbols];
@@ -58,33 +65,62 @@ export class Portfolio {
   /** Symbol index, or INVALID_ARGUMENT naming the known symbols. */
   symbolIndex(symbol: string): number {
     const s = this.index.get(symbol);
-    if (s === undefined) throw new InvalidArgumentError(`unknown symbol '${String(symbol)}': the executor knows ${this.symbols.map((x) => `'${x}'`).join(', ')}; add it to the executor config's symbols`);
+    if (s === undefined)
+      throw new InvalidArgumentError(
+        `unknown symbol '${String(symbol)}': the executor knows ${this.symbols.map((x) => `'${x}'`).join(', ')}; add it to the executor config's symbols`,
+      );
     return s;
   }
 
-  get initialCapital(): number { return this.book.initialCapital[0]!; }
-  get cash(): number { return this.book.cash[0]!; }
-  get equity(): number { return K.accountEquity(this.book, 0); }
-  get feesPaid(): number { return this.book.feesPaid[0]!; }
-  get fundingPaid(): number { return this.book.fundingPaid[0]!; }
-  get realizedPnl(): number { return this.book.realizedPnl[0]!; }
-  get trades(): readonly Trade[] { return this.tradeList; }
-  get unrealizedPnl(): number { let u = 0; for (let s = 0; s < this.symbols.length; s++) u += K.unrealizedPnl(this.book, s); return u; }
+  get initialCapital(): number {
+    return this.book.initialCapital[0]!;
+  }
+  get cash(): number {
+    return this.book.cash[0]!;
+  }
+  get equity(): number {
+    return K.accountEquity(this.book, 0);
+  }
+  get feesPaid(): number {
+    return this.book.feesPaid[0]!;
+  }
+  get fundingPaid(): number {
+    return this.book.fundingPaid[0]!;
+  }
+  get realizedPnl(): number {
+    return this.book.realizedPnl[0]!;
+  }
+  get trades(): readonly Trade[] {
+    return this.tradeList;
+  }
+  get unrealizedPnl(): number {
+    let u = 0;
+    for (let s = 0; s < this.symbols.length; s++) u += K.unrealizedPnl(this.book, s);
+    return u;
+  }
   /** Σ |notional| / cap of its side: the margin the open positions lock. */
   get marginUsed(): number {
     let m = 0;
     for (let s = 0; s < this.symbols.length; s++) {
       const z = this.book.size[s]!;
-      if (z !== 0) m += (Math.abs(z) * this.book.markPrice[s]!) / (z > 0 ? this.params.maxLongLeverage[s]! : this.params.maxShortLeverage[s]!);
+      if (z !== 0)
+        m +=
+          (Math.abs(z) * this.book.markPrice[s]!) /
+          (z > 0 ? this.params.maxLongLeverage[s]! : this.params.maxShortLeverage[s]!);
     }
     return m;
   }
-  get maintenanceMargin(): number { return K.maintenanceMargin(this.book, this.params, 0); }
-  get equityHistory(): { time: readonly number[]; equity: readonly number[] } { return { time: this.historyTime, equity: this.historyEquity }; }
+  get maintenanceMargin(): number {
+    return K.maintenanceMargin(this.book, this.params, 0);
+  }
+  get equityHistory(): { time: readonly number[]; equity: readonly number[] } {
+    return { time: this.historyTime, equity: this.historyEquity };
+  }
 
   position(symbol: string): Position | null {
     const s = this.symbolIndex(symbol);
-    const b = this.book; const z = b.size[s]!;
+    const b = this.book;
+    const z = b.size[s]!;
     if (z === 0) return null;
     const nn = (x: number) => (x === x ? x : null);
     return {
@@ -105,7 +141,10 @@ export class Portfolio {
 
   positions(): Position[] {
     const out: Position[] = [];
-    for (const sym of this.symbols) { const p = this.position(sym); if (p) out.push(p); }
+    for (const sym of this.symbols) {
+      const p = this.position(sym);
+      if (p) out.push(p);
+    }
     return out;
   }
 
@@ -118,19 +157,24 @@ export class Portfolio {
 
   /** Static checks of an order (shape, numbers, symbol): INVALID_ARGUMENT, nothing changes. Returns the symbol index. */
   validateOrder(o: OrderRequest): number {
-    if (!o || typeof o !== 'object') throw new InvalidArgumentError('order must be an object {portfolio, symbol, side, size, ...}');
+    if (!o || typeof o !== 'object')
+      throw new InvalidArgumentError('order must be an object {portfolio, symbol, side, size, ...}');
     const s = this.symbolIndex(o.symbol);
-    if (o.side !== 'buy' && o.side !== 'sell') throw new InvalidArgumentError(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
+    if (o.side !== 'buy' && o.side !== 'sell')
+      throw new InvalidArgumentError(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
     requirePositive(o.size, 'order size');
     const type = o.type ?? 'market';
-    if (type !== 'market' && type !== 'limit') throw new InvalidArgumentError(`order type must be 'market' or 'limit', got ${JSON.stringify(o.type)}`);
+    if (type !== 'market' && type !== 'limit')
+      throw new InvalidArgumentError(`order type must be 'market' or 'limit', got ${JSON.stringify(o.type)}`);
     if (type === 'limit') requirePositive(o.limitPrice, 'limitPrice of a limit order');
-    else if (o.limitPrice !== undefined) throw new InvalidArgumentError('limitPrice is only for limit orders: set type: "limit" or drop limitPrice');
+    else if (o.limitPrice !== undefined)
+      throw new InvalidArgumentError('limitPrice is only for limit orders: set type: "limit" or drop limitPrice');
     if (o.stopLoss !== undefined) requirePositive(o.stopLoss, 'stopLoss');
     if (o.takeProfit !== undefined) requirePositive(o.takeProfit, 'takeProfit');
     if (o.maxHoldMs !== undefined) requirePositive(o.maxHoldMs, 'maxHoldMs');
     if (o.maxHoldUntil !== undefined) requireTime(o.maxHoldUntil, 'maxHoldUntil');
-    if (o.maxHoldMs !== undefined && o.maxHoldUntil !== undefined) throw new InvalidArgumentError('give maxHoldMs or maxHoldUntil, not both');
+    if (o.maxHoldMs !== undefined && o.maxHoldUntil !== undefined)
+      throw new InvalidArgumentError('give maxHoldMs or maxHoldUntil, not both');
     return s;
   }
 
@@ -138,32 +182,56 @@ export class Portfolio {
    * Fills an order now: market orders at `refPrice` + slippage, or at an explicit `fillPrice` (limit fills). Throws
    * INVALID_ARGUMENT / ORDER_REJECTED with the portfolio unchanged. Events (fill, closed trade) are appended to `events`.
    */
-  execute(o: OrderRequest, refPrice: number, timeMs: number, events: ExecutionEvent[], orderId: string | null = null, fillPrice?: number): Fill {
+  execute(
+    o: OrderRequest,
+    refPrice: number,
+    timeMs: number,
+    events: ExecutionEvent[],
+    orderId: string | null = null,
+    fillPrice?: number,
+  ): Fill {
     const s = this.validateOrder(o);
     requirePositive(refPrice, `price for ${o.symbol}`);
     requireTime(timeMs, 'time');
-    const b = this.book; const p = this.params;
+    const b = this.book;
+    const p = this.params;
     const qty = o.side === 'buy' ? o.size : -o.size;
     const fill = fillPrice ?? K.marketFillPrice(p, s, qty, refPrice);
     const old = b.size[s]!;
     const next = old + qty;
     const what = `${o.side} ${o.size} ${o.symbol} for portfolio '${this.id}'`;
     if (o.reduceOnly) {
-      if (old === 0) throw new OrderRejectedError(`${what} is reduce-only but there is no open ${o.symbol} position: nothing to reduce`);
-      if ((old > 0) === (qty > 0) || Math.abs(qty) > Math.abs(old) * (1 + 1e-12)) {
-        throw new OrderRejectedError(`${what} is reduce-only but would ${(old > 0) === (qty > 0) ? 'add to' : 'flip'} the ${old > 0 ? 'long' : 'short'} ${Math.abs(old)}: use size ≤ ${Math.abs(old)} on the opposite side`);
+      if (old === 0)
+        throw new OrderRejectedError(
+          `${what} is reduce-only but there is no open ${o.symbol} position: nothing to reduce`,
+        );
+      if (old > 0 === qty > 0 || Math.abs(qty) > Math.abs(old) * (1 + 1e-12)) {
+        throw new OrderRejectedError(
+          `${what} is reduce-only but would ${(old > 0) === (qty > 0) ? 'add to' : 'flip'} the ${old > 0 ? 'long' : 'short'} ${Math.abs(old)}: use size ≤ ${Math.abs(old)} on the opposite side`,
+        );
       }
     }
-    const exitsGiven = o.stopLoss !== undefined || o.takeProfit !== undefined || o.maxHoldMs !== undefined || o.maxHoldUntil !== undefined;
-    const opens = next !== 0 && (next > 0) === (qty > 0) && Math.abs(next) > 1e-10 * Math.abs(old);
+    const exitsGiven =
+      o.stopLoss !== undefined ||
+      o.takeProfit !== undefined ||
+      o.maxHoldMs !== undefined ||
+      o.maxHoldUntil !== undefined;
+    const opens = next !== 0 && next > 0 === qty > 0 && Math.abs(next) > 1e-10 * Math.abs(old);
     if (exitsGiven) {
-      if (!opens) throw new InvalidArgumentError(`${what} closes or reduces a position, so its stopLoss/takeProfit/maxHold have nothing to apply to: use setExits() on the position`);
+      if (!opens)
+        throw new InvalidArgumentError(
+          `${what} closes or reduces a position, so its stopLoss/takeProfit/maxHold have nothing to apply to: use setExits() on the position`,
+        );
       const long = qty > 0;
       if (o.stopLoss !== undefined && (long ? o.stopLoss >= refPrice : o.stopLoss <= refPrice)) {
-        throw new OrderRejectedError(`${what}: stopLoss ${o.stopLoss} must be ${long ? 'below' : 'above'} the price ${refPrice} for a ${long ? 'long' : 'short'}`);
+        throw new OrderRejectedError(
+          `${what}: stopLoss ${o.stopLoss} must be ${long ? 'below' : 'above'} the price ${refPrice} for a ${long ? 'long' : 'short'}`,
+        );
       }
       if (o.takeProfit !== undefined && (long ? o.takeProfit <= refPrice : o.takeProfit >= refPrice)) {
-        throw new OrderRejectedError(`${what}: takeProfit ${o.takeProfit} must be ${long ? 'above' : 'below'} the price ${refPrice} for a ${long ? 'long' : 'short'}`);
+        throw new OrderRejectedError(
+          `${what}: takeProfit ${o.takeProfit} must be ${long ? 'above' : 'below'} the price ${refPrice} for a ${long ? 'long' : 'short'}`,
+        );
       }
     }
     const st = K.checkLeverage(b, p, 0, s, qty, fill, refPrice);
@@ -179,8 +247,10 @@ export class Portfolio {
   }
 
   private leverageMessage(what: string, s: number, qty: number, fill: number, ref: number, st: number): string {
-    const b = this.book; const p = this.params;
-    const saved = b.markPrice[s]!; b.markPrice[s] = ref;
+    const b = this.book;
+    const p = this.params;
+    const saved = b.markPrice[s]!;
+    b.markPrice[s] = ref;
     const e0 = K.accountEquity(b, 0);
     b.markPrice[s] = saved;
     const aq = Math.abs(qty);
@@ -188,32 +258,60 @@ export class Portfolio {
     const next = b.size[s]! + qty;
     const side = next > 0 ? 'long' : 'short';
     const cap = next > 0 ? p.maxLongLeverage[s]! : p.maxShortLeverage[s]!;
-    const saved2 = b.markPrice[s]!; b.markPrice[s] = ref;
-    const otherSame = K.sideNotional(b, 0, next > 0 ? 1 : -1) - (b.size[s]! * next > 0 ? Math.abs(b.size[s]!) * ref : 0);
+    const saved2 = b.markPrice[s]!;
+    b.markPrice[s] = ref;
+    const otherSame =
+      K.sideNotional(b, 0, next > 0 ? 1 : -1) - (b.size[s]! * next > 0 ? Math.abs(b.size[s]!) * ref : 0);
     b.markPrice[s] = saved2;
     const notional = otherSame + Math.abs(next) * ref;
     const max = K.maxMarketQty(b, p, 0, s, qty > 0 ? 1 : -1, ref);
-    if (st === K.REJECT_NO_EQUITY) return `${what} at ${fmt(fill)} rejected: equity after the fill would be ${fmt(e1)} ≤ 0, so no new exposure can be taken (add capital or close positions)`;
+    if (st === K.REJECT_NO_EQUITY)
+      return `${what} at ${fmt(fill)} rejected: equity after the fill would be ${fmt(e1)} ≤ 0, so no new exposure can be taken (add capital or close positions)`;
     if (st === K.REJECT_INVALID) return `${what} rejected: price ${ref} / fill ${fill} is not a finite number > 0`;
     return `${what} at ${fmt(fill)} (market ${fmt(ref)}) rejected by the leverage cap: ${side} notional would be ${fmt(notional)} = ${(notional / e1).toFixed(3)}x the post-fill equity ${fmt(e1)}, above the ${cap}x ${side} cap; the largest ${qty > 0 ? 'buy' : 'sell'} allowed now is ${max.toPrecision(6)} (reduce the size or add capital)`;
   }
 
   /** Reads the kernel's last-fill and closed-trade columns of slot s into events. */
-  private collect(s: number, orderId: string | null, clientId: string | null, timeMs: number, events: ExecutionEvent[]): Fill {
+  private collect(
+    s: number,
+    orderId: string | null,
+    clientId: string | null,
+    timeMs: number,
+    events: ExecutionEvent[],
+  ): Fill {
     const b = this.book;
     const q = b.lastFillQty[s]!;
     const fill: Fill = {
-      portfolio: this.id, symbol: this.symbols[s]!, orderId, clientId, side: q > 0 ? 'buy' : 'sell', size: Math.abs(q),
-      price: b.lastFillPrice[s]!, refPrice: b.lastFillRef[s]!, fee: b.lastFillFee[s]!, realizedPnl: b.lastRealized[s]!,
-      reason: K.REASON_NAMES[b.lastReason[s]!]!, time: timeMs, positionAfter: b.size[s]!,
+      portfolio: this.id,
+      symbol: this.symbols[s]!,
+      orderId,
+      clientId,
+      side: q > 0 ? 'buy' : 'sell',
+      size: Math.abs(q),
+      price: b.lastFillPrice[s]!,
+      refPrice: b.lastFillRef[s]!,
+      fee: b.lastFillFee[s]!,
+      realizedPnl: b.lastRealized[s]!,
+      reason: K.REASON_NAMES[b.lastReason[s]!]!,
+      time: timeMs,
+      positionAfter: b.size[s]!,
     };
     events.push({ type: 'fill', fill });
     if (b.closedSeq[s] !== this.seenSeq[s]) {
       this.seenSeq[s] = b.closedSeq[s]!;
       const t: Trade = {
-        portfolio: this.id, symbol: this.symbols[s]!, side: b.closedSide[s]! > 0 ? 'long' : 'short', size: b.closedQty[s]!,
-        entryPrice: b.closedEntryPrice[s]!, exitPrice: b.closedExitPrice[s]!, grossPnl: b.closedGross[s]!, fees: b.closedFees[s]!,
-        funding: b.closedFunding[s]!, netPnl: b.closedNet[s]!, openedAt: b.closedOpenedAt[s]!, closedAt: b.closedAt[s]!,
+        portfolio: this.id,
+        symbol: this.symbols[s]!,
+        side: b.closedSide[s]! > 0 ? 'long' : 'short',
+        size: b.closedQty[s]!,
+        entryPrice: b.closedEntryPrice[s]!,
+        exitPrice: b.closedExitPrice[s]!,
+        grossPnl: b.closedGross[s]!,
+        fees: b.closedFees[s]!,
+        funding: b.closedFunding[s]!,
+        netPnl: b.closedNet[s]!,
+        openedAt: b.closedOpenedAt[s]!,
+        closedAt: b.closedAt[s]!,
         exitReason: K.REASON_NAMES[b.closedReason[s]!]!,
       };
       this.tradeList.push(t);
@@ -238,23 +336,45 @@ export class Portfolio {
   closePosition(symbol: string, refPrice: number, timeMs: number, events: ExecutionEvent[], fraction = 1): Fill {
     const s = this.symbolIndex(symbol);
     const z = this.book.size[s]!;
-    if (z === 0) throw new OrderRejectedError(`portfolio '${this.id}' has no open ${symbol} position to close (it was closed or never opened)`);
-    if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) throw new InvalidArgumentError(`close fraction must be in (0, 1], got ${String(fraction)}`);
+    if (z === 0)
+      throw new OrderRejectedError(
+        `portfolio '${this.id}' has no open ${symbol} position to close (it was closed or never opened)`,
+      );
+    if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1))
+      throw new InvalidArgumentError(`close fraction must be in (0, 1], got ${String(fraction)}`);
     const size = fraction === 1 ? Math.abs(z) : Math.abs(z) * fraction;
-    return this.execute({ portfolio: this.id, symbol, side: z > 0 ? 'sell' : 'buy', size, reduceOnly: true }, refPrice, timeMs, events);
+    return this.execute(
+      { portfolio: this.id, symbol, side: z > 0 ? 'sell' : 'buy', size, reduceOnly: true },
+      refPrice,
+      timeMs,
+      events,
+    );
   }
 
   /** Sets/clears exits of an open position. ORDER_REJECTED when flat; stops must sit on the losing side of the mark. */
   setExits(symbol: string, u: ExitsUpdate): void {
     const s = this.symbolIndex(symbol);
-    const b = this.book; const z = b.size[s]!;
-    if (z === 0) throw new OrderRejectedError(`portfolio '${this.id}' has no open ${symbol} position: exits apply to an open position`);
-    const check = (x: number | null | undefined, what: string) => { if (x !== undefined && x !== null) requirePositive(x, what); };
-    check(u.stopLoss, 'stopLoss'); check(u.takeProfit, 'takeProfit');
+    const b = this.book;
+    const z = b.size[s]!;
+    if (z === 0)
+      throw new OrderRejectedError(
+        `portfolio '${this.id}' has no open ${symbol} position: exits apply to an open position`,
+      );
+    const check = (x: number | null | undefined, what: string) => {
+      if (x !== undefined && x !== null) requirePositive(x, what);
+    };
+    check(u.stopLoss, 'stopLoss');
+    check(u.takeProfit, 'takeProfit');
     if (u.maxHoldUntil !== undefined && u.maxHoldUntil !== null) requireTime(u.maxHoldUntil, 'maxHoldUntil');
     const mark = b.markPrice[s]!;
-    if (u.stopLoss != null && (z > 0 ? u.stopLoss >= mark : u.stopLoss <= mark)) throw new OrderRejectedError(`stopLoss ${u.stopLoss} must be ${z > 0 ? 'below' : 'above'} the mark ${mark} of the ${z > 0 ? 'long' : 'short'} ${symbol} position`);
-    if (u.takeProfit != null && (z > 0 ? u.takeProfit <= mark : u.takeProfit >= mark)) throw new OrderRejectedError(`takeProfit ${u.takeProfit} must be ${z > 0 ? 'above' : 'below'} the mark ${mark} of the ${z > 0 ? 'long' : 'short'} ${symbol} position`);
+    if (u.stopLoss != null && (z > 0 ? u.stopLoss >= mark : u.stopLoss <= mark))
+      throw new OrderRejectedError(
+        `stopLoss ${u.stopLoss} must be ${z > 0 ? 'below' : 'above'} the mark ${mark} of the ${z > 0 ? 'long' : 'short'} ${symbol} position`,
+      );
+    if (u.takeProfit != null && (z > 0 ? u.takeProfit <= mark : u.takeProfit >= mark))
+      throw new OrderRejectedError(
+        `takeProfit ${u.takeProfit} must be ${z > 0 ? 'above' : 'below'} the mark ${mark} of the ${z > 0 ? 'long' : 'short'} ${symbol} position`,
+      );
     if (u.stopLoss !== undefined) b.stopLoss[s] = u.stopLoss ?? NaN;
     if (u.takeProfit !== undefined) b.takeProfit[s] = u.takeProfit ?? NaN;
     if (u.maxHoldUntil !== undefined) b.maxHoldUntil[s] = u.maxHoldUntil ?? NaN;
@@ -273,7 +393,10 @@ export class Portfolio {
     const e = K.markAccount(this.book, 0, timeMs);
     const n = this.historyTime.length;
     if (n > 0 && this.historyTime[n - 1] === timeMs) this.historyEquity[n - 1] = e;
-    else { this.historyTime.push(timeMs); this.historyEquity.push(e); }
+    else {
+      this.historyTime.push(timeMs);
+      this.historyEquity.push(e);
+    }
     return e;
   }
 
@@ -282,20 +405,32 @@ export class Portfolio {
     requirePositive(initialCapital, `initial capital of portfolio '${this.id}'`);
     K.resetAccount(this.book, 0, initialCapital);
     this.seenSeq.fill(0);
-    this.tradeList = []; this.historyTime = []; this.historyEquity = [];
+    this.tradeList = [];
+    this.historyTime = [];
+    this.historyEquity = [];
   }
 
   metrics(): PortfolioMetrics {
     const m = accountMetrics(this.book, 0, this.periodsPerYear);
-    const pnlBySymbol: Record<string, number> = {}; const tradesBySymbol: Record<string, number> = {};
-    for (const sym of this.symbols) { pnlBySymbol[sym] = 0; tradesBySymbol[sym] = 0; }
-    for (const t of this.tradeList) { pnlBySymbol[t.symbol]! += t.netPnl; tradesBySymbol[t.symbol]! += 1; }
+    const pnlBySymbol: Record<string, number> = {};
+    const tradesBySymbol: Record<string, number> = {};
+    for (const sym of this.symbols) {
+      pnlBySymbol[sym] = 0;
+      tradesBySymbol[sym] = 0;
+    }
+    for (const t of this.tradeList) {
+      pnlBySymbol[t.symbol]! += t.netPnl;
+      tradesBySymbol[t.symbol]! += 1;
+    }
     return { ...m, pnlBySymbol, tradesBySymbol };
   }
 
   snapshot(): PortfolioSnapshot {
     return {
-      version: 1, id: this.id, symbols: [...this.symbols], book: snapshotAccount(this.book, 0),
+      version: 1,
+      id: this.id,
+      symbols: [...this.symbols],
+      book: snapshotAccount(this.book, 0),
       trades: this.tradeList.map((t) => ({ ...t })),
       equityHistory: { time: [...this.historyTime], equity: [...this.historyEquity] },
     };
@@ -303,11 +438,19 @@ export class Portfolio {
 
   /** Replaces this portfolio's whole state with a snapshot (validated first: a bad snapshot changes nothing). */
   restore(snap: PortfolioSnapshot): void {
-    if (!snap || snap.version !== 1) throw new InvalidArgumentError(`portfolio snapshot version must be 1, got ${String(snap?.version)}`);
+    if (snap?.version !== 1)
+      throw new InvalidArgumentError(`portfolio snapshot version must be 1, got ${String(snap?.version)}`);
     if (!Array.isArray(snap.symbols) || snap.symbols.join('\u0000') !== this.symbols.join('\u0000')) {
-      throw new InvalidArgumentError(`portfolio snapshot symbols [${String(snap.symbols)}] differ from the executor's [${this.symbols.join(', ')}]: restore with the same symbol config`);
+      throw new InvalidArgumentError(
+        `portfolio snapshot symbols [${String(snap.symbols)}] differ from the executor's [${this.symbols.join(', ')}]: restore with the same symbol config`,
+      );
     }
-    if (!Array.isArray(snap.trades) || !snap.equityHistory || !Array.isArray(snap.equityHistory.time) || !Array.isArray(snap.equityHistory.equity)) {
+    if (
+      !Array.isArray(snap.trades) ||
+      !snap.equityHistory ||
+      !Array.isArray(snap.equityHistory.time) ||
+      !Array.isArray(snap.equityHistory.equity)
+    ) {
       throw new InvalidArgumentError('portfolio snapshot lacks trades or equityHistory');
     }
     restoreAccount(this.book, 0, snap.book);

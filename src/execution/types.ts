@@ -97,7 +97,15 @@ export interface Trade {
 export type ExecutionEvent =
   | { type: 'fill'; fill: Fill }
   | { type: 'trade'; trade: Trade }
-  | { type: 'rejected'; portfolio: string; symbol: string; orderId: string | null; code: 'ORDER_REJECTED' | 'INVALID_ARGUMENT'; message: string; time: number };
+  | {
+      type: 'rejected';
+      portfolio: string;
+      symbol: string;
+      orderId: string | null;
+      code: 'ORDER_REJECTED' | 'INVALID_ARGUMENT';
+      message: string;
+      time: number;
+    };
 
 export interface ExecutorConfig {
   /** Known symbols and their parameters (fields left out take `defaults`, then the bot's defaults). */

@@ -21,15 +21,28 @@ export interface BookColumnsResult {
   firstCovered: number;
 }
 
-export function bookColumns(barTime: Float64Array, timeframeMs: number, book: BookLevels, levels: number): BookColumnsResult {
-  if (!(Number.isInteger(levels) && levels >= 1 && levels <= 100)) throw new FeatureError(`book levels must be an integer in 1..100, got ${levels}`);
+export function bookColumns(
+  barTime: Float64Array,
+  timeframeMs: number,
+  book: BookLevels,
+  levels: number,
+): BookColumnsResult {
+  if (!(Number.isInteger(levels) && levels >= 1 && levels <= 100))
+    throw new FeatureError(`book levels must be an integer in 1..100, got ${levels}`);
   const n = book.time.length;
   for (const k of ['side', 'level', 'price', 'size'] as const) {
-    if (book[k].length !== n) throw new FeatureError(`book snapshots: '${k}' has ${book[k].length} rows, 'time' has ${n}`);
+    if (book[k].length !== n)
+      throw new FeatureError(`book snapshots: '${k}' has ${book[k].length} rows, 'time' has ${n}`);
   }
   const T = barTime.length;
   const names: string[] = [];
-  for (let k = 1; k <= levels; k++) names.push(bookColumn('bid', 'px', k), bookColumn('ask', 'px', k), bookColumn('bid', 'sz', k), bookColumn('ask', 'sz', k));
+  for (let k = 1; k <= levels; k++)
+    names.push(
+      bookColumn('bid', 'px', k),
+      bookColumn('ask', 'px', k),
+      bookColumn('bid', 'sz', k),
+      bookColumn('ask', 'sz', k),
+    );
   const cols = Object.fromEntries(names.map((c) => [c, new Float64Array(T).fill(NaN)])) as Record<string, Float64Array>;
   // Current book (4 values per level) and the snapshot being read.
   const cur = new Float64Array(4 * levels).fill(NaN);
@@ -41,12 +54,24 @@ export function bookColumns(barTime: Float64Array, timeframeMs: number, book: Bo
     const close = barTime[b]! + timeframeMs;
     while (i < n && book.time[i]! <= close) {
       const t = book.time[i]!;
-      if (!(t >= prevTime)) throw new FeatureDataError(t, `book row ${i}: time is before the previous row's: snapshots must be in time order`);
+      if (!(t >= prevTime))
+        throw new FeatureDataError(
+          t,
+          `book row ${i}: time is before the previous row's: snapshots must be in time order`,
+        );
       next.fill(NaN);
       for (; i < n && book.time[i] === t; i++) {
-        const side = book.side[i]!, lv = book.level[i]!, px = book.price[i]!, sz = book.size[i]!;
-        if (side !== 1 && side !== -1) throw new FeatureDataError(t, `book row ${i}: side ${side}: use +1 (bid) or −1 (ask)`);
-        if (!(px > 0 && px < Infinity && sz >= 0 && sz < Infinity)) throw new FeatureDataError(t, `book row ${i}: price ${px}, size ${sz}: need a positive finite price and a finite size ≥ 0`);
+        const side = book.side[i]!,
+          lv = book.level[i]!,
+          px = book.price[i]!,
+          sz = book.size[i]!;
+        if (side !== 1 && side !== -1)
+          throw new FeatureDataError(t, `book row ${i}: side ${side}: use +1 (bid) or −1 (ask)`);
+        if (!(px > 0 && px < Infinity && sz >= 0 && sz < Infinity))
+          throw new FeatureDataError(
+            t,
+            `book row ${i}: price ${px}, size ${sz}: need a positive finite price and a finite size ≥ 0`,
+          );
         if (Number.isInteger(lv) && lv >= 0 && lv < levels) {
           next[4 * lv + (side === 1 ? 0 : 1)] = px;
           next[4 * lv + (side === 1 ? 2 : 3)] = sz;

@@ -4,7 +4,7 @@ import type { MarketFrame } from '../../replay/market-frame.ts';
 import { FeatureDataError, FeatureError } from './errors.ts';
 import { FeatureEngine, type ColumnInfo } from './engine.ts';
 import type { LiveBar } from './input.ts';
-import { type FeatureSpec, type FeatureSpecInput, type Normalization } from './spec.ts';
+import type { FeatureSpec, FeatureSpecInput, Normalization } from './spec.ts';
 import { parseTimeframe } from './timeframe.ts';
 
 export interface FeatureMatrix {
@@ -32,15 +32,24 @@ export interface BuildOptions {
 }
 
 /** Precomputes the feature matrix of a frame. Throws DATA_ERROR (with the bar's time) on NaN/Inf input. */
-export function buildFeatures(frame: MarketFrame, spec: FeatureSpec | FeatureSpecInput, opts: BuildOptions = {}): FeatureMatrix {
+export function buildFeatures(
+  frame: MarketFrame,
+  spec: FeatureSpec | FeatureSpecInput,
+  opts: BuildOptions = {},
+): FeatureMatrix {
   const extraNames = frame.extra ? Object.keys(frame.extra) : [];
-  const engine = new FeatureEngine(spec, { baseTimeframeMs: frame.timeframeMs, extraColumns: extraNames, normalize: opts.normalize });
+  const engine = new FeatureEngine(spec, {
+    baseTimeframeMs: frame.timeframeMs,
+    extraColumns: extraNames,
+    normalize: opts.normalize,
+  });
   const T = frame.length;
   const F = engine.names.length;
   const matrix = new Float32Array(T * F);
   const extras = engine.inputColumns.map((n) => frame.extra![n]!);
   for (const [i, a] of extras.entries()) {
-    if (a.length < T) throw new FeatureError(`extra column '${engine.inputColumns[i]}' has ${a.length} values for ${T} bars`);
+    if (a.length < T)
+      throw new FeatureError(`extra column '${engine.inputColumns[i]}' has ${a.length} values for ${T} bars`);
   }
   const b = engine.bar;
   const x = b.x;
@@ -65,8 +74,16 @@ export function buildFeatures(frame: MarketFrame, spec: FeatureSpec | FeatureSpe
   opts.onProgress?.(T, T);
   const warmup = firstReady < 0 ? T : Math.max(firstReady, engine.warmup);
   return {
-    matrix, rows: T, cols: F, names: engine.names, columns: engine.columns, time: frame.time,
-    warmup, specWarmup: engine.warmup, specHash: engine.specHash, spec: engine.spec,
+    matrix,
+    rows: T,
+    cols: F,
+    names: engine.names,
+    columns: engine.columns,
+    time: frame.time,
+    warmup,
+    specWarmup: engine.warmup,
+    specHash: engine.specHash,
+    spec: engine.spec,
   };
 }
 
@@ -99,13 +116,21 @@ export class ObservationBuilder {
   }
 
   /** Bars consumed so far. */
-  get count(): number { return this.engine.count; }
+  get count(): number {
+    return this.engine.count;
+  }
   /** Whether every column of the latest row is valid (and the spec warm-up has passed). */
-  get ready(): boolean { return this.engine.ready && this.engine.count > this.engine.warmup; }
+  get ready(): boolean {
+    return this.engine.ready && this.engine.count > this.engine.warmup;
+  }
   /** Per column: 1 where the latest row's value is valid. Overwritten by the next update. */
-  get valid(): Uint8Array { return this.engine.valid; }
+  get valid(): Uint8Array {
+    return this.engine.valid;
+  }
   /** Latest raw (un-normalized) values; NaN where not valid yet. Overwritten by the next update. */
-  get raw(): Float64Array { return this.engine.raw; }
+  get raw(): Float64Array {
+    return this.engine.raw;
+  }
 
   /** Feeds one closed bar. Returns the row (owned by the builder, overwritten by the next call: copy to keep). */
   update(bar: LiveBar): Float32Array {
@@ -133,7 +158,11 @@ export class ObservationBuilder {
  * Fits fixed normalization stats (mean, population std per normalized column) on rows [from, to) of a raw
  * matrix (buildFeatures with normalize: false). Save the result in the spec that goes with the model.
  */
-export function fitNormalization(raw: FeatureMatrix, range: { from?: number; to?: number } = {}, clip = 10): Normalization {
+export function fitNormalization(
+  raw: FeatureMatrix,
+  range: { from?: number; to?: number } = {},
+  clip = 10,
+): Normalization {
   const from = range.from ?? raw.warmup;
   const to = range.to ?? raw.rows;
   if (!(from >= 0 && to <= raw.rows && to - from >= 2)) {

@@ -81,7 +81,9 @@ export class FeatureEngine {
     const baseMs = opts.baseTimeframeMs;
     if (!(baseMs > 0)) throw new FeatureError(`base timeframe must be a positive number of ms, got ${baseMs}`);
     if (spec.base_timeframe !== undefined && parseTimeframe(spec.base_timeframe, 'base_timeframe') !== baseMs) {
-      throw new FeatureError(`the spec's base_timeframe is ${spec.base_timeframe} but the data is ${timeframeLabel(baseMs)}: resample the data or change the spec`);
+      throw new FeatureError(
+        `the spec's base_timeframe is ${spec.base_timeframe} but the data is ${timeframeLabel(baseMs)}: resample the data or change the spec`,
+      );
     }
     const available = new Set(opts.extraColumns);
     const used = this.inputColumns;
@@ -91,7 +93,15 @@ export class FeatureEngine {
     const laneOf = (ms: number): Lane => {
       let l = this.lanes.find((x) => x.ms === ms);
       if (!l) {
-        l = { ms, shared: new Map(), agg: null, states: [], offsets: [], values: new Float64Array(0), valid: new Uint8Array(0) };
+        l = {
+          ms,
+          shared: new Map(),
+          agg: null,
+          states: [],
+          offsets: [],
+          values: new Float64Array(0),
+          valid: new Uint8Array(0),
+        };
         this.lanes.push(l);
       }
       return l;
@@ -107,7 +117,9 @@ export class FeatureEngine {
       const d = getFeatureDef(f.feature, `${field}.feature`);
       const ms = f.timeframe !== undefined ? parseTimeframe(f.timeframe, `${field}.timeframe`) : baseMs;
       if (ms < baseMs || ms % baseMs !== 0) {
-        throw new FeatureError(`${field}.timeframe: ${f.timeframe} is not a whole multiple of the data's timeframe ${timeframeLabel(baseMs)}: use the data's timeframe or a coarser multiple`);
+        throw new FeatureError(
+          `${field}.timeframe: ${f.timeframe} is not a whole multiple of the data's timeframe ${timeframeLabel(baseMs)}: use the data's timeframe or a coarser multiple`,
+        );
       }
       const lane = laneOf(ms);
       const ctx: BuildContext = {
@@ -123,7 +135,9 @@ export class FeatureEngine {
         column: (name) => {
           if (!available.has(name)) {
             const have = opts.extraColumns.length ? opts.extraColumns.join(', ') : 'none (candle-only data)';
-            throw new FeatureError(`${field}: feature '${f.feature}' needs input column '${name}', which the data does not have (extra columns: ${have}); use trade/book data that carries it or drop the feature`);
+            throw new FeatureError(
+              `${field}: feature '${f.feature}' needs input column '${name}', which the data does not have (extra columns: ${have}); use trade/book data that carries it or drop the feature`,
+            );
           }
           let i = used.indexOf(name);
           if (i < 0) i = used.push(name) - 1;
@@ -138,7 +152,8 @@ export class FeatureEngine {
       lane.states.push(state);
       lane.offsets.push(off);
       const tfLabel = timeframeLabel(ms);
-      const id = f.id ?? defaultId(f.feature, d.idParams, f.params, f.timeframe !== undefined && ms !== baseMs ? tfLabel : '');
+      const id =
+        f.id ?? defaultId(f.feature, d.idParams, f.params, f.timeframe !== undefined && ms !== baseMs ? tfLabel : '');
       const selected = f.outputs ?? d.defaultOutputs(f.params);
       const ratio = ms / baseMs;
       const laneWarm = d.warmup(f.params);
@@ -146,7 +161,8 @@ export class FeatureEngine {
       const norm = normalizeOn && spec.normalization.method !== 'none' && f.normalize === 'inherit';
       for (const o of selected) {
         const name = selected.length === 1 && o === 'value' ? id : `${id}_${o}`;
-        if (ids.has(name)) throw new FeatureError(`${field}: column '${name}' appears twice: give one of the entries an explicit "id"`);
+        if (ids.has(name))
+          throw new FeatureError(`${field}: column '${name}' appears twice: give one of the entries an explicit "id"`);
         ids.add(name);
         const nw = norm && spec.normalization.method === 'rolling_zscore' ? spec.normalization.window - 1 : 0;
         cols.push({ name, feature: f.feature, output: o, timeframe: tfLabel, normalized: norm, warmup: baseWarm + nw });
@@ -174,14 +190,18 @@ export class FeatureEngine {
     this.colNorm = Uint8Array.from(cols, (c) => (c.normalized ? 1 : 0));
     const n = spec.normalization;
     this.clip = n.method === 'none' ? Infinity : n.clip;
-    this.zbank = this.method === 'rolling_zscore' && n.method === 'rolling_zscore' ? new RollingZScoreBank(F, n.window) : null;
+    this.zbank =
+      this.method === 'rolling_zscore' && n.method === 'rolling_zscore' ? new RollingZScoreBank(F, n.window) : null;
     this.fixedMean = new Float64Array(F);
     this.fixedStd = new Float64Array(F).fill(1);
     if (this.method === 'fixed' && n.method === 'fixed') {
       cols.forEach((c, i) => {
         if (!c.normalized) return;
         const s = n.stats[c.name];
-        if (!s) throw new FeatureError(`normalization.stats: no mean/std for column '${c.name}': refit the stats for this spec (fitNormalization)`);
+        if (!s)
+          throw new FeatureError(
+            `normalization.stats: no mean/std for column '${c.name}': refit the stats for this spec (fitNormalization)`,
+          );
         this.fixedMean[i] = s.mean;
         this.fixedStd[i] = s.std;
       });
@@ -198,20 +218,47 @@ export class FeatureEngine {
     const t = b.time;
     if (!Number.isFinite(t)) throw new FeatureDataError(t, `bar ${this.count}: time is ${t}`);
     if (t <= this.lastTime) {
-      throw new FeatureDataError(t, `bar ${this.count}: time is not after the previous bar's ${formatTime(this.lastTime)}: bars must be strictly ascending`);
+      throw new FeatureDataError(
+        t,
+        `bar ${this.count}: time is not after the previous bar's ${formatTime(this.lastTime)}: bars must be strictly ascending`,
+      );
     }
-    const o = b.open, h = b.high, l = b.low, c = b.close, v = b.volume;
+    const o = b.open,
+      h = b.high,
+      l = b.low,
+      c = b.close,
+      v = b.volume;
     // One comparison chain catches NaN and ±Inf in every field (NaN fails every comparison).
-    if (!(o > -Infinity && o < Infinity && h > -Infinity && h < Infinity && l > -Infinity && l < Infinity && c > -Infinity && c < Infinity && v >= 0 && v < Infinity)) {
-      throw new FeatureDataError(t, `bar ${this.count}: non-finite or negative input (open ${o}, high ${h}, low ${l}, close ${c}, volume ${v}): clean or drop the bar before computing features`);
+    if (
+      !(
+        o > -Infinity &&
+        o < Infinity &&
+        h > -Infinity &&
+        h < Infinity &&
+        l > -Infinity &&
+        l < Infinity &&
+        c > -Infinity &&
+        c < Infinity &&
+        v >= 0 &&
+        v < Infinity
+      )
+    ) {
+      throw new FeatureDataError(
+        t,
+        `bar ${this.count}: non-finite or negative input (open ${o}, high ${h}, low ${l}, close ${c}, volume ${v}): clean or drop the bar before computing features`,
+      );
     }
-    if (!(c > 0 && o > 0 && l > 0)) throw new FeatureDataError(t, `bar ${this.count}: prices must be positive (open ${o}, low ${l}, close ${c})`);
+    if (!(c > 0 && o > 0 && l > 0))
+      throw new FeatureDataError(t, `bar ${this.count}: prices must be positive (open ${o}, low ${l}, close ${c})`);
     if (h < l) throw new FeatureDataError(t, `bar ${this.count}: high ${h} is below low ${l}`);
     const x = b.x;
     for (let i = 0; i < x.length; i++) {
       const xi = x[i]!;
       if (!(xi > -Infinity && xi < Infinity)) {
-        throw new FeatureDataError(t, `bar ${this.count}: input column '${this.inputColumns[i]}' is ${xi}: fill or drop the bar`);
+        throw new FeatureDataError(
+          t,
+          `bar ${this.count}: input column '${this.inputColumns[i]}' is ${xi}: fill or drop the bar`,
+        );
       }
     }
   }
@@ -243,7 +290,9 @@ export class FeatureEngine {
       }
       const x = l.values[this.colIndex[c]!]!;
       if (!(x > -Infinity && x < Infinity)) {
-        throw new FeatureError(`column '${this.names[c]}' computed ${x} at bar ${this.count} (${formatTime(b.time)}): the input there is degenerate for this feature`);
+        throw new FeatureError(
+          `column '${this.names[c]}' computed ${x} at bar ${this.count} (${formatTime(b.time)}): the input there is degenerate for this feature`,
+        );
       }
       this.raw[c] = x;
       this.valid[c] = 1;

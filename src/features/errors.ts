@@ -3,7 +3,9 @@ import { Tg4Error } from '../core/errors.ts';
 
 /** A bad feature spec (unknown feature, parameter out of range, missing input column) or a feature that produced NaN/Inf. */
 export class FeatureError extends Tg4Error {
-  constructor(message: string, options?: { cause?: unknown }) { super('FEATURE_ERROR', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FEATURE_ERROR', message, options);
+  }
 }
 
 /** Input bars the features cannot use (NaN/Inf, time not ascending, high < low): the message names the bar's time. */

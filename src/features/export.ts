@@ -11,7 +11,9 @@ export interface ExportOptions {
 }
 
 /** Shortest decimal that reads back as the same float32. */
-function f32(x: number): string { return String(Number(x.toPrecision(9))); }
+function f32(x: number): string {
+  return String(Number(x.toPrecision(9)));
+}
 
 export function featuresToCsv(fm: FeatureMatrix, opts: ExportOptions = {}): string {
   const from = opts.fromRow ?? fm.warmup;

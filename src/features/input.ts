@@ -26,7 +26,9 @@ export class InputBar {
   volume = NaN;
   trades = NaN;
   readonly x: Float64Array;
-  constructor(extraCount: number) { this.x = new Float64Array(extraCount); }
+  constructor(extraCount: number) {
+    this.x = new Float64Array(extraCount);
+  }
 }
 
 /** Extra input columns by role. Names follow the MarketFrame `extra` convention. */

@@ -2,7 +2,7 @@
 // warm-up, and a factory for its incremental state. The batch and live paths both run these states.
 import { z } from 'zod';
 import { FeatureDataError, FeatureError } from './errors.ts';
-import { bookColumn, InputBar, TRADE_COLUMNS } from './input.ts';
+import { bookColumn, type InputBar, TRADE_COLUMNS } from './input.ts';
 import { Adx } from './indicators/adx.ts';
 import { Atr } from './indicators/atr.ts';
 import { Bollinger } from './indicators/bollinger.ts';
@@ -38,13 +38,62 @@ export interface BuildContext {
 }
 
 // Shared states: the same key always means the same indicator on the same input.
-const sharedEma = (ctx: BuildContext, p: number) => ctx.shared(`ema:${p}`, () => new Ema(p), (e, b) => { e.update(b.close); });
-const sharedSma = (ctx: BuildContext, p: number) => ctx.shared(`sma:${p}`, () => new Sma(p), (e, b) => { e.update(b.close); });
-const sharedRsi = (ctx: BuildContext, p: number) => ctx.shared(`rsi:${p}`, () => new Rsi(p), (r, b) => { r.update(b.close); });
-const sharedAtr = (ctx: BuildContext, p: number) => ctx.shared(`atr:${p}`, () => new Atr(p), (a, b) => { a.update(b.high, b.low, b.close); });
-const sharedAdx = (ctx: BuildContext, p: number) => ctx.shared(`adx:${p}`, () => new Adx(p), (a, b) => { a.update(b.high, b.low, b.close); });
-const sharedChop = (ctx: BuildContext, p: number) => ctx.shared(`chop:${p}`, () => new Choppiness(p), (c, b) => { c.update(b.high, b.low, b.close); });
-const sharedVolSpike = (ctx: BuildContext, p: number) => ctx.shared(`volume_spike:${p}`, () => new VolumeSpike(p), (v, b) => { v.update(b.volume); });
+const sharedEma = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `ema:${p}`,
+    () => new Ema(p),
+    (e, b) => {
+      e.update(b.close);
+    },
+  );
+const sharedSma = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `sma:${p}`,
+    () => new Sma(p),
+    (e, b) => {
+      e.update(b.close);
+    },
+  );
+const sharedRsi = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `rsi:${p}`,
+    () => new Rsi(p),
+    (r, b) => {
+      r.update(b.close);
+    },
+  );
+const sharedAtr = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `atr:${p}`,
+    () => new Atr(p),
+    (a, b) => {
+      a.update(b.high, b.low, b.close);
+    },
+  );
+const sharedAdx = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `adx:${p}`,
+    () => new Adx(p),
+    (a, b) => {
+      a.update(b.high, b.low, b.close);
+    },
+  );
+const sharedChop = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `chop:${p}`,
+    () => new Choppiness(p),
+    (c, b) => {
+      c.update(b.high, b.low, b.close);
+    },
+  );
+const sharedVolSpike = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `volume_spike:${p}`,
+    () => new VolumeSpike(p),
+    (v, b) => {
+      v.update(b.volume);
+    },
+  );
 
 /** EMAs of increasing periods with the close in front, for the MA alignment score. */
 function alignment(ctx: BuildContext, periods: readonly number[]) {
@@ -87,7 +136,11 @@ function def<S extends z.ZodType>(
 
 const P = z.object;
 
-const priceAndDist = (name: string, description: string, make: (ctx: BuildContext, p: number) => { sync(b: InputBar): Sma | Ema }) =>
+const priceAndDist = (
+  name: string,
+  description: string,
+  make: (ctx: BuildContext, p: number) => { sync(b: InputBar): Sma | Ema },
+) =>
   def({
     name,
     description,
@@ -113,13 +166,20 @@ const priceAndDist = (name: string, description: string, make: (ctx: BuildContex
 
 const bookLevelCheck = (b: InputBar, bid: number, ask: number): void => {
   if (!(bid > 0 && ask >= bid)) {
-    throw new FeatureDataError(b.time, `order book input is not a valid book: best bid ${bid}, best ask ${ask} (need 0 < bid ≤ ask)`);
+    throw new FeatureDataError(
+      b.time,
+      `order book input is not a valid book: best bid ${bid}, best ask ${ask} (need 0 < bid ≤ ask)`,
+    );
   }
 };
 
 const DEFS: FeatureDef[] = [
   priceAndDist('sma', 'simple moving average of close; dist = close / SMA − 1', sharedSma),
-  priceAndDist('ema', 'exponential moving average of close (seeded with the first close); dist = close / EMA − 1', sharedEma),
+  priceAndDist(
+    'ema',
+    'exponential moving average of close (seeded with the first close); dist = close / EMA − 1',
+    sharedEma,
+  ),
   def({
     name: 'rsi',
     description: 'relative strength index, Wilder smoothing, 0..100',
@@ -131,7 +191,13 @@ const DEFS: FeatureDef[] = [
     inputs: () => [],
     create: (p, ctx) => {
       const sh = sharedRsi(ctx, p.period);
-      return { update(b, out, o) { const r = sh.sync(b); out[o] = r.value; return r.ready; } };
+      return {
+        update(b, out, o) {
+          const r = sh.sync(b);
+          out[o] = r.value;
+          return r.ready;
+        },
+      };
     },
   }),
   def({
@@ -238,7 +304,13 @@ const DEFS: FeatureDef[] = [
     inputs: () => [],
     create: (p, ctx) => {
       const sh = sharedChop(ctx, p.period);
-      return { update(b, out, o) { const c = sh.sync(b); out[o] = c.value; return c.ready; } };
+      return {
+        update(b, out, o) {
+          const c = sh.sync(b);
+          out[o] = c.value;
+          return c.ready;
+        },
+      };
     },
   }),
   def({
@@ -273,7 +345,12 @@ const DEFS: FeatureDef[] = [
     inputs: () => [],
     create: (p) => {
       const v = new LogReturnVolatility(p.period);
-      return { update(b, out, o) { out[o] = v.update(b.close); return v.ready; } };
+      return {
+        update(b, out, o) {
+          out[o] = v.update(b.close);
+          return v.ready;
+        },
+      };
     },
   }),
   def({
@@ -288,7 +365,12 @@ const DEFS: FeatureDef[] = [
     create: (p) => {
       const zs = new RollingZScore(p.period);
       const vol = p.source === 'volume';
-      return { update(b, out, o) { out[o] = zs.update(vol ? b.volume : b.close); return zs.ready; } };
+      return {
+        update(b, out, o) {
+          out[o] = zs.update(vol ? b.volume : b.close);
+          return zs.ready;
+        },
+      };
     },
   }),
   def({
@@ -323,7 +405,12 @@ const DEFS: FeatureDef[] = [
     inputs: () => [],
     create: () => {
       const v = new Obv();
-      return { update(b, out, o) { out[o] = v.update(b.close, b.volume); return true; } };
+      return {
+        update(b, out, o) {
+          out[o] = v.update(b.close, b.volume);
+          return true;
+        },
+      };
     },
   }),
   def({
@@ -337,7 +424,13 @@ const DEFS: FeatureDef[] = [
     inputs: () => [],
     create: (p, ctx) => {
       const sh = sharedVolSpike(ctx, p.period);
-      return { update(b, out, o) { const v = sh.sync(b); out[o] = v.value; return v.ready; } };
+      return {
+        update(b, out, o) {
+          const v = sh.sync(b);
+          out[o] = v.value;
+          return v.ready;
+        },
+      };
     },
   }),
   def({
@@ -356,7 +449,12 @@ const DEFS: FeatureDef[] = [
     inputs: () => [],
     create: (p, ctx) => {
       const m = alignment(ctx, p.periods);
-      return { update(b, out, o) { out[o] = m.score(b); return m.ready(); } };
+      return {
+        update(b, out, o) {
+          out[o] = m.score(b);
+          return m.ready();
+        },
+      };
     },
   }),
   def({
@@ -393,7 +491,12 @@ const DEFS: FeatureDef[] = [
       const v = new VolumeImbalance(p.period);
       const bi = ctx.column(TRADE_COLUMNS.buy);
       const si = ctx.column(TRADE_COLUMNS.sell);
-      return { update(b, out, o) { out[o] = v.update(b.x[bi]!, b.x[si]!); return v.ready; } };
+      return {
+        update(b, out, o) {
+          out[o] = v.update(b.x[bi]!, b.x[si]!);
+          return v.ready;
+        },
+      };
     },
   }),
   def({
@@ -414,7 +517,9 @@ const DEFS: FeatureDef[] = [
           const buy = b.x[bi]!;
           const sell = b.x[si]!;
           if ((buy + sell) / p.bucket_volume > 1e6) {
-            throw new FeatureError(`vpin: bucket_volume ${p.bucket_volume} is too small for a bar with volume ${buy + sell} (over a million buckets): raise bucket_volume`);
+            throw new FeatureError(
+              `vpin: bucket_volume ${p.bucket_volume} is too small for a bar with volume ${buy + sell} (over a million buckets): raise bucket_volume`,
+            );
           }
           out[o] = v.update(buy, sell);
           return v.ready;
@@ -468,7 +573,8 @@ const DEFS: FeatureDef[] = [
   }),
   def({
     name: 'microprice',
-    description: 'size-weighted microprice; dev_bps = (microprice − mid) / mid in bps; needs bid/ask px and sz at level 1',
+    description:
+      'size-weighted microprice; dev_bps = (microprice − mid) / mid in bps; needs bid/ask px and sz at level 1',
     params: P({}).strict(),
     idParams: [],
     outputs: () => ['value', 'dev_bps'],
@@ -476,7 +582,12 @@ const DEFS: FeatureDef[] = [
     warmup: () => 0,
     inputs: () => ['bid_px_1', 'ask_px_1', 'bid_sz_1', 'ask_sz_1'],
     create: (_p, ctx) => {
-      const [bp, ap, bs, as] = ['bid_px_1', 'ask_px_1', 'bid_sz_1', 'ask_sz_1'].map((c) => ctx.column(c)) as [number, number, number, number];
+      const [bp, ap, bs, as] = ['bid_px_1', 'ask_px_1', 'bid_sz_1', 'ask_sz_1'].map((c) => ctx.column(c)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       return {
         update(b, out, o) {
           const bid = b.x[bp]!;
@@ -499,7 +610,11 @@ const DEFS: FeatureDef[] = [
     outputs: () => ['value'],
     defaultOutputs: () => ['value'],
     warmup: () => 0,
-    inputs: (p) => Array.from({ length: p.levels }, (_, i) => [bookColumn('bid', 'sz', i + 1), bookColumn('ask', 'sz', i + 1)]).flat(),
+    inputs: (p) =>
+      Array.from({ length: p.levels }, (_, i) => [
+        bookColumn('bid', 'sz', i + 1),
+        bookColumn('ask', 'sz', i + 1),
+      ]).flat(),
     create: (p, ctx) => {
       const bidIdx = Int32Array.from({ length: p.levels }, (_, i) => ctx.column(bookColumn('bid', 'sz', i + 1)));
       const askIdx = Int32Array.from({ length: p.levels }, (_, i) => ctx.column(bookColumn('ask', 'sz', i + 1)));
@@ -519,7 +634,8 @@ const DEFS: FeatureDef[] = [
   }),
   def({
     name: 'regime',
-    description: 'TG4 regime: weighted score of ADX 25%, choppiness 20%, MA alignment 20%, RSI 15%, volume 10%, sentiment 10% (optional column, renormalized when absent); label +1 bull / −1 bear / 0 sideways',
+    description:
+      'TG4 regime: weighted score of ADX 25%, choppiness 20%, MA alignment 20%, RSI 15%, volume 10%, sentiment 10% (optional column, renormalized when absent); label +1 bull / −1 bear / 0 sideways',
     params: P({
       adx_period: period(14),
       chop_period: period(14),
@@ -539,7 +655,13 @@ const DEFS: FeatureDef[] = [
     outputs: () => ['score', 'label', 'bull', 'bear', 'sideways'],
     defaultOutputs: () => ['score', 'label'],
     warmup: (p) =>
-      Math.max(2 * p.adx_period - 2, p.chop_period, p.ma_periods[p.ma_periods.length - 1]! - 1, p.rsi_period, p.volume_period - 1),
+      Math.max(
+        2 * p.adx_period - 2,
+        p.chop_period,
+        p.ma_periods[p.ma_periods.length - 1]! - 1,
+        p.rsi_period,
+        p.volume_period - 1,
+      ),
     inputs: (p) => (p.sentiment === 'required' ? [p.sentiment_column] : []),
     create: (p, ctx) => {
       const use = p.sentiment === 'required' || (p.sentiment === 'auto' && ctx.has(p.sentiment_column));
@@ -558,7 +680,17 @@ const DEFS: FeatureDef[] = [
           const m = ma.score(b);
           const ready = a.ready && c.ready && r.ready && v.ready && ma.ready();
           if (ready) {
-            const score = regimeScore(a.value, a.plusDi, a.minusDi, c.value, m, r.value, v.value, si >= 0 ? b.x[si]! : NaN, use);
+            const score = regimeScore(
+              a.value,
+              a.plusDi,
+              a.minusDi,
+              c.value,
+              m,
+              r.value,
+              v.value,
+              si >= 0 ? b.x[si]! : NaN,
+              use,
+            );
             const label = regimeLabel(score, p.threshold);
             out[o] = score;
             out[o + 1] = label;
@@ -575,7 +707,9 @@ const DEFS: FeatureDef[] = [
 
 const BY_NAME = new Map(DEFS.map((d) => [d.name, d]));
 
-export function featureNames(): string[] { return DEFS.map((d) => d.name).sort(); }
+export function featureNames(): string[] {
+  return DEFS.map((d) => d.name).sort();
+}
 
 export function getFeatureDef(name: string, field = 'feature'): FeatureDef {
   const d = BY_NAME.get(name);

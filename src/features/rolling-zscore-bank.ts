@@ -4,13 +4,23 @@
 // window of equal values), without an object per column.
 
 // Slot layout (8 doubles per column).
-const HEAD = 0, COUNT = 1, SINCE = 2, RUN = 3, LAST = 4, SHIFT = 5, S1 = 6, S2 = 7;
+const HEAD = 0,
+  COUNT = 1,
+  SINCE = 2,
+  RUN = 3,
+  LAST = 4,
+  SHIFT = 5,
+  S1 = 6,
+  S2 = 7;
 
 export class RollingZScoreBank {
   private readonly ring: Float64Array;
   private readonly st: Float64Array;
 
-  constructor(readonly columns: number, readonly window: number) {
+  constructor(
+    readonly columns: number,
+    readonly window: number,
+  ) {
     this.ring = new Float64Array(columns * window);
     this.st = new Float64Array(columns * 8);
     for (let c = 0; c < columns; c++) this.st[c * 8 + LAST] = NaN;

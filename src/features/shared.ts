@@ -5,7 +5,10 @@ import type { InputBar } from './input.ts';
 
 export class Shared<T> {
   private seq = -1;
-  constructor(readonly state: T, private readonly step: (state: T, bar: InputBar) => void) {}
+  constructor(
+    readonly state: T,
+    private readonly step: (state: T, bar: InputBar) => void,
+  ) {}
 
   /** The state after this bar (stepped on the first call for the bar). */
   sync(bar: InputBar): T {

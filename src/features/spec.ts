@@ -13,7 +13,10 @@ const FeatureEntrySchema = z
   .object({
     feature: z.string().min(1),
     /** Column prefix; default: the feature name, its main params and the timeframe (e.g. rsi_14_1h). */
-    id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/)
+      .optional(),
     params: z.record(z.string(), z.unknown()).default({}),
     /** Timeframe of the bars this feature runs on; default: the data's own timeframe. */
     timeframe: z.string().optional(),
@@ -92,7 +95,8 @@ export function parseFeatureSpec(input: unknown): FeatureSpec {
     if (f.outputs) {
       const all = d.outputs(f.params);
       for (const o of f.outputs) {
-        if (!all.includes(o)) throw new FeatureError(`${field}.outputs: '${f.feature}' has no output '${o}'; available: ${all.join(', ')}`);
+        if (!all.includes(o))
+          throw new FeatureError(`${field}.outputs: '${f.feature}' has no output '${o}'; available: ${all.join(', ')}`);
       }
     }
   });
@@ -111,7 +115,10 @@ export function loadFeatureSpec(path: string): FeatureSpec {
   try {
     obj = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    throw new FeatureError(`feature spec '${path}' is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message}`, { cause: e });
+    throw new FeatureError(
+      `feature spec '${path}' is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   return parseFeatureSpec(obj);
 }
@@ -121,7 +128,9 @@ export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
 }
 

@@ -19,7 +19,9 @@ export function timeframeLabel(ms: number): string {
 }
 
 /** How an extra column aggregates into a higher-timeframe bar: volumes add up, everything else keeps the last value. */
-export function isSummedColumn(name: string): boolean { return name.endsWith('volume'); }
+export function isSummedColumn(name: string): boolean {
+  return name.endsWith('volume');
+}
 
 /**
  * Builds higher-timeframe bars (UTC-aligned buckets of `ms`) from base bars. A bucket is emitted as soon as it is
@@ -32,7 +34,10 @@ export class HigherTimeframeAggregator {
   private bucket = NaN;
   private open = false;
 
-  constructor(readonly ms: number, extraNames: readonly string[]) {
+  constructor(
+    readonly ms: number,
+    extraNames: readonly string[],
+  ) {
     this.bar = new InputBar(extraNames.length);
     this.bar.durationMs = ms;
     this.summed = Uint8Array.from(extraNames, (n) => (isSummedColumn(n) ? 1 : 0));

@@ -27,7 +27,9 @@ export function tradeFlowColumns(barTime: Float64Array, timeframeMs: number, tra
   const T = barTime.length;
   const n = trades.time.length;
   if (trades.price.length !== n || trades.volume.length !== n || trades.side.length !== n) {
-    throw new FeatureError(`trade ticks: time, price, volume and side must have the same length (got ${n}, ${trades.price.length}, ${trades.volume.length}, ${trades.side.length})`);
+    throw new FeatureError(
+      `trade ticks: time, price, volume and side must have the same length (got ${n}, ${trades.price.length}, ${trades.volume.length}, ${trades.side.length})`,
+    );
   }
   const buy = new Float64Array(T);
   const sell = new Float64Array(T);
@@ -41,9 +43,15 @@ export function tradeFlowColumns(barTime: Float64Array, timeframeMs: number, tra
     const p = trades.price[i]!;
     const v = trades.volume[i]!;
     const s = trades.side[i]!;
-    if (!(t >= prevTime)) throw new FeatureDataError(t, `trade ${i}: time is before the previous trade's: trades must be in time order`);
-    if (!(p > 0 && p < Infinity && v >= 0 && v < Infinity)) throw new FeatureDataError(t, `trade ${i}: price ${p}, volume ${v}: need a positive finite price and a finite volume ≥ 0`);
-    if (s !== 1 && s !== -1 && s !== 0) throw new FeatureDataError(t, `trade ${i}: side ${s}: use +1 (buy), −1 (sell) or 0 (unknown)`);
+    if (!(t >= prevTime))
+      throw new FeatureDataError(t, `trade ${i}: time is before the previous trade's: trades must be in time order`);
+    if (!(p > 0 && p < Infinity && v >= 0 && v < Infinity))
+      throw new FeatureDataError(
+        t,
+        `trade ${i}: price ${p}, volume ${v}: need a positive finite price and a finite volume ≥ 0`,
+      );
+    if (s !== 1 && s !== -1 && s !== 0)
+      throw new FeatureDataError(t, `trade ${i}: side ${s}: use +1 (buy), −1 (sell) or 0 (unknown)`);
     prevTime = t;
     let cls = s;
     if (cls === 0) cls = p > prevPrice ? 1 : p < prevPrice ? -1 : prevClass;
@@ -57,13 +65,17 @@ export function tradeFlowColumns(barTime: Float64Array, timeframeMs: number, tra
     if (cls > 0) buy[bar] += v;
     else sell[bar] += v;
   }
-  return { columns: { [TRADE_COLUMNS.buy]: buy, [TRADE_COLUMNS.sell]: sell } as TradeFlowResult['columns'], unassigned };
+  return {
+    columns: { [TRADE_COLUMNS.buy]: buy, [TRADE_COLUMNS.sell]: sell } as TradeFlowResult['columns'],
+    unassigned,
+  };
 }
 
 /** A frame with more extra columns (same bars; the frame's arrays are shared, not copied). */
 export function withExtraColumns(frame: MarketFrame, columns: Readonly<Record<string, Float64Array>>): MarketFrame {
   for (const [name, col] of Object.entries(columns)) {
-    if (col.length !== frame.length) throw new FeatureError(`extra column '${name}' has ${col.length} values for ${frame.length} bars`);
+    if (col.length !== frame.length)
+      throw new FeatureError(`extra column '${name}' has ${col.length} values for ${frame.length} bars`);
   }
   return { ...frame, extra: { ...(frame.extra ?? {}), ...columns } };
 }

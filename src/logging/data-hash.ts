@@ -14,5 +14,8 @@ function canonical(v: unknown): unknown {
 }
 
 export function dataHash(data: unknown, length = 16): string {
-  return createHash('sha256').update(JSON.stringify(canonical(data)) ?? 'undefined').digest('hex').slice(0, length);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(data)) ?? 'undefined')
+    .digest('hex')
+    .slice(0, length);
 }

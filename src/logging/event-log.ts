@@ -36,9 +36,11 @@ export function parseLogFileName(name: string): { prefix: string; day: string } 
 
 /** JSON with a loud failure for values JSON would silently turn into null (NaN, ±Infinity) or drop (undefined, functions). */
 function strictJson(event: unknown): string {
-  return JSON.stringify(event, function (key, v: unknown) {
+  return JSON.stringify(event, (key, v: unknown) => {
     if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw new InvalidArgumentError(`log event field '${key}' is ${String(v)}: JSON cannot hold it, use null for a missing value`);
+      throw new InvalidArgumentError(
+        `log event field '${key}' is ${String(v)}: JSON cannot hold it, use null for a missing value`,
+      );
     }
     if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') {
       throw new InvalidArgumentError(`log event field '${key}' is a ${typeof v}: only JSON values can be logged`);
@@ -47,11 +49,22 @@ function strictJson(event: unknown): string {
   });
 }
 
-interface OpenFile { fd: number; day: string; path: string }
+interface OpenFile {
+  fd: number;
+  day: string;
+  path: string;
+}
 
 function fsyncDir(dir: string): void {
   let fd: number | null = null;
-  try { fd = fs.openSync(dir, 'r'); fs.fsyncSync(fd); } catch { /* not supported on this platform/filesystem: best effort */ } finally { if (fd !== null) fs.closeSync(fd); }
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    /* not supported on this platform/filesystem: best effort */
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
 }
 
 export class EventLog {
@@ -61,15 +74,21 @@ export class EventLog {
   private closed = false;
 
   constructor(opts: EventLogOptions) {
-    if (!opts || typeof opts.root !== 'string' || opts.root.length === 0) throw new InvalidArgumentError('EventLog needs {root: "<log folder>"}');
+    if (!opts || typeof opts.root !== 'string' || opts.root.length === 0)
+      throw new InvalidArgumentError('EventLog needs {root: "<log folder>"}');
     const fsyncMode = opts.fsync ?? 'trades';
-    if (!['trades', 'all', 'none'].includes(fsyncMode)) throw new InvalidArgumentError(`fsync must be 'trades', 'all' or 'none', got ${JSON.stringify(opts.fsync)}`);
+    if (!['trades', 'all', 'none'].includes(fsyncMode))
+      throw new InvalidArgumentError(`fsync must be 'trades', 'all' or 'none', got ${JSON.stringify(opts.fsync)}`);
     this.root = opts.root;
     this.fsyncMode = fsyncMode;
     try {
       for (const s of LOG_STREAMS) fs.mkdirSync(path.join(this.root, s), { recursive: true });
     } catch (e) {
-      throw new Tg4Error('INVALID_ARGUMENT', `cannot create the log folders under ${this.root}: ${(e as Error).message}; choose a writable root`, { cause: e });
+      throw new Tg4Error(
+        'INVALID_ARGUMENT',
+        `cannot create the log folders under ${this.root}: ${(e as Error).message}; choose a writable root`,
+        { cause: e },
+      );
     }
   }
 
@@ -79,15 +98,23 @@ export class EventLog {
    */
   write(stream: LogStream, event: LogEvent): string {
     if (this.closed) throw new InvalidArgumentError('the event log is closed: open a new EventLog');
-    if (!LOG_STREAMS.includes(stream)) throw new InvalidArgumentError(`unknown log stream '${String(stream)}': use one of ${LOG_STREAMS.join(', ')}`);
+    if (!LOG_STREAMS.includes(stream))
+      throw new InvalidArgumentError(`unknown log stream '${String(stream)}': use one of ${LOG_STREAMS.join(', ')}`);
     if (!event || typeof event !== 'object') throw new InvalidArgumentError('a log event must be an object');
-    if (typeof event.event_type !== 'string' || event.event_type.length === 0) throw new InvalidArgumentError('a log event needs a string event_type');
+    if (typeof event.event_type !== 'string' || event.event_type.length === 0)
+      throw new InvalidArgumentError('a log event needs a string event_type');
     const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
-    if (!Number.isFinite(ms)) throw new InvalidArgumentError(`log event timestamp must be an ISO-8601 string, got ${JSON.stringify(event.timestamp)}`);
+    if (!Number.isFinite(ms))
+      throw new InvalidArgumentError(
+        `log event timestamp must be an ISO-8601 string, got ${JSON.stringify(event.timestamp)}`,
+      );
     let key: string | undefined;
     if (stream === 'strategies') {
       key = (event as { strategy?: unknown }).strategy as string;
-      if (typeof key !== 'string' || !NAME_RE.test(key)) throw new InvalidArgumentError(`strategy name ${JSON.stringify(key)} must match ${NAME_RE} (it names the log file)`);
+      if (typeof key !== 'string' || !NAME_RE.test(key))
+        throw new InvalidArgumentError(
+          `strategy name ${JSON.stringify(key)} must match ${NAME_RE} (it names the log file)`,
+        );
     }
     const line = strictJson(event) + '\n';
     const day = isoTime(ms).slice(0, 10);
@@ -101,7 +128,10 @@ export class EventLog {
     const id = `${stream}/${key ?? ''}`;
     const cur = this.files.get(id);
     if (cur && cur.day === day) return cur;
-    if (cur) { fs.closeSync(cur.fd); this.files.delete(id); }
+    if (cur) {
+      fs.closeSync(cur.fd);
+      this.files.delete(id);
+    }
     if (!DAY_RE.test(day)) throw new InvalidArgumentError(`timestamp day ${day} is outside 0000–9999`);
     const p = logFilePath(this.root, stream, day, key);
     const fd = fs.openSync(p, 'a+');
@@ -119,30 +149,69 @@ export class EventLog {
   }
 
   /** The bot's signal event, into logs/strategies/<strategy>-<day>.jsonl. */
-  signal(e: { time: number; strategy: string; symbol?: string; action: SignalAction; price: number; stopLoss?: number | null; takeProfit?: number | null; indicators?: Record<string, number | null>; dataHash: string }): string {
-    if (!['buy', 'sell', 'hold', 'close'].includes(e.action)) throw new InvalidArgumentError(`signal action must be buy, sell, hold or close, got ${JSON.stringify(e.action)}`);
+  signal(e: {
+    time: number;
+    strategy: string;
+    symbol?: string;
+    action: SignalAction;
+    price: number;
+    stopLoss?: number | null;
+    takeProfit?: number | null;
+    indicators?: Record<string, number | null>;
+    dataHash: string;
+  }): string {
+    if (!['buy', 'sell', 'hold', 'close'].includes(e.action))
+      throw new InvalidArgumentError(`signal action must be buy, sell, hold or close, got ${JSON.stringify(e.action)}`);
     const ev: SignalEvent = {
-      timestamp: isoTime(e.time), event_type: 'signal', strategy: e.strategy, ...(e.symbol !== undefined ? { symbol: e.symbol } : {}),
+      timestamp: isoTime(e.time),
+      event_type: 'signal',
+      strategy: e.strategy,
+      ...(e.symbol !== undefined ? { symbol: e.symbol } : {}),
       signal: { action: e.action, price: e.price, stop_loss: e.stopLoss ?? null, take_profit: e.takeProfit ?? null },
-      indicators: e.indicators ?? {}, data_hash: e.dataHash,
+      indicators: e.indicators ?? {},
+      data_hash: e.dataHash,
     };
     return this.write('strategies', ev);
   }
 
-  system(e: { time: number; level: SystemEvent['level']; component: string; message: string; data?: Record<string, unknown> }): string {
-    const ev: SystemEvent = { timestamp: isoTime(e.time), event_type: 'system', level: e.level, component: e.component, message: e.message, ...(e.data ? { data: e.data } : {}) };
+  system(e: {
+    time: number;
+    level: SystemEvent['level'];
+    component: string;
+    message: string;
+    data?: Record<string, unknown>;
+  }): string {
+    const ev: SystemEvent = {
+      timestamp: isoTime(e.time),
+      event_type: 'system',
+      level: e.level,
+      component: e.component,
+      message: e.message,
+      ...(e.data ? { data: e.data } : {}),
+    };
     return this.write('system', ev);
   }
 
   metrics(e: { time: number; strategy: string; metrics: MetricsEvent['metrics'] }): string {
-    return this.write('aggregated', { timestamp: isoTime(e.time), event_type: 'metrics', strategy: e.strategy, metrics: e.metrics });
+    return this.write('aggregated', {
+      timestamp: isoTime(e.time),
+      event_type: 'metrics',
+      strategy: e.strategy,
+      metrics: e.metrics,
+    });
   }
 
   /** fsyncs and closes every open file. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const f of this.files.values()) { try { fs.fsyncSync(f.fd); } finally { fs.closeSync(f.fd); } }
+    for (const f of this.files.values()) {
+      try {
+        fs.fsyncSync(f.fd);
+      } finally {
+        fs.closeSync(f.fd);
+      }
+    }
     this.files.clear();
   }
 }

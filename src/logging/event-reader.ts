@@ -30,10 +30,15 @@ export function newReadStats(): ReadStats {
 
 function parseLine(text: string): { ok: true; ev: LogEvent } | { ok: false; reason: string } {
   let v: unknown;
-  try { v = JSON.parse(text); } catch (e) { return { ok: false, reason: `not JSON: ${(e as Error).message}` }; }
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: `not JSON: ${(e as Error).message}` };
+  }
   if (!v || typeof v !== 'object' || Array.isArray(v)) return { ok: false, reason: 'not a JSON object' };
   const o = v as Record<string, unknown>;
-  if (typeof o.timestamp !== 'string' || !Number.isFinite(Date.parse(o.timestamp))) return { ok: false, reason: 'missing or bad timestamp' };
+  if (typeof o.timestamp !== 'string' || !Number.isFinite(Date.parse(o.timestamp)))
+    return { ok: false, reason: 'missing or bad timestamp' };
   if (typeof o.event_type !== 'string') return { ok: false, reason: 'missing event_type' };
   return { ok: true, ev: o as unknown as LogEvent };
 }
@@ -43,32 +48,59 @@ export async function* readEventFile(file: string, opts: ReadOptions = {}): Asyn
   const stats = opts.stats ?? newReadStats();
   let endsWithNewline = true;
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch (e) {
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
     throw new Tg4Error('DATA_ERROR', `cannot open event log ${file}: ${(e as Error).message}`, { cause: e });
   }
   try {
     const size = fs.fstatSync(fd).size;
-    if (size > 0) { const b = Buffer.alloc(1); fs.readSync(fd, b, 0, 1, size - 1); endsWithNewline = b[0] === 0x0a; }
-  } finally { fs.closeSync(fd); }
+    if (size > 0) {
+      const b = Buffer.alloc(1);
+      fs.readSync(fd, b, 0, 1, size - 1);
+      endsWithNewline = b[0] === 0x0a;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   stats.files += 1;
   const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   // Hold one line back: only when the stream ends do we know whether it was the (possibly torn) last line.
-  let pending: string | null = null; let pendingNo = 0; let no = 0;
+  let pending: string | null = null;
+  let pendingNo = 0;
+  let no = 0;
   const emit = (text: string, lineNo: number, isLast: boolean): LogEvent | null => {
     if (text.trim() === '') return null;
     const r = parseLine(text);
-    if (r.ok) { stats.events += 1; return r.ev; }
-    if (isLast && !endsWithNewline) { stats.tornTails.push(file); return null; }
-    if (opts.strict) throw new Tg4Error('DATA_ERROR', `${file}:${lineNo}: bad event line (${r.reason}); fix or remove the line, or read without strict`);
+    if (r.ok) {
+      stats.events += 1;
+      return r.ev;
+    }
+    if (isLast && !endsWithNewline) {
+      stats.tornTails.push(file);
+      return null;
+    }
+    if (opts.strict)
+      throw new Tg4Error(
+        'DATA_ERROR',
+        `${file}:${lineNo}: bad event line (${r.reason}); fix or remove the line, or read without strict`,
+      );
     stats.badLines.push({ file, line: lineNo, reason: r.reason });
     return null;
   };
   for await (const line of rl) {
     no += 1;
-    if (pending !== null) { const ev = emit(pending, pendingNo, false); if (ev) yield ev; }
-    pending = line; pendingNo = no;
+    if (pending !== null) {
+      const ev = emit(pending, pendingNo, false);
+      if (ev) yield ev;
+    }
+    pending = line;
+    pendingNo = no;
   }
-  if (pending !== null) { const ev = emit(pending, pendingNo, true); if (ev) yield ev; }
+  if (pending !== null) {
+    const ev = emit(pending, pendingNo, true);
+    if (ev) yield ev;
+  }
 }
 
 export interface StreamQuery {
@@ -83,9 +115,11 @@ export interface StreamQuery {
 
 /** The day files of a stream in chronological order (strategies: all strategies unless one is named). */
 export function listLogFiles(q: StreamQuery): string[] {
-  if (!LOG_STREAMS.includes(q.stream)) throw new InvalidArgumentError(`unknown log stream '${String(q.stream)}': use one of ${LOG_STREAMS.join(', ')}`);
+  if (!LOG_STREAMS.includes(q.stream))
+    throw new InvalidArgumentError(`unknown log stream '${String(q.stream)}': use one of ${LOG_STREAMS.join(', ')}`);
   const dir = path.join(q.root, q.stream);
-  if (!fs.existsSync(dir)) throw new InvalidArgumentError(`no ${q.stream} logs under ${q.root} (missing ${dir}): check the log root`);
+  if (!fs.existsSync(dir))
+    throw new InvalidArgumentError(`no ${q.stream} logs under ${q.root} (missing ${dir}): check the log root`);
   const out: { day: string; prefix: string; file: string }[] = [];
   for (const name of fs.readdirSync(dir)) {
     const p = parseLogFileName(name);
@@ -105,15 +139,25 @@ export function listLogFiles(q: StreamQuery): string[] {
  * day's files (several strategies, each in time order as a live run writes them) merged by timestamp (ties keep
  * strategy-name order).
  */
-export async function* readEventStream(q: StreamQuery, opts: ReadOptions & { mergeByTime?: boolean } = {}): AsyncGenerator<LogEvent> {
+export async function* readEventStream(
+  q: StreamQuery,
+  opts: ReadOptions & { mergeByTime?: boolean } = {},
+): AsyncGenerator<LogEvent> {
   const files = listLogFiles(q);
-  if (!opts.mergeByTime) { for (const f of files) yield* readEventFile(f, opts); return; }
+  if (!opts.mergeByTime) {
+    for (const f of files) yield* readEventFile(f, opts);
+    return;
+  }
   const byDay = new Map<string, string[]>();
-  for (const f of files) { const d = parseLogFileName(path.basename(f))!.day; (byDay.get(d) ?? byDay.set(d, []).get(d)!).push(f); }
+  for (const f of files) {
+    const d = parseLogFileName(path.basename(f))!.day;
+    (byDay.get(d) ?? byDay.set(d, []).get(d)!).push(f);
+  }
   for (const group of byDay.values()) {
     const heads: { gen: AsyncGenerator<LogEvent>; ev: LogEvent; t: number }[] = [];
     for (const f of group) {
-      const gen = readEventFile(f, opts); const r = await gen.next();
+      const gen = readEventFile(f, opts);
+      const r = await gen.next();
       if (!r.done) heads.push({ gen, ev: r.value, t: Date.parse(r.value.timestamp) });
     }
     while (heads.length > 0) {
@@ -122,7 +166,11 @@ export async function* readEventStream(q: StreamQuery, opts: ReadOptions & { mer
       const h = heads[k]!;
       yield h.ev;
       const r = await h.gen.next();
-      if (r.done) heads.splice(k, 1); else { h.ev = r.value; h.t = Date.parse(r.value.timestamp); }
+      if (r.done) heads.splice(k, 1);
+      else {
+        h.ev = r.value;
+        h.t = Date.parse(r.value.timestamp);
+      }
     }
   }
 }

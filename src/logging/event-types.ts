@@ -28,8 +28,17 @@ export interface FillEvent {
   event_type: 'fill';
   strategy: string;
   fill: {
-    symbol: string; side: 'buy' | 'sell'; size: number; price: number; ref_price: number; fee: number;
-    realized_pnl: number; reason: string; position_after: number; order_id: string | null; client_id: string | null;
+    symbol: string;
+    side: 'buy' | 'sell';
+    size: number;
+    price: number;
+    ref_price: number;
+    fee: number;
+    realized_pnl: number;
+    reason: string;
+    position_after: number;
+    order_id: string | null;
+    client_id: string | null;
   };
 }
 
@@ -39,8 +48,18 @@ export interface TradeEvent {
   event_type: 'trade';
   strategy: string;
   trade: {
-    symbol: string; side: 'long' | 'short'; size: number; entry_price: number; exit_price: number; gross_pnl: number;
-    fees: number; funding: number; pnl: number; opened_at: string; closed_at: string; exit_reason: string;
+    symbol: string;
+    side: 'long' | 'short';
+    size: number;
+    entry_price: number;
+    exit_price: number;
+    gross_pnl: number;
+    fees: number;
+    funding: number;
+    pnl: number;
+    opened_at: string;
+    closed_at: string;
+    exit_reason: string;
   };
 }
 

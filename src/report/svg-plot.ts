@@ -27,10 +27,24 @@ export interface ChartOptions {
   maxPoints?: number;
 }
 
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string,
+  );
 }
 
 /** "Nice" tick values covering [lo, hi] (Heckbert's labelling). */
@@ -42,7 +56,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const norm = raw / mag;
   const step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
   return ticks;
 }
 
@@ -64,7 +79,11 @@ export function reducePoints(x: NumericArray, y: NumericArray, maxPoints: number
   const outX: number[] = [];
   const outY: number[] = [];
   if (n <= maxPoints) {
-    for (let i = 0; i < n; i++) if (Number.isFinite(y[i]) && Number.isFinite(x[i])) { outX.push(x[i]); outY.push(y[i]); }
+    for (let i = 0; i < n; i++)
+      if (Number.isFinite(y[i]) && Number.isFinite(x[i])) {
+        outX.push(x[i]);
+        outY.push(y[i]);
+      }
     return { x: outX, y: outY };
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
@@ -80,8 +99,12 @@ export function reducePoints(x: NumericArray, y: NumericArray, maxPoints: number
     }
     if (iMin < 0) continue;
     const [a, c] = iMin <= iMax ? [iMin, iMax] : [iMax, iMin];
-    outX.push(x[a]); outY.push(y[a]);
-    if (c !== a) { outX.push(x[c]); outY.push(y[c]); }
+    outX.push(x[a]);
+    outY.push(y[a]);
+    if (c !== a) {
+      outX.push(x[c]);
+      outY.push(y[c]);
+    }
   }
   return { x: outX, y: outY };
 }
@@ -95,50 +118,95 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
   const plotH = height - margin.top - margin.bottom;
   const reduced = series.map((s) => reducePoints(s.x, s.y, opts.maxPoints ?? 2000));
 
-  let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
+  let xMin = Infinity,
+    xMax = -Infinity,
+    yMin = Infinity,
+    yMax = -Infinity;
   for (const r of reduced) {
     for (let i = 0; i < r.x.length; i++) {
-      xMin = Math.min(xMin, r.x[i]); xMax = Math.max(xMax, r.x[i]);
-      yMin = Math.min(yMin, r.y[i]); yMax = Math.max(yMax, r.y[i]);
+      xMin = Math.min(xMin, r.x[i]);
+      xMax = Math.max(xMax, r.x[i]);
+      yMin = Math.min(yMin, r.y[i]);
+      yMax = Math.max(yMax, r.y[i]);
     }
   }
-  if (opts.hline) { yMin = Math.min(yMin, opts.hline.y); yMax = Math.max(yMax, opts.hline.y); }
-  if (series.some((s) => s.fill)) { yMin = Math.min(yMin, 0); yMax = Math.max(yMax, 0); }
+  if (opts.hline) {
+    yMin = Math.min(yMin, opts.hline.y);
+    yMax = Math.max(yMax, opts.hline.y);
+  }
+  if (series.some((s) => s.fill)) {
+    yMin = Math.min(yMin, 0);
+    yMax = Math.max(yMax, 0);
+  }
   const empty = !Number.isFinite(xMin);
-  if (empty) { xMin = 0; xMax = 1; yMin = 0; yMax = 1; }
-  if (xMax === xMin) { xMax = xMin + 1; }
-  if (yMax === yMin) { const pad = Math.abs(yMax) * 0.05 || 1; yMin -= pad; yMax += pad; }
+  if (empty) {
+    xMin = 0;
+    xMax = 1;
+    yMin = 0;
+    yMax = 1;
+  }
+  if (xMax === xMin) {
+    xMax = xMin + 1;
+  }
+  if (yMax === yMin) {
+    const pad = Math.abs(yMax) * 0.05 || 1;
+    yMin -= pad;
+    yMax += pad;
+  }
   const yPad = (yMax - yMin) * 0.04;
-  yMin -= yPad; yMax += yPad;
+  yMin -= yPad;
+  yMax += yPad;
 
   const sx = (v: number) => margin.left + ((v - xMin) / (xMax - xMin)) * plotW;
   const sy = (v: number) => margin.top + (1 - (v - yMin) / (yMax - yMin)) * plotH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(opts.title)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(opts.title)}</text>`,
+  );
 
   for (const t of niceTicks(yMin, yMax)) {
     const y = sy(t).toFixed(1);
     parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">${formatNumber(t)}</text>`);
+    parts.push(
+      `<text x="${margin.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">${formatNumber(t)}</text>`,
+    );
   }
   const timeAxis = opts.xAxis === 'time';
-  const xTicks = timeAxis ? Array.from({ length: 5 }, (_, i) => xMin + ((xMax - xMin) * i) / 4) : niceTicks(xMin, xMax, 6);
+  const xTicks = timeAxis
+    ? Array.from({ length: 5 }, (_, i) => xMin + ((xMax - xMin) * i) / 4)
+    : niceTicks(xMin, xMax, 6);
   for (const t of xTicks) {
     const x = sx(t).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#f0f0f0"/>`);
     const label = timeAxis ? formatTime(t, xMax - xMin) : formatNumber(t);
     const anchor = t === xTicks[xTicks.length - 1] && timeAxis ? 'end' : 'middle';
-    parts.push(`<text x="${x}" y="${margin.top + plotH + 16}" text-anchor="${anchor}" fill="#444">${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${margin.top + plotH + 16}" text-anchor="${anchor}" fill="#444">${escapeXml(label)}</text>`,
+    );
   }
-  parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
-  if (opts.xLabel) parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
-  if (opts.yLabel) parts.push(`<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`);
+  parts.push(
+    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
+  );
+  if (opts.xLabel)
+    parts.push(
+      `<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
+    );
+  if (opts.yLabel)
+    parts.push(
+      `<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`,
+    );
   if (opts.hline) {
     const y = sy(opts.hline.y).toFixed(1);
-    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y}" y2="${y}" stroke="#555" stroke-dasharray="5 4"/>`);
-    parts.push(`<text x="${margin.left + plotW - 4}" y="${Number(y) - 4}" text-anchor="end" fill="#555">${escapeXml(opts.hline.label)}</text>`);
+    parts.push(
+      `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y}" y2="${y}" stroke="#555" stroke-dasharray="5 4"/>`,
+    );
+    parts.push(
+      `<text x="${margin.left + plotW - 4}" y="${Number(y) - 4}" text-anchor="end" fill="#555">${escapeXml(opts.hline.label)}</text>`,
+    );
   }
 
   reduced.forEach((r, k) => {
@@ -163,7 +231,10 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
     parts.push(`<text x="${legendX + 16}" y="${y}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
     legendX += 28 + 6.5 * s.name.length;
   });
-  if (empty) parts.push(`<text x="${margin.left + plotW / 2}" y="${margin.top + plotH / 2}" text-anchor="middle" fill="#999">no data</text>`);
+  if (empty)
+    parts.push(
+      `<text x="${margin.left + plotW / 2}" y="${margin.top + plotH / 2}" text-anchor="middle" fill="#999">no data</text>`,
+    );
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -189,18 +260,25 @@ export interface HtmlSection {
 
 /** A self-contained HTML report (inline SVGs and tables, no external assets). */
 export function htmlReport(title: string, sections: readonly HtmlSection[]): string {
-  const body = sections.map((s) => {
-    const out: string[] = [`<h2>${escapeXml(s.heading)}</h2>`];
-    if (s.text) out.push(`<p>${escapeXml(s.text)}</p>`);
-    if (s.table && s.table.length > 0) {
-      const [head, ...rows] = s.table;
-      const cell = (v: string | number) => escapeXml(typeof v === 'number' ? formatNumber(v) : v);
-      out.push('<table><thead><tr>' + head.map((h) => `<th>${cell(h)}</th>`).join('') + '</tr></thead><tbody>' +
-        rows.map((r) => '<tr>' + r.map((c) => `<td>${cell(c)}</td>`).join('') + '</tr>').join('') + '</tbody></table>');
-    }
-    if (s.svg) out.push(s.svg);
-    return out.join('\n');
-  }).join('\n');
+  const body = sections
+    .map((s) => {
+      const out: string[] = [`<h2>${escapeXml(s.heading)}</h2>`];
+      if (s.text) out.push(`<p>${escapeXml(s.text)}</p>`);
+      if (s.table && s.table.length > 0) {
+        const [head, ...rows] = s.table;
+        const cell = (v: string | number) => escapeXml(typeof v === 'number' ? formatNumber(v) : v);
+        out.push(
+          '<table><thead><tr>' +
+            head.map((h) => `<th>${cell(h)}</th>`).join('') +
+            '</tr></thead><tbody>' +
+            rows.map((r) => '<tr>' + r.map((c) => `<td>${cell(c)}</td>`).join('') + '</tr>').join('') +
+            '</tbody></table>',
+        );
+      }
+      if (s.svg) out.push(s.svg);
+      return out.join('\n');
+    })
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:980px}table{border-collapse:collapse;margin:1em 0}

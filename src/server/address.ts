@@ -11,13 +11,18 @@ export interface BindAddress {
 export function parseBindAddress(address: string): BindAddress {
   const m = /^(tcp|ipc|inproc):\/\/(.+)$/.exec(address);
   if (m === null) {
-    throw new InvalidArgumentError(`bind address ${JSON.stringify(address)} is not tcp://HOST:PORT, ipc://PATH or inproc://NAME (e.g. tcp://127.0.0.1:5555)`);
+    throw new InvalidArgumentError(
+      `bind address ${JSON.stringify(address)} is not tcp://HOST:PORT, ipc://PATH or inproc://NAME (e.g. tcp://127.0.0.1:5555)`,
+    );
   }
   const transport = m[1] as BindAddress['transport'];
   const rest = m[2]!;
   if (transport !== 'tcp') return { transport, loopback: true };
   const hp = /^(\[[^\]]+\]|[^:]+):(\d+|\*)$/.exec(rest);
-  if (hp === null) throw new InvalidArgumentError(`tcp bind address ${JSON.stringify(address)} needs HOST:PORT (PORT a number, or * for any free port)`);
+  if (hp === null)
+    throw new InvalidArgumentError(
+      `tcp bind address ${JSON.stringify(address)} needs HOST:PORT (PORT a number, or * for any free port)`,
+    );
   const host = hp[1]!.replace(/^\[|\]$/g, '').toLowerCase();
   return { transport, loopback: isLoopbackHost(host) };
 }

@@ -17,10 +17,15 @@ export interface RemoteCallable {
 const ATTRIBUTES: Record<string, (env: EnvLike) => unknown> = {
   metadata: (env) => ({ render_modes: [...env.metadata.renderModes], render_fps: env.metadata.renderFps ?? null }),
   render_mode: (env) => env.renderMode,
-  spec: (env) => (env.spec === null ? null : {
-    id: env.spec.id, max_episode_steps: env.spec.maxEpisodeSteps ?? null, reward_threshold: env.spec.rewardThreshold ?? null,
-    nondeterministic: env.spec.nondeterministic ?? false,
-  }),
+  spec: (env) =>
+    env.spec === null
+      ? null
+      : {
+          id: env.spec.id,
+          max_episode_steps: env.spec.maxEpisodeSteps ?? null,
+          reward_threshold: env.spec.rewardThreshold ?? null,
+          nondeterministic: env.spec.nondeterministic ?? false,
+        },
   observation_space: (env) => env.observationSpace.toJSON(),
   action_space: (env) => env.actionSpace.toJSON(),
 };
@@ -39,7 +44,7 @@ function findMethod(env: EnvLike, method: string): ((...a: unknown[]) => unknown
     const f = (cur as Record<string, unknown>)[method];
     if (typeof f === 'function') return (f as (...a: unknown[]) => unknown).bind(cur);
     const inner = (cur as { env?: unknown }).env;
-    cur = inner === cur ? null : inner ?? null;
+    cur = inner === cur ? null : (inner ?? null);
   }
   return null;
 }
@@ -61,7 +66,9 @@ function methodTable(env: EnvLike): Record<string, string> {
 
 /** The names this env answers to (sent in make's reply so that clients know, e.g., whether action masks exist). */
 export function callableNames(env: EnvLike): CallableNames {
-  const methods = Object.entries(methodTable(env)).filter(([, m]) => findMethod(env, m) !== null).map(([w]) => w);
+  const methods = Object.entries(methodTable(env))
+    .filter(([, m]) => findMethod(env, m) !== null)
+    .map(([w]) => w);
   return { attributes: Object.keys(ATTRIBUTES), methods };
 }
 
@@ -74,7 +81,13 @@ export function masksToWire(x: unknown): unknown {
   return encodeTyped(out, [out.length], 'bool');
 }
 
-export function callOnEnv(env: EnvLike, name: string, args: unknown[], kwargs: Record<string, unknown>, allowed?: CallableNames): unknown {
+export function callOnEnv(
+  env: EnvLike,
+  name: string,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+  allowed?: CallableNames,
+): unknown {
   const known = allowed ?? callableNames(env);
   if (known.attributes.includes(name) && Object.hasOwn(ATTRIBUTES, name)) return ATTRIBUTES[name]!(env);
   if (known.methods.includes(name)) {
@@ -90,7 +103,9 @@ export function callOnEnv(env: EnvLike, name: string, args: unknown[], kwargs: R
       }
     }
   }
-  const err = new InvalidArgumentError(`the env has no callable attribute or method ${JSON.stringify(name)}: allowed are ${[...known.attributes, ...known.methods].join(', ')}`);
+  const err = new InvalidArgumentError(
+    `the env has no callable attribute or method ${JSON.stringify(name)}: allowed are ${[...known.attributes, ...known.methods].join(', ')}`,
+  );
   (err as InvalidArgumentError & { attribute?: string }).attribute = name;
   throw err;
 }

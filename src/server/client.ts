@@ -7,9 +7,19 @@ import { spaceFromJSON } from '../core/spaces/from-json.ts';
 import { loadClientKeys, type ClientKeys } from './curve.ts';
 import { RemoteError } from './errors.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
-import { decodeWireArray, encodeTyped, looksLikeWireArray, type DecodedArray, type WireArray } from './protocol/arrays.ts';
 import {
-  PROTOCOL_VERSION, type HelloResult, type MakeResult, type Op, type WireAutoresetMode,
+  decodeWireArray,
+  encodeTyped,
+  looksLikeWireArray,
+  type DecodedArray,
+  type WireArray,
+} from './protocol/arrays.ts';
+import {
+  PROTOCOL_VERSION,
+  type HelloResult,
+  type MakeResult,
+  type Op,
+  type WireAutoresetMode,
 } from './protocol/messages.ts';
 
 export interface ClientOptions {
@@ -19,7 +29,11 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 export class Tg4Client {
   private readonly pending = new Map<number, Pending>();
@@ -28,7 +42,11 @@ export class Tg4Client {
   private closed = false;
   hello!: HelloResult;
 
-  private constructor(private readonly socket: zmq.Dealer, readonly address: string, private readonly timeoutMs: number) {
+  private constructor(
+    private readonly socket: zmq.Dealer,
+    readonly address: string,
+    private readonly timeoutMs: number,
+  ) {
     void this.receiveLoop();
   }
 
@@ -50,7 +68,10 @@ export class Tg4Client {
     }
     if (client.hello.protocol !== PROTOCOL_VERSION) {
       client.close();
-      throw new Tg4Error('PROTOCOL_ERROR', `server at ${address} speaks protocol ${client.hello.protocol}, this client ${PROTOCOL_VERSION}`);
+      throw new Tg4Error(
+        'PROTOCOL_ERROR',
+        `server at ${address} speaks protocol ${client.hello.protocol}, this client ${PROTOCOL_VERSION}`,
+      );
     }
     return client;
   }
@@ -63,24 +84,36 @@ export class Tg4Client {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Tg4Error('INTERNAL', `no reply to ${op} from ${this.address} within ${this.timeoutMs} ms: is \`tg4 serve\` running there (and are the CURVE keys right)?`));
+        reject(
+          new Tg4Error(
+            'INTERNAL',
+            `no reply to ${op} from ${this.address} within ${this.timeoutMs} ms: is \`tg4 serve\` running there (and are the CURVE keys right)?`,
+          ),
+        );
       }, this.timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.sendChain = this.sendChain.then(() => this.socket.send(bytes)).catch((err: Error) => {
-        const p = this.pending.get(id);
-        if (p !== undefined) {
-          clearTimeout(p.timer);
-          this.pending.delete(id);
-          p.reject(new Tg4Error('INTERNAL', `sending ${op} failed: ${err.message}`));
-        }
-      });
+      this.sendChain = this.sendChain
+        .then(() => this.socket.send(bytes))
+        .catch((err: Error) => {
+          const p = this.pending.get(id);
+          if (p !== undefined) {
+            clearTimeout(p.timer);
+            this.pending.delete(id);
+            p.reject(new Tg4Error('INTERNAL', `sending ${op} failed: ${err.message}`));
+          }
+        });
     });
   }
 
   async makeVec(envId: string, options: MakeVecOptions = {}): Promise<RemoteVectorEnv> {
     const r = await this.request<MakeResult>('make', {
-      env_id: envId, kwargs: options.kwargs ?? {}, num_envs: options.numEnvs ?? 1, seed: options.seed ?? null,
-      autoreset: options.autoreset ?? 'next-step', batch_size: options.batchSize ?? null, engine: options.engine ?? 'auto',
+      env_id: envId,
+      kwargs: options.kwargs ?? {},
+      num_envs: options.numEnvs ?? 1,
+      seed: options.seed ?? null,
+      autoreset: options.autoreset ?? 'next-step',
+      batch_size: options.batchSize ?? null,
+      engine: options.engine ?? 'auto',
     });
     return new RemoteVectorEnv(this, r);
   }
@@ -173,7 +206,10 @@ export class RemoteVectorEnv {
   private readonly actionJSON: SpaceJSON;
   private readonly inflight: Promise<RemoteStepResult>[] = [];
 
-  constructor(readonly client: Tg4Client, made: MakeResult) {
+  constructor(
+    readonly client: Tg4Client,
+    made: MakeResult,
+  ) {
     this.info = made;
     this.session = made.session;
     this.numEnvs = made.num_envs;
@@ -183,18 +219,34 @@ export class RemoteVectorEnv {
     this.actionJSON = made.action_space;
   }
 
-  async reset(args: { seed?: number | (number | null)[]; options?: Record<string, unknown>; envIds?: number[] } = {}): Promise<RemoteResetResult> {
+  async reset(
+    args: { seed?: number | (number | null)[]; options?: Record<string, unknown>; envIds?: number[] } = {},
+  ): Promise<RemoteResetResult> {
     const r = await this.client.request<Record<string, unknown>>('reset', {
-      session: this.session, seed: args.seed ?? null, options: args.options ?? null, env_ids: args.envIds ?? null,
+      session: this.session,
+      seed: args.seed ?? null,
+      options: args.options ?? null,
+      env_ids: args.envIds ?? null,
     });
-    return { observations: decodeWireValue(r.obs) as DecodedValue, infos: decodeWireValue(r.infos) as Record<string, unknown>[], envIds: (r.env_ids as number[] | null) ?? null };
+    return {
+      observations: decodeWireValue(r.obs) as DecodedValue,
+      infos: decodeWireValue(r.infos) as Record<string, unknown>[],
+      envIds: (r.env_ids as number[] | null) ?? null,
+    };
   }
 
-  step(actions: ArrayLike<number> | Record<string, ArrayLike<number>> | ArrayLike<number>[], envIds?: number[]): Promise<RemoteStepResult> {
+  step(
+    actions: ArrayLike<number> | Record<string, ArrayLike<number>> | ArrayLike<number>[],
+    envIds?: number[],
+  ): Promise<RemoteStepResult> {
     const rows = envIds?.length ?? this.numEnvs;
-    return this.client.request<Record<string, unknown>>('step', {
-      session: this.session, actions: encodeActions(this.actionJSON, actions, rows), env_ids: envIds ?? null,
-    }).then(decodeStep);
+    return this.client
+      .request<Record<string, unknown>>('step', {
+        session: this.session,
+        actions: encodeActions(this.actionJSON, actions, rows),
+        env_ids: envIds ?? null,
+      })
+      .then(decodeStep);
   }
 
   /** EnvPool's send: queues a step of `envIds` (all when omitted) without waiting; pair with recv(). */
@@ -207,17 +259,32 @@ export class RemoteVectorEnv {
   /** EnvPool's recv: the result of the oldest send() not yet received. */
   async recv(): Promise<RemoteStepResult> {
     const p = this.inflight.shift();
-    if (p === undefined) throw new Tg4Error('INVALID_ARGUMENT', 'recv() without a pending send(): call send(actions, envIds) first');
+    if (p === undefined)
+      throw new Tg4Error('INVALID_ARGUMENT', 'recv() without a pending send(): call send(actions, envIds) first');
     return p;
   }
 
   async render(envIds?: number[]): Promise<unknown[]> {
-    const r = await this.client.request<{ frames: unknown[] }>('render', { session: this.session, env_ids: envIds ?? null });
+    const r = await this.client.request<{ frames: unknown[] }>('render', {
+      session: this.session,
+      env_ids: envIds ?? null,
+    });
     return decodeWireValue(r.frames) as unknown[];
   }
 
-  async call(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, envIds?: number[]): Promise<unknown[]> {
-    const r = await this.client.request<{ values: unknown[] }>('call', { session: this.session, name, args, kwargs, env_ids: envIds ?? null });
+  async call(
+    name: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    envIds?: number[],
+  ): Promise<unknown[]> {
+    const r = await this.client.request<{ values: unknown[] }>('call', {
+      session: this.session,
+      name,
+      args,
+      kwargs,
+      env_ids: envIds ?? null,
+    });
     return decodeWireValue(r.values) as unknown[];
   }
 
@@ -244,32 +311,46 @@ function decodeStep(r: Record<string, unknown>): RemoteStepResult {
 /** Encodes a batch of `rows` actions for an action space: Discrete as int64, Box/MultiDiscrete in their dtype. */
 export function encodeActions(space: SpaceJSON, actions: unknown, rows: number): unknown {
   switch (space.type) {
-    case 'Discrete': return encodeTyped(Float64Array.from(actions as ArrayLike<number>), [rows], 'int64');
+    case 'Discrete':
+      return encodeTyped(Float64Array.from(actions as ArrayLike<number>), [rows], 'int64');
     case 'Box': {
       const flat = asTyped(space.dtype, actions);
       return encodeTyped(flat, [rows, ...space.shape], space.dtype);
     }
-    case 'MultiDiscrete': return encodeTyped(asTyped(space.dtype, actions), [rows, space.nvec.length], space.dtype);
-    case 'MultiBinary': return encodeTyped(Int8Array.from(actions as ArrayLike<number>), [rows, ...space.n], 'int8');
+    case 'MultiDiscrete':
+      return encodeTyped(asTyped(space.dtype, actions), [rows, space.nvec.length], space.dtype);
+    case 'MultiBinary':
+      return encodeTyped(Int8Array.from(actions as ArrayLike<number>), [rows, ...space.n], 'int8');
     case 'Dict': {
       const out: Record<string, unknown> = {};
-      for (const [k, s] of Object.entries(space.spaces)) out[k] = encodeActions(s, (actions as Record<string, unknown>)[k], rows);
+      for (const [k, s] of Object.entries(space.spaces))
+        out[k] = encodeActions(s, (actions as Record<string, unknown>)[k], rows);
       return out;
     }
-    case 'Tuple': return space.spaces.map((s, i) => encodeActions(s, (actions as unknown[])[i], rows));
+    case 'Tuple':
+      return space.spaces.map((s, i) => encodeActions(s, (actions as unknown[])[i], rows));
   }
 }
 
 function asTyped(dtype: string, x: unknown): ArrayBufferView {
   const a = x as ArrayLike<number>;
   switch (dtype) {
-    case 'float32': return x instanceof Float32Array ? x : Float32Array.from(a);
-    case 'float64': case 'int64': return x instanceof Float64Array ? x : Float64Array.from(a);
-    case 'int8': return Int8Array.from(a);
-    case 'int16': return Int16Array.from(a);
-    case 'int32': return x instanceof Int32Array ? x : Int32Array.from(a);
-    case 'uint16': return Uint16Array.from(a);
-    case 'uint32': return Uint32Array.from(a);
-    default: return Uint8Array.from(a);
+    case 'float32':
+      return x instanceof Float32Array ? x : Float32Array.from(a);
+    case 'float64':
+    case 'int64':
+      return x instanceof Float64Array ? x : Float64Array.from(a);
+    case 'int8':
+      return Int8Array.from(a);
+    case 'int16':
+      return Int16Array.from(a);
+    case 'int32':
+      return x instanceof Int32Array ? x : Int32Array.from(a);
+    case 'uint16':
+      return Uint16Array.from(a);
+    case 'uint32':
+      return Uint32Array.from(a);
+    default:
+      return Uint8Array.from(a);
   }
 }

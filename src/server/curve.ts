@@ -22,7 +22,8 @@ export interface ClientKeys {
 
 function readKey(dir: string, name: string): string {
   const p = join(dir, name);
-  if (!existsSync(p)) throw new InvalidArgumentError(`CURVE key file ${p} is missing: make a keys folder with \`tg4 keys --out ${dir}\``);
+  if (!existsSync(p))
+    throw new InvalidArgumentError(`CURVE key file ${p} is missing: make a keys folder with \`tg4 keys --out ${dir}\``);
   const k = readFileSync(p, 'utf8').trim();
   if (!isZ85Key(k)) throw new InvalidArgumentError(`${p} is not a 40-character Z85 CURVE key`);
   return k;
@@ -35,15 +36,24 @@ export function loadServerKeys(dir: string): ServerKeys {
     for (const [n, raw] of readFileSync(listPath, 'utf8').split('\n').entries()) {
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
-      if (!isZ85Key(line)) throw new InvalidArgumentError(`${listPath} line ${n + 1} is not a 40-character Z85 public key`);
+      if (!isZ85Key(line))
+        throw new InvalidArgumentError(`${listPath} line ${n + 1} is not a 40-character Z85 public key`);
       authorized.add(line);
     }
   }
-  return { publicKey: readKey(dir, 'server.public'), secretKey: readKey(dir, 'server.secret'), authorizedClients: authorized };
+  return {
+    publicKey: readKey(dir, 'server.public'),
+    secretKey: readKey(dir, 'server.secret'),
+    authorizedClients: authorized,
+  };
 }
 
 export function loadClientKeys(dir: string): ClientKeys {
-  return { serverPublicKey: readKey(dir, 'server.public'), publicKey: readKey(dir, 'client.public'), secretKey: readKey(dir, 'client.secret') };
+  return {
+    serverPublicKey: readKey(dir, 'server.public'),
+    publicKey: readKey(dir, 'client.public'),
+    secretKey: readKey(dir, 'client.secret'),
+  };
 }
 
 /** Writes a server keypair, a client keypair and authorized_clients listing that client; refuses to overwrite. */
@@ -52,7 +62,9 @@ export function generateKeys(dir: string, force = false): { server: string; clie
   const files = ['server.public', 'server.secret', 'client.public', 'client.secret', 'authorized_clients'];
   const present = files.filter((f) => existsSync(join(dir, f)));
   if (present.length > 0 && !force) {
-    throw new InvalidArgumentError(`${dir} already holds ${present.join(', ')}: pick another folder or pass --force to replace them`);
+    throw new InvalidArgumentError(
+      `${dir} already holds ${present.join(', ')}: pick another folder or pass --force to replace them`,
+    );
   }
   const server = zmq.curveKeyPair();
   const client = zmq.curveKeyPair();
@@ -65,7 +77,11 @@ export function generateKeys(dir: string, force = false): { server: string; clie
   write('server.secret', server.secretKey, true);
   write('client.public', client.publicKey, false);
   write('client.secret', client.secretKey, true);
-  write('authorized_clients', `# client public keys admitted by \`tg4 serve --curve-keys ${dir}\`, one per line\n${client.publicKey}`, false);
+  write(
+    'authorized_clients',
+    `# client public keys admitted by \`tg4 serve --curve-keys ${dir}\`, one per line\n${client.publicKey}`,
+    false,
+  );
   return { server: server.publicKey, client: client.publicKey };
 }
 
@@ -83,7 +99,14 @@ export async function startZapHandler(context: zmq.Context, authorized: Set<stri
         const [version, requestId, , , , mechanism, credentials] = frames;
         const key = credentials !== undefined && credentials.length === 32 ? z85Encode(credentials) : '';
         const ok = mechanism?.toString() === 'CURVE' && (authorized.size === 0 || authorized.has(key));
-        await zap.send([version ?? '1.0', requestId ?? '', ok ? '200' : '400', ok ? 'OK' : 'client key not in authorized_clients', ok ? key : '', '']);
+        await zap.send([
+          version ?? '1.0',
+          requestId ?? '',
+          ok ? '200' : '400',
+          ok ? 'OK' : 'client key not in authorized_clients',
+          ok ? key : '',
+          '',
+        ]);
       }
     } catch (err) {
       if (!stopped) process.stderr.write(`tg4 serve: ZAP handler stopped: ${(err as Error).message}\n`);

@@ -20,8 +20,9 @@ export async function registryEnvSource(): Promise<EnvSource> {
     ids: () => registeredIds(),
     spec: (id) => getSpec(id),
     make: (id, kwargs) => make(id, kwargs),
-    makeVec: (id, numEnvs, autoresetMode, kwargs) => (getSpec(id).vectorEntryPoint
-      ? makeVec(id, { numEnvs, autoresetMode, kwargs, vectorizationMode: 'vector_entry_point' })
-      : null),
+    makeVec: (id, numEnvs, autoresetMode, kwargs) =>
+      getSpec(id).vectorEntryPoint
+        ? makeVec(id, { numEnvs, autoresetMode, kwargs, vectorizationMode: 'vector_entry_point' })
+        : null,
   };
 }

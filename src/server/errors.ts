@@ -4,19 +4,27 @@ import { Tg4Error, type Tg4ErrorCode } from '../core/errors.ts';
 
 /** A message that is not a valid protocol message (not msgpack, not a map, a field of the wrong type, wrong version). */
 export class ProtocolError extends Tg4Error {
-  constructor(message: string) { super('PROTOCOL_ERROR', message); }
+  constructor(message: string) {
+    super('PROTOCOL_ERROR', message);
+  }
 }
 /** A request whose `op` the server does not know. */
 export class UnknownOpError extends Tg4Error {
-  constructor(message: string) { super('UNKNOWN_OP', message); }
+  constructor(message: string) {
+    super('UNKNOWN_OP', message);
+  }
 }
 /** A request naming a session that does not exist (never made, closed, or expired after the idle timeout). */
 export class UnknownSessionError extends Tg4Error {
-  constructor(message: string) { super('UNKNOWN_SESSION', message); }
+  constructor(message: string) {
+    super('UNKNOWN_SESSION', message);
+  }
 }
 /** A request beyond one of the server's limits (message size, sessions, envs per session). */
 export class LimitExceededError extends Tg4Error {
-  constructor(message: string) { super('LIMIT_EXCEEDED', message); }
+  constructor(message: string) {
+    super('LIMIT_EXCEEDED', message);
+  }
 }
 
 /** An error reply received by a client, raised as a Tg4Error with the server's code and message. */

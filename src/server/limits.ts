@@ -21,13 +21,16 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
 export function resolveLimits(partial: Partial<ServerLimits> = {}): ServerLimits {
   const l = { ...DEFAULT_LIMITS, ...dropUndefined(partial) };
   const positiveInt = (name: keyof ServerLimits, flag: string): void => {
-    if (!Number.isSafeInteger(l[name]) || l[name] <= 0) throw new InvalidArgumentError(`${flag} must be a positive integer (got ${String(l[name])})`);
+    if (!Number.isSafeInteger(l[name]) || l[name] <= 0)
+      throw new InvalidArgumentError(`${flag} must be a positive integer (got ${String(l[name])})`);
   };
   positiveInt('maxMessageBytes', '--max-message-bytes');
   positiveInt('maxSessions', '--max-sessions');
   positiveInt('maxEnvsPerSession', '--max-envs-per-session');
   if (!(typeof l.idleTimeoutS === 'number' && l.idleTimeoutS > 0 && Number.isFinite(l.idleTimeoutS))) {
-    throw new InvalidArgumentError(`--idle-timeout must be a positive number of seconds (got ${String(l.idleTimeoutS)})`);
+    throw new InvalidArgumentError(
+      `--idle-timeout must be a positive number of seconds (got ${String(l.idleTimeoutS)})`,
+    );
   }
   return l;
 }

@@ -16,8 +16,16 @@ import { decodeMessage, encodeMessage } from './protocol/codec.ts';
 import { peekRequestId } from './protocol/peek-id.ts';
 import { encodeBatchReply } from './protocol/fast-reply.ts';
 import {
-  PROTOCOL_VERSION, parseRequest, requestIdOf, type ErrorBody, type HelloResult, type MakeRequest, type MakeResult,
-  type Request, type RequestId, type StepResultWire,
+  PROTOCOL_VERSION,
+  parseRequest,
+  requestIdOf,
+  type ErrorBody,
+  type HelloResult,
+  type MakeRequest,
+  type MakeResult,
+  type Request,
+  type RequestId,
+  type StepResultWire,
 } from './protocol/messages.ts';
 import { Session, SubEnvEngine, VectorEngine, type SessionEngine } from './session.ts';
 
@@ -67,11 +75,14 @@ export class Tg4Server {
   }
 
   static async start(options: ServerOptions = {}): Promise<Tg4Server> {
-    if (endianness() !== 'LE') throw new Tg4Error('INTERNAL', 'the wire protocol sends little-endian arrays; this machine is big-endian');
+    if (endianness() !== 'LE')
+      throw new Tg4Error('INTERNAL', 'the wire protocol sends little-endian arrays; this machine is big-endian');
     const bind = options.bind ?? 'tcp://127.0.0.1:5555';
     const addr = parseBindAddress(bind);
     if (!addr.loopback && options.curveKeysDir === undefined && options.insecure !== true) {
-      throw new InvalidArgumentError(`${bind} is reachable from other machines: pass --curve-keys DIR (make one with \`tg4 keys --out DIR\`) to encrypt and authenticate, or --insecure to serve it unprotected`);
+      throw new InvalidArgumentError(
+        `${bind} is reachable from other machines: pass --curve-keys DIR (make one with \`tg4 keys --out DIR\`) to encrypt and authenticate, or --insecure to serve it unprotected`,
+      );
     }
     const limits = resolveLimits(options.limits);
     const source = options.source ?? (await registryEnvSource());
@@ -99,7 +110,9 @@ export class Tg4Server {
     } catch (err) {
       router.close();
       stopZap?.();
-      throw new InvalidArgumentError(`cannot bind ${bind}: ${(err as Error).message} (is another server on it? pick another address)`);
+      throw new InvalidArgumentError(
+        `cannot bind ${bind}: ${(err as Error).message} (is another server on it? pick another address)`,
+      );
     }
     const address = router.lastEndpoint ?? bind;
     const server = new Tg4Server(router, address, source, limits, options.log ?? (() => {}), options.now ?? Date.now);
@@ -177,10 +190,15 @@ export class Tg4Server {
     let out: unknown;
     this.stats_.requests++;
     try {
-      if (envelope.length > 2) throw new ProtocolError(`a request is one frame (DEALER) or an empty frame then one frame (REQ); got ${frames.length - 1} frames`);
+      if (envelope.length > 2)
+        throw new ProtocolError(
+          `a request is one frame (DEALER) or an empty frame then one frame (REQ); got ${frames.length - 1} frames`,
+        );
       if (body.byteLength > this.limits.maxMessageBytes) {
         id = peekRequestId(body);
-        throw new LimitExceededError(`the message is ${body.byteLength} bytes, over this server's limit of ${this.limits.maxMessageBytes}: step fewer sub-envs per message, or restart the server with a larger --max-message-bytes`);
+        throw new LimitExceededError(
+          `the message is ${body.byteLength} bytes, over this server's limit of ${this.limits.maxMessageBytes}: step fewer sub-envs per message, or restart the server with a larger --max-message-bytes`,
+        );
       }
       const raw = decodeMessage(body);
       id = requestIdOf(raw);
@@ -199,7 +217,10 @@ export class Tg4Server {
     try {
       bytes = encodeMessage(out);
     } catch (err) {
-      bytes = encodeMessage({ id, error: { code: 'INTERNAL', message: `the reply could not be encoded: ${(err as Error).message}` } });
+      bytes = encodeMessage({
+        id,
+        error: { code: 'INTERNAL', message: `the reply could not be encoded: ${(err as Error).message}` },
+      });
     }
     return [identity, ...envelope, bytes];
   }
@@ -208,15 +229,20 @@ export class Tg4Server {
     switch (req.op) {
       case 'hello': {
         const r: HelloResult = {
-          protocol: PROTOCOL_VERSION, server: SERVER_NAME, env_ids: this.source.ids(),
+          protocol: PROTOCOL_VERSION,
+          server: SERVER_NAME,
+          env_ids: this.source.ids(),
           limits: {
-            max_message_bytes: this.limits.maxMessageBytes, max_sessions: this.limits.maxSessions,
-            max_envs_per_session: this.limits.maxEnvsPerSession, idle_timeout_s: this.limits.idleTimeoutS,
+            max_message_bytes: this.limits.maxMessageBytes,
+            max_sessions: this.limits.maxSessions,
+            max_envs_per_session: this.limits.maxEnvsPerSession,
+            idle_timeout_s: this.limits.idleTimeoutS,
           },
         };
         return r;
       }
-      case 'make': return this.make(req);
+      case 'make':
+        return this.make(req);
       case 'close': {
         const s = this.session(req.session);
         this.sessions.delete(s.id);
@@ -224,23 +250,31 @@ export class Tg4Server {
         this.log(`session ${s.id} closed`);
         return { closed: true };
       }
-      case 'reset': return this.session(req.session).reset(req.seed, req.options, req.env_ids);
-      case 'step': return this.session(req.session).engine.step(req.actions, req.env_ids);
-      case 'render': return { frames: this.session(req.session).engine.render(req.env_ids) };
+      case 'reset':
+        return this.session(req.session).reset(req.seed, req.options, req.env_ids);
+      case 'step':
+        return this.session(req.session).engine.step(req.actions, req.env_ids);
+      case 'render':
+        return { frames: this.session(req.session).engine.render(req.env_ids) };
       case 'spaces': {
         const s = this.session(req.session);
         return {
-          observation_space: s.engine.observationSpace.toJSON(), action_space: s.engine.actionSpace.toJSON(), num_envs: s.numEnvs,
+          observation_space: s.engine.observationSpace.toJSON(),
+          action_space: s.engine.actionSpace.toJSON(),
+          num_envs: s.numEnvs,
         };
       }
-      case 'call': return { values: this.session(req.session).engine.call(req.name, req.args, req.kwargs, req.env_ids) };
+      case 'call':
+        return { values: this.session(req.session).engine.call(req.name, req.args, req.kwargs, req.env_ids) };
     }
   }
 
   private session(id: string): Session {
     const s = this.sessions.get(id);
     if (s === undefined) {
-      throw new UnknownSessionError(`no session ${JSON.stringify(id).slice(0, 80)} on this server: it was closed, expired after ${this.limits.idleTimeoutS}s idle, or never made; send make for a new one`);
+      throw new UnknownSessionError(
+        `no session ${JSON.stringify(id).slice(0, 80)} on this server: it was closed, expired after ${this.limits.idleTimeoutS}s idle, or never made; send make for a new one`,
+      );
     }
     s.lastUsedMs = this.now();
     return s;
@@ -248,13 +282,19 @@ export class Tg4Server {
 
   private make(req: MakeRequest): MakeResult {
     if (this.sessions.size >= this.limits.maxSessions) {
-      throw new LimitExceededError(`this server already holds ${this.sessions.size} sessions, its limit: close sessions you no longer use, or restart it with a larger --max-sessions`);
+      throw new LimitExceededError(
+        `this server already holds ${this.sessions.size} sessions, its limit: close sessions you no longer use, or restart it with a larger --max-sessions`,
+      );
     }
     if (req.num_envs > this.limits.maxEnvsPerSession) {
-      throw new LimitExceededError(`num_envs ${req.num_envs} is over this server's limit of ${this.limits.maxEnvsPerSession} sub-envs per session (--max-envs-per-session)`);
+      throw new LimitExceededError(
+        `num_envs ${req.num_envs} is over this server's limit of ${this.limits.maxEnvsPerSession} sub-envs per session (--max-envs-per-session)`,
+      );
     }
     if (!this.source.ids().includes(req.env_id)) {
-      throw new UnknownEnvError(`no env is registered under ${JSON.stringify(req.env_id)} on this server: known ids are ${this.source.ids().join(', ')}`);
+      throw new UnknownEnvError(
+        `no env is registered under ${JSON.stringify(req.env_id)} on this server: known ids are ${this.source.ids().join(', ')}`,
+      );
     }
     const spec = this.source.spec(req.env_id);
     const engine = this.buildEngine(req);
@@ -265,8 +305,12 @@ export class Tg4Server {
     const probe = engine instanceof SubEnvEngine ? engine.envs[0]! : (engine as VectorEngine).probe;
     const meta = probe.metadata;
     return {
-      session: id, env_id: req.env_id, num_envs: req.num_envs, autoreset: req.autoreset,
-      observation_space: engine.observationSpace.toJSON(), action_space: engine.actionSpace.toJSON(),
+      session: id,
+      env_id: req.env_id,
+      num_envs: req.num_envs,
+      autoreset: req.autoreset,
+      observation_space: engine.observationSpace.toJSON(),
+      action_space: engine.actionSpace.toJSON(),
       spec: session.specJSON(),
       metadata: { render_modes: [...meta.renderModes], render_fps: meta.renderFps ?? null },
       render_mode: probe.renderMode,
@@ -281,20 +325,29 @@ export class Tg4Server {
     try {
       const first = this.source.make(req.env_id, req.kwargs);
       envs.push(first);
-      const fits = req.autoreset !== 'disabled' && batchSize >= req.num_envs && first.renderMode === null
-        && VectorEngine.fits(first.observationSpace.toJSON(), first.actionSpace.toJSON());
-      const venv = fits && req.engine !== 'sub-env'
-        ? this.source.makeVec(req.env_id, req.num_envs, req.autoreset as 'next-step' | 'same-step', req.kwargs) : null;
+      const fits =
+        req.autoreset !== 'disabled' &&
+        batchSize >= req.num_envs &&
+        first.renderMode === null &&
+        VectorEngine.fits(first.observationSpace.toJSON(), first.actionSpace.toJSON());
+      const venv =
+        fits && req.engine !== 'sub-env'
+          ? this.source.makeVec(req.env_id, req.num_envs, req.autoreset as 'next-step' | 'same-step', req.kwargs)
+          : null;
       if (venv !== null) return new VectorEngine(venv, first);
       if (req.engine === 'vector') {
-        throw new InvalidArgumentError(`engine 'vector' is not available for this session: it needs a spec with a vectorEntryPoint, Box float32 observations, Discrete or Box float32 actions, autoreset next-step or same-step, no render_mode and no batch_size below num_envs`);
+        throw new InvalidArgumentError(
+          `engine 'vector' is not available for this session: it needs a spec with a vectorEntryPoint, Box float32 observations, Discrete or Box float32 actions, autoreset next-step or same-step, no render_mode and no batch_size below num_envs`,
+        );
       }
       for (let i = 1; i < req.num_envs; i++) envs.push(this.source.make(req.env_id, req.kwargs));
       return new SubEnvEngine(envs, req.autoreset);
     } catch (err) {
       for (const e of envs) e.close();
       if (err instanceof Tg4Error) throw err;
-      throw new InvalidArgumentError(`make ${req.env_id} with kwargs ${JSON.stringify(req.kwargs).slice(0, 200)} failed: ${(err as Error).message}`);
+      throw new InvalidArgumentError(
+        `make ${req.env_id} with kwargs ${JSON.stringify(req.kwargs).slice(0, 200)} failed: ${(err as Error).message}`,
+      );
     }
   }
 }
@@ -315,5 +368,8 @@ export function errorBody(err: unknown): ErrorBody {
     if (typeof attribute === 'string') body.attribute = attribute;
     return body;
   }
-  return { code: 'INTERNAL', message: `internal server error: ${(err as Error)?.message ?? String(err)} (the server keeps serving)` };
+  return {
+    code: 'INTERNAL',
+    message: `internal server error: ${(err as Error)?.message ?? String(err)} (the server keeps serving)`,
+  };
 }

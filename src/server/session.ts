@@ -8,7 +8,13 @@ import { InvalidActionError, InvalidArgumentError, ResetNeededError } from '../c
 import { describeValue } from '../core/spaces/space.ts';
 import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
-import { actionBatch, encodeSingleObservation, observationBatch, type ActionBatch, type ObservationBatch } from './space-batch.ts';
+import {
+  actionBatch,
+  encodeSingleObservation,
+  observationBatch,
+  type ActionBatch,
+  type ObservationBatch,
+} from './space-batch.ts';
 import { EMPTY_MAP, toWireValue } from './wire-values.ts';
 import { callableNames, callOnEnv, masksToWire, type CallableNames } from './callables.ts';
 
@@ -64,10 +70,12 @@ export class Session {
 /** Checks env_ids against a session of n sub-envs: integers in [0, n), no repeats. */
 export function checkIds(ids: number[] | null, n: number): number[] | null {
   if (ids === null) return null;
-  if (ids.length === 0) throw new InvalidArgumentError('env_ids is empty: name at least one sub-env, or leave env_ids out for all');
+  if (ids.length === 0)
+    throw new InvalidArgumentError('env_ids is empty: name at least one sub-env, or leave env_ids out for all');
   const seen = new Uint8Array(n);
   for (const i of ids) {
-    if (!Number.isSafeInteger(i) || i < 0 || i >= n) throw new InvalidArgumentError(`env_ids holds ${i}, but this session has sub-envs 0..${n - 1}`);
+    if (!Number.isSafeInteger(i) || i < 0 || i >= n)
+      throw new InvalidArgumentError(`env_ids holds ${i}, but this session has sub-envs 0..${n - 1}`);
     if (seen[i] === 1) throw new InvalidArgumentError(`env_ids names sub-env ${i} twice`);
     seen[i] = 1;
   }
@@ -77,7 +85,10 @@ export function checkIds(ids: number[] | null, n: number): number[] | null {
 function seedFor(seeds: Seeds, envIndex: number, row: number, rows: number): number | undefined {
   if (seeds === null) return undefined;
   if (typeof seeds === 'number') return seeds + envIndex;
-  if (seeds.length !== rows) throw new InvalidArgumentError(`reset.seed lists ${seeds.length} seeds for ${rows} sub-env(s): give one per reset sub-env, or one int`);
+  if (seeds.length !== rows)
+    throw new InvalidArgumentError(
+      `reset.seed lists ${seeds.length} seeds for ${rows} sub-env(s): give one per reset sub-env, or one int`,
+    );
   return seeds[row] ?? undefined;
 }
 
@@ -97,7 +108,10 @@ export class SubEnvEngine implements SessionEngine {
   private readonly pendingReset: Uint8Array;
   private readonly infos: Record<string, unknown>[];
 
-  constructor(readonly envs: EnvLike[], readonly autoreset: WireAutoresetMode) {
+  constructor(
+    readonly envs: EnvLike[],
+    readonly autoreset: WireAutoresetMode,
+  ) {
     const n = envs.length;
     this.observationSpace = envs[0]!.observationSpace;
     this.actionSpace = envs[0]!.actionSpace;
@@ -121,7 +135,9 @@ export class SubEnvEngine implements SessionEngine {
     for (let j = 0; j < rows; j++) {
       const i = ids === null ? j : ids[j]!;
       const seed = seedFor(seeds, i, j, rows);
-      const r = this.envs[i]!.reset(seed === undefined ? { options: options ?? undefined } : { seed, options: options ?? undefined });
+      const r = this.envs[i]!.reset(
+        seed === undefined ? { options: options ?? undefined } : { seed, options: options ?? undefined },
+      );
       this.obs.write(j, r.observation);
       infos[j] = toWireValue(r.info) as Record<string, unknown>;
       this.ready[i] = 1;
@@ -139,14 +155,18 @@ export class SubEnvEngine implements SessionEngine {
     for (let j = 0; j < rows; j++) {
       const i = ids === null ? j : ids[j]!;
       if (this.ready[i] === 0) {
-        throw new ResetNeededError(this.autoreset === 'disabled'
-          ? `sub-env ${i} has not been reset since its episode ended (autoreset 'disabled'): send reset for it first`
-          : `sub-env ${i} was never reset: send reset before step`);
+        throw new ResetNeededError(
+          this.autoreset === 'disabled'
+            ? `sub-env ${i} has not been reset since its episode ended (autoreset 'disabled'): send reset for it first`
+            : `sub-env ${i} was never reset: send reset before step`,
+        );
       }
       if (this.pendingReset[i] === 1) continue;
       const a = this.actions.get(j);
       if (!this.actionSpace.contains(a)) {
-        throw new InvalidActionError(`action for sub-env ${i} (${describeValue(a)}) is not in the action space ${String(this.actionSpace)}`);
+        throw new InvalidActionError(
+          `action for sub-env ${i} (${describeValue(a)}) is not in the action space ${String(this.actionSpace)}`,
+        );
       }
     }
     const infos = rows === n ? this.infos : new Array<Record<string, unknown>>(rows);
@@ -174,7 +194,11 @@ export class SubEnvEngine implements SessionEngine {
         const finalInfo = toWireValue(s.info);
         const r = env.reset();
         this.obs.write(j, r.observation);
-        infos[j] = { ...(toWireValue(r.info) as Record<string, unknown>), final_observation: final, final_info: finalInfo };
+        infos[j] = {
+          ...(toWireValue(r.info) as Record<string, unknown>),
+          final_observation: final,
+          final_info: finalInfo,
+        };
       } else {
         this.obs.write(j, s.observation);
         infos[j] = toWireValue(s.info) as Record<string, unknown>;
@@ -207,7 +231,11 @@ export class SubEnvEngine implements SessionEngine {
 
   close(): void {
     for (const e of this.envs) {
-      try { e.close(); } catch { /* a failing close must not keep the other sub-envs open */ }
+      try {
+        e.close();
+      } catch {
+        /* a failing close must not keep the other sub-envs open */
+      }
     }
   }
 }
@@ -227,7 +255,10 @@ export class VectorEngine implements SessionEngine {
   private readonly actionFlat: Int32Array | Float32Array;
   private readonly rewards: Float64Array;
 
-  constructor(readonly venv: VectorEnv, readonly probe: EnvLike) {
+  constructor(
+    readonly venv: VectorEnv,
+    readonly probe: EnvLike,
+  ) {
     this.observationSpace = venv.singleObservationSpace;
     this.actionSpace = venv.singleActionSpace;
     this.obsShape = [...(this.observationSpace.shape ?? [])];
@@ -240,12 +271,19 @@ export class VectorEngine implements SessionEngine {
     this.masks = typeof m === 'function' ? m.bind(venv) : null;
     // Static attributes come from a probe env built with the same kwargs; state-dependent methods only from the
     // vector env itself (the probe never steps).
-    this.callable = { attributes: callableNames(probe).attributes, methods: this.masks !== null ? ['action_masks'] : [] };
+    this.callable = {
+      attributes: callableNames(probe).attributes,
+      methods: this.masks !== null ? ['action_masks'] : [],
+    };
   }
 
   /** Whether a vector env with these spaces can serve a session exactly as N single envs would. */
   static fits(obs: SpaceJSON, act: SpaceJSON): boolean {
-    return obs.type === 'Box' && obs.dtype === 'float32' && (act.type === 'Discrete' || (act.type === 'Box' && act.dtype === 'float32'));
+    return (
+      obs.type === 'Box' &&
+      obs.dtype === 'float32' &&
+      (act.type === 'Discrete' || (act.type === 'Box' && act.dtype === 'float32'))
+    );
   }
 
   reset(seeds: Seeds, options: Record<string, unknown> | null, ids: number[] | null): ResetResultWire {
@@ -254,8 +292,14 @@ export class VectorEngine implements SessionEngine {
     let seed: number | number[] | undefined;
     if (typeof seeds === 'number') seed = seeds;
     else if (Array.isArray(seeds)) {
-      if (seeds.length !== n) throw new InvalidArgumentError(`reset.seed lists ${seeds.length} seeds for ${n} sub-env(s): give one per sub-env, or one int`);
-      if (seeds.some((s) => s === null)) throw new InvalidArgumentError('reset.seed: this session reseeds all sub-envs at once: give every sub-env a seed, or none');
+      if (seeds.length !== n)
+        throw new InvalidArgumentError(
+          `reset.seed lists ${seeds.length} seeds for ${n} sub-env(s): give one per sub-env, or one int`,
+        );
+      if (seeds.some((s) => s === null))
+        throw new InvalidArgumentError(
+          'reset.seed: this session reseeds all sub-envs at once: give every sub-env a seed, or none',
+        );
       seed = seeds as number[];
     }
     const r = this.venv.reset({ seed, options: options ?? undefined });
@@ -288,7 +332,9 @@ export class VectorEngine implements SessionEngine {
   }
 
   render(): unknown[] {
-    throw new InvalidArgumentError('this session runs a batched vector env, which has no per-sub-env render: make the session with a render_mode kwarg to get one that renders');
+    throw new InvalidArgumentError(
+      'this session runs a batched vector env, which has no per-sub-env render: make the session with a render_mode kwarg to get one that renders',
+    );
   }
 
   call(name: string, args: unknown[], kwargs: Record<string, unknown>, idsIn: number[] | null): unknown[] {
@@ -299,7 +345,9 @@ export class VectorEngine implements SessionEngine {
       const k = all.length / n;
       return ids.map((i) => masksToWire(all.subarray(i * k, (i + 1) * k)));
     }
-    const v = toWireValue(callOnEnv(this.probe, name, args, kwargs, { attributes: this.callable.attributes, methods: [] }));
+    const v = toWireValue(
+      callOnEnv(this.probe, name, args, kwargs, { attributes: this.callable.attributes, methods: [] }),
+    );
     return new Array(ids.length).fill(v);
   }
 
@@ -316,7 +364,9 @@ export class VectorEngine implements SessionEngine {
     if (ids === null) return;
     checkIds(ids, n);
     if (ids.length === n && ids.every((v, i) => v === i)) return;
-    throw new InvalidArgumentError(`${op} with env_ids on a whole-batch session: make the session with batch_size < num_envs to ${op} subsets of sub-envs`);
+    throw new InvalidArgumentError(
+      `${op} with env_ids on a whole-batch session: make the session with batch_size < num_envs to ${op} subsets of sub-envs`,
+    );
   }
 
   private obsWire(flat: Float32Array): WireArray {

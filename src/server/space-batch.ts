@@ -4,7 +4,14 @@
 import type { Dtype, SpaceJSON } from '../core/types.ts';
 import { InvalidActionError, Tg4Error } from '../core/errors.ts';
 import {
-  DTYPE_BYTES, INTEGER_DTYPES, dataView, parseWireArray, product, readElement, typeName, writeInt64,
+  DTYPE_BYTES,
+  INTEGER_DTYPES,
+  dataView,
+  parseWireArray,
+  product,
+  readElement,
+  typeName,
+  writeInt64,
   type WireArray,
 } from './protocol/arrays.ts';
 import type { WireValue } from './protocol/messages.ts';
@@ -12,25 +19,48 @@ import type { WireValue } from './protocol/messages.ts';
 /** dtype and per-sub-env shape of a leaf space's values on the wire (Discrete → int64 scalar, MultiBinary → int8). */
 function leafLayout(json: SpaceJSON): { dtype: Dtype; shape: number[] } | null {
   switch (json.type) {
-    case 'Box': return { dtype: json.dtype, shape: [...json.shape] };
-    case 'Discrete': return { dtype: 'int64', shape: [] };
-    case 'MultiDiscrete': return { dtype: json.dtype, shape: [json.nvec.length] };
-    case 'MultiBinary': return { dtype: 'int8', shape: [...json.n] };
-    default: return null;
+    case 'Box':
+      return { dtype: json.dtype, shape: [...json.shape] };
+    case 'Discrete':
+      return { dtype: 'int64', shape: [] };
+    case 'MultiDiscrete':
+      return { dtype: json.dtype, shape: [json.nvec.length] };
+    case 'MultiBinary':
+      return { dtype: 'int8', shape: [...json.n] };
+    default:
+      return null;
   }
 }
 
-type Staging = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+type Staging =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array;
 function stagingFor(dtype: Dtype, n: number): Staging {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': case 'int64': return new Float64Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'uint32': return new Uint32Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+    case 'int64':
+      return new Float64Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
   }
 }
 
@@ -45,7 +75,11 @@ class LeafObservationBatch implements ObservationBatch {
   private readonly size: number;
   private readonly staging: Staging;
   private readonly int64Bytes: Uint8Array | null;
-  constructor(private readonly dtype: Dtype, private readonly shape: number[], numEnvs: number) {
+  constructor(
+    private readonly dtype: Dtype,
+    private readonly shape: number[],
+    numEnvs: number,
+  ) {
     this.size = product(shape);
     this.staging = stagingFor(dtype, numEnvs * this.size);
     this.int64Bytes = dtype === 'int64' ? new Uint8Array(numEnvs * this.size * 8) : null;
@@ -53,13 +87,20 @@ class LeafObservationBatch implements ObservationBatch {
   write(row: number, value: unknown): void {
     const off = row * this.size;
     if (typeof value === 'number' || typeof value === 'boolean') {
-      if (this.size !== 1) throw new Tg4Error('INTERNAL', `the env returned a scalar observation, but its space has shape [${this.shape.join(', ')}]`);
+      if (this.size !== 1)
+        throw new Tg4Error(
+          'INTERNAL',
+          `the env returned a scalar observation, but its space has shape [${this.shape.join(', ')}]`,
+        );
       this.staging[off] = Number(value);
       return;
     }
     const arr = value as ArrayLike<number>;
     if (arr === null || typeof arr !== 'object' || arr.length !== this.size) {
-      throw new Tg4Error('INTERNAL', `the env returned an observation of ${typeName(value)} length ${String(arr?.length)}, but its space holds ${this.size} values`);
+      throw new Tg4Error(
+        'INTERNAL',
+        `the env returned an observation of ${typeName(value)} length ${String(arr?.length)}, but its space holds ${this.size} values`,
+      );
     }
     if (ArrayBuffer.isView(arr)) this.staging.set(arr as unknown as ArrayLike<number>, off);
     else for (let i = 0; i < this.size; i++) this.staging[off + i] = Number(arr[i]);
@@ -79,7 +120,8 @@ class LeafObservationBatch implements ObservationBatch {
 class DictObservationBatch implements ObservationBatch {
   constructor(private readonly parts: Record<string, ObservationBatch>) {}
   write(row: number, value: unknown): void {
-    if (value === null || typeof value !== 'object') throw new Tg4Error('INTERNAL', 'the env returned a non-object observation for a Dict space');
+    if (value === null || typeof value !== 'object')
+      throw new Tg4Error('INTERNAL', 'the env returned a non-object observation for a Dict space');
     const v = value as Record<string, unknown>;
     for (const k in this.parts) this.parts[k]!.write(row, v[k]);
   }
@@ -93,7 +135,8 @@ class DictObservationBatch implements ObservationBatch {
 class TupleObservationBatch implements ObservationBatch {
   constructor(private readonly parts: ObservationBatch[]) {}
   write(row: number, value: unknown): void {
-    if (!Array.isArray(value)) throw new Tg4Error('INTERNAL', 'the env returned a non-array observation for a Tuple space');
+    if (!Array.isArray(value))
+      throw new Tg4Error('INTERNAL', 'the env returned a non-array observation for a Tuple space');
     for (let i = 0; i < this.parts.length; i++) this.parts[i]!.write(row, value[i]);
   }
   wire(rows: number): WireValue {
@@ -162,7 +205,12 @@ class LeafActionBatch implements ActionBatch {
   // core stores int64 values in Float64Array, which MultiDiscrete/Box.contains read as float64: hand int64 rows over as
   // plain number[] (which contains() accepts as Gymnasium accepts lists).
   private readonly plainRows: boolean;
-  constructor(private readonly space: SpaceJSON, private readonly dtype: Dtype, private readonly shape: number[], numEnvs: number) {
+  constructor(
+    private readonly space: SpaceJSON,
+    private readonly dtype: Dtype,
+    private readonly shape: number[],
+    numEnvs: number,
+  ) {
     this.size = product(shape);
     this.scalar = space.type === 'Discrete';
     // MultiBinary actions go to the env as Uint8Array, Discrete as plain numbers, Box/MultiDiscrete in their dtype's array.
@@ -170,18 +218,31 @@ class LeafActionBatch implements ActionBatch {
     this.plainRows = !this.scalar && dtype === 'int64';
     this.rowsView = [];
     for (let r = 0; r < numEnvs; r++) {
-      this.rowsView.push(this.scalar ? 0 : this.plainRows ? new Array<number>(this.size).fill(0) : this.staging.subarray(r * this.size, (r + 1) * this.size));
+      this.rowsView.push(
+        this.scalar
+          ? 0
+          : this.plainRows
+            ? new Array<number>(this.size).fill(0)
+            : this.staging.subarray(r * this.size, (r + 1) * this.size),
+      );
     }
   }
   read(value: unknown, rows: number, what: string): void {
     const w = parseWireArray(value, what);
     const expectShape = [rows, ...this.shape];
     const wantDtype = this.space.type === 'MultiBinary' ? 'bool' : this.dtype;
-    if (!SAFE_INTO[wantDtype].includes(w.dtype) && !(this.space.type === 'MultiBinary' && INTEGER_DTYPES.has(w.dtype))) {
-      throw new InvalidActionError(`${what} has dtype ${w.dtype}, which does not cast safely to the action space's ${wantDtype}: send ${this.space.type === 'Discrete' ? 'an integer dtype (int64)' : wantDtype}`);
+    if (
+      !SAFE_INTO[wantDtype].includes(w.dtype) &&
+      !(this.space.type === 'MultiBinary' && INTEGER_DTYPES.has(w.dtype))
+    ) {
+      throw new InvalidActionError(
+        `${what} has dtype ${w.dtype}, which does not cast safely to the action space's ${wantDtype}: send ${this.space.type === 'Discrete' ? 'an integer dtype (int64)' : wantDtype}`,
+      );
     }
     if (w.shape.length !== expectShape.length || w.shape.some((s, i) => s !== expectShape[i])) {
-      throw new InvalidActionError(`${what} has shape [${w.shape.join(', ')}] but ${rows} sub-env(s) need shape [${expectShape.join(', ')}]`);
+      throw new InvalidActionError(
+        `${what} has shape [${w.shape.join(', ')}] but ${rows} sub-env(s) need shape [${expectShape.join(', ')}]`,
+      );
     }
     const view = dataView(w);
     const n = rows * this.size;
@@ -189,7 +250,9 @@ class LeafActionBatch implements ActionBatch {
     for (let i = 0; i < n; i++) {
       const v = readElement(view, w.dtype, i);
       if (Number.isNaN(v)) {
-        throw new InvalidActionError(`${what} holds ${isFloat ? 'NaN' : 'an int64 beyond 2^53'} at sub-env row ${Math.floor(i / this.size)}: send finite values`);
+        throw new InvalidActionError(
+          `${what} holds ${isFloat ? 'NaN' : 'an int64 beyond 2^53'} at sub-env row ${Math.floor(i / this.size)}: send finite values`,
+        );
       }
       this.staging[i] = v;
     }
@@ -208,16 +271,22 @@ class LeafActionBatch implements ActionBatch {
 
 class DictActionBatch implements ActionBatch {
   private readonly rows: Record<string, unknown>[] = [];
-  constructor(private readonly parts: Record<string, ActionBatch>, numEnvs: number) {
+  constructor(
+    private readonly parts: Record<string, ActionBatch>,
+    numEnvs: number,
+  ) {
     for (let r = 0; r < numEnvs; r++) this.rows.push({});
   }
   read(value: unknown, rows: number, what: string): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
-      throw new InvalidActionError(`${what} must be a map of arrays, one per key of the Dict action space (got ${typeName(value)})`);
+      throw new InvalidActionError(
+        `${what} must be a map of arrays, one per key of the Dict action space (got ${typeName(value)})`,
+      );
     }
     const v = value as Record<string, unknown>;
     for (const k in this.parts) {
-      if (!Object.hasOwn(v, k)) throw new InvalidActionError(`${what} lacks key ${JSON.stringify(k)} of the Dict action space`);
+      if (!Object.hasOwn(v, k))
+        throw new InvalidActionError(`${what} lacks key ${JSON.stringify(k)} of the Dict action space`);
       this.parts[k]!.read(v[k], rows, `${what}.${k}`);
     }
     for (let r = 0; r < rows; r++) for (const k in this.parts) this.rows[r]![k] = this.parts[k]!.get(r);
@@ -229,12 +298,17 @@ class DictActionBatch implements ActionBatch {
 
 class TupleActionBatch implements ActionBatch {
   private readonly rows: unknown[][] = [];
-  constructor(private readonly parts: ActionBatch[], numEnvs: number) {
+  constructor(
+    private readonly parts: ActionBatch[],
+    numEnvs: number,
+  ) {
     for (let r = 0; r < numEnvs; r++) this.rows.push(new Array(parts.length));
   }
   read(value: unknown, rows: number, what: string): void {
     if (!Array.isArray(value) || value.length !== this.parts.length) {
-      throw new InvalidActionError(`${what} must be a list of ${this.parts.length} arrays, one per element of the Tuple action space`);
+      throw new InvalidActionError(
+        `${what} must be a list of ${this.parts.length} arrays, one per element of the Tuple action space`,
+      );
     }
     this.parts.forEach((p, i) => p.read(value[i], rows, `${what}[${i}]`));
     for (let r = 0; r < rows; r++) for (let i = 0; i < this.parts.length; i++) this.rows[r]![i] = this.parts[i]!.get(r);
@@ -252,6 +326,10 @@ export function actionBatch(space: SpaceJSON, numEnvs: number): ActionBatch {
     for (const [k, s] of Object.entries(space.spaces)) parts[k] = actionBatch(s, numEnvs);
     return new DictActionBatch(parts, numEnvs);
   }
-  if (space.type === 'Tuple') return new TupleActionBatch(space.spaces.map((s) => actionBatch(s, numEnvs)), numEnvs);
+  if (space.type === 'Tuple')
+    return new TupleActionBatch(
+      space.spaces.map((s) => actionBatch(s, numEnvs)),
+      numEnvs,
+    );
   throw new Tg4Error('INTERNAL', `cannot batch space ${JSON.stringify(space).slice(0, 80)}`);
 }

@@ -25,7 +25,8 @@ describe('PPO loop', () => {
   it('the same seed gives the same weights bit for bit', async () => {
     const a = await trainPpo(env8(), 512, 9, ppoCfg);
     const b = await trainPpo(env8(), 512, 9, ppoCfg);
-    const wa = a.agent.policy.namedWeights(), wb = b.agent.policy.namedWeights();
+    const wa = a.agent.policy.namedWeights(),
+      wb = b.agent.policy.namedWeights();
     for (let k = 0; k < wa.length; k++) expect(Array.from(wb[k]!.data)).toEqual(Array.from(wa[k]!.data));
   }, 60_000);
 });
@@ -34,9 +35,22 @@ describe('DQN loop', () => {
   for (const doubleDqn of [false, true]) {
     it(`${doubleDqn ? 'double' : 'plain'} DQN trains: learning starts, ε decays, gradient steps per round`, async () => {
       const env = makeVec('CartPole-v1', { numEnvs: 1, autoresetMode: 'same-step' });
-      const cfg = { ...DQN_PRESETS['CartPole-v1']!.config, hidden: [32, 32], learningStarts: 200, trainFreq: 100, gradientSteps: 4, explorationFraction: 0.6, doubleDqn };
+      const cfg = {
+        ...DQN_PRESETS['CartPole-v1']!.config,
+        hidden: [32, 32],
+        learningStarts: 200,
+        trainFreq: 100,
+        gradientSteps: 4,
+        explorationFraction: 0.6,
+        doubleDqn,
+      };
       const eps: number[] = [];
-      const r = await trainDqn(env, 1000, 1, cfg, { onIteration: (i) => { eps.push(i.losses['epsilon']!); expect(Number.isFinite(i.losses['td'])).toBe(true); } });
+      const r = await trainDqn(env, 1000, 1, cfg, {
+        onIteration: (i) => {
+          eps.push(i.losses['epsilon']!);
+          expect(Number.isFinite(i.losses['td'])).toBe(true);
+        },
+      });
       // Rounds at steps 300, 400, …, 1000 (training starts after 200 random steps): 8 rounds × 4 steps.
       expect(r.updates).toBe(8 * 4);
       expect(eps[0]).toBeGreaterThan(eps[eps.length - 1]!);

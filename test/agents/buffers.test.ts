@@ -50,7 +50,8 @@ describe('running normalisation', () => {
     const r = new RunningMeanStd(3, 0);
     for (let b = 0; b < 10; b++) r.update(data.subarray(b * 30, b * 30 + 30), 10);
     for (let k = 0; k < 3; k++) {
-      let m = 0, v = 0;
+      let m = 0,
+        v = 0;
       for (let i = 0; i < 100; i++) m += data[i * 3 + k]! / 100;
       for (let i = 0; i < 100; i++) v += (data[i * 3 + k]! - m) ** 2 / 100;
       expect(r.mean[k]).toBeCloseTo(m, 9);

@@ -48,7 +48,13 @@ describe('typed-array MLP forward pass', () => {
   });
 
   it('refuses layers that do not chain', () => {
-    const l = (i: number, o: number) => ({ inSize: i, outSize: o, kernel: new Float32Array(i * o), bias: new Float32Array(o), activation: 'linear' as const });
+    const l = (i: number, o: number) => ({
+      inSize: i,
+      outSize: o,
+      kernel: new Float32Array(i * o),
+      bias: new Float32Array(o),
+      activation: 'linear' as const,
+    });
     expect(() => new MlpForward([l(4, 8), l(9, 2)])).toThrow(/expects 9 inputs/);
   });
 });

@@ -5,15 +5,22 @@ import { Rng } from '../../src/core/rng.ts';
 
 describe('RolloutBuffer.computeReturnsAndAdvantages', () => {
   it('matches the direct sum of discounted TD residuals, with episode boundaries', () => {
-    const T = 9, N = 3, gamma = 0.97, lambda = 0.8;
+    const T = 9,
+      N = 3,
+      gamma = 0.97,
+      lambda = 0.8;
     const rng = new Rng(3);
     const buf = new RolloutBuffer(T, N, 1, 1);
-    const rewards: number[][] = [], values: number[][] = [], starts: number[][] = [];
+    const rewards: number[][] = [],
+      values: number[][] = [],
+      starts: number[][] = [];
     for (let t = 0; t < T; t++) {
       const r = Float32Array.from({ length: N }, () => rng.normal());
       const v = Float32Array.from({ length: N }, () => rng.normal());
-      const s = Uint8Array.from({ length: N }, (_, i) => (t === 0 ? 1 : rng.random() < 0.25 ? 1 : 0));
-      rewards.push([...r]); values.push([...v]); starts.push([...s]);
+      const s = Uint8Array.from({ length: N }, (_, _i) => (t === 0 ? 1 : rng.random() < 0.25 ? 1 : 0));
+      rewards.push([...r]);
+      values.push([...v]);
+      starts.push([...s]);
       buf.add(new Float32Array(N), new Float32Array(N), r, s, v, new Float32Array(N));
     }
     const lastValues = Float32Array.from({ length: N }, () => rng.normal());
@@ -22,7 +29,8 @@ describe('RolloutBuffer.computeReturnsAndAdvantages', () => {
     for (let i = 0; i < N; i++) {
       for (let t = 0; t < T; t++) {
         // Direct: walk forward from t until the episode ends or the rollout does.
-        let adv = 0, coef = 1;
+        let adv = 0,
+          coef = 1;
         for (let k = t; k < T; k++) {
           const last = k === T - 1;
           const nextDone = last ? dones[i]! : starts[k + 1]![i]!;
@@ -40,14 +48,30 @@ describe('RolloutBuffer.computeReturnsAndAdvantages', () => {
 
   it('λ = 1 gives Monte-Carlo returns bootstrapped from the last value', () => {
     const buf = new RolloutBuffer(3, 1, 1, 1);
-    for (const r of [1, 2, 3]) buf.add(new Float32Array(1), new Float32Array(1), Float32Array.of(r), Uint8Array.of(0), Float32Array.of(0), new Float32Array(1));
+    for (const r of [1, 2, 3])
+      buf.add(
+        new Float32Array(1),
+        new Float32Array(1),
+        Float32Array.of(r),
+        Uint8Array.of(0),
+        Float32Array.of(0),
+        new Float32Array(1),
+      );
     buf.computeReturnsAndAdvantages(Float32Array.of(10), Uint8Array.of(0), 0.5, 1);
     expect(buf.returns[0]).toBeCloseTo(1 + 0.5 * 2 + 0.25 * 3 + 0.125 * 10, 6);
   });
 
   it('minibatches cover every row exactly once per epoch', () => {
     const buf = new RolloutBuffer(4, 2, 2, 1);
-    for (let t = 0; t < 4; t++) buf.add(Float32Array.of(t, 0, t, 1), Float32Array.of(t, t), Float32Array.of(t, t), Uint8Array.of(0, 0), Float32Array.of(0, 0), Float32Array.of(0, 0));
+    for (let t = 0; t < 4; t++)
+      buf.add(
+        Float32Array.of(t, 0, t, 1),
+        Float32Array.of(t, t),
+        Float32Array.of(t, t),
+        Uint8Array.of(0, 0),
+        Float32Array.of(0, 0),
+        Float32Array.of(0, 0),
+      );
     const order = buf.shuffle(new Rng(1));
     expect([...order].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const mb = buf.makeMinibatch(3);

@@ -19,11 +19,26 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const cfg: PpoConfig = { ...PPO_DEFAULTS, nEnvs: 4, nSteps: 64, batchSize: 64, nEpochs: 2, entCoef: 0.01, policy: { ...PPO_DEFAULTS.policy, pi: [16], vf: [16] } };
+const cfg: PpoConfig = {
+  ...PPO_DEFAULTS,
+  nEnvs: 4,
+  nSteps: 64,
+  batchSize: 64,
+  nEpochs: 2,
+  entCoef: 0.01,
+  policy: { ...PPO_DEFAULTS.policy, pi: [16], vf: [16] },
+};
 
 /** Wraps the trading vector env: remembers the masks last read and counts stepped actions that they disallowed. */
-function spyOnTrading(): { env: AgentVectorEnv; stats: { steps: number; masked: number; violations: number; maskReads: number } } {
-  const inner = makeVec('tg4/Trading-v0', { numEnvs: 4, autoresetMode: 'same-step', kwargs: { cooldownBars: 3 } }) as unknown as AgentVectorEnv;
+function spyOnTrading(): {
+  env: AgentVectorEnv;
+  stats: { steps: number; masked: number; violations: number; maskReads: number };
+} {
+  const inner = makeVec('tg4/Trading-v0', {
+    numEnvs: 4,
+    autoresetMode: 'same-step',
+    kwargs: { cooldownBars: 3 },
+  }) as unknown as AgentVectorEnv;
   const trading = inner as unknown as { actionMasks(): Uint8Array };
   const stats = { steps: 0, masked: 0, violations: 0, maskReads: 0 };
   const k = 3;
@@ -84,37 +99,77 @@ describe('maskable PPO', () => {
 
   it('the loss sees the same masked distribution as the rollout (first minibatch: ratio 1, approx KL 0)', async () => {
     const { env } = spyOnTrading();
-    let kl = NaN, clipFraction = NaN;
-    await trainPpo(env, 4 * 64, 5, { ...cfg, useActionMasks: true, nEpochs: 1, batchSize: 4 * 64 }, { onIteration: (i) => { kl = i.losses['approxKl']!; clipFraction = i.losses['clipFraction']!; } });
+    let kl = NaN,
+      clipFraction = NaN;
+    await trainPpo(
+      env,
+      4 * 64,
+      5,
+      { ...cfg, useActionMasks: true, nEpochs: 1, batchSize: 4 * 64 },
+      {
+        onIteration: (i) => {
+          kl = i.losses['approxKl']!;
+          clipFraction = i.losses['clipFraction']!;
+        },
+      },
+    );
     expect(Math.abs(kl)).toBeLessThan(1e-6);
     expect(clipFraction).toBe(0);
   });
 
   it('masked log-prob and entropy equal a hand computation; masked logits get no gradient', () => {
-    const logits = [[1, 2, 3], [0.5, -1, 2], [0.3, 0.1, -0.2]];
-    const masks = [[1, 0, 1], [0, 1, 1], [1, 1, 1]];
+    const logits = [
+      [1, 2, 3],
+      [0.5, -1, 2],
+      [0.3, 0.1, -0.2],
+    ];
+    const masks = [
+      [1, 0, 1],
+      [0, 1, 1],
+      [1, 1, 1],
+    ];
     const actions = [2, 1, 0];
-    const { logProb, entropy } = categoricalLogProbEntropy(tf.tensor2d(logits), tf.tensor1d(actions), 3, tf.tensor2d(masks, [3, 3], 'int32'));
-    const lp = logProb.arraySync(), ent = entropy.arraySync();
+    const { logProb, entropy } = categoricalLogProbEntropy(
+      tf.tensor2d(logits),
+      tf.tensor1d(actions),
+      3,
+      tf.tensor2d(masks, [3, 3], 'int32'),
+    );
+    const lp = logProb.arraySync(),
+      ent = entropy.arraySync();
     for (let r = 0; r < 3; r++) {
       const valid = logits[r]!.filter((_, j) => masks[r]![j] === 1);
       const lse = Math.log(valid.reduce((s, z) => s + Math.exp(z), 0));
       expect(lp[r]).toBeCloseTo(logits[r]![actions[r]!]! - lse, 5);
       expect(ent[r]).toBeCloseTo(-valid.reduce((s, z) => s + Math.exp(z - lse) * (z - lse), 0), 5);
     }
-    const g = tf.grad((x: tf.Tensor) => tf.sum(categoricalLogProbEntropy(x as tf.Tensor2D, tf.tensor1d(actions), 3, tf.tensor2d(masks, [3, 3], 'int32')).entropy))(tf.tensor2d(logits)).arraySync() as number[][];
+    const g = tf
+      .grad((x: tf.Tensor) =>
+        tf.sum(
+          categoricalLogProbEntropy(x as tf.Tensor2D, tf.tensor1d(actions), 3, tf.tensor2d(masks, [3, 3], 'int32'))
+            .entropy,
+        ),
+      )(tf.tensor2d(logits))
+      .arraySync() as number[][];
     expect(g[0]![1]).toBe(0);
     expect(g[1]![0]).toBe(0);
     expect(Number.isFinite(g[2]![2]!)).toBe(true);
   });
 
   it('the typed-array acting path samples only allowed actions and reports the masked log-prob', () => {
-    const policy = new ActorCritic(4, { kind: 'discrete', n: 3, start: 0 }, { ...PPO_DEFAULTS.policy, pi: [8], vf: [8] }, new Rng(3), 2);
+    const policy = new ActorCritic(
+      4,
+      { kind: 'discrete', n: 3, start: 0 },
+      { ...PPO_DEFAULTS.policy, pi: [8], vf: [8] },
+      new Rng(3),
+      2,
+    );
     const obs = Float32Array.from([0.1, -0.2, 0.3, 0.4, 1, 0.5, -0.5, 0]);
     const masks = Uint8Array.from([0, 1, 1, 1, 0, 0]);
     const raw = policy.policyOutputs(obs, 2);
     const rng = new Rng(1);
-    const actions = new Float32Array(2), logProbs = new Float32Array(2);
+    const actions = new Float32Array(2),
+      logProbs = new Float32Array(2);
     for (let t = 0; t < 200; t++) {
       policy.act(obs, 2, false, rng, actions, logProbs, null, masks);
       expect(masks[actions[0]!]).toBe(1);
@@ -130,7 +185,13 @@ describe('maskable PPO', () => {
     const cart = makeVec('CartPole-v1', { numEnvs: 4, autoresetMode: 'same-step' }) as unknown as AgentVectorEnv;
     await expect(trainPpo(cart, 256, 0, { ...cfg, useActionMasks: true })).rejects.toThrow(/no actionMasks\(\)/);
     await expect(trainPpo(cart, 256, 0, { ...cfg, useActionMasks: true })).rejects.toBeInstanceOf(InvalidArgumentError);
-    const cont = makeVec('tg4/Trading-v0', { numEnvs: 4, autoresetMode: 'same-step', kwargs: { actionScheme: 'continuous' } }) as unknown as AgentVectorEnv;
-    await expect(trainPpo(cont, 256, 0, { ...cfg, useActionMasks: true })).rejects.toThrow(/needs a Discrete action space/);
+    const cont = makeVec('tg4/Trading-v0', {
+      numEnvs: 4,
+      autoresetMode: 'same-step',
+      kwargs: { actionScheme: 'continuous' },
+    }) as unknown as AgentVectorEnv;
+    await expect(trainPpo(cont, 256, 0, { ...cfg, useActionMasks: true })).rejects.toThrow(
+      /needs a Discrete action space/,
+    );
   });
 });

@@ -21,12 +21,22 @@ beforeAll(async () => {
   await selectBackend('wasm');
   dir = join(mkdtempSync(join(tmpdir(), 'tg4-agents-')), 'model');
   // A short PPO run with observation normalisation on, so that the saved statistics matter.
-  run = await runTraining({ envId: 'CartPole-v1', agent: 'ppo', seed: 3, steps: 1024, out: dir, evalFreq: 0, evalEpisodes: 2, overrides: { normalizeObs: true } });
+  run = await runTraining({
+    envId: 'CartPole-v1',
+    agent: 'ppo',
+    seed: 3,
+    steps: 1024,
+    out: dir,
+    evalFreq: 0,
+    evalEpisodes: 2,
+    overrides: { normalizeObs: true },
+  });
 }, 120_000);
 
 describe('model save/load', () => {
   it('writes manifest.json, weights.bin, metrics.jsonl and learning-curve.svg', () => {
-    for (const f of ['manifest.json', 'weights.bin', 'metrics.jsonl', 'learning-curve.svg']) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ['manifest.json', 'weights.bin', 'metrics.jsonl', 'learning-curve.svg'])
+      expect(existsSync(join(dir, f))).toBe(true);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(m).toMatchObject({ algo: 'ppo', envId: 'CartPole-v1', obsSize: 4, featureSpecHash: null });
     expect(m.normalization.obs.mean).toHaveLength(4);
@@ -41,7 +51,8 @@ describe('model save/load', () => {
     const rng = new Rng(9);
     const n = 64;
     const obs = Float32Array.from({ length: n * 4 }, () => rng.normal());
-    const a1 = new Float32Array(n), a2 = new Float32Array(n);
+    const a1 = new Float32Array(n),
+      a2 = new Float32Array(n);
     agent.act(obs, n, a1);
     policy.act(obs, n, a2);
     expect([...a2]).toEqual([...a1]);
@@ -59,8 +70,15 @@ describe('model save/load', () => {
       expect(policy.decide(obs, Uint8Array.of(free === 0 ? 1 : 0, free === 1 ? 1 : 0))).toBe(free);
     }
     const obs = new Float32Array(4);
-    expect(() => policy.decide(obs, [1, 1, 1])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/3 entries but the model has 2/) }));
-    expect(() => policy.decide(obs, [0, 0])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/every action is masked/) }));
+    expect(() => policy.decide(obs, [1, 1, 1])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/3 entries but the model has 2/),
+      }),
+    );
+    expect(() => policy.decide(obs, [0, 0])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/every action is masked/) }),
+    );
   });
 
   it('tg4 eval runs it deterministically (same seed, same returns)', async () => {
@@ -72,9 +90,15 @@ describe('model save/load', () => {
   });
 
   it('refuses a model with a different observation size, action space or feature-spec hash', () => {
-    expect(() => loadModel(dir, { obsSize: 5 })).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/size 4.*gives 5/) }));
-    expect(() => loadModel(dir, { actionSpace: { type: 'Discrete', n: 3, start: 0 } })).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH' }));
-    expect(() => loadModel(dir, { featureSpecHash: 'abc123' })).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/spec hash/) }));
+    expect(() => loadModel(dir, { obsSize: 5 })).toThrow(
+      expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/size 4.*gives 5/) }),
+    );
+    expect(() => loadModel(dir, { actionSpace: { type: 'Discrete', n: 3, start: 0 } })).toThrow(
+      expect.objectContaining({ code: 'MODEL_MISMATCH' }),
+    );
+    expect(() => loadModel(dir, { featureSpecHash: 'abc123' })).toThrow(
+      expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/spec hash/) }),
+    );
   });
 
   it('refuses corrupt weights, a corrupt manifest and a missing model', () => {
@@ -83,18 +107,24 @@ describe('model save/load', () => {
       writeFileSync(join(to, 'manifest.json'), readFileSync(join(dir, 'manifest.json')));
       writeFileSync(join(to, 'weights.bin'), readFileSync(join(dir, 'weights.bin')));
     };
-    expect(() => loadModel(bad)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/manifest.json is missing/) }));
+    expect(() => loadModel(bad)).toThrow(
+      expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/manifest.json is missing/) }),
+    );
     // One flipped byte in the weights.
     mkdirSync(bad, { recursive: true });
     copy(bad);
     const w = readFileSync(join(bad, 'weights.bin'));
     w[17] = w[17]! ^ 0xff;
     writeFileSync(join(bad, 'weights.bin'), w);
-    expect(() => InferencePolicy.load(bad)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/SHA-256/) }));
+    expect(() => InferencePolicy.load(bad)).toThrow(
+      expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/SHA-256/) }),
+    );
     // Truncated manifest.
     copy(bad);
     writeFileSync(join(bad, 'manifest.json'), readFileSync(join(dir, 'manifest.json'), 'utf8').slice(0, 100));
-    expect(() => loadModel(bad)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/not valid JSON/) }));
+    expect(() => loadModel(bad)).toThrow(
+      expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/not valid JSON/) }),
+    );
   });
 
   it('numbers versions in the registry layout', () => {

@@ -11,7 +11,13 @@ describe('PPO on CartPole-v1 (rl-zoo preset, wasm)', () => {
   it('raises the training return from ~22 to ≥ 90 within 15k steps', async () => {
     const curve: [number, number][] = [];
     const r = await runTraining({
-      envId: 'CartPole-v1', agent: 'ppo', seed: 1, steps: 15_360, evalFreq: 0, evalEpisodes: 5, dryRun: true,
+      envId: 'CartPole-v1',
+      agent: 'ppo',
+      seed: 1,
+      steps: 15_360,
+      evalFreq: 0,
+      evalEpisodes: 5,
+      dryRun: true,
       onProgress: (info) => curve.push([info.steps, Math.round(info.meanReturn)]),
     });
     expect(r.backend.active).toBe('wasm');

@@ -10,8 +10,19 @@ import { makeSchedule, parseSchedule, linearFraction } from '../../agents/common
 
 describe('refusals', () => {
   it('DQN on a Box action space is refused with the reason, before any training', async () => {
-    await expect(runTraining({ envId: 'tg4/Trading-v0', agent: 'dqn', seed: 0, steps: 100, dryRun: true, envKwargs: { actionScheme: 'continuous' } }))
-      .rejects.toMatchObject({ code: 'INVALID_SPACE', message: expect.stringMatching(/DQN needs a Discrete action space.*Box.*--agent ppo/) });
+    await expect(
+      runTraining({
+        envId: 'tg4/Trading-v0',
+        agent: 'dqn',
+        seed: 0,
+        steps: 100,
+        dryRun: true,
+        envKwargs: { actionScheme: 'continuous' },
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_SPACE',
+      message: expect.stringMatching(/DQN needs a Discrete action space.*Box.*--agent ppo/),
+    });
   });
 
   it('the tensorflow backend without tfjs-node says how to install it and that the GPU build needs CUDA', async () => {

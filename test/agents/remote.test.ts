@@ -18,7 +18,15 @@ afterAll(async () => {
 
 describe('tg4 train --remote', () => {
   it('PPO over the wire equals PPO in-process, weight for weight', async () => {
-    const common = { envId: 'CartPole-v1', agent: 'ppo' as const, seed: 4, steps: 512, evalFreq: 0, evalEpisodes: 2, dryRun: true };
+    const common = {
+      envId: 'CartPole-v1',
+      agent: 'ppo' as const,
+      seed: 4,
+      steps: 512,
+      evalFreq: 0,
+      evalEpisodes: 2,
+      dryRun: true,
+    };
     const local = await runTraining(common);
     const remote = await runTraining({ ...common, remote: address });
     const wl = (local.train.agent as PpoAgent).policy.namedWeights();
@@ -29,6 +37,8 @@ describe('tg4 train --remote', () => {
   }, 60_000);
 
   it('a bad address is refused with the expected form', async () => {
-    await expect(runTraining({ envId: 'CartPole-v1', agent: 'ppo', seed: 0, steps: 64, dryRun: true, remote: 'localhost:5555' })).rejects.toThrow(/tcp:\/\/127.0.0.1:5555/);
+    await expect(
+      runTraining({ envId: 'CartPole-v1', agent: 'ppo', seed: 0, steps: 64, dryRun: true, remote: 'localhost:5555' }),
+    ).rejects.toThrow(/tcp:\/\/127.0.0.1:5555/);
   });
 });

@@ -1,7 +1,18 @@
 // checkEnv passes real envs and catches each kind of deliberately broken env under the right named check.
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.ts';
-import { checkEnv, make, EnvCheckError, FlattenObservation, NormalizeObservation, RecordEpisodeStatistics, Dict, Box, Discrete, Env } from '../../src/core/index.ts';
+import {
+  checkEnv,
+  make,
+  EnvCheckError,
+  FlattenObservation,
+  NormalizeObservation,
+  RecordEpisodeStatistics,
+  Dict,
+  Box,
+  Discrete,
+  Env,
+} from '../../src/core/index.ts';
 import type { CheckName, ResetResult, StepResult } from '../../src/core/index.ts';
 import { BrokenEnv, CountdownEnv, type Breakage } from './helpers/toy-envs.ts';
 
@@ -26,7 +37,9 @@ describe('checkEnv on good envs', () => {
     };
     expect(checkEnv(frozen).ok).toBe(true);
     // Updating running statistics make the same seed give different observations: the checker says so.
-    const live = checkEnv(() => new NormalizeObservation(make<Float32Array, number>('CartPole-v1')), { throwOnFailure: false });
+    const live = checkEnv(() => new NormalizeObservation(make<Float32Array, number>('CartPole-v1')), {
+      throwOnFailure: false,
+    });
     expect(live.failures.map((f) => f.check)).toContain('reset-is-deterministic');
     expect(checkEnv(() => new CountdownEnv(4)).ok).toBe(true);
     expect(checkEnv(() => new BrokenEnv('none')).ok).toBe(true);
@@ -43,7 +56,13 @@ describe('checkEnv on good envs', () => {
       }
       protected stepEpisode(a: number): StepResult<Record<string, unknown>> {
         this.n++;
-        return { observation: { pos: Float32Array.of(0, a), mode: this.n % 3 }, reward: a, terminated: this.n >= 4, truncated: false, info: {} };
+        return {
+          observation: { pos: Float32Array.of(0, a), mode: this.n % 3 },
+          reward: a,
+          terminated: this.n >= 4,
+          truncated: false,
+          info: {},
+        };
       }
     }
     expect(checkEnv(() => new DictEnv()).ok).toBe(true);
@@ -64,7 +83,11 @@ describe('checkEnv catches broken envs', () => {
     ['nan-reward', 'step-signature', /reward must be a finite number/],
     ['no-reset-needed', 'step-after-end-rejected', /must throw RESET_NEEDED, it returned normally/],
     ['vague-invalid-action', 'invalid-action-rejected', /should name the space Discrete\(2\)/],
-    ['plain-error-on-invalid-action', 'invalid-action-rejected', /threw TypeError: cannot read action; expected an INVALID_ACTION/],
+    [
+      'plain-error-on-invalid-action',
+      'invalid-action-rejected',
+      /threw TypeError: cannot read action; expected an INVALID_ACTION/,
+    ],
     ['bad-space-json', 'spaces-describe-themselves', /Box low has 1 elements but the shape holds 3/],
     ['reset-returns-obs-only', 'reset-signature', /no observation field/],
   ];
@@ -79,7 +102,11 @@ describe('checkEnv catches broken envs', () => {
 
   it('throws EnvCheckError (ENV_CHECK_FAILED) listing every failed check by default', () => {
     let err: unknown;
-    try { checkEnv(() => new BrokenEnv('obs-wrong-dtype')); } catch (e) { err = e; }
+    try {
+      checkEnv(() => new BrokenEnv('obs-wrong-dtype'));
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(EnvCheckError);
     expect((err as EnvCheckError).code).toBe('ENV_CHECK_FAILED');
     expect((err as EnvCheckError).failures.map((f) => f.check)).toEqual(failedChecks('obs-wrong-dtype'));
@@ -93,7 +120,11 @@ describe('checkEnv catches broken envs', () => {
   });
 
   it('step-before-reset needs a factory and catches an env that steps unreset', () => {
-    expect(checkEnv(new BrokenEnv('none'), { throwOnFailure: false }).results.find((r) => r.check === 'step-before-reset-rejected')!.status).toBe('skipped');
+    expect(
+      checkEnv(new BrokenEnv('none'), { throwOnFailure: false }).results.find(
+        (r) => r.check === 'step-before-reset-rejected',
+      )!.status,
+    ).toBe('skipped');
     expect(failedChecks('no-reset-needed')).toContain('step-after-end-rejected');
   });
 });

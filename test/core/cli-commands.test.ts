@@ -11,13 +11,17 @@ const bin = fileURLToPath(new URL('../../bin/tg4.js', import.meta.url));
 
 describe('tg4 rollout', () => {
   it('an unknown env id is UNKNOWN_ENV', () => {
-    expect(() => rollout({ env: 'NoSuchEnv-v0', episodes: 1, seed: 0 })).toThrow(expect.objectContaining({ code: 'UNKNOWN_ENV' }));
+    expect(() => rollout({ env: 'NoSuchEnv-v0', episodes: 1, seed: 0 })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_ENV' }),
+    );
   });
 
   it('same seed → the same returns; another seed → different; returns are episode lengths for CartPole', () => {
     const a = rollout({ env: 'CartPole-v1', episodes: 5, seed: 3 });
     expect(rollout({ env: 'CartPole-v1', episodes: 5, seed: 3 })).toEqual(a);
-    expect(rollout({ env: 'CartPole-v1', episodes: 5, seed: 4 }).map((e) => e.return)).not.toEqual(a.map((e) => e.return));
+    expect(rollout({ env: 'CartPole-v1', episodes: 5, seed: 4 }).map((e) => e.return)).not.toEqual(
+      a.map((e) => e.return),
+    );
     for (const e of a) {
       expect(e.return).toBe(e.length);
       expect(e.terminated || e.truncated).toBe(true);
@@ -26,7 +30,14 @@ describe('tg4 rollout', () => {
 
   it('renders ansi frames (one per reset and step) and honours maxSteps', () => {
     const frames: string[] = [];
-    const [ep] = rollout({ env: 'CartPole-v1', episodes: 1, seed: 0, render: 'ansi', maxSteps: 4, onFrame: (f) => frames.push(f) });
+    const [ep] = rollout({
+      env: 'CartPole-v1',
+      episodes: 1,
+      seed: 0,
+      render: 'ansi',
+      maxSteps: 4,
+      onFrame: (f) => frames.push(f),
+    });
     expect(ep!.length).toBeLessThanOrEqual(4);
     expect(frames).toHaveLength(ep!.length + 1);
     expect(frames[0]).toMatch(/^\[-+C-+\]/);
@@ -34,7 +45,9 @@ describe('tg4 rollout', () => {
 
   it('unknown env from the real command: a typed error listing the ids, exit code 2', async () => {
     // One real process (tsx start-up is seconds on a loaded box); the rest of the command is tested in-process.
-    const bad = await run(process.execPath, [bin, 'rollout', '--env', 'NoSuchEnv-v0']).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(process.execPath, [bin, 'rollout', '--env', 'NoSuchEnv-v0']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(2);
     expect((bad as { stderr: string }).stderr).toMatch(/tg4: error \[UNKNOWN_ENV\].*Registered ids: .*CartPole-v1/);
   });

@@ -41,12 +41,26 @@ describe.each(ids)('%s', (id) => {
         const actions = sampleBatch(fast.singleActionSpace, n);
         const x = fast.step(actions);
         const y = sync.step(actions);
-        const same = x.observations.every((v, k) => Object.is(v, y.observations[k]))
-          && x.rewards.every((v, k) => Object.is(v, y.rewards[k]))
-          && x.terminated.every((v, k) => v === y.terminated[k]) && x.truncated.every((v, k) => v === y.truncated[k]);
+        const same =
+          x.observations.every((v, k) => Object.is(v, y.observations[k])) &&
+          x.rewards.every((v, k) => Object.is(v, y.rewards[k])) &&
+          x.terminated.every((v, k) => v === y.terminated[k]) &&
+          x.truncated.every((v, k) => v === y.truncated[k]);
         if (!same) {
-          expect({ obs: Array.from(x.observations), rewards: Array.from(x.rewards), term: Array.from(x.terminated), trunc: Array.from(x.truncated) }, `step ${t}`)
-            .toEqual({ obs: Array.from(y.observations), rewards: Array.from(y.rewards), term: Array.from(y.terminated), trunc: Array.from(y.truncated) });
+          expect(
+            {
+              obs: Array.from(x.observations),
+              rewards: Array.from(x.rewards),
+              term: Array.from(x.terminated),
+              trunc: Array.from(x.truncated),
+            },
+            `step ${t}`,
+          ).toEqual({
+            obs: Array.from(y.observations),
+            rewards: Array.from(y.rewards),
+            term: Array.from(y.terminated),
+            trunc: Array.from(y.truncated),
+          });
         }
       }
       fast.close();

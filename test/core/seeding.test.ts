@@ -6,7 +6,10 @@ import { CountdownEnv } from './helpers/toy-envs.ts';
 
 describe('Rng', () => {
   it('same seed → the same stream bit for bit; different seeds → different', () => {
-    const draw = (s: number): number[] => { const r = new Rng(s); return Array.from({ length: 50 }, () => r.random()); };
+    const draw = (s: number): number[] => {
+      const r = new Rng(s);
+      return Array.from({ length: 50 }, () => r.random());
+    };
     expect(draw(1)).toEqual(draw(1));
     expect(draw(1)).not.toEqual(draw(2));
     // The documented derivation: Rng(s) is seedrandom's Alea seeded with String(s), read with .double().
@@ -20,7 +23,9 @@ describe('Rng', () => {
 
   it('uniform, integer, normal and exponential have the right ranges and rough moments', () => {
     const r = new Rng(7);
-    let sum = 0, sq = 0, bad = 0;
+    let sum = 0,
+      sq = 0,
+      bad = 0;
     const n = 20000;
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < n; i++) {
@@ -30,7 +35,8 @@ describe('Rng', () => {
       if (!(Number.isInteger(k) && k >= 0 && k < 4)) bad++;
       else counts[k]!++;
       const z = r.normal();
-      sum += z; sq += z * z;
+      sum += z;
+      sq += z * z;
       if (!(r.exponential() >= 0)) bad++;
     }
     expect(bad).toBe(0);
@@ -40,7 +46,8 @@ describe('Rng', () => {
   });
 
   it('rejects seeds that are not non-negative safe integers, with the fix in the message', () => {
-    for (const bad of [-1, 0.5, Number.NaN, Infinity, 2 ** 60, '3']) expect(() => assertSeed(bad)).toThrow(/non-negative integer/);
+    for (const bad of [-1, 0.5, Number.NaN, Infinity, 2 ** 60, '3'])
+      expect(() => assertSeed(bad)).toThrow(/non-negative integer/);
     expect(Number.isSafeInteger(entropySeed())).toBe(true);
   });
 
@@ -57,7 +64,11 @@ describe('Env seeding', () => {
   it('reset({seed}) makes the env stream reproducible; reset() continues it', () => {
     const a = new CountdownEnv();
     const b = new CountdownEnv();
-    const seq = (e: CountdownEnv, seed: number): number[] => [e.reset({ seed }).observation[2]!, e.reset().observation[2]!, e.reset().observation[2]!];
+    const seq = (e: CountdownEnv, seed: number): number[] => [
+      e.reset({ seed }).observation[2]!,
+      e.reset().observation[2]!,
+      e.reset().observation[2]!,
+    ];
     expect(seq(a, 3)).toEqual(seq(b, 3));
     expect(new Set(seq(a, 3)).size).toBe(3);
     expect(seq(a, 3)).not.toEqual(seq(a, 4));

@@ -1,7 +1,19 @@
 // Spaces: samples lie in the space, contains() rejects wrong shape/dtype/NaN/out-of-range, seeding, JSON round trip.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Box, Discrete, MultiDiscrete, MultiBinary, Dict, Tuple, spaceFromJSON, flatten, flatdim, flattenSpace, InvalidSpaceError } from '../../src/core/index.ts';
+import {
+  Box,
+  Discrete,
+  MultiDiscrete,
+  MultiBinary,
+  Dict,
+  Tuple,
+  spaceFromJSON,
+  flatten,
+  flatdim,
+  flattenSpace,
+  InvalidSpaceError,
+} from '../../src/core/index.ts';
 import type { Space } from '../../src/core/index.ts';
 
 const spaces = (): Record<string, Space> => ({
@@ -26,16 +38,26 @@ describe('spaces: sample ⊂ space', () => {
   }
 
   it('property: any bounded float32 Box samples inside its bounds', () => {
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 6 }),
-      fc.nat(),
-      (bounds, seed) => {
-        const box = new Box(bounds.map(([l]) => l), bounds.map(([l, w]) => l + w), [bounds.length]);
-        box.seed(seed);
-        for (let i = 0; i < 20; i++) if (!box.contains(box.sample())) return false;
-        return true;
-      },
-    ), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true })),
+          { minLength: 1, maxLength: 6 },
+        ),
+        fc.nat(),
+        (bounds, seed) => {
+          const box = new Box(
+            bounds.map(([l]) => l),
+            bounds.map(([l, w]) => l + w),
+            [bounds.length],
+          );
+          box.seed(seed);
+          for (let i = 0; i < 20; i++) if (!box.contains(box.sample())) return false;
+          return true;
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('sample types: float32 Box → Float32Array, int32 Box → Int32Array, MultiBinary → Uint8Array, Discrete → number', () => {
@@ -92,7 +114,8 @@ describe('spaces: contains rejects', () => {
   it('Discrete: only integers in range', () => {
     const d = new Discrete(3, 1);
     expect([1, 2, 3].every((v) => d.contains(v))).toBe(true);
-    for (const bad of [0, 4, 1.5, Number.NaN, '1', true, [1], null, Int32Array.of(1)]) expect(d.contains(bad)).toBe(false);
+    for (const bad of [0, 4, 1.5, Number.NaN, '1', true, [1], null, Int32Array.of(1)])
+      expect(d.contains(bad)).toBe(false);
   });
 
   it('MultiDiscrete, MultiBinary, Dict, Tuple', () => {
@@ -137,7 +160,9 @@ describe('spaces: seeding and description', () => {
     for (const space of Object.values(spaces())) {
       const draw = (seed: number): string => {
         space.seed(seed);
-        return JSON.stringify(Array.from({ length: 10 }, () => flatten(space, space.sample())).map((a) => Array.from(a)));
+        return JSON.stringify(
+          Array.from({ length: 10 }, () => flatten(space, space.sample())).map((a) => Array.from(a)),
+        );
       };
       expect(draw(5)).toBe(draw(5));
       expect(draw(5)).not.toBe(draw(6));
@@ -159,7 +184,13 @@ describe('spaces: seeding and description', () => {
       const json = JSON.parse(JSON.stringify(space.toJSON()));
       expect(spaceFromJSON(json).toJSON()).toEqual(space.toJSON());
     }
-    expect(spaces().boxPerElement!.toJSON()).toEqual({ type: 'Box', shape: [4], dtype: 'float64', low: [-1, 0, null, null], high: [1, null, 5, null] });
+    expect(spaces().boxPerElement!.toJSON()).toEqual({
+      type: 'Box',
+      shape: [4],
+      dtype: 'float64',
+      low: [-1, 0, null, null],
+      high: [1, null, 5, null],
+    });
     expect(String(new Box(-1, 1, [3]))).toBe('Box(-1.0, 1.0, (3,), float32)');
     expect(String(new Dict({ a: new Discrete(2) }))).toBe("Dict('a': Discrete(2))");
   });

@@ -7,8 +7,16 @@ import type { VectorEnv, AutoresetMode } from '../../src/core/index.ts';
 import { CartPoleVectorEnv } from '../../envs/classic/index.ts';
 import { CountdownEnv, SumEnv } from './helpers/toy-envs.ts';
 
-const rows = (obs: Float32Array, d: number): number[][] => Array.from({ length: obs.length / d }, (_, i) => Array.from(obs.subarray(i * d, i * d + d)));
-const codeOf = (fn: () => unknown): string | null => { try { fn(); return null; } catch (e) { return e instanceof Tg4Error ? e.code : String(e); } };
+const rows = (obs: Float32Array, d: number): number[][] =>
+  Array.from({ length: obs.length / d }, (_, i) => Array.from(obs.subarray(i * d, i * d + d)));
+const codeOf = (fn: () => unknown): string | null => {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e instanceof Tg4Error ? e.code : String(e);
+  }
+};
 
 describe('SyncVectorEnv autoreset', () => {
   it("'next-step': the step after an episode ends resets that sub-env (action ignored, reward 0, flags 0)", () => {
@@ -17,9 +25,15 @@ describe('SyncVectorEnv autoreset', () => {
     expect(v.obsDim).toBe(3);
     const noise0 = r0.observations[2]!;
     const noise1 = r0.observations[5]!;
-    expect(rows(r0.observations, 3)).toEqual([[2, 0, noise0], [3, 0, noise1]]);
+    expect(rows(r0.observations, 3)).toEqual([
+      [2, 0, noise0],
+      [3, 0, noise1],
+    ]);
     let s = v.step(Int32Array.of(1, 2));
-    expect(rows(s.observations, 3)).toEqual([[1, 1, noise0], [2, 2, noise1]]);
+    expect(rows(s.observations, 3)).toEqual([
+      [1, 1, noise0],
+      [2, 2, noise1],
+    ]);
     expect(Array.from(s.rewards)).toEqual([2, 3]);
     s = v.step(Int32Array.of(0, 0));
     expect(Array.from(s.terminated)).toEqual([1, 0]);
@@ -73,7 +87,10 @@ describe('vector actions and errors', () => {
     expect(v.actionDim).toBe(2);
     v.reset({ seed: 0 });
     const s = v.step(Float32Array.of(0.5, -0.5, 1, 0.25));
-    expect(rows(s.observations, 2)).toEqual([[0.5, -0.5], [1, 0.25]]);
+    expect(rows(s.observations, 2)).toEqual([
+      [0.5, -0.5],
+      [1, 0.25],
+    ]);
     expect(envs[1]!.lastAction).toEqual([1, 0.25]);
     expect(Array.from(s.rewards)).toEqual([0.5, 1]);
     expect(v.step([Float32Array.of(0, 0), [0.5, 0.5]]).observations[2]).toBe(1.5); // generic array of actions
@@ -85,7 +102,11 @@ describe('vector actions and errors', () => {
     v.reset({ seed: 0 });
     v.step(new Float32Array(6).fill(0.5));
     let err: unknown;
-    try { v.step(Float32Array.of(0.1, 0.1, 0.1, 0.1, 2, 0)); } catch (e) { err = e; }
+    try {
+      v.step(Float32Array.of(0.1, 0.1, 0.1, 0.1, 2, 0));
+    } catch (e) {
+      err = e;
+    }
     expect((err as Tg4Error).code).toBe('INVALID_ACTION');
     expect((err as Error).message).toMatch(/sub-env 2 .*Box\(-1\.0, 1\.0, \(2,\), float32\)/);
     expect(envs.map((e) => e.total[0])).toEqual([0.5, 0.5, 0.5]);
@@ -101,9 +122,13 @@ describe('vector actions and errors', () => {
     expect(codeOf(() => v.step([0, 0]))).toBe('RESET_NEEDED');
     v.close();
     expect(codeOf(() => v.reset())).toBe('CLOSED_ENV');
-    expect(codeOf(() => new SyncVectorEnv([() => new CountdownEnv(), () => new SumEnv()] as never))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new SyncVectorEnv([() => new CountdownEnv(), () => new SumEnv()] as never))).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(codeOf(() => new SyncVectorEnv([]))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => new SyncVectorEnv([() => new CountdownEnv()], { autoresetMode: 'sometimes' as never }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new SyncVectorEnv([() => new CountdownEnv()], { autoresetMode: 'sometimes' as never }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('reset({seed: s}) gives sub-env i the seed s + i', () => {
@@ -111,7 +136,9 @@ describe('vector actions and errors', () => {
     const obs = Array.from(v.reset({ seed: 40 }).observations);
     const single = [40, 41, 42].flatMap((seed) => Array.from(new CountdownEnv().reset({ seed }).observation));
     expect(obs).toEqual(single);
-    expect(Array.from(v.reset({ seed: [42, 41, 40] }).observations)).toEqual([2, 1, 0].flatMap((i) => single.slice(i * 3, i * 3 + 3)));
+    expect(Array.from(v.reset({ seed: [42, 41, 40] }).observations)).toEqual(
+      [2, 1, 0].flatMap((i) => single.slice(i * 3, i * 3 + 3)),
+    );
   });
 });
 
@@ -135,7 +162,8 @@ describe('batched CartPole-v1 (vector entry point)', () => {
       expect(Array.from(b.observations)).toEqual(Array.from(a.observations));
       const rng = new Rng(5);
       const acts = new Int32Array(n);
-      let ends = 0, truncations = 0;
+      let ends = 0,
+        truncations = 0;
       for (let t = 0; t < 3000; t++) {
         // Sub-env 0 balances (to reach the 500-step truncation); the others act at random.
         acts[0] = a.observations[2]! + 0.5 * a.observations[3]! > 0 ? 1 : 0;
@@ -143,10 +171,20 @@ describe('batched CartPole-v1 (vector entry point)', () => {
         const x = sync.step(acts);
         const y = fast.step(acts);
         // Plain loops, with expect() only on a mismatch: vitest's deep equality is too slow for 3000 × 6 rows.
-        for (let k = 0; k < n * 4; k++) if (!Object.is(x.observations[k], y.observations[k])) expect(Array.from(y.observations), `step ${t}`).toEqual(Array.from(x.observations));
+        for (let k = 0; k < n * 4; k++)
+          if (!Object.is(x.observations[k], y.observations[k]))
+            expect(Array.from(y.observations), `step ${t}`).toEqual(Array.from(x.observations));
         for (let i = 0; i < n; i++) {
-          if (x.rewards[i] !== y.rewards[i] || x.terminated[i] !== y.terminated[i] || x.truncated[i] !== y.truncated[i]) {
-            expect([y.rewards[i], y.terminated[i], y.truncated[i]], `step ${t} sub-env ${i}`).toEqual([x.rewards[i], x.terminated[i], x.truncated[i]]);
+          if (
+            x.rewards[i] !== y.rewards[i] ||
+            x.terminated[i] !== y.terminated[i] ||
+            x.truncated[i] !== y.truncated[i]
+          ) {
+            expect([y.rewards[i], y.terminated[i], y.truncated[i]], `step ${t} sub-env ${i}`).toEqual([
+              x.rewards[i],
+              x.terminated[i],
+              x.truncated[i],
+            ]);
           }
           if (x.terminated[i] || x.truncated[i]) {
             ends++;
@@ -167,7 +205,9 @@ describe('batched CartPole-v1 (vector entry point)', () => {
     expect(codeOf(() => v.step(Int32Array.of(0, 1, 0)))).toBe('RESET_NEEDED');
     v.reset({ seed: 1 });
     const before = Array.from(v.step(Int32Array.of(0, 1, 0)).observations);
-    expect(() => v.step(Int32Array.of(0, 1, 2))).toThrow(/action 2 for sub-env 2 is not in the action space Discrete\(2\)/);
+    expect(() => v.step(Int32Array.of(0, 1, 2))).toThrow(
+      /action 2 for sub-env 2 is not in the action space Discrete\(2\)/,
+    );
     expect(() => v.step(Int32Array.of(0, 1))).toThrow(/expected 3 actions/);
     expect(() => v.step(Float32Array.of(0, 1, 0))).toThrow(/not a float32 array/);
     expect(() => v.step([0, 1, '1'] as never)).toThrow(/INVALID|not in the action space/);

@@ -2,13 +2,33 @@
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.ts';
 import {
-  TimeLimit, RecordEpisodeStatistics, NormalizeObservation, NormalizeReward, ClipAction, FlattenObservation, RewardWrapper,
-  ObservationWrapper, Box, Dict, Discrete, Env, Rng, make, Tg4Error,
+  TimeLimit,
+  RecordEpisodeStatistics,
+  NormalizeObservation,
+  NormalizeReward,
+  ClipAction,
+  FlattenObservation,
+  RewardWrapper,
+  ObservationWrapper,
+  Box,
+  Dict,
+  Discrete,
+  Env,
+  Rng,
+  make,
+  Tg4Error,
 } from '../../src/core/index.ts';
 import type { ResetResult, StepResult, EpisodeStatistics } from '../../src/core/index.ts';
 import { CountdownEnv, SumEnv } from './helpers/toy-envs.ts';
 
-const codeOf = (fn: () => unknown): string | null => { try { fn(); return null; } catch (e) { return e instanceof Tg4Error ? e.code : String(e); } };
+const codeOf = (fn: () => unknown): string | null => {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e instanceof Tg4Error ? e.code : String(e);
+  }
+};
 
 describe('TimeLimit', () => {
   it('truncates at maxEpisodeSteps, then requires a reset', () => {
@@ -51,7 +71,12 @@ describe('RecordEpisodeStatistics', () => {
     expect(ep.l).toBe(3);
     expect(ep.t).toBeGreaterThanOrEqual(0);
     expect(last.info['left']).toBe(0); // the inner info is kept
-    for (let e = 0; e < 2; e++) { env.reset(); env.step(0); env.step(0); env.step(0); }
+    for (let e = 0; e < 2; e++) {
+      env.reset();
+      env.step(0);
+      env.step(0);
+      env.step(0);
+    }
     expect(env.returnQueue).toEqual([3, 3]);
     expect(env.lengthQueue).toEqual([3, 3]);
     expect(env.episodeCount).toBe(3);
@@ -140,7 +165,13 @@ class FakeDictEnv extends Env<Record<string, unknown>, number> {
     return { observation: { pos: Float32Array.of(0.5, -0.5), mode: 0 }, info: {} };
   }
   protected stepEpisode(a: number): StepResult<Record<string, unknown>> {
-    return { observation: { pos: Float32Array.of(0, 0), mode: a }, reward: 0, terminated: false, truncated: false, info: {} };
+    return {
+      observation: { pos: Float32Array.of(0, 0), mode: a },
+      reward: 0,
+      terminated: false,
+      truncated: false,
+      info: {},
+    };
   }
 }
 
@@ -155,9 +186,15 @@ describe('FlattenObservation and one-method wrappers', () => {
   });
 
   it('a custom reward or observation wrapper overrides one method and composes', () => {
-    class Double<O, A> extends RewardWrapper<O, A> { reward(r: number): number { return 2 * r; } }
+    class Double<O, A> extends RewardWrapper<O, A> {
+      reward(r: number): number {
+        return 2 * r;
+      }
+    }
     class Negate<A> extends ObservationWrapper<Float32Array, A, Float32Array> {
-      observation(o: Float32Array): Float32Array { return o.map((v) => -v); }
+      observation(o: Float32Array): Float32Array {
+        return o.map((v) => -v);
+      }
     }
     const env = new Negate(new Double(make<Float32Array, number>('CartPole-v1')));
     const first = env.reset({ seed: 4 }).observation;

@@ -15,7 +15,11 @@ function setup() {
 
 function expectCode(fn: () => unknown, code: string, msg?: RegExp): void {
   let err: unknown;
-  try { fn(); } catch (e) { err = e; }
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
   expect(err, 'expected a throw').toBeInstanceOf(Tg4Error);
   expect((err as Tg4Error).code).toBe(code);
   if (msg) expect((err as Error).message).toMatch(msg);
@@ -35,10 +39,28 @@ describe('bad input', () => {
     ['bad side', { side: 'hold' }, 20_000, 'INVALID_ARGUMENT', /side must be 'buy' or 'sell'/],
     ['NaN stop', { stopLoss: NaN }, 20_000, 'INVALID_ARGUMENT', /stopLoss/],
     ['stop above price on a long', { stopLoss: 21_000 }, 20_000, 'ORDER_REJECTED', /stopLoss 21000 must be below/],
-    ['target below price on a long', { takeProfit: 19_000 }, 20_000, 'ORDER_REJECTED', /takeProfit 19000 must be above/],
+    [
+      'target below price on a long',
+      { takeProfit: 19_000 },
+      20_000,
+      'ORDER_REJECTED',
+      /takeProfit 19000 must be above/,
+    ],
     ['limit price on a market order', { limitPrice: 19_000 }, 20_000, 'INVALID_ARGUMENT', /only for limit orders/],
-    ['reduce-only that would flip', { side: 'sell', size: 0.5, reduceOnly: true }, 20_000, 'ORDER_REJECTED', /reduce-only but would flip/],
-    ['exits on a reducing order', { side: 'sell', size: 0.05, stopLoss: 21_000 }, 20_000, 'INVALID_ARGUMENT', /use setExits/],
+    [
+      'reduce-only that would flip',
+      { side: 'sell', size: 0.5, reduceOnly: true },
+      20_000,
+      'ORDER_REJECTED',
+      /reduce-only but would flip/,
+    ],
+    [
+      'exits on a reducing order',
+      { side: 'sell', size: 0.05, stopLoss: 21_000 },
+      20_000,
+      'INVALID_ARGUMENT',
+      /use setExits/,
+    ],
   ];
   for (const [name, patch, price, code, msg] of cases) {
     it(`${name} → ${code}, portfolio unchanged`, () => {
@@ -53,8 +75,16 @@ describe('bad input', () => {
     const { ex, pf } = setup();
     ex.closePosition('p', 'BTC/USD', 20_000, T0 + 1);
     const before = JSON.stringify(pf.snapshot());
-    expectCode(() => ex.closePosition('p', 'BTC/USD', 20_000, T0 + 2), 'ORDER_REJECTED', /no open BTC\/USD position to close/);
-    expectCode(() => ex.marketOrder({ ...base, side: 'sell', reduceOnly: true }, 20_000, T0 + 2), 'ORDER_REJECTED', /nothing to reduce/);
+    expectCode(
+      () => ex.closePosition('p', 'BTC/USD', 20_000, T0 + 2),
+      'ORDER_REJECTED',
+      /no open BTC\/USD position to close/,
+    );
+    expectCode(
+      () => ex.marketOrder({ ...base, side: 'sell', reduceOnly: true }, 20_000, T0 + 2),
+      'ORDER_REJECTED',
+      /nothing to reduce/,
+    );
     expectCode(() => ex.setExits('p', 'BTC/USD', { stopLoss: 19_000 }), 'ORDER_REJECTED', /no open BTC\/USD position/);
     expect(JSON.stringify(pf.snapshot())).toBe(before);
   });
@@ -71,14 +101,34 @@ describe('bad input', () => {
     const { ex, pf } = setup();
     const before = JSON.stringify(pf.snapshot());
     expectCode(() => ex.closePosition('p', 'BTC/USD', 20_000, T0, 1.5), 'INVALID_ARGUMENT', /fraction/);
-    expectCode(() => ex.onBar('BTC/USD', { time: T0, open: 100, high: 90, low: 95, close: 96 }), 'INVALID_ARGUMENT', /inconsistent/);
-    expectCode(() => ex.onBar('BTC/USD', { time: NaN, open: 100, high: 100, low: 100, close: 100 }), 'INVALID_ARGUMENT', /bar.time/);
-    expectCode(() => ex.onBar('XRP/USD', { time: T0, open: 1, high: 1, low: 1, close: 1 }), 'INVALID_ARGUMENT', /unknown symbol/);
+    expectCode(
+      () => ex.onBar('BTC/USD', { time: T0, open: 100, high: 90, low: 95, close: 96 }),
+      'INVALID_ARGUMENT',
+      /inconsistent/,
+    );
+    expectCode(
+      () => ex.onBar('BTC/USD', { time: NaN, open: 100, high: 100, low: 100, close: 100 }),
+      'INVALID_ARGUMENT',
+      /bar.time/,
+    );
+    expectCode(
+      () => ex.onBar('XRP/USD', { time: T0, open: 1, high: 1, low: 1, close: 1 }),
+      'INVALID_ARGUMENT',
+      /unknown symbol/,
+    );
     expectCode(() => ex.submit({ ...base, type: 'limit' }), 'INVALID_ARGUMENT', /limitPrice of a limit order/);
     expect(ex.pendingOrders()).toHaveLength(0);
     expect(JSON.stringify(pf.snapshot())).toBe(before);
-    expectCode(() => new PaperExecutor({ symbols: { X: { feeRate: -0.1 } } }), 'INVALID_ARGUMENT', /symbols\['X'\]\.feeRate must be a fraction/);
-    expectCode(() => new PaperExecutor({ symbols: { X: { fee: 0.1 } as never } }), 'INVALID_ARGUMENT', /not a symbol parameter/);
+    expectCode(
+      () => new PaperExecutor({ symbols: { X: { feeRate: -0.1 } } }),
+      'INVALID_ARGUMENT',
+      /symbols\['X'\]\.feeRate must be a fraction/,
+    );
+    expectCode(
+      () => new PaperExecutor({ symbols: { X: { fee: 0.1 } as never } }),
+      'INVALID_ARGUMENT',
+      /not a symbol parameter/,
+    );
     expectCode(() => new PaperExecutor({ symbols: [] }), 'INVALID_ARGUMENT', /at least one symbol/);
     expectCode(() => ex.createPortfolio('p', 5), 'INVALID_ARGUMENT', /already exists/);
     expectCode(() => ex.createPortfolio('q', NaN), 'INVALID_ARGUMENT', /initial capital/);

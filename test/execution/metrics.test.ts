@@ -15,10 +15,13 @@ describe('metrics', () => {
     const b = K.createBook(1, 1, 100);
     // equity path 100 → 110 → 99 → 120 by price moves of a 1-unit long entered at 10 (no costs)
     expect(K.marketOrder(b, params, 0, 0, 1, 10, 0)).toBe(K.ORDER_OK);
-    K.markAccount(b, 0, 0);                                   // 100
-    K.processBar(b, params, 0, 0, 10, 20, 10, 20, H); K.markAccount(b, 0, H);     // 110
-    K.processBar(b, params, 0, 0, 20, 20, 9, 9, 2 * H); K.markAccount(b, 0, 2 * H); // 99
-    K.processBar(b, params, 0, 0, 9, 30, 9, 30, 3 * H); K.markAccount(b, 0, 3 * H); // 120
+    K.markAccount(b, 0, 0); // 100
+    K.processBar(b, params, 0, 0, 10, 20, 10, 20, H);
+    K.markAccount(b, 0, H); // 110
+    K.processBar(b, params, 0, 0, 20, 20, 9, 9, 2 * H);
+    K.markAccount(b, 0, 2 * H); // 99
+    K.processBar(b, params, 0, 0, 9, 30, 9, 30, 3 * H);
+    K.markAccount(b, 0, 3 * H); // 120
     const m = accountMetrics(b, 0);
     expect(m.maxDrawdown).toBeCloseTo(11 / 110, 15);
     expect(m.maxDrawdownAbs).toBeCloseTo(11, 12);
@@ -32,11 +35,25 @@ describe('metrics', () => {
     expect(m.sortino!).toBeCloseTo((mean / Math.sqrt(r[1]! ** 2 / 3)) * Math.sqrt(8760), 9);
     // trades +30, −10, +20, −5 (no costs): win rate 0.5, profit factor 50 / 15
     const c = K.createBook(1, 1, 1000);
-    for (const [entry, exit] of [[10, 40], [50, 40], [10, 30], [20, 15]] as const) {
-      K.marketOrder(c, params, 0, 0, 1, entry, 0); K.marketOrder(c, params, 0, 0, -1, exit, 0);
+    for (const [entry, exit] of [
+      [10, 40],
+      [50, 40],
+      [10, 30],
+      [20, 15],
+    ] as const) {
+      K.marketOrder(c, params, 0, 0, 1, entry, 0);
+      K.marketOrder(c, params, 0, 0, -1, exit, 0);
     }
     const mc = accountMetrics(c, 0);
-    expect(mc).toMatchObject({ totalTrades: 4, winningTrades: 2, losingTrades: 2, winRate: 0.5, totalPnl: 35, grossProfit: 50, grossLoss: 15 });
+    expect(mc).toMatchObject({
+      totalTrades: 4,
+      winningTrades: 2,
+      losingTrades: 2,
+      winRate: 0.5,
+      totalPnl: 35,
+      grossProfit: 50,
+      grossLoss: 15,
+    });
     expect(mc.profitFactor).toBeCloseTo(50 / 15, 15);
     expect(mc.cash).toBe(1035);
   });
@@ -45,19 +62,44 @@ describe('metrics', () => {
     const rng = seedrandom('metrics-ref');
     const ex = new PaperExecutor({ symbols: ['BTC/USD', 'ETH/USD'] });
     const pf = ex.createPortfolio('ref', 10_000);
-    const trades: Trade[] = []; const fills: Fill[] = [];
-    ex.onEvent((e) => { if (e.type === 'trade') trades.push(e.trade); if (e.type === 'fill') fills.push(e.fill); });
+    const trades: Trade[] = [];
+    const fills: Fill[] = [];
+    ex.onEvent((e) => {
+      if (e.type === 'trade') trades.push(e.trade);
+      if (e.type === 'fill') fills.push(e.fill);
+    });
     const exposed: boolean[] = [];
     const px = [20_000, 1_500];
     for (let i = 0; i < 400; i++) {
       for (let s = 0; s < 2; s++) {
         const sym = s === 0 ? 'BTC/USD' : 'ETH/USD';
-        const open = px[s]! * (1 + 0.01 * (rng() - 0.5)); const close = open * (1 + 0.02 * (rng() - 0.5));
-        const bar = { time: T0 + i * H, open, high: Math.max(open, close) * (1 + 0.005 * rng()), low: Math.min(open, close) * (1 - 0.005 * rng()), close };
+        const open = px[s]! * (1 + 0.01 * (rng() - 0.5));
+        const close = open * (1 + 0.02 * (rng() - 0.5));
+        const bar = {
+          time: T0 + i * H,
+          open,
+          high: Math.max(open, close) * (1 + 0.005 * rng()),
+          low: Math.min(open, close) * (1 - 0.005 * rng()),
+          close,
+        };
         if (rng() < 0.15) {
-          const side = rng() < 0.5 ? 'buy' as const : 'sell' as const;
+          const side = rng() < 0.5 ? ('buy' as const) : ('sell' as const);
           const size = 0.5 * pf.maxOrderSize(sym, side, open) * rng() + 1e-6;
-          ex.marketOrder({ portfolio: 'ref', symbol: sym, side, size, ...(rng() < 0.5 && !pf.position(sym) ? (side === 'buy' ? { stopLoss: open * 0.99, takeProfit: open * 1.015 } : { stopLoss: open * 1.01, takeProfit: open * 0.985 }) : {}) }, open, bar.time);
+          ex.marketOrder(
+            {
+              portfolio: 'ref',
+              symbol: sym,
+              side,
+              size,
+              ...(rng() < 0.5 && !pf.position(sym)
+                ? side === 'buy'
+                  ? { stopLoss: open * 0.99, takeProfit: open * 1.015 }
+                  : { stopLoss: open * 1.01, takeProfit: open * 0.985 }
+                : {}),
+            },
+            open,
+            bar.time,
+          );
         }
         ex.onBar(sym, bar);
         px[s] = close;
@@ -72,11 +114,17 @@ describe('metrics', () => {
     const mean = rets.reduce((a, b) => a + b, 0) / rets.length;
     const sd = Math.sqrt(rets.reduce((a, b) => a + (b - mean) ** 2, 0) / (rets.length - 1));
     const dsd = Math.sqrt(rets.reduce((a, b) => a + Math.min(b, 0) ** 2, 0) / rets.length);
-    let peak = -Infinity; let mdd = 0;
-    for (const e of eq) { peak = Math.max(peak, e); mdd = Math.max(mdd, (peak - e) / peak); }
+    let peak = -Infinity;
+    let mdd = 0;
+    for (const e of eq) {
+      peak = Math.max(peak, e);
+      mdd = Math.max(mdd, (peak - e) / peak);
+    }
     const ann = Math.pow(eq[eq.length - 1]! / eq[0]!, 8760 / (eq.length - 1)) - 1;
-    const wins = trades.filter((t) => t.netPnl > 0); const losses = trades.filter((t) => t.netPnl < 0);
-    const gp = wins.reduce((a, t) => a + t.netPnl, 0); const gl = -losses.reduce((a, t) => a + t.netPnl, 0);
+    const wins = trades.filter((t) => t.netPnl > 0);
+    const losses = trades.filter((t) => t.netPnl < 0);
+    const gp = wins.reduce((a, t) => a + t.netPnl, 0);
+    const gl = -losses.reduce((a, t) => a + t.netPnl, 0);
     const turnover = fills.reduce((a, f) => a + f.size * f.price, 0) / 10_000;
     const fees = fills.reduce((a, f) => a + f.fee, 0);
     const pnlBtc = trades.filter((t) => t.symbol === 'BTC/USD').reduce((a, t) => a + t.netPnl, 0);
@@ -107,6 +155,13 @@ describe('metrics', () => {
   it('undefined ratios are null, not NaN or Infinity', () => {
     const ex = new PaperExecutor({ symbols: ['X'] });
     const m = ex.createPortfolio('p', 100).metrics();
-    expect(m).toMatchObject({ sharpe: null, sortino: null, calmar: null, winRate: null, profitFactor: null, totalTrades: 0 });
+    expect(m).toMatchObject({
+      sharpe: null,
+      sortino: null,
+      calmar: null,
+      winRate: null,
+      profitFactor: null,
+      totalTrades: 0,
+    });
   });
 });

@@ -14,28 +14,39 @@ function setup(capital = 10_000, extra: Record<string, unknown> = {}) {
   const pf = ex.createPortfolio('ema9', capital);
   const events: ExecutionEvent[] = [];
   ex.onEvent((e) => events.push(e));
-  const trades = () => events.filter((e): e is { type: 'trade'; trade: Trade } => e.type === 'trade').map((e) => e.trade);
+  const trades = () =>
+    events.filter((e): e is { type: 'trade'; trade: Trade } => e.type === 'trade').map((e) => e.trade);
   return { ex, pf, events, trades };
 }
-const bar = (i: number, open: number, high: number, low: number, close: number) => ({ time: T0 + i * H, open, high, low, close });
+const bar = (i: number, open: number, high: number, low: number, close: number) => ({
+  time: T0 + i * H,
+  open,
+  high,
+  low,
+  close,
+});
 
 describe('hand-computed scenarios', () => {
   it('long round trip with fees and slippage', () => {
     const { ex, pf, trades } = setup();
     // buy 0.25 at 20000 → fill 20000 × 1.0005 = 20010, fee 0.25 × 20010 × 0.001 = 5.0025
     const f1 = ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.25 }, 20_000, T0);
-    close(f1.price, 20_010); close(f1.fee, 5.0025);
+    close(f1.price, 20_010);
+    close(f1.fee, 5.0025);
     close(pf.cash, 9_994.9975);
     close(pf.equity, 10_000 - 5.0025 + 0.25 * (20_000 - 20_010)); // marked at the market price: slippage shows at once
     // sell 0.25 at 21000 → fill 20989.5, fee 5.247375, gross 0.25 × (20989.5 − 20010) = 244.875
     const f2 = ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'sell', size: 0.25 }, 21_000, T0 + H);
-    close(f2.price, 20_989.5); close(f2.fee, 5.247375); close(f2.realizedPnl, 244.875);
+    close(f2.price, 20_989.5);
+    close(f2.fee, 5.247375);
+    close(f2.realizedPnl, 244.875);
     close(pf.cash, 10_234.625125); // 10000 + 244.875 − 5.0025 − 5.247375
     close(pf.equity, pf.cash);
     expect(Math.round(pf.equity * 100) / 100).toBe(10_234.63);
     const [t] = trades();
     expect(t).toMatchObject({ side: 'long', size: 0.25, entryPrice: 20_010, exitPrice: 20_989.5, exitReason: 'order' });
-    close(t!.netPnl, 234.625125); close(t!.fees, 10.249875);
+    close(t!.netPnl, 234.625125);
+    close(t!.fees, 10.249875);
     expect(pf.position('BTC/USD')).toBeNull();
   });
 
@@ -55,7 +66,8 @@ describe('hand-computed scenarios', () => {
     ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.25 }, 20_000, T0); // fill 20010, fee 5.0025
     // sell 0.75 at 20400 → fill 20389.8, fee 15.29235 (0.25/0.75 = 5.09745 to the closing part, 10.1949 to the new short)
     const f = ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'sell', size: 0.75 }, 20_400, T0 + H);
-    close(f.fee, 15.29235); close(f.realizedPnl, 94.95); // 0.25 × (20389.8 − 20010)
+    close(f.fee, 15.29235);
+    close(f.realizedPnl, 94.95); // 0.25 × (20389.8 − 20010)
     expect(f.positionAfter).toBeCloseTo(-0.5, 12);
     close(trades()[0]!.netPnl, 84.85005); // 94.95 − 5.0025 − 5.09745
     expect(pf.position('BTC/USD')!.side).toBe('short');
@@ -73,7 +85,8 @@ describe('hand-computed scenarios', () => {
     ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.3 }, 20_000, T0); // fill 20010, fee 6.003
     // close a third at 20500 → fill 20489.75, fee 2.048975, gross 0.1 × 479.75 = 47.975
     const f = ex.closePosition('ema9', 'BTC/USD', 20_500, T0 + H, 1 / 3);
-    close(f.size, 0.1); close(f.realizedPnl, 47.975);
+    close(f.size, 0.1);
+    close(f.realizedPnl, 47.975);
     expect(pf.position('BTC/USD')!.size).toBeCloseTo(0.2, 12);
     expect(pf.position('BTC/USD')!.entryPrice).toBe(20_010);
     close(pf.cash, 10_039.923025);
@@ -97,8 +110,17 @@ describe('hand-computed scenarios', () => {
     close(t.exitPrice, 19_490.25);
     close(t.netPnl, -139.8125625); // 0.25 × (19490.25 − 20010) − 5.0025 − 4.8725625
     close(pf.cash, 9_860.1874375);
-    const exitFill = events.filter((e) => e.type === 'fill').map((e) => (e as Extract<ExecutionEvent, { type: 'fill' }>).fill)[1]!;
-    expect(exitFill).toMatchObject({ reason: 'stop_loss', refPrice: 19_500, side: 'sell', size: 0.25, positionAfter: 0, time: T0 });
+    const exitFill = events
+      .filter((e) => e.type === 'fill')
+      .map((e) => (e as Extract<ExecutionEvent, { type: 'fill' }>).fill)[1]!;
+    expect(exitFill).toMatchObject({
+      reason: 'stop_loss',
+      refPrice: 19_500,
+      side: 'sell',
+      size: 0.25,
+      positionAfter: 0,
+      time: T0,
+    });
   });
 
   it('take-profit inside a bar fills at the target, no slippage', () => {
@@ -168,7 +190,11 @@ describe('hand-computed scenarios', () => {
     const { ex, pf, events } = setup();
     const before = JSON.stringify(pf.snapshot());
     let err: unknown;
-    try { ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.75 }, 20_000, T0); } catch (e) { err = e; }
+    try {
+      ex.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'buy', size: 0.75 }, 20_000, T0);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(Tg4Error);
     expect((err as Tg4Error).code).toBe('ORDER_REJECTED');
     expect((err as Error).message).toMatch(/1\.5x long cap/);
@@ -182,8 +208,12 @@ describe('hand-computed scenarios', () => {
     close((q * 20_000) / pf.equity, 1.5);
     // shorts may go to 2.0x
     const { ex: ex2 } = setup();
-    expect(() => ex2.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'sell', size: 1.0 }, 20_000, T0)).toThrow(/2x short cap/);
-    expect(() => ex2.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'sell', size: 0.99 }, 20_000, T0)).not.toThrow();
+    expect(() =>
+      ex2.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'sell', size: 1.0 }, 20_000, T0),
+    ).toThrow(/2x short cap/);
+    expect(() =>
+      ex2.marketOrder({ portfolio: 'ema9', symbol: 'BTC/USD', side: 'sell', size: 0.99 }, 20_000, T0),
+    ).not.toThrow();
   });
 
   it('a pending order refused at fill time becomes a rejected event, portfolio unchanged', () => {
@@ -244,10 +274,11 @@ describe('hand-computed scenarios', () => {
   it('cross margin inside a portfolio: the liquidation price of one position counts the others', () => {
     const ex = new PaperExecutor({ symbols: ['BTC/USD', 'ETH/USD'] });
     const pf = ex.createPortfolio('p', 10_000);
-    ex.marketOrder({ portfolio: 'p', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0);   // long 10k notional
-    ex.marketOrder({ portfolio: 'p', symbol: 'ETH/USD', side: 'sell', size: 2 }, 1_500, T0);     // short 3k notional
+    ex.marketOrder({ portfolio: 'p', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0); // long 10k notional
+    ex.marketOrder({ portfolio: 'p', symbol: 'ETH/USD', side: 'sell', size: 2 }, 1_500, T0); // short 3k notional
     const liqAlone = (() => {
-      const e2 = new PaperExecutor({ symbols: ['BTC/USD'] }); const p2 = e2.createPortfolio('p', 10_000);
+      const e2 = new PaperExecutor({ symbols: ['BTC/USD'] });
+      const p2 = e2.createPortfolio('p', 10_000);
       e2.marketOrder({ portfolio: 'p', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0);
       return p2.position('BTC/USD')!.liquidationPrice!;
     })();
@@ -267,7 +298,9 @@ describe('hand-computed scenarios', () => {
     const a = ex.createPortfolio('a', 10_000);
     const b = ex.createPortfolio('b', 1_000);
     ex.marketOrder({ portfolio: 'a', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0);
-    expect(() => ex.marketOrder({ portfolio: 'b', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0)).toThrow(/leverage cap/);
+    expect(() => ex.marketOrder({ portfolio: 'b', symbol: 'BTC/USD', side: 'buy', size: 0.5 }, 20_000, T0)).toThrow(
+      /leverage cap/,
+    );
     expect(b.cash).toBe(1_000);
     expect(a.position('BTC/USD')!.size).toBe(0.5);
     expect(b.position('BTC/USD')).toBeNull();

@@ -9,15 +9,39 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function drive(ex: PaperExecutor, rng: () => number, from: number, to: number, px: { v: number }): void {
   for (let i = from; i < to; i++) {
-    const open = px.v * (1 + 0.02 * (rng() - 0.5)); const close = open * (1 + 0.02 * (rng() - 0.5));
-    const bar = { time: T0 + i * H, open, high: Math.max(open, close) * 1.004, low: Math.min(open, close) * 0.996, close };
+    const open = px.v * (1 + 0.02 * (rng() - 0.5));
+    const close = open * (1 + 0.02 * (rng() - 0.5));
+    const bar = {
+      time: T0 + i * H,
+      open,
+      high: Math.max(open, close) * 1.004,
+      low: Math.min(open, close) * 0.996,
+      close,
+    };
     const pf = ex.portfolio('s');
     if (rng() < 0.3) {
-      const side = rng() < 0.5 ? 'buy' as const : 'sell' as const;
+      const side = rng() < 0.5 ? ('buy' as const) : ('sell' as const);
       const size = pf.maxOrderSize('X', side, open) * 0.6 * rng() + 1e-6;
-      try { ex.marketOrder({ portfolio: 's', symbol: 'X', side, size, ...(pf.position('X') ? {} : { maxHoldMs: 6 * H, ...(side === 'buy' ? { stopLoss: open * 0.99 } : { stopLoss: open * 1.01 }) }) }, open, bar.time); } catch { /* cap */ }
+      try {
+        ex.marketOrder(
+          {
+            portfolio: 's',
+            symbol: 'X',
+            side,
+            size,
+            ...(pf.position('X')
+              ? {}
+              : { maxHoldMs: 6 * H, ...(side === 'buy' ? { stopLoss: open * 0.99 } : { stopLoss: open * 1.01 }) }),
+          },
+          open,
+          bar.time,
+        );
+      } catch {
+        /* cap */
+      }
     }
-    if (rng() < 0.1) ex.submit({ portfolio: 's', symbol: 'X', side: 'buy', size: 0.01, type: 'limit', limitPrice: open * 0.995 });
+    if (rng() < 0.1)
+      ex.submit({ portfolio: 's', symbol: 'X', side: 'buy', size: 0.01, type: 'limit', limitPrice: open * 0.995 });
     ex.onBar('X', bar);
     px.v = close;
   }
@@ -31,16 +55,23 @@ describe('snapshot / restore', () => {
   });
 
   it('JSON round trip mid-run, then the same stream → identical state, trades and metrics', () => {
-    const mk = () => { const ex = new PaperExecutor({ symbols: { X: { rolloverRate: 0.0002 } } }); ex.createPortfolio('s', 10_000); return ex; };
+    const mk = () => {
+      const ex = new PaperExecutor({ symbols: { X: { rolloverRate: 0.0002 } } });
+      ex.createPortfolio('s', 10_000);
+      return ex;
+    };
     const a = mk();
-    const rngA = seedrandom('snap'); const pxA = { v: 100 };
+    const rngA = seedrandom('snap');
+    const pxA = { v: 100 };
     drive(a, rngA, 0, 150, pxA);
     const json = JSON.stringify(a.snapshot());
     const b = PaperExecutor.fromSnapshot(JSON.parse(json) as ExecutorSnapshot);
     expect(JSON.stringify(b.snapshot())).toBe(json);
     // continue both with identical random streams
-    const rng1 = seedrandom('cont'); const rng2 = seedrandom('cont');
-    const px1 = { v: pxA.v }; const px2 = { v: pxA.v };
+    const rng1 = seedrandom('cont');
+    const rng2 = seedrandom('cont');
+    const px1 = { v: pxA.v };
+    const px2 = { v: pxA.v };
     drive(a, rng1, 150, 300, px1);
     drive(b, rng2, 150, 300, px2);
     expect(JSON.stringify(b.snapshot())).toBe(JSON.stringify(a.snapshot()));

@@ -28,7 +28,10 @@ async function tg4(...args: string[]): Promise<{ stdout: string }> {
   register(program);
   let stdout = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await program.parseAsync(['features', ...args], { from: 'user' });
   } finally {
@@ -79,7 +82,8 @@ describe('tg4 features export', () => {
     for (const t of [0, 1, 777, n - 1]) {
       const cells = lines[t + 1]!.split(',');
       expect(cells[0]).toBe(new Date(fm.time[fm.warmup + t]!).toISOString());
-      for (let j = 0; j < fm.cols; j++) expect(Math.fround(Number(cells[j + 1]))).toBe(fm.matrix[(fm.warmup + t) * fm.cols + j]);
+      for (let j = 0; j < fm.cols; j++)
+        expect(Math.fround(Number(cells[j + 1]))).toBe(fm.matrix[(fm.warmup + t) * fm.cols + j]);
     }
     // The database path reads the same candles, so the export is byte for byte the same.
     expect(readFileSync(dbCsv, 'utf8')).toBe(readFileSync(csv, 'utf8'));
@@ -100,20 +104,34 @@ describe('tg4 features export', () => {
   });
 
   it('bad input: wrong extension (real binary: exit code 2), unknown feature in the spec, feature needing trade data', async () => {
-    const bin = await tg4Bin('export', '--data', h1, '--out', join(dir, 'x.txt')).then(() => null, (e: { code: number; stderr: string }) => e);
+    const bin = await tg4Bin('export', '--data', h1, '--out', join(dir, 'x.txt')).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(bin?.code).toBe(2);
     expect(bin?.stderr).toMatch(/tg4: error \[FEATURE_ERROR\]: --out .*\.csv or \.parquet/);
     const badSpec = join(dir, 'bad.yaml');
     writeFileSync(badSpec, 'features:\n  - feature: rsi\n  - feature: macdd\n');
     const flowSpec = join(dir, 'flow.json');
     writeFileSync(flowSpec, JSON.stringify({ features: [{ feature: 'vpin', params: { bucket_volume: 10 } }] }));
-    const e1 = await tg4('export', '--data', h1, '--spec', badSpec, '--out', join(dir, 'x.csv')).then(() => null, (e: unknown) => e);
+    const e1 = await tg4('export', '--data', h1, '--spec', badSpec, '--out', join(dir, 'x.csv')).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(e1).toBeInstanceOf(Tg4Error);
-    expect((e1 as Tg4Error).message).toMatch(/features\[1\]\.feature: unknown feature 'macdd'; available: .*macd.*vpin/);
-    const e2 = await tg4('export', '--data', h1, '--spec', flowSpec, '--out', join(dir, 'y.csv')).then(() => null, (e: unknown) => e);
+    expect((e1 as Tg4Error).message).toMatch(
+      /features\[1\]\.feature: unknown feature 'macdd'; available: .*macd.*vpin/,
+    );
+    const e2 = await tg4('export', '--data', h1, '--spec', flowSpec, '--out', join(dir, 'y.csv')).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((e2 as Tg4Error).code).toBe('FEATURE_ERROR');
     expect((e2 as Tg4Error).message).toMatch(/'buy_volume'.*candle-only/);
-    const e3 = await tg4('export', '--data', 'postgres://nobody@127.0.0.1:1/x', '--out', join(dir, 'z.csv')).then(() => null, (e: unknown) => e);
+    const e3 = await tg4('export', '--data', 'postgres://nobody@127.0.0.1:1/x', '--out', join(dir, 'z.csv')).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((e3 as Tg4Error).message).toContain('--symbol');
   });
 });

@@ -17,8 +17,17 @@ export function bundled1m(limit: number, gaps: 'keep' | 'fill' = 'keep'): Market
 export function cloneFrame(f: MarketFrame, extra?: Record<string, Float64Array>): MarketFrame {
   const c = (a: Float64Array) => Float64Array.from(a);
   return {
-    ...f, time: c(f.time), open: c(f.open), high: c(f.high), low: c(f.low), close: c(f.close), volume: c(f.volume),
-    extra: { ...(f.extra ? Object.fromEntries(Object.entries(f.extra).map(([k, v]) => [k, c(v)])) : {}), ...(extra ?? {}) },
+    ...f,
+    time: c(f.time),
+    open: c(f.open),
+    high: c(f.high),
+    low: c(f.low),
+    close: c(f.close),
+    volume: c(f.volume),
+    extra: {
+      ...(f.extra ? Object.fromEntries(Object.entries(f.extra).map(([k, v]) => [k, c(v)])) : {}),
+      ...(extra ?? {}),
+    },
   };
 }
 
@@ -26,14 +35,36 @@ export function cloneFrame(f: MarketFrame, extra?: Record<string, Float64Array>)
 export function head(f: MarketFrame, n: number): MarketFrame {
   const e = Math.min(n, f.length);
   const v = (a: Float64Array) => a.subarray(0, e);
-  return { symbol: f.symbol, timeframe: f.timeframe, timeframeMs: f.timeframeMs, length: e, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume) };
+  return {
+    symbol: f.symbol,
+    timeframe: f.timeframe,
+    timeframeMs: f.timeframeMs,
+    length: e,
+    time: v(f.time),
+    open: v(f.open),
+    high: v(f.high),
+    low: v(f.low),
+    close: v(f.close),
+    volume: v(f.volume),
+  };
 }
 
 /** The last n bars of a frame (views, no copy). */
 export function tail(f: MarketFrame, n: number): MarketFrame {
   const s = Math.max(0, f.length - n);
   const v = (a: Float64Array) => a.subarray(s);
-  return { symbol: f.symbol, timeframe: f.timeframe, timeframeMs: f.timeframeMs, length: f.length - s, time: v(f.time), open: v(f.open), high: v(f.high), low: v(f.low), close: v(f.close), volume: v(f.volume) };
+  return {
+    symbol: f.symbol,
+    timeframe: f.timeframe,
+    timeframeMs: f.timeframeMs,
+    length: f.length - s,
+    time: v(f.time),
+    open: v(f.open),
+    high: v(f.high),
+    low: v(f.low),
+    close: v(f.close),
+    volume: v(f.volume),
+  };
 }
 
 /**
@@ -98,7 +129,11 @@ export const ALL_FEATURES_SPEC: FeatureSpecInput = {
     { feature: 'volume_imbalance', timeframe: '5m', params: { period: 6 } },
     { feature: 'rsi', timeframe: '1h' },
     { feature: 'adx', params: { period: 5 }, timeframe: '1h' },
-    { feature: 'regime', timeframe: '1h', params: { ma_periods: [3, 6], adx_period: 4, chop_period: 4, rsi_period: 4, volume_period: 4 } },
+    {
+      feature: 'regime',
+      timeframe: '1h',
+      params: { ma_periods: [3, 6], adx_period: 4, chop_period: 4, rsi_period: 4, volume_period: 4 },
+    },
   ],
   normalization: { method: 'rolling_zscore', window: 100, clip: 8 },
 };

@@ -42,9 +42,18 @@ describe('no look-ahead', () => {
       const cuts = new Set<number>([900, 2222, 4500]);
       for (let i = 2500; i < frame.length; i++) {
         const m = new Date(frame.time[i]!).getUTCMinutes();
-        if (m === 59 && !cuts.has(-59)) { cuts.add(i); cuts.add(-59); }
-        if (m === 0 && i > 3000 && !cuts.has(-60)) { cuts.add(i); cuts.add(-60); }
-        if (m % 5 === 4 && i > 3500 && !cuts.has(-5)) { cuts.add(i); cuts.add(-5); }
+        if (m === 59 && !cuts.has(-59)) {
+          cuts.add(i);
+          cuts.add(-59);
+        }
+        if (m === 0 && i > 3000 && !cuts.has(-60)) {
+          cuts.add(i);
+          cuts.add(-60);
+        }
+        if (m % 5 === 4 && i > 3500 && !cuts.has(-5)) {
+          cuts.add(i);
+          cuts.add(-5);
+        }
       }
       const points = [...cuts].filter((x) => x >= 0);
       expect(points.length).toBeGreaterThanOrEqual(5);
@@ -57,7 +66,8 @@ describe('no look-ahead', () => {
         }
         // The perturbation is real: every column changes somewhere after t.
         for (let c = 0; c < F; c++) {
-          if (base.columns[c]!.output === 'label' || ['bull', 'bear', 'sideways'].includes(base.columns[c]!.output)) continue;
+          if (base.columns[c]!.output === 'label' || ['bull', 'bear', 'sideways'].includes(base.columns[c]!.output))
+            continue;
           let changed = false;
           for (let r = t + 1; r < p.rows && !changed; r++) changed = p.matrix[r * F + c] !== base.matrix[r * F + c];
           expect(changed, `cut ${t}: ${base.names[c]} never changed`).toBe(true);
@@ -78,18 +88,49 @@ describe('no look-ahead', () => {
     // Independent resample: group minutes by UTC bucket; bucket b is closed at row t when t's minute ends the bucket
     // or t lies in a later bucket.
     for (const [col, ms, make] of [
-      [0, 3_600_000, () => { const r = new Rsi(6); return { up: (_h: number, _l: number, c: number) => r.update(c), ok: () => r.ready }; }],
-      [1, 300_000, () => { const a = new Adx(4); return { up: (h: number, l: number, c: number) => a.update(h, l, c), ok: () => a.ready }; }],
+      [
+        0,
+        3_600_000,
+        () => {
+          const r = new Rsi(6);
+          return { up: (_h: number, _l: number, c: number) => r.update(c), ok: () => r.ready };
+        },
+      ],
+      [
+        1,
+        300_000,
+        () => {
+          const a = new Adx(4);
+          return { up: (h: number, l: number, c: number) => a.update(h, l, c), ok: () => a.ready };
+        },
+      ],
     ] as const) {
       const ind = make();
-      let cur = NaN, hi = 0, lo = 0, cl = 0, done = true;
-      let value = NaN, ready = false, compared = 0;
-      const closeBucket = () => { value = ind.up(hi, lo, cl); ready = ind.ok(); done = true; };
+      let cur = NaN,
+        hi = 0,
+        lo = 0,
+        cl = 0,
+        done = true;
+      let value = NaN,
+        ready = false,
+        compared = 0;
+      const closeBucket = () => {
+        value = ind.up(hi, lo, cl);
+        ready = ind.ok();
+        done = true;
+      };
       for (let t = 0; t < frame.length; t++) {
         const b = Math.floor(frame.time[t]! / ms) * ms;
         if (b !== cur && !done) closeBucket();
-        if (b !== cur) { cur = b; hi = frame.high[t]!; lo = frame.low[t]!; done = false; }
-        else { hi = Math.max(hi, frame.high[t]!); lo = Math.min(lo, frame.low[t]!); }
+        if (b !== cur) {
+          cur = b;
+          hi = frame.high[t]!;
+          lo = frame.low[t]!;
+          done = false;
+        } else {
+          hi = Math.max(hi, frame.high[t]!);
+          lo = Math.min(lo, frame.low[t]!);
+        }
         cl = frame.close[t]!;
         if (frame.time[t]! + 60_000 === b + ms) closeBucket();
         const got = fm.matrix[t * fm.cols + col]!;

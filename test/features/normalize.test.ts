@@ -2,7 +2,12 @@
 // stats fitted on training rows apply as (x − mean)/std, clipping holds, and 'none' columns stay raw.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarketFrame } from '../../replay/market-frame.ts';
-import { buildFeatures, fitNormalization, ObservationBuilder, type FeatureSpecInput } from '../../src/features/index.ts';
+import {
+  buildFeatures,
+  fitNormalization,
+  ObservationBuilder,
+  type FeatureSpecInput,
+} from '../../src/features/index.ts';
 import { bundled1h, tail } from './helpers.ts';
 
 let frame: MarketFrame;
@@ -22,17 +27,26 @@ const spec = (normalization: FeatureSpecInput['normalization']): FeatureSpecInpu
 
 describe('normalization', () => {
   it('rolling z-score = (x − mean) / std over the trailing window (current row included), clipped', () => {
-    const W = 50, clip = 2.5;
+    const W = 50,
+      clip = 2.5;
     const raw = buildFeatures(frame, spec({ method: 'none' }));
     const z = buildFeatures(frame, spec({ method: 'rolling_zscore', window: W, clip }));
     expect(z.names).toEqual(raw.names);
     const F = raw.cols;
-    let compared = 0, clipped = 0;
+    let compared = 0,
+      clipped = 0;
     // Recompute from the live builder's float64 raw values (the matrix itself holds float32).
     const ob = new ObservationBuilder(spec({ method: 'none' }), { timeframe: '1h' });
     const hist: number[][] = raw.names.map(() => []);
     for (let t = 0; t < frame.length; t++) {
-      ob.update({ time: frame.time[t]!, open: frame.open[t]!, high: frame.high[t]!, low: frame.low[t]!, close: frame.close[t]!, volume: frame.volume[t]! });
+      ob.update({
+        time: frame.time[t]!,
+        open: frame.open[t]!,
+        high: frame.high[t]!,
+        low: frame.low[t]!,
+        close: frame.close[t]!,
+        volume: frame.volume[t]!,
+      });
       for (let c = 0; c < F; c++) {
         if (!ob.valid[c]) continue;
         const h = hist[c]!;
@@ -42,12 +56,18 @@ describe('normalization', () => {
           expect(got).toBe(Math.fround(ob.raw[c]!));
           continue;
         }
-        if (h.length < W) { expect(got).toBe(0); continue; }
+        if (h.length < W) {
+          expect(got).toBe(0);
+          continue;
+        }
         const w = h.slice(-W);
         const m = w.reduce((s, x) => s + x, 0) / W;
         const sd = Math.sqrt(w.reduce((s, x) => s + (x - m) ** 2, 0) / W);
         let want = sd > 0 ? (h[h.length - 1]! - m) / sd : 0;
-        if (Math.abs(want) > clip) { want = Math.sign(want) * clip; clipped++; }
+        if (Math.abs(want) > clip) {
+          want = Math.sign(want) * clip;
+          clipped++;
+        }
         expect(Math.abs(got - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
         compared++;
       }
@@ -80,7 +100,14 @@ describe('normalization', () => {
     }
     const ob = new ObservationBuilder(s, { timeframe: '1h' });
     for (let t = 0; t < frame.length; t++) {
-      const row = ob.update({ time: frame.time[t]!, open: frame.open[t]!, high: frame.high[t]!, low: frame.low[t]!, close: frame.close[t]!, volume: frame.volume[t]! });
+      const row = ob.update({
+        time: frame.time[t]!,
+        open: frame.open[t]!,
+        high: frame.high[t]!,
+        low: frame.low[t]!,
+        close: frame.close[t]!,
+        volume: frame.volume[t]!,
+      });
       for (let c = 0; c < F; c++) if (!Object.is(row[c], fm.matrix[t * F + c])) throw new Error(`row ${t} col ${c}`);
     }
     expect(ob.specHash).toBe(fm.specHash);

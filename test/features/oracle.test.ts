@@ -4,9 +4,7 @@
 // Tolerance: 1e-9 relative to max(|a|, |b|, scale), scale = the magnitude of the inputs the value is made of
 // (price for price-difference outputs such as MACD), so that values crossing zero are not held to 0-relative error.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADX, ATR, BollingerBands, CHOP, EMA, MACD, OBV, RSI, SMA, StochasticOscillator, VWAP,
-} from 'trading-signals';
+import { ADX, ATR, BollingerBands, CHOP, EMA, MACD, OBV, RSI, SMA, StochasticOscillator, VWAP } from 'trading-signals';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { Adx } from '../../src/features/indicators/adx.ts';
 import { Atr } from '../../src/features/indicators/atr.ts';
@@ -47,7 +45,13 @@ class Checker {
   }
 }
 
-const candle = (t: number) => ({ open: f.open[t]!, high: f.high[t]!, low: f.low[t]!, close: f.close[t]!, volume: f.volume[t]! });
+const candle = (t: number) => ({
+  open: f.open[t]!,
+  high: f.high[t]!,
+  low: f.low[t]!,
+  close: f.close[t]!,
+  volume: f.volume[t]!,
+});
 
 describe('indicators vs trading-signals on real XBT/USD 1h', () => {
   it('data is real and large', () => {
@@ -57,8 +61,12 @@ describe('indicators vs trading-signals on real XBT/USD 1h', () => {
 
   it('SMA, EMA (several periods)', () => {
     for (const p of [1, 9, 200]) {
-      const mine = new Sma(p), ref = new SMA(p), c = new Checker(`SMA(${p})`);
-      const me = new Ema(p), re = new EMA(p), ce = new Checker(`EMA(${p})`);
+      const mine = new Sma(p),
+        ref = new SMA(p),
+        c = new Checker(`SMA(${p})`);
+      const me = new Ema(p),
+        re = new EMA(p),
+        ce = new Checker(`EMA(${p})`);
       for (let t = 0; t < T; t++) {
         mine.update(f.close[t]!);
         const r = ref.update(f.close[t]!, false);
@@ -76,14 +84,19 @@ describe('indicators vs trading-signals on real XBT/USD 1h', () => {
 
   it('RSI (Wilder)', () => {
     for (const p of [2, 14, 50]) {
-      const mine = new Rsi(p), ref = new RSI(p), c = new Checker(`RSI(${p})`);
+      const mine = new Rsi(p),
+        ref = new RSI(p),
+        c = new Checker(`RSI(${p})`);
       let flat = 0;
       for (let t = 0; t < T; t++) {
         mine.update(f.close[t]!);
         const r = ref.update(f.close[t]!, false);
         expect(mine.ready).toBe(r !== null);
         if (r === null) continue;
-        if (r === 100 && mine.value === 50) { flat++; continue; } // documented: no gains and no losses → 50
+        if (r === 100 && mine.value === 50) {
+          flat++;
+          continue;
+        } // documented: no gains and no losses → 50
         c.eq(t, mine.value, r, 100);
       }
       expect(flat).toBeLessThan(T / 1000);
@@ -93,9 +106,15 @@ describe('indicators vs trading-signals on real XBT/USD 1h', () => {
 
   it('ATR, ADX with +DI/−DI, CHOP', () => {
     for (const p of [5, 14]) {
-      const atr = new Atr(p), rAtr = new ATR(p), cAtr = new Checker(`ATR(${p})`);
-      const adx = new Adx(p), rAdx = new ADX(p), cAdx = new Checker(`ADX(${p})`);
-      const chop = new Choppiness(p), rChop = new CHOP(p), cChop = new Checker(`CHOP(${p})`);
+      const atr = new Atr(p),
+        rAtr = new ATR(p),
+        cAtr = new Checker(`ATR(${p})`);
+      const adx = new Adx(p),
+        rAdx = new ADX(p),
+        cAdx = new Checker(`ADX(${p})`);
+      const chop = new Choppiness(p),
+        rChop = new CHOP(p),
+        cChop = new Checker(`CHOP(${p})`);
       for (let t = 0; t < T; t++) {
         const k = candle(t);
         atr.update(k.high, k.low, k.close);
@@ -122,7 +141,9 @@ describe('indicators vs trading-signals on real XBT/USD 1h', () => {
   });
 
   it('Bollinger bands (population std), %B and width follow from the bands', () => {
-    const bb = new Bollinger(20, 2), ref = new BollingerBands(20, 2), c = new Checker('BB(20,2)');
+    const bb = new Bollinger(20, 2),
+      ref = new BollingerBands(20, 2),
+      c = new Checker('BB(20,2)');
     for (let t = 0; t < T; t++) {
       bb.update(f.close[t]!);
       const r = ref.update(f.close[t]!, false);
@@ -164,14 +185,21 @@ describe('indicators vs trading-signals on real XBT/USD 1h', () => {
     const lastFlat = new Float64Array(T).fill(-1e9);
     let flatRows = 0;
     for (let t = 0; t < T; t++) {
-      let hh = -Infinity, ll = Infinity;
-      for (let j = Math.max(0, t - 13); j <= t; j++) { hh = Math.max(hh, f.high[j]!); ll = Math.min(ll, f.low[j]!); }
+      let hh = -Infinity,
+        ll = Infinity;
+      for (let j = Math.max(0, t - 13); j <= t; j++) {
+        hh = Math.max(hh, f.high[j]!);
+        ll = Math.min(ll, f.low[j]!);
+      }
       lastFlat[t] = hh === ll && t >= 13 ? t : t > 0 ? lastFlat[t - 1]! : -1e9;
       s.update(f.high[t]!, f.low[t]!, f.close[t]!);
       const r = ref.update(candle(t), false);
       expect(s.ready).toBe(r !== null);
       if (r === null) continue;
-      if (t - lastFlat[t]! < 5) { flatRows++; continue; }
+      if (t - lastFlat[t]! < 5) {
+        flatRows++;
+        continue;
+      }
       c.eq(t, s.k, r.stochK, 100);
       c.eq(t, s.d, r.stochD, 100);
     }
@@ -180,8 +208,12 @@ describe('indicators vs trading-signals on real XBT/USD 1h', () => {
   });
 
   it('OBV and anchored VWAP', () => {
-    const obv = new Obv(), ref = new OBV(2), c = new Checker('OBV');
-    const vw = new Vwap(0), rv = new VWAP(), cv = new Checker('VWAP');
+    const obv = new Obv(),
+      ref = new OBV(2),
+      c = new Checker('OBV');
+    const vw = new Vwap(0),
+      rv = new VWAP(),
+      cv = new Checker('VWAP');
     let cumV = 0;
     for (let t = 0; t < T; t++) {
       const k = candle(t);
@@ -204,33 +236,46 @@ describe('indicators vs direct two-pass formulas on real XBT/USD 1h', () => {
 
   it('rolling volatility (sample std of log returns), z-score, rolling VWAP, volume spike', () => {
     const n = 20;
-    const vol = new LogReturnVolatility(n), zs = new RollingZScore(n), vw = new Vwap(n), vs = new VolumeSpike(n);
+    const vol = new LogReturnVolatility(n),
+      zs = new RollingZScore(n),
+      vw = new Vwap(n),
+      vs = new VolumeSpike(n);
     const zv = new RollingZScore(n);
     const c = new Checker('rolling');
     const lr = new Float64Array(T);
     for (let t = 1; t < T; t++) lr[t] = Math.log(f.close[t]! / f.close[t - 1]!);
     for (let t = 0; t < T; t++) {
       const k = candle(t);
-      vol.update(k.close); zs.update(k.close); vw.update(k.high, k.low, k.close, k.volume); vs.update(k.volume);
+      vol.update(k.close);
+      zs.update(k.close);
+      vw.update(k.high, k.low, k.close, k.volume);
+      vs.update(k.volume);
       zv.update(k.volume);
       if (t >= n) {
-        const r = win(lr, t, n), m = mean(r);
+        const r = win(lr, t, n),
+          m = mean(r);
         const sd = Math.sqrt(r.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
         c.eq(t, vol.value, sd, 1e-6);
       }
       if (t >= n - 1) {
-        const xs = win(f.close, t, n), m = mean(xs);
+        const xs = win(f.close, t, n),
+          m = mean(xs);
         const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / n);
         const z = sd > 0 ? (k.close - m) / sd : 0;
         // z = (x − mean)/sd: absolute error ≈ ε·price/sd; bound it by that scale.
         c.eq(t, zs.value, z, sd > 0 ? k.close / sd : 1);
         const vols = win(f.volume, t, n);
-        let pv = 0, sv = 0;
-        for (let j = t - n + 1; j <= t; j++) { pv += ((f.high[j]! + f.low[j]! + f.close[j]!) / 3) * f.volume[j]!; sv += f.volume[j]!; }
+        let pv = 0,
+          sv = 0;
+        for (let j = t - n + 1; j <= t; j++) {
+          pv += ((f.high[j]! + f.low[j]! + f.close[j]!) / 3) * f.volume[j]!;
+          sv += f.volume[j]!;
+        }
         c.eq(t, vw.value, sv > 0 ? pv / sv : (k.high + k.low + k.close) / 3);
         const mv = mean(vols);
         c.eq(t, vs.value, mv > 0 ? k.volume / mv : 1, 1);
-        const vm = mean(vols), vsd = Math.sqrt(vols.reduce((s, x) => s + (x - vm) ** 2, 0) / n);
+        const vm = mean(vols),
+          vsd = Math.sqrt(vols.reduce((s, x) => s + (x - vm) ** 2, 0) / n);
         c.eq(t, zv.value, vsd > 0 ? (k.volume - vm) / vsd : 0, vsd > 0 ? Math.max(...vols) / vsd : 1);
       }
     }
@@ -239,7 +284,8 @@ describe('indicators vs direct two-pass formulas on real XBT/USD 1h', () => {
 
   it('MA alignment and multi-horizon returns', () => {
     const periods = [9, 21, 50];
-    const ma = new MaAlignment(periods), refs = periods.map((p) => new EMA(p));
+    const ma = new MaAlignment(periods),
+      refs = periods.map((p) => new EMA(p));
     const hs = [1, 5, 24];
     const rt = new MultiHorizonReturns(hs);
     const c = new Checker('ma/returns');
@@ -249,12 +295,19 @@ describe('indicators vs direct two-pass formulas on real XBT/USD 1h', () => {
       const e = refs.map((r) => r.update(px, false));
       if (t >= 49) {
         const seq = [px, ...e];
-        let s = 0, k = 0;
-        for (let i = 0; i < seq.length; i++) for (let j = i + 1; j < seq.length; j++) { s += Math.sign(seq[i]! - seq[j]!); k++; }
+        let s = 0,
+          k = 0;
+        for (let i = 0; i < seq.length; i++)
+          for (let j = i + 1; j < seq.length; j++) {
+            s += Math.sign(seq[i]! - seq[j]!);
+            k++;
+          }
         c.eq(t, ma.value, s / k, 1);
       }
       rt.update(px);
-      hs.forEach((h, i) => { if (t >= h) c.eq(t, rt.values[i]!, Math.log(px / f.close[t - h]!), 1e-6); });
+      hs.forEach((h, i) => {
+        if (t >= h) c.eq(t, rt.values[i]!, Math.log(px / f.close[t - h]!), 1e-6);
+      });
       expect(rt.ready).toBe(t >= 24);
     }
     expect(c.compared).toBeGreaterThan(3 * (T - 50));
@@ -262,33 +315,47 @@ describe('indicators vs direct two-pass formulas on real XBT/USD 1h', () => {
 
   it('volume imbalance and VPIN on a buy/sell split derived from the real bars', () => {
     // Split each real bar's volume by where it closed in its range (a stand-in for aggressor side).
-    const buy = new Float64Array(T), sell = new Float64Array(T);
+    const buy = new Float64Array(T),
+      sell = new Float64Array(T);
     for (let t = 0; t < T; t++) {
       const r = f.high[t]! - f.low[t]!;
       const w = r > 0 ? (f.close[t]! - f.low[t]!) / r : 0.5;
       buy[t] = f.volume[t]! * w;
       sell[t] = f.volume[t]! - buy[t]!;
     }
-    const n = 24, V = 200, B = 30;
-    const im = new VolumeImbalance(n), vp = new Vpin(V, B);
+    const n = 24,
+      V = 200,
+      B = 30;
+    const im = new VolumeImbalance(n),
+      vp = new Vpin(V, B);
     const c = new Checker('flow');
     // Reference VPIN: expand into buckets by cumulative volume with exact fractional splits.
     const bucketImb: number[] = [];
-    let cb = 0, cs = 0;
+    let cb = 0,
+      cs = 0;
     for (let t = 0; t < T; t++) {
       im.update(buy[t]!, sell[t]!);
       if (t >= n - 1) {
-        let b = 0, s = 0;
-        for (let j = t - n + 1; j <= t; j++) { b += buy[j]!; s += sell[j]!; }
+        let b = 0,
+          s = 0;
+        for (let j = t - n + 1; j <= t; j++) {
+          b += buy[j]!;
+          s += sell[j]!;
+        }
         c.eq(t, im.value, b + s > 0 ? (b - s) / (b + s) : 0, 1);
       }
-      let rb = buy[t]!, rs = sell[t]!;
+      let rb = buy[t]!,
+        rs = sell[t]!;
       while (rb + rs >= V - cb - cs && rb + rs > 0) {
         const f2 = (V - cb - cs) / (rb + rs);
         bucketImb.push(Math.abs(cb + rb * f2 - (cs + rs * f2)) / V);
-        rb -= rb * f2; rs -= rs * f2; cb = 0; cs = 0;
+        rb -= rb * f2;
+        rs -= rs * f2;
+        cb = 0;
+        cs = 0;
       }
-      cb += rb; cs += rs;
+      cb += rb;
+      cs += rs;
       vp.update(buy[t]!, sell[t]!);
       expect(vp.ready).toBe(bucketImb.length >= B);
       if (bucketImb.length >= B) c.eq(t, vp.value, mean(bucketImb.slice(-B)), 1);

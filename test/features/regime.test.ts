@@ -17,12 +17,23 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
 describe('regime detector', () => {
   it('score = 25% ADX + 20% CHOP + 20% MA alignment + 15% RSI + 10% volume, renormalized without sentiment', () => {
     const fm = buildFeatures(frame, regimeSpec());
-    const adx = new ADX(14), chop = new CHOP(14), rsi = new RSI(14), emas = [9, 21, 50].map((p) => new EMA(p));
+    const adx = new ADX(14),
+      chop = new CHOP(14),
+      rsi = new RSI(14),
+      emas = [9, 21, 50].map((p) => new EMA(p));
     let compared = 0;
     const labels = { bull: 0, bear: 0, sideways: 0 };
     for (let t = 0; t < T; t++) {
-      const k = { open: frame.open[t]!, high: frame.high[t]!, low: frame.low[t]!, close: frame.close[t]!, volume: frame.volume[t]! };
-      const a = adx.update(k, false), ch = chop.update(k, false), r = rsi.update(k.close, false);
+      const k = {
+        open: frame.open[t]!,
+        high: frame.high[t]!,
+        low: frame.low[t]!,
+        close: frame.close[t]!,
+        volume: frame.volume[t]!,
+      };
+      const a = adx.update(k, false),
+        ch = chop.update(k, false),
+        r = rsi.update(k.close, false);
       const e = emas.map((x) => x.update(k.close, false));
       if (t < 49 || a === null || ch === null || r === null) continue;
       const seq = [k.close, ...e];
@@ -38,7 +49,8 @@ describe('regime detector', () => {
           0.2 * clamp((61.8 - ch) / 23.6, 0, 1) * dir +
           0.2 * ma +
           0.15 * clamp((r - 50) / 20, -1, 1) +
-          0.1 * clamp(vr - 1, 0, 1) * dir) / 0.9;
+          0.1 * clamp(vr - 1, 0, 1) * dir) /
+        0.9;
       const row = fm.matrix.subarray(t * fm.cols, (t + 1) * fm.cols);
       expect(Math.abs(row[0]! - score)).toBeLessThan(1e-6); // Float32 storage of a value in [−1, 1]
       const label = score >= 0.25 ? 1 : score <= -0.25 ? -1 : 0;
@@ -54,12 +66,21 @@ describe('regime detector', () => {
 
   it('the standalone RegimeDetector gives the same score and label as the feature column', () => {
     const fm = buildFeatures(frame, regimeSpec());
-    const r = new RegimeDetector({ adxPeriod: 14, chopPeriod: 14, maPeriods: [9, 21, 50], rsiPeriod: 14, volumePeriod: 20, threshold: 0.25, useSentiment: false });
+    const r = new RegimeDetector({
+      adxPeriod: 14,
+      chopPeriod: 14,
+      maPeriods: [9, 21, 50],
+      rsiPeriod: 14,
+      volumePeriod: 20,
+      threshold: 0.25,
+      useSentiment: false,
+    });
     for (let t = 0; t < T; t++) {
       r.update(frame.high[t]!, frame.low[t]!, frame.close[t]!, frame.volume[t]!, NaN);
       expect(r.ready).toBe(t >= fm.warmup);
       if (!r.ready) continue;
-      if (Math.fround(r.score) !== fm.matrix[t * fm.cols] || r.label !== fm.matrix[t * fm.cols + 1]) throw new Error(`row ${t}`);
+      if (Math.fround(r.score) !== fm.matrix[t * fm.cols] || r.label !== fm.matrix[t * fm.cols + 1])
+        throw new Error(`row ${t}`);
     }
   });
 

@@ -3,7 +3,13 @@
 // every feature on three timeframes, normalized and raw.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarketFrame } from '../../replay/market-frame.ts';
-import { buildFeatures, loadDefaultSpec, ObservationBuilder, type FeatureSpecInput, type LiveBar } from '../../src/features/index.ts';
+import {
+  buildFeatures,
+  loadDefaultSpec,
+  ObservationBuilder,
+  type FeatureSpecInput,
+  type LiveBar,
+} from '../../src/features/index.ts';
 import { ALL_FEATURES_SPEC, bundled1m, withSyntheticExtras } from './helpers.ts';
 
 let frame: MarketFrame;

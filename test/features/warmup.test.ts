@@ -16,8 +16,18 @@ function firstValidRows(spec: FeatureSpecInput): { names: string[]; declared: nu
   const extra: Record<string, number> = {};
   for (let t = 0; t < frame.length; t++) {
     for (const k of Object.keys(frame.extra!)) extra[k] = frame.extra![k]![t]!;
-    ob.update({ time: frame.time[t]!, open: frame.open[t]!, high: frame.high[t]!, low: frame.low[t]!, close: frame.close[t]!, volume: frame.volume[t]!, extra });
-    ob.valid.forEach((v, c) => { if (v && actual[c] === -1) actual[c] = t; });
+    ob.update({
+      time: frame.time[t]!,
+      open: frame.open[t]!,
+      high: frame.high[t]!,
+      low: frame.low[t]!,
+      close: frame.close[t]!,
+      volume: frame.volume[t]!,
+      extra,
+    });
+    ob.valid.forEach((v, c) => {
+      if (v && actual[c] === -1) actual[c] = t;
+    });
   }
   return { names: ob.names, declared: ob.columns.map((c) => c.warmup), actual };
 }
@@ -54,7 +64,8 @@ describe('warm-up from the spec', () => {
     const F = fm.cols;
     // Before warm-up some column is still 0-filled; at and after it every row is finite.
     let bad = 0;
-    for (let t = fm.warmup; t < fm.rows; t++) for (let c = 0; c < F; c++) if (!Number.isFinite(fm.matrix[t * F + c]!)) bad++;
+    for (let t = fm.warmup; t < fm.rows; t++)
+      for (let c = 0; c < F; c++) if (!Number.isFinite(fm.matrix[t * F + c]!)) bad++;
     expect(bad).toBe(0);
     let zeroRow = false;
     for (let c = 0; c < F; c++) if (fm.matrix[(fm.warmup - 1) * F + c] === 0) zeroRow = true;

@@ -12,11 +12,19 @@ describe('tg4gym (Python client)', () => {
   it('passes its unittest suite against a real tg4 serve over tcp and ipc', () => {
     const probe = spawnSync(PYTHON, ['-c', 'import zmq, msgpack, numpy'], { encoding: 'utf8' });
     // Not a skip: without these the Python client is untested, so say how to fix it.
-    expect(probe.status, `${PYTHON} cannot import zmq/msgpack/numpy: run \`bash scripts/setup/python.sh\` (${probe.stderr})`).toBe(0);
+    expect(
+      probe.status,
+      `${PYTHON} cannot import zmq/msgpack/numpy: run \`bash scripts/setup/python.sh\` (${probe.stderr})`,
+    ).toBe(0);
     const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'test/python', '-p', 'test_*.py', '-v'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: join(ROOT, 'agents', 'python'), TG4_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        ...process.env,
+        PYTHONPATH: join(ROOT, 'agents', 'python'),
+        TG4_NODE: process.execPath,
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
       timeout: 240_000,
     });
     const out = `${r.stdout}\n${r.stderr}`;

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED, bundledPath, DataError, detectGaps, loadBundled, normalizeSymbol } from '../../replay/index.ts';
 
 function rawRows(file: string): number[][] {
-  return gunzipSync(readFileSync(file)).toString('utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+  return gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map(Number));
 }
 
 describe('bundled dataset', () => {
@@ -25,7 +29,10 @@ describe('bundled dataset', () => {
     let filled = 0;
     const mismatches: number[] = [];
     for (let i = 0; i < f.length; i++) {
-      if (f.filled![i]) { filled++; continue; }
+      if (f.filled![i]) {
+        filled++;
+        continue;
+      }
       const r = raw[j++]!;
       const got = [f.time[i]! / 1000, f.open[i], f.high[i], f.low[i], f.close[i], f.volume[i], f.trades![i]];
       if (got.some((v, k) => v !== r[k])) mismatches.push(i);
@@ -44,7 +51,15 @@ describe('bundled dataset', () => {
       if (!f.filled![i]) continue;
       seen++;
       const c = f.close[i - 1]!;
-      if (f.open[i] !== c || f.high[i] !== c || f.low[i] !== c || f.close[i] !== c || f.volume[i] !== 0 || f.trades![i] !== 0) wrong.push(i);
+      if (
+        f.open[i] !== c ||
+        f.high[i] !== c ||
+        f.low[i] !== c ||
+        f.close[i] !== c ||
+        f.volume[i] !== 0 ||
+        f.trades![i] !== 0
+      )
+        wrong.push(i);
     }
     expect(wrong).toEqual([]);
     expect(seen).toBe(72_883);
@@ -69,7 +84,7 @@ describe('bundled dataset', () => {
     expect(d.length).toBe(31);
     expect(d.time[0]).toBe(Date.UTC(2019, 0, 1));
     const eth = loadBundled({ symbol: 'ETH/USD', timeframe: '4h' });
-    expect(eth.length).toBe((loadBundled({ symbol: 'ETH/USD' }).length) / 4);
+    expect(eth.length).toBe(loadBundled({ symbol: 'ETH/USD' }).length / 4);
   });
 
   it('unknown symbol lists what is bundled; empty range gives the range that exists; bad timeframe says the form', () => {

@@ -25,8 +25,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const row = (time: number, open: number, high: number, low: number, close: number, volume: number, trades: number, vwap: number): CandleRow =>
-  ({ time, open, high, low, close, volume, trades, vwap }) as CandleRow;
+const row = (
+  time: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+  trades: number,
+  vwap: number,
+): CandleRow => ({ time, open, high, low, close, volume, trades, vwap }) as CandleRow;
 
 async function copy(sql: string, payload: Buffer): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -41,13 +49,31 @@ async function copy(sql: string, payload: Buffer): Promise<void> {
 const READ = `SELECT symbol, timeframe, (extract(epoch FROM time) * 1000000)::bigint::text AS us,
   float8send(open)::text AS o, float8send(high)::text AS h, float8send(low)::text AS l, float8send(close)::text AS c,
   float8send(volume)::text AS v, trades, float8send(vwap)::text AS w FROM candles WHERE symbol LIKE 'ENC/%' ORDER BY symbol, timeframe, time`;
-const hex = (x: number): string => { const b = Buffer.alloc(8); b.writeDoubleBE(x); return `\\x${b.toString('hex')}`; };
+const hex = (x: number): string => {
+  const b = Buffer.alloc(8);
+  b.writeDoubleBE(x);
+  return `\\x${b.toString('hex')}`;
+};
 
 describe('binary COPY candle encoder', () => {
   it('rows read back exactly: -0, 1e-300, huge volumes, NULL trades/vwap, times before and after 2000, several series', async () => {
     const rows: [string, string, CandleRow][] = [
       ['ENC/A', '1m', row(Date.UTC(1970, 0, 1, 0, 1), -0, 1e-300, -1e308, 5e-324, 1.7976931348623157e308, 0, NaN)],
-      ['ENC/A', '1m', row(Date.UTC(1999, 11, 31, 23, 59), 0.1 + 0.2, 16522.66, 16522.65, 16522.659999999998, 123456789.12345678, 2147483647, 16522.655)],
+      [
+        'ENC/A',
+        '1m',
+        row(
+          Date.UTC(1999, 11, 31, 23, 59),
+          0.1 + 0.2,
+          16522.66,
+          16522.65,
+          // biome-ignore lint/correctness/noPrecisionLoss: the literal is the nearest double on purpose (round-trip test)
+          16522.659999999998,
+          123456789.12345678,
+          2147483647,
+          16522.655,
+        ),
+      ],
       ['ENC/A', '1m', row(Date.UTC(2000, 0, 1), 1, 2, 0.5, 1.5, 0, NaN, 1.25)],
       ['ENC/A', '1m', row(Date.UTC(2000, 0, 1, 0, 1), 1, 2, 0.5, 1.5, 0, 7, NaN)],
       ['ENC/B', '1h', row(Date.UTC(2263, 0, 1), Math.PI, Math.E, Number.MIN_VALUE, -0, 9.999999999999999e22, 3, -0)],
@@ -56,12 +82,31 @@ describe('binary COPY candle encoder', () => {
     const b = new CandleBatch(2); // tiny: forces growth
     for (const [s, tf, r] of rows) b.push(s, tf, r.time * 1000, r);
     expect(b.simple).toBe(false);
-    await copy('COPY candles (symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)', encodeCandleBatch(b, false));
+    await copy(
+      'COPY candles (symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)',
+      encodeCandleBatch(b, false),
+    );
     const got = (await c.query(READ)).rows;
-    const want = rows.map(([s, tf, r]) => ({
-      symbol: s, timeframe: tf, us: String(r.time * 1000), o: hex(r.open), h: hex(r.high), l: hex(r.low), c: hex(r.close),
-      v: hex(r.volume), trades: r.trades === r.trades ? r.trades : null, w: r.vwap === r.vwap ? hex(r.vwap) : null,
-    })).sort((x, y) => (x.symbol + x.timeframe < y.symbol + y.timeframe ? -1 : x.symbol + x.timeframe > y.symbol + y.timeframe ? 1 : Number(x.us) - Number(y.us)));
+    const want = rows
+      .map(([s, tf, r]) => ({
+        symbol: s,
+        timeframe: tf,
+        us: String(r.time * 1000),
+        o: hex(r.open),
+        h: hex(r.high),
+        l: hex(r.low),
+        c: hex(r.close),
+        v: hex(r.volume),
+        trades: r.trades === r.trades ? r.trades : null,
+        w: r.vwap === r.vwap ? hex(r.vwap) : null,
+      }))
+      .sort((x, y) =>
+        x.symbol + x.timeframe < y.symbol + y.timeframe
+          ? -1
+          : x.symbol + x.timeframe > y.symbol + y.timeframe
+            ? 1
+            : Number(x.us) - Number(y.us),
+      );
     expect(got).toEqual(want);
   });
 
@@ -70,7 +115,16 @@ describe('binary COPY candle encoder', () => {
     const mixed = new CandleBatch(4);
     const t0 = Date.UTC(2023, 0, 1);
     for (let i = 0; i < 1000; i++) {
-      const r = row(t0 + i * 60_000, 100 + i, 101 + i, 99 + i, 100.5 + i, i * 0.001, i % 3 === 0 ? NaN : i, i % 5 === 0 ? NaN : 100.25 + i);
+      const r = row(
+        t0 + i * 60_000,
+        100 + i,
+        101 + i,
+        99 + i,
+        100.5 + i,
+        i * 0.001,
+        i % 3 === 0 ? NaN : i,
+        i % 5 === 0 ? NaN : 100.25 + i,
+      );
       simple.push('ENC/S', '1m', r.time * 1000, r);
       mixed.push('ENC/S', '1m', r.time * 1000, r);
     }
@@ -101,9 +155,12 @@ describe('direct COPY into a range that already holds rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg4-enc-'));
     try {
       const t0 = 1672531200;
-      const line = (i: number, price: number): string => `${t0 + i * 60},${price},${price + 1},${price - 1},${price},1.5,${i}`;
+      const line = (i: number, price: number): string =>
+        `${t0 + i * 60},${price},${price + 1},${price - 1},${price},1.5,${i}`;
       // a: minutes 0..299 (every third one missing); b: minutes 100..599 with other prices, so overlap and holes both occur.
-      const a = Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => line(i, 100));
+      const a = Array.from({ length: 300 }, (_, i) => i)
+        .filter((i) => i % 3 !== 0)
+        .map((i) => line(i, 100));
       const b = Array.from({ length: 500 }, (_, k) => k + 100).map((i) => line(i, 200));
       writeFileSync(join(dir, 'a.csv'), `${a.join('\n')}\n`);
       writeFileSync(join(dir, 'b.csv'), `${b.join('\n')}\n`);
@@ -115,9 +172,13 @@ describe('direct COPY into a range that already holds rows', () => {
       expect([second.inserted, second.duplicates]).toEqual([500 - overlap, overlap]);
       const again = await ingestFile(c, db.url, { file: join(dir, 'b.csv'), ...o });
       expect([again.inserted, again.duplicates]).toEqual([0, 500]);
-      const r = await c.query<{ m: number; open: number }>(`SELECT ((extract(epoch FROM time)::bigint - ${t0}) / 60)::int AS m, open
+      const r = await c.query<{
+        m: number;
+        open: number;
+      }>(`SELECT ((extract(epoch FROM time)::bigint - ${t0}) / 60)::int AS m, open
         FROM candles WHERE symbol = 'ENC/OVL' ORDER BY time`);
-      const want = Array.from({ length: 600 }, (_, i) => i).filter((i) => i >= 100 || i % 3 !== 0)
+      const want = Array.from({ length: 600 }, (_, i) => i)
+        .filter((i) => i >= 100 || i % 3 !== 0)
         .map((i) => ({ m: i, open: i < 300 && i % 3 !== 0 ? 100 : 200 }));
       expect(r.rows).toEqual(want);
     } finally {

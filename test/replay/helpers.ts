@@ -9,7 +9,11 @@ export function testPgUrl(): string {
   const url = process.env.TG4_TEST_PG_URL;
   if (!url) {
     const why = process.env.TG4_TEST_PG_ERROR;
-    throw new Error(why ? `the test PostgreSQL did not start: ${why}` : 'TG4_TEST_PG_URL is not set: run the tests through vitest (globalSetup starts PostgreSQL)');
+    throw new Error(
+      why
+        ? `the test PostgreSQL did not start: ${why}`
+        : 'TG4_TEST_PG_URL is not set: run the tests through vitest (globalSetup starts PostgreSQL)',
+    );
   }
   return url;
 }
@@ -17,7 +21,9 @@ export function testPgUrl(): string {
 /** Creates an empty database and returns its URL; drop() removes it. */
 export async function freshDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = testPgUrl();
-  const name = `${prefix}_${process.pid}_${Math.floor(performance.now() * 1000) % 1e9}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const name = `${prefix}_${process.pid}_${Math.floor(performance.now() * 1000) % 1e9}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
   const c = new pg.Client(admin);
   await c.connect();
   await c.query(`CREATE DATABASE ${name}`);

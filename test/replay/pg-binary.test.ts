@@ -3,7 +3,12 @@ import { BinaryCopyReader, BinaryCopyWriter, PG_EPOCH_MS } from '../../replay/db
 
 describe('binary COPY codec', () => {
   it('round-trips timestamps, doubles and NULLs however the stream is chunked', () => {
-    const times = [Date.UTC(2017, 0, 1), Date.UTC(1999, 11, 31, 23, 59), Date.UTC(2023, 2, 31, 23, 59, 59, 999), PG_EPOCH_MS];
+    const times = [
+      Date.UTC(2017, 0, 1),
+      Date.UTC(1999, 11, 31, 23, 59),
+      Date.UTC(2023, 2, 31, 23, 59, 59, 999),
+      PG_EPOCH_MS,
+    ];
     const w = new BinaryCopyWriter(8); // tiny: forces growth
     for (const [i, t] of times.entries()) {
       w.row(3);

@@ -1,7 +1,13 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import {
-  alignTimeframe, chronologicalSplit, fillGaps, lastClosedIndex, loadBundled, resample, walkForwardSplits, type MarketFrame,
+  alignTimeframe,
+  chronologicalSplit,
+  fillGaps,
+  loadBundled,
+  resample,
+  walkForwardSplits,
+  type MarketFrame,
 } from '../../replay/index.ts';
 import { columnsToFrame, type CandleColumns } from '../../replay/columns.ts';
 
@@ -16,8 +22,11 @@ function reference(f: MarketFrame, T: number): Map<number, number[]> {
     const b = out.get(k);
     if (!b) out.set(k, [f.open[i]!, f.high[i]!, f.low[i]!, f.close[i]!, f.volume[i]!, f.trades![i]!]);
     else {
-      b[1] = Math.max(b[1]!, f.high[i]!); b[2] = Math.min(b[2]!, f.low[i]!); b[3] = f.close[i]!;
-      b[4] = b[4]! + f.volume[i]!; b[5] = b[5]! + f.trades![i]!;
+      b[1] = Math.max(b[1]!, f.high[i]!);
+      b[2] = Math.min(b[2]!, f.low[i]!);
+      b[3] = f.close[i]!;
+      b[4] = b[4]! + f.volume[i]!;
+      b[5] = b[5]! + f.trades![i]!;
     }
   }
   const lastT = f.time[f.length - 1]!;
@@ -41,8 +50,15 @@ function row(f: MarketFrame, j: number): number[] {
 
 function copyFrame(f: MarketFrame): CandleColumns {
   return {
-    length: f.length, time: f.time.slice(), open: f.open.slice(), high: f.high.slice(), low: f.low.slice(),
-    close: f.close.slice(), volume: f.volume.slice(), trades: f.trades!.slice(), vwap: new Float64Array(f.length).fill(NaN),
+    length: f.length,
+    time: f.time.slice(),
+    open: f.open.slice(),
+    high: f.high.slice(),
+    low: f.low.slice(),
+    close: f.close.slice(),
+    volume: f.volume.slice(),
+    trades: f.trades!.slice(),
+    vwap: new Float64Array(f.length).fill(NaN),
   };
 }
 
@@ -67,7 +83,11 @@ describe('resample', () => {
       for (let j = 0; j < filled.length; j++) {
         const r = ref.get(filled.time[j]!);
         if (r) {
-          if (filled.filled![j] || row(filled, j).some((v, k) => Math.abs(v - r[k]!) > 1e-9 * Math.max(1, Math.abs(r[k]!)))) bad.push(j);
+          if (
+            filled.filled![j] ||
+            row(filled, j).some((v, k) => Math.abs(v - r[k]!) > 1e-9 * Math.max(1, Math.abs(r[k]!)))
+          )
+            bad.push(j);
         } else {
           flat++;
           const c = filled.close[j - 1]!;
@@ -110,15 +130,26 @@ describe('no look-ahead', () => {
       const cols = copyFrame(base);
       for (let i = k + 1; i < cols.length; i++) {
         const m = 0.5 + rng();
-        cols.open[i]! *= m; cols.high[i]! *= m * 1.01; cols.low[i]! *= m * 0.99; cols.close[i]! *= m;
-        cols.volume[i]! *= 3 * rng(); cols.trades[i] = Math.floor(rng() * 50);
+        cols.open[i]! *= m;
+        cols.high[i]! *= m * 1.01;
+        cols.low[i]! *= m * 0.99;
+        cols.close[i]! *= m;
+        cols.volume[i]! *= 3 * rng();
+        cols.trades[i] = Math.floor(rng() * 50);
       }
       // Also drop some rows after t (new gaps in the future).
       const keep = Array.from({ length: cols.length }, (_, i) => i <= k || rng() > 0.2);
       const sel = (a: Float64Array): Float64Array => Float64Array.from(a.filter((_, i) => keep[i]));
       const pert: CandleColumns = {
-        length: keep.filter(Boolean).length, time: sel(cols.time), open: sel(cols.open), high: sel(cols.high), low: sel(cols.low),
-        close: sel(cols.close), volume: sel(cols.volume), trades: sel(cols.trades), vwap: sel(cols.vwap),
+        length: keep.filter(Boolean).length,
+        time: sel(cols.time),
+        open: sel(cols.open),
+        high: sel(cols.high),
+        low: sel(cols.low),
+        close: sel(cols.close),
+        volume: sel(cols.volume),
+        trades: sel(cols.trades),
+        vwap: sel(cols.vwap),
       };
       const a = fillGaps(copyFrame(base), 60_000);
       const b = fillGaps(pert, 60_000);
@@ -137,7 +168,9 @@ describe('no look-ahead', () => {
         expect(Array.from(ha.lastClosed.subarray(0, n))).toEqual(Array.from(hb.lastClosed.subarray(0, n)));
         const visible = ha.lastClosed[n - 1]! + 1;
         for (const col of ['time', 'open', 'high', 'low', 'close', 'volume', 'trades'] as const) {
-          expect(Array.from(ha.frame[col]!.subarray(0, visible))).toEqual(Array.from(hb.frame[col]!.subarray(0, visible)));
+          expect(Array.from(ha.frame[col]!.subarray(0, visible))).toEqual(
+            Array.from(hb.frame[col]!.subarray(0, visible)),
+          );
         }
         // Control: the naive map "the higher bar containing base bar i" would see a bar that the perturbation changed.
         // (This is what the test exists to catch: it must differ, or the perturbation would prove nothing.)

@@ -28,7 +28,10 @@ describe('svg-plot', () => {
 
   it('lineChart emits a well-formed SVG with escaped labels and one path per series', () => {
     const svg = lineChart(
-      [{ name: 'a<b', x: [0, 1, 2], y: [1, 2, 3] }, { name: 'dd', x: [0, 1, 2], y: [0, -0.1, -0.05], fill: true }],
+      [
+        { name: 'a<b', x: [0, 1, 2], y: [1, 2, 3] },
+        { name: 'dd', x: [0, 1, 2], y: [0, -0.1, -0.05], fill: true },
+      ],
       { title: 'PnL & more', hline: { y: 2.5, label: 'threshold' } },
     );
     expect(svg.startsWith('<svg')).toBe(true);
@@ -48,7 +51,15 @@ describe('svg-plot', () => {
   });
 
   it('htmlReport renders tables and escapes cells', () => {
-    const html = htmlReport('Report', [{ heading: 'Metrics', table: [['name', 'value'], ['<sharpe>', 1.2345678]] }]);
+    const html = htmlReport('Report', [
+      {
+        heading: 'Metrics',
+        table: [
+          ['name', 'value'],
+          ['<sharpe>', 1.2345678],
+        ],
+      },
+    ]);
     expect(html).toContain('<th>name</th>');
     expect(html).toContain('&lt;sharpe&gt;');
     expect(html).toContain('1.235');

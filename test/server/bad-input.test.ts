@@ -16,12 +16,21 @@ for (const transport of TRANSPORTS) {
     let session: string;
 
     beforeAll(async () => {
-      server = await startServer(transport, { limits: { maxMessageBytes: 64 * 1024, maxSessions: 8, maxEnvsPerSession: 16 } });
+      server = await startServer(transport, {
+        limits: { maxMessageBytes: 64 * 1024, maxSessions: 8, maxEnvsPerSession: 16 },
+      });
       raw = new RawClient(server.address);
       bystander = await Tg4Client.connect(server.address);
       env = await bystander.makeVec('CartPole-v1', { numEnvs: 2, seed: 1 });
       await env.reset();
-      const made = await raw.request({ id: 1, op: 'make', env_id: 'CartPole-v1', num_envs: 3, autoreset: 'same-step', batch_size: 3 });
+      const made = await raw.request({
+        id: 1,
+        op: 'make',
+        env_id: 'CartPole-v1',
+        num_envs: 3,
+        autoreset: 'same-step',
+        batch_size: 3,
+      });
       session = (made.result as { session: string }).session;
       await raw.request({ id: 2, op: 'reset', session, seed: 5 });
     });
@@ -46,22 +55,96 @@ for (const transport of TRANSPORTS) {
       ['msgpack that is not a map', () => encodeMessage([1, 2, 3]), 'PROTOCOL_ERROR'],
       ['an unknown op', () => encodeMessage({ id: 9, op: 'teleport' }), 'UNKNOWN_OP'],
       ['a wrong protocol version', () => encodeMessage({ id: 9, v: 99, op: 'hello' }), 'PROTOCOL_ERROR'],
-      ['an unknown session', () => encodeMessage({ id: 9, op: 'step', session: 'f'.repeat(32), actions: int64Actions([0]) }), 'UNKNOWN_SESSION'],
+      [
+        'an unknown session',
+        () => encodeMessage({ id: 9, op: 'step', session: 'f'.repeat(32), actions: int64Actions([0]) }),
+        'UNKNOWN_SESSION',
+      ],
       ['an unknown env id', () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v9' }), 'UNKNOWN_ENV'],
-      ['make with bad kwargs', () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v1', kwargs: { gravity: 'up' } }), 'INVALID_ARGUMENT'],
-      ['make with kwargs that is not a map', () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v1', kwargs: [1] }), 'PROTOCOL_ERROR'],
-      ['make with too many sub-envs', () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v1', num_envs: 17 }), 'LIMIT_EXCEEDED'],
-      ['an empty session id', () => encodeMessage({ id: 9, op: 'step', session: '', actions: int64Actions([0, 1]) }), 'PROTOCOL_ERROR'],
-      ['an action array whose bytes do not match its shape', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: { dtype: 'int64', shape: [3], data: new Uint8Array(7) } }), 'PROTOCOL_ERROR'],
-      ['a wrong-sized action batch', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0, 1]) }), 'INVALID_ACTION'],
-      ['a wrong dtype', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: { dtype: 'float64', shape: [3], data: new Uint8Array(24) } }), 'INVALID_ACTION'],
-      ['NaN actions', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: { dtype: 'float32', shape: [3], data: new Uint8Array(new Float32Array([NaN, 0, 1]).buffer) } }), 'INVALID_ACTION'],
-      ['an action out of the space', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0, 2, 1]) }), 'INVALID_ACTION'],
-      ['env_ids out of range', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0]), env_ids: [7] }), 'INVALID_ARGUMENT'],
-      ['env_ids with a repeat', (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0, 0]), env_ids: [1, 1] }), 'INVALID_ARGUMENT'],
-      ['a call outside the whitelist', (S) => encodeMessage({ id: 9, op: 'call', session: S, name: 'constructor' }), 'INVALID_ARGUMENT'],
+      [
+        'make with bad kwargs',
+        () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v1', kwargs: { gravity: 'up' } }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'make with kwargs that is not a map',
+        () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v1', kwargs: [1] }),
+        'PROTOCOL_ERROR',
+      ],
+      [
+        'make with too many sub-envs',
+        () => encodeMessage({ id: 9, op: 'make', env_id: 'CartPole-v1', num_envs: 17 }),
+        'LIMIT_EXCEEDED',
+      ],
+      [
+        'an empty session id',
+        () => encodeMessage({ id: 9, op: 'step', session: '', actions: int64Actions([0, 1]) }),
+        'PROTOCOL_ERROR',
+      ],
+      [
+        'an action array whose bytes do not match its shape',
+        (S) =>
+          encodeMessage({
+            id: 9,
+            op: 'step',
+            session: S,
+            actions: { dtype: 'int64', shape: [3], data: new Uint8Array(7) },
+          }),
+        'PROTOCOL_ERROR',
+      ],
+      [
+        'a wrong-sized action batch',
+        (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0, 1]) }),
+        'INVALID_ACTION',
+      ],
+      [
+        'a wrong dtype',
+        (S) =>
+          encodeMessage({
+            id: 9,
+            op: 'step',
+            session: S,
+            actions: { dtype: 'float64', shape: [3], data: new Uint8Array(24) },
+          }),
+        'INVALID_ACTION',
+      ],
+      [
+        'NaN actions',
+        (S) =>
+          encodeMessage({
+            id: 9,
+            op: 'step',
+            session: S,
+            actions: { dtype: 'float32', shape: [3], data: new Uint8Array(new Float32Array([NaN, 0, 1]).buffer) },
+          }),
+        'INVALID_ACTION',
+      ],
+      [
+        'an action out of the space',
+        (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0, 2, 1]) }),
+        'INVALID_ACTION',
+      ],
+      [
+        'env_ids out of range',
+        (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0]), env_ids: [7] }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'env_ids with a repeat',
+        (S) => encodeMessage({ id: 9, op: 'step', session: S, actions: int64Actions([0, 0]), env_ids: [1, 1] }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'a call outside the whitelist',
+        (S) => encodeMessage({ id: 9, op: 'call', session: S, name: 'constructor' }),
+        'INVALID_ARGUMENT',
+      ],
       ['a negative seed', (S) => encodeMessage({ id: 9, op: 'reset', session: S, seed: -4 }), 'INVALID_ARGUMENT'],
-      ['a message over the size limit', () => encodeMessage({ id: 9, op: 'hello', pad: new Uint8Array(65 * 1024) }), 'LIMIT_EXCEEDED'],
+      [
+        'a message over the size limit',
+        () => encodeMessage({ id: 9, op: 'hello', pad: new Uint8Array(65 * 1024) }),
+        'LIMIT_EXCEEDED',
+      ],
     ];
 
     for (const [what, bytes, code] of cases) {
@@ -107,7 +190,8 @@ for (const transport of TRANSPORTS) {
         extra.push((r.result as { session: string }).session);
       }
       expect(server.sessions.size).toBe(8);
-      for (const s of extra) expect((await raw.request({ id: 5, op: 'close', session: s })).result).toEqual({ closed: true });
+      for (const s of extra)
+        expect((await raw.request({ id: 5, op: 'close', session: s })).result).toEqual({ closed: true });
       await stillServing();
     });
   });

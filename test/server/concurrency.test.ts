@@ -24,7 +24,11 @@ describe('many clients', () => {
       const client = await Tg4Client.connect(server.address);
       const n = 1 + (k % 4);
       const autoreset = k % 2 === 0 ? 'next-step' : 'same-step';
-      const remote = await client.makeVec('CartPole-v1', { numEnvs: n, autoreset, batchSize: k % 3 === 0 ? n : undefined });
+      const remote = await client.makeVec('CartPole-v1', {
+        numEnvs: n,
+        autoreset,
+        batchSize: k % 3 === 0 ? n : undefined,
+      });
       const local = makeVec('CartPole-v1', { numEnvs: n, autoresetMode: autoreset });
       const r0 = await remote.reset({ seed: 1000 * k });
       expect(bits(r0.observations as Float32Array)).toEqual(bits(local.reset({ seed: 1000 * k }).observations));
@@ -62,7 +66,9 @@ describe('many clients', () => {
     const flood = (async () => {
       for (let i = 0; i < total; i++) {
         // A mix of valid and invalid requests.
-        await flooder.send(encodeMessage(i % 2 === 0 ? { id: i, op: 'hello' } : { id: i, op: 'step', session: 'nope', actions: 0 }));
+        await flooder.send(
+          encodeMessage(i % 2 === 0 ? { id: i, op: 'hello' } : { id: i, op: 'step', session: 'nope', actions: 0 }),
+        );
       }
     })();
     let otherSteps = 0;

@@ -17,8 +17,11 @@ import { Tg4Server } from '../../src/server/server.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Starts `tg4 serve` and resolves with its address once it printed `listening on`. */
-export function spawnServe(args: string[]): Promise<{ proc: ChildProcess; address: string }> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnServe(args: string[]): Promise<{ proc: ChildProcess; address: string }> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -31,8 +34,13 @@ export function spawnServe(args: string[]): Promise<{ proc: ChildProcess; addres
         resolve({ proc, address: m[1]! });
       }
     });
-    proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`tg4 serve exited with ${code}: ${err}`)); });
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tg4 serve exited with ${code}: ${err}`));
+    });
   });
 }
 
@@ -55,9 +63,12 @@ describe('CURVE', () => {
     client.close();
     // Right server key, but a client key that is not in authorized_clients.
     const stranger = zmq.curveKeyPair();
-    await expect(Tg4Client.connect(server.address, {
-      timeoutMs: 600, curve: { serverPublicKey: loadClientKeys(dir).serverPublicKey, ...stranger },
-    })).rejects.toThrow(/no reply/);
+    await expect(
+      Tg4Client.connect(server.address, {
+        timeoutMs: 600,
+        curve: { serverPublicKey: loadClientKeys(dir).serverPublicKey, ...stranger },
+      }),
+    ).rejects.toThrow(/no reply/);
     // No CURVE at all.
     await expect(Tg4Client.connect(server.address, { timeoutMs: 600 })).rejects.toThrow(/no reply/);
   });
@@ -77,7 +88,14 @@ describe('CURVE', () => {
 describe('tg4 serve / tg4 keys', { timeout: 120_000 }, () => {
   it('serves over ipc, prints its address, and exits 0 on SIGTERM', async () => {
     const sock = join(mkdtempSync(join(tmpdir(), 'tg4-ipc-')), 's.sock');
-    const { proc, address } = await spawnServe(['--bind', `ipc://${sock}`, '--max-sessions', '2', '--idle-timeout', '5']);
+    const { proc, address } = await spawnServe([
+      '--bind',
+      `ipc://${sock}`,
+      '--max-sessions',
+      '2',
+      '--idle-timeout',
+      '5',
+    ]);
     expect(address).toBe(`ipc://${sock}`);
     const c = await Tg4Client.connect(address);
     expect(c.hello.limits).toMatchObject({ max_sessions: 2, idle_timeout_s: 5 });
@@ -96,10 +114,18 @@ describe('tg4 serve / tg4 keys', { timeout: 120_000 }, () => {
   }
 
   it('rejects bad flags with a typed error', async () => {
-    await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'tcp://10.0.0.1:5555'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--curve-keys/) });
-    await expect(program().parseAsync(['node', 'tg4', 'serve', '--max-sessions', 'lots'])).rejects.toThrow(/--max-sessions must be a positive integer/);
-    await expect(program().parseAsync(['node', 'tg4', 'serve', '--idle-timeout', '-3'])).rejects.toThrow(/--idle-timeout must be a positive number/);
-    await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'udp://x'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'tcp://10.0.0.1:5555'])).rejects.toMatchObject(
+      { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--curve-keys/) },
+    );
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--max-sessions', 'lots'])).rejects.toThrow(
+      /--max-sessions must be a positive integer/,
+    );
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--idle-timeout', '-3'])).rejects.toThrow(
+      /--idle-timeout must be a positive number/,
+    );
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'udp://x'])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('tg4 keys writes Z85 keypairs with private secrets, and refuses to overwrite them', async () => {

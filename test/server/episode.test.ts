@@ -63,10 +63,21 @@ for (const transport of TRANSPORTS) {
       for (const engine of ['vector', 'sub-env'] as const) {
         it(`N=4 ${autoreset} (${engine} engine) equals in-process makeVec over 700 steps, across terminations and truncations`, async () => {
           const n = 4;
-          const local: VectorEnv = makeVec('CartPole-v1', { numEnvs: n, autoresetMode: autoreset, vectorizationMode: engine === 'vector' ? 'auto' : 'sync' });
+          const local: VectorEnv = makeVec('CartPole-v1', {
+            numEnvs: n,
+            autoresetMode: autoreset,
+            vectorizationMode: engine === 'vector' ? 'auto' : 'sync',
+          });
           // batch_size < num_envs makes the server use N single envs.
-          const remote = await client.makeVec('CartPole-v1', { numEnvs: n, autoreset, seed: 11, batchSize: engine === 'vector' ? undefined : n - 1 });
-          expect(server.sessions.get(remote.session)!.engine).toBeInstanceOf(engine === 'vector' ? VectorEngine : SubEnvEngine);
+          const remote = await client.makeVec('CartPole-v1', {
+            numEnvs: n,
+            autoreset,
+            seed: 11,
+            batchSize: engine === 'vector' ? undefined : n - 1,
+          });
+          expect(server.sessions.get(remote.session)!.engine).toBeInstanceOf(
+            engine === 'vector' ? VectorEngine : SubEnvEngine,
+          );
           const lr = local.reset({ seed: 11 });
           const rr = await remote.reset(); // make's seed applies to the first reset
           expect(bits(rr.observations as Float32Array)).toEqual(bits(lr.observations));
@@ -114,7 +125,10 @@ for (const transport of TRANSPORTS) {
       const rng = new Rng(5);
       for (let round = 0; round < 40; round++) {
         // Two batches in flight on one connection; replies come back in order.
-        const batches = [[0, 2, 4], [5, 1, 3]];
+        const batches = [
+          [0, 2, 4],
+          [5, 1, 3],
+        ];
         const sent = batches.map((ids) => ids.map(() => rng.integer(2)));
         batches.forEach((ids, k) => remote.send(sent[k]!, ids));
         for (let k = 0; k < batches.length; k++) {

@@ -1,7 +1,17 @@
 // An env that misbehaves (throws a plain TypeError in step, throws in close, returns a wrong-sized observation)
 // costs its own request an INTERNAL error reply and nothing more: the server keeps serving, expiry keeps working.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Box, Discrete, Env, getSpec, make, registeredIds, type EnvSpec, type ResetResult, type StepResult } from '../../src/core/index.ts';
+import {
+  Box,
+  Discrete,
+  Env,
+  getSpec,
+  make,
+  registeredIds,
+  type EnvSpec,
+  type ResetResult,
+  type StepResult,
+} from '../../src/core/index.ts';
 import '../../envs/index.ts';
 import type { EnvSource } from '../../src/server/env-source.ts';
 import type { Tg4Server } from '../../src/server/server.ts';
@@ -16,7 +26,13 @@ class FaultyEnv extends Env<Float32Array, number> {
   protected stepEpisode(action: number): StepResult<Float32Array> {
     if (action === 1) throw new TypeError('boom: a bug in the env');
     // action 2: an observation of the wrong size (an env bug the server must not pass on as data).
-    return { observation: new Float32Array(action === 2 ? 3 : 2), reward: 0, terminated: false, truncated: false, info: {} };
+    return {
+      observation: new Float32Array(action === 2 ? 3 : 2),
+      reward: 0,
+      terminated: false,
+      truncated: false,
+      info: {},
+    };
   }
   override close(): void {
     super.close();

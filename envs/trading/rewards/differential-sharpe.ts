@@ -12,7 +12,10 @@ export const differentialSharpe: RewardFactory = (n, params) => {
   const b = new Float64Array(n); // EW second moment of returns
   const scheme: RewardScheme = {
     name: 'differential_sharpe',
-    reset(i: number): void { a[i] = 0; b[i] = 0; },
+    reset(i: number): void {
+      a[i] = 0;
+      b[i] = 0;
+    },
     compute(x: RewardInputs, i: number): number {
       const r = x.equity[i]! / x.prevEquity[i]! - 1;
       const ai = a[i]!;

@@ -37,7 +37,12 @@ export interface RewardTerm {
  *  - `{ log_return: 1, drawdown: 0.5 }` (weights by name),
  *  - `[{ name: 'differential_sharpe', params: { eta: 0.02 } }, { name: 'cost', weight: 2 }]` (terms).
  */
-export type RewardSpec = string | RewardFunction | RewardTerm | readonly RewardTerm[] | Readonly<Record<string, number>>;
+export type RewardSpec =
+  | string
+  | RewardFunction
+  | RewardTerm
+  | readonly RewardTerm[]
+  | Readonly<Record<string, number>>;
 
 function unknownName(name: string): InvalidArgumentError {
   return new InvalidArgumentError(
@@ -72,7 +77,11 @@ function buildTerm(term: RewardTerm, n: number): RewardScheme {
       throw new InvalidArgumentError(`reward: parameter ${term.name}.${k} must be a finite number, got ${String(v)}`);
     }
   }
-  if ((term.name === 'differential_sharpe' || term.name === 'sortino') && params.eta !== undefined && !(params.eta > 0 && params.eta <= 1)) {
+  if (
+    (term.name === 'differential_sharpe' || term.name === 'sortino') &&
+    params.eta !== undefined &&
+    !(params.eta > 0 && params.eta <= 1)
+  ) {
     throw new InvalidArgumentError(`reward: ${term.name}.eta must be in (0, 1], got ${params.eta}`);
   }
   return entry.factory(n, params);
@@ -86,7 +95,9 @@ function weightedSum(terms: readonly RewardTerm[], n: number): RewardScheme {
   const m = schemes.length;
   return {
     name: schemes.map((s, k) => `${weights[k]}*${s.name}`).join('+'),
-    reset(i: number): void { for (let k = 0; k < m; k++) schemes[k]!.reset(i); },
+    reset(i: number): void {
+      for (let k = 0; k < m; k++) schemes[k]!.reset(i);
+    },
     compute(x: RewardInputs, i: number): number {
       let r = 0;
       for (let k = 0; k < m; k++) r += weights[k]! * schemes[k]!.compute(x, i);
@@ -103,7 +114,10 @@ export function createReward(spec: RewardSpec, n: number): RewardScheme {
   if (spec !== null && typeof spec === 'object') {
     if ('name' in spec) return weightedSum([spec as RewardTerm], n);
     const entries = Object.entries(spec as Record<string, unknown>);
-    return weightedSum(entries.map(([name, w]) => ({ name, weight: finiteWeight(w, `'${name}'`) })), n);
+    return weightedSum(
+      entries.map(([name, w]) => ({ name, weight: finiteWeight(w, `'${name}'`) })),
+      n,
+    );
   }
   throw new InvalidArgumentError(`reward: expected a name, a function or a weighted sum, got ${String(spec)}`);
 }

@@ -13,7 +13,10 @@ export const sortino: RewardFactory = (n, params) => {
   const dd2 = new Float64Array(n);
   const scheme: RewardScheme = {
     name: 'sortino',
-    reset(i: number): void { a[i] = 0; dd2[i] = 0; },
+    reset(i: number): void {
+      a[i] = 0;
+      dd2[i] = 0;
+    },
     compute(x: RewardInputs, i: number): number {
       const r = x.equity[i]! / x.prevEquity[i]! - 1;
       const ai = a[i]!;

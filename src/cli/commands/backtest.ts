@@ -6,9 +6,24 @@ import { BASELINE_NAMES } from '../../../agents/baselines/index.ts';
 import { runBacktest } from '../../../envs/trading/backtest.ts';
 
 interface BacktestFlags {
-  policy: string; data: string; symbol?: string; timeframe?: string; range?: string; out: string; compare: string;
-  seed: string; actionScheme?: string; fee?: string; slippage?: string; stopLossAtr?: string; takeProfitAtr?: string;
-  maxHold?: string; features?: string; window?: string; kwargs?: string; json?: boolean;
+  policy: string;
+  data: string;
+  symbol?: string;
+  timeframe?: string;
+  range?: string;
+  out: string;
+  compare: string;
+  seed: string;
+  actionScheme?: string;
+  fee?: string;
+  slippage?: string;
+  stopLossAtr?: string;
+  takeProfitAtr?: string;
+  maxHold?: string;
+  features?: string;
+  window?: string;
+  kwargs?: string;
+  json?: boolean;
 }
 
 function num(flag: string, v: string | undefined): number | undefined {
@@ -19,15 +34,22 @@ function num(flag: string, v: string | undefined): number | undefined {
 }
 
 export function register(program: Command): void {
-  program.command('backtest')
-    .description('run a policy through the trading env over a data range and write a report (HTML/SVG) a person can open')
+  program
+    .command('backtest')
+    .description(
+      'run a policy through the trading env over a data range and write a report (HTML/SVG) a person can open',
+    )
     .requiredOption('--policy <name|dir>', `a baseline (${BASELINE_NAMES.join(', ')}) or a model directory`)
     .option('--data <src>', "'bundled', a CSV path, or a postgres:// URL", 'bundled')
     .option('--symbol <s>', 'market, e.g. BTC/USD (bundled default)')
     .option('--timeframe <tf>', 'bar length, e.g. 1h, 4h (bundled default 1h)')
     .option('--range <r>', "'from..to' (ISO dates, either side may be empty) or a split: train, validation, test")
     .requiredOption('--out <dir>', 'folder for report.html, equity.svg, drawdown.svg, metrics.json, equity.csv')
-    .option('--compare <names>', 'comma-separated baselines run on the same env for comparison (or "none")', 'buy-and-hold')
+    .option(
+      '--compare <names>',
+      'comma-separated baselines run on the same env for comparison (or "none")',
+      'buy-and-hold',
+    )
     .option('--seed <n>', 'seed (random policy)', '0')
     .option('--action-scheme <s>', 'discrete3, discrete-sized or continuous')
     .option('--fee <rate>', 'fee per side, e.g. 0.001')
@@ -42,15 +64,21 @@ export function register(program: Command): void {
     .action(async (f: BacktestFlags) => {
       let extra: Record<string, unknown> = {};
       if (f.kwargs !== undefined) {
-        try { extra = JSON.parse(f.kwargs) as Record<string, unknown>; } catch (e) {
+        try {
+          extra = JSON.parse(f.kwargs) as Record<string, unknown>;
+        } catch (e) {
           throw new InvalidArgumentError(`--kwargs is not valid JSON: ${(e as Error).message}`);
         }
-        if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) throw new InvalidArgumentError('--kwargs must be a JSON object');
+        if (extra === null || typeof extra !== 'object' || Array.isArray(extra))
+          throw new InvalidArgumentError('--kwargs must be a JSON object');
       }
       const seed = Number(f.seed);
-      if (!/^\d+$/.test(f.seed.trim())) throw new InvalidArgumentError(`--seed must be a non-negative integer (got "${f.seed}")`);
+      if (!/^\d+$/.test(f.seed.trim()))
+        throw new InvalidArgumentError(`--seed must be a non-negative integer (got "${f.seed}")`);
       const executor: Record<string, unknown> = { ...((extra.executor as Record<string, unknown> | undefined) ?? {}) };
-      const set = (k: string, v: number | undefined): void => { if (v !== undefined) executor[k] = v; };
+      const set = (k: string, v: number | undefined): void => {
+        if (v !== undefined) executor[k] = v;
+      };
       set('feeRate', num('fee', f.fee));
       set('slippage', num('slippage', f.slippage));
       set('stopLossAtr', num('stop-loss-atr', f.stopLossAtr));
@@ -60,9 +88,23 @@ export function register(program: Command): void {
       if (f.actionScheme !== undefined) kwargs.actionScheme = f.actionScheme;
       if (f.features !== undefined) kwargs.features = f.features;
       if (f.window !== undefined) kwargs.windowSize = num('window', f.window);
-      const compare = f.compare === 'none' ? [] : f.compare.split(',').map((s) => s.trim()).filter(Boolean);
+      const compare =
+        f.compare === 'none'
+          ? []
+          : f.compare
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
       const r = await runBacktest({
-        policy: f.policy, data: f.data, symbol: f.symbol, timeframe: f.timeframe, range: f.range, out: f.out, compare, seed, kwargs,
+        policy: f.policy,
+        data: f.data,
+        symbol: f.symbol,
+        timeframe: f.timeframe,
+        range: f.range,
+        out: f.out,
+        compare,
+        seed,
+        kwargs,
       });
       if (f.json) {
         process.stdout.write(JSON.stringify({ files: r.files, runs: r.runs }, null, 2) + '\n');
@@ -71,8 +113,10 @@ export function register(program: Command): void {
       for (const run of r.runs) {
         const m = run.metrics;
         const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
-        process.stdout.write(`${run.name.padEnd(16)} return ${pct(m.totalReturnPct).padStart(9)}  max DD ${pct(m.maxDrawdown).padStart(8)}  ` +
-          `sharpe ${m.sharpe === null ? 'n/a' : m.sharpe.toFixed(2)}  trades ${m.totalTrades}  fees ${m.feesPaid.toFixed(2)}  bars ${m.steps}\n`);
+        process.stdout.write(
+          `${run.name.padEnd(16)} return ${pct(m.totalReturnPct).padStart(9)}  max DD ${pct(m.maxDrawdown).padStart(8)}  ` +
+            `sharpe ${m.sharpe === null ? 'n/a' : m.sharpe.toFixed(2)}  trades ${m.totalTrades}  fees ${m.feesPaid.toFixed(2)}  bars ${m.steps}\n`,
+        );
       }
       process.stdout.write(`report: ${r.files.html}\n`);
     });

@@ -12,10 +12,16 @@ export function register(program: Command): void {
     .action(async (o: { db?: string }) => {
       const url = resolveDbUrl(o.db);
       const r = await withClient(url, (c) => migrate(c, url));
-      process.stdout.write(`database: ${redactUrl(url)}\nmode: ${r.mode.mode} (${r.mode.reason}; PostgreSQL ${r.mode.serverVersion})\n`);
-      if (r.applied.length === 0) process.stdout.write(`up to date: ${r.alreadyApplied} migration(s) already applied, nothing to do\n`);
+      process.stdout.write(
+        `database: ${redactUrl(url)}\nmode: ${r.mode.mode} (${r.mode.reason}; PostgreSQL ${r.mode.serverVersion})\n`,
+      );
+      if (r.applied.length === 0)
+        process.stdout.write(`up to date: ${r.alreadyApplied} migration(s) already applied, nothing to do\n`);
       for (const m of r.applied) process.stdout.write(`applied ${m.file}\n`);
-      for (const ch of r.changed) process.stderr.write(`warning: ${ch} changed after it was applied; it is not re-run: write a new migration instead\n`);
+      for (const ch of r.changed)
+        process.stderr.write(
+          `warning: ${ch} changed after it was applied; it is not re-run: write a new migration instead\n`,
+        );
     });
 
   db.command('status')

@@ -46,7 +46,8 @@ export function describeEnvs(ids: readonly string[] = registeredIds()): EnvRow[]
 }
 
 export function register(program: Command): void {
-  program.command('envs')
+  program
+    .command('envs')
     .description('list the registered environments with their observation and action spaces')
     .option('--json', 'print JSON (with the spaces as the wire protocol describes them)')
     .action((flags: { json?: boolean }) => {
@@ -56,8 +57,11 @@ export function register(program: Command): void {
         return;
       }
       for (const r of rows) {
-        const limits = [r.maxEpisodeSteps !== null ? `max ${r.maxEpisodeSteps} steps` : 'no step limit',
-          ...(r.rewardThreshold !== null ? [`solved at ${r.rewardThreshold}`] : []), ...(r.vectorized ? ['batched vector env'] : [])];
+        const limits = [
+          r.maxEpisodeSteps !== null ? `max ${r.maxEpisodeSteps} steps` : 'no step limit',
+          ...(r.rewardThreshold !== null ? [`solved at ${r.rewardThreshold}`] : []),
+          ...(r.vectorized ? ['batched vector env'] : []),
+        ];
         process.stdout.write(`${r.id}  (${limits.join(', ')})\n`);
         if (r.error) process.stdout.write(`    cannot build with default options: ${r.error}\n`);
         else process.stdout.write(`    observation: ${r.observationSpace}\n    action:      ${r.actionSpace}\n`);

@@ -22,15 +22,22 @@ export interface EvalModelOptions {
 
 export async function evalModel(o: EvalModelOptions): Promise<EvalResult & { envId: string }> {
   assertSeed(o.seed, '--seed');
-  if (!Number.isSafeInteger(o.episodes) || o.episodes <= 0) throw new InvalidArgumentError(`--episodes must be a positive integer (got ${o.episodes})`);
+  if (!Number.isSafeInteger(o.episodes) || o.episodes <= 0)
+    throw new InvalidArgumentError(`--episodes must be a positive integer (got ${o.episodes})`);
   const peek = loadModel(o.model);
   const envId = o.env ?? peek.manifest.envId;
-  const kwargs = o.kwargs ?? ((peek.manifest as unknown as { envKwargs?: Record<string, unknown> }).envKwargs ?? {});
+  const kwargs = o.kwargs ?? (peek.manifest as unknown as { envKwargs?: Record<string, unknown> }).envKwargs ?? {};
   const env = makeVec(envId, { numEnvs: 1, kwargs, autoresetMode: 'same-step' });
   try {
     const shape = describeEnv(env);
-    const policy = InferencePolicy.load(o.model, { obsSize: shape.obsSize, actionSpace: shape.actionSpace, featureSpecHash: featureSpecHashOf(env) });
-    const r = await evaluate(env, (obs, n, a, masks) => policy.act(obs, n, a, masks ?? null), o.episodes, o.seed, { useActionMasks: policy.usesActionMasks });
+    const policy = InferencePolicy.load(o.model, {
+      obsSize: shape.obsSize,
+      actionSpace: shape.actionSpace,
+      featureSpecHash: featureSpecHashOf(env),
+    });
+    const r = await evaluate(env, (obs, n, a, masks) => policy.act(obs, n, a, masks ?? null), o.episodes, o.seed, {
+      useActionMasks: policy.usesActionMasks,
+    });
     return { ...r, envId };
   } finally {
     env.close();
@@ -42,23 +49,41 @@ export function register(program: Command): void {
     .command('eval')
     .description('run a saved model deterministically and print mean ± std of the episode returns')
     .requiredOption('--model <dir>', 'model version folder (holding manifest.json and weights.bin)')
-    .option('--env <id>', "env id (default: the one the model was trained on)")
+    .option('--env <id>', 'env id (default: the one the model was trained on)')
     .option('--episodes <n>', 'episodes', (v) => Number(v), 20)
     .option('--seed <n>', 'seed of the evaluation episodes', (v) => Number(v), 0)
-    .option('--kwargs <json>', "env kwargs as a JSON object (default: the ones it was trained with), e.g. '{\"range\":\"test\"}'")
+    .option(
+      '--kwargs <json>',
+      'env kwargs as a JSON object (default: the ones it was trained with), e.g. \'{"range":"test"}\'',
+    )
     .option('--json', 'print the returns as JSON')
-    .action(async (o: { model: string; env?: string; episodes: number; seed: number; kwargs?: string; json?: boolean }) => {
-      let kwargs: Record<string, unknown> | undefined;
-      if (o.kwargs !== undefined) {
-        try {
-          kwargs = JSON.parse(o.kwargs) as Record<string, unknown>;
-        } catch {
-          throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
+    .action(
+      async (o: { model: string; env?: string; episodes: number; seed: number; kwargs?: string; json?: boolean }) => {
+        let kwargs: Record<string, unknown> | undefined;
+        if (o.kwargs !== undefined) {
+          try {
+            kwargs = JSON.parse(o.kwargs) as Record<string, unknown>;
+          } catch {
+            throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
+          }
+          if (!kwargs || typeof kwargs !== 'object' || Array.isArray(kwargs))
+            throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
         }
-        if (!kwargs || typeof kwargs !== 'object' || Array.isArray(kwargs)) throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
-      }
-      const r = await evalModel({ model: o.model, episodes: o.episodes, seed: o.seed, ...(o.env ? { env: o.env } : {}), ...(kwargs ? { kwargs } : {}) });
-      if (o.json) process.stdout.write(JSON.stringify({ env: r.envId, mean: r.mean, std: r.std, returns: r.returns, lengths: r.lengths }) + '\n');
-      else process.stdout.write(`${r.envId}: ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} over ${r.returns.length} deterministic episodes\n`);
-    });
+        const r = await evalModel({
+          model: o.model,
+          episodes: o.episodes,
+          seed: o.seed,
+          ...(o.env ? { env: o.env } : {}),
+          ...(kwargs ? { kwargs } : {}),
+        });
+        if (o.json)
+          process.stdout.write(
+            JSON.stringify({ env: r.envId, mean: r.mean, std: r.std, returns: r.returns, lengths: r.lengths }) + '\n',
+          );
+        else
+          process.stdout.write(
+            `${r.envId}: ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} over ${r.returns.length} deterministic episodes\n`,
+          );
+      },
+    );
 }

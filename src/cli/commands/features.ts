@@ -16,17 +16,28 @@ import { listFeatures } from '../../features/registry.ts';
 import { loadFeatureSpec, specHash, type FeatureSpec } from '../../features/spec.ts';
 
 interface ExportFlags {
-  data: string; symbol?: string; timeframe?: string; spec?: string; out: string; from?: string; to?: string;
-  includeWarmup?: boolean; raw?: boolean; progress: boolean;
+  data: string;
+  symbol?: string;
+  timeframe?: string;
+  spec?: string;
+  out: string;
+  from?: string;
+  to?: string;
+  includeWarmup?: boolean;
+  raw?: boolean;
+  progress: boolean;
 }
 
 const isDbUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
 
 async function loadData(f: ExportFlags): Promise<MarketFrame> {
   if (isDbUrl(f.data)) {
-    if (!f.symbol || !f.timeframe) throw new FeatureError('--data is a database URL: give --symbol (e.g. BTC/USD) and --timeframe (e.g. 1m)');
+    if (!f.symbol || !f.timeframe)
+      throw new FeatureError('--data is a database URL: give --symbol (e.g. BTC/USD) and --timeframe (e.g. 1m)');
     const url = resolveDbUrl(f.data);
-    return withClient(url, (c) => loadFromDb(c, url, { symbol: f.symbol!, timeframe: f.timeframe!, from: f.from, to: f.to }));
+    return withClient(url, (c) =>
+      loadFromDb(c, url, { symbol: f.symbol!, timeframe: f.timeframe!, from: f.from, to: f.to }),
+    );
   }
   let frame = loadCsv(f.data, { symbol: f.symbol, from: f.from, to: f.to });
   if (f.timeframe && normalizeTimeframe(f.timeframe) !== frame.timeframe) frame = resample(frame, f.timeframe);
@@ -34,7 +45,9 @@ async function loadData(f: ExportFlags): Promise<MarketFrame> {
 }
 
 export function register(program: Command): void {
-  const features = program.command('features').description('feature matrices: export, list, spec hash (docs/features.md)');
+  const features = program
+    .command('features')
+    .description('feature matrices: export, list, spec hash (docs/features.md)');
 
   features
     .command('export')
@@ -42,7 +55,10 @@ export function register(program: Command): void {
     .requiredOption('--data <csv|url>', 'candle CSV file (Kraken OHLCVT or header CSV) or postgres://… URL')
     .option('--symbol <symbol>', 'symbol, e.g. BTC/USD (required with a database URL)')
     .option('--timeframe <tf>', 'bar timeframe, e.g. 1m, 1h (CSV: resampled to it when coarser than the file)')
-    .option('--spec <file>', 'feature spec (.json/.yaml); default: src/features/specs/default.json (1m) or hourly.json (1h)')
+    .option(
+      '--spec <file>',
+      'feature spec (.json/.yaml); default: src/features/specs/default.json (1m) or hourly.json (1h)',
+    )
     .requiredOption('--out <file>', 'output file ending in .csv or .parquet')
     .option('--from <time>', 'inclusive start (ISO time or ms)')
     .option('--to <time>', 'exclusive end (ISO time or ms)')
@@ -50,16 +66,24 @@ export function register(program: Command): void {
     .option('--raw', 'write raw feature values (no normalization)')
     .option('--no-progress', 'no progress bar (it is shown only on a terminal anyway)')
     .action(async (flags: ExportFlags) => {
-      if (!/\.(csv|parquet)$/i.test(flags.out)) throw new FeatureError(`--out '${flags.out}': use a file name ending in .csv or .parquet`);
+      if (!/\.(csv|parquet)$/i.test(flags.out))
+        throw new FeatureError(`--out '${flags.out}': use a file name ending in .csv or .parquet`);
       const specFromFile = flags.spec ? loadFeatureSpec(flags.spec) : undefined;
       const frame = await loadData(flags);
       const spec: FeatureSpec = specFromFile ?? loadDefaultSpec(frame.timeframe);
       const t0 = performance.now();
-      const bar = flags.progress && process.stderr.isTTY
-        ? new cliProgress.SingleBar({ stream: process.stderr, format: 'features [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left' }, cliProgress.Presets.shades_classic)
-        : null;
+      const bar =
+        flags.progress && process.stderr.isTTY
+          ? new cliProgress.SingleBar(
+              {
+                stream: process.stderr,
+                format: 'features [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left',
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
       bar?.start(frame.length, 0);
-      let fm;
+      let fm: ReturnType<typeof buildFeatures>;
       try {
         fm = buildFeatures(frame, spec, { normalize: !flags.raw, onProgress: (done) => bar?.update(done) });
       } finally {

@@ -38,7 +38,10 @@ export function rollout(opts: RolloutOptions): EpisodeSummary[] {
     for (let ep = 0; ep < opts.episodes; ep++) {
       env.reset(ep === 0 ? { seed: opts.seed } : {});
       if (opts.render) emit(env.render(), opts.onFrame);
-      let ret = 0, len = 0, terminated = false, truncated = false;
+      let ret = 0,
+        len = 0,
+        terminated = false,
+        truncated = false;
       while (!terminated && !truncated) {
         const r = env.step(env.actionSpace.sample());
         ret += r.reward;
@@ -61,12 +64,14 @@ function emit(frame: unknown, onFrame?: (f: string) => void): void {
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`--${name} must be a positive integer (got "${v}")`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`--${name} must be a positive integer (got "${v}")`);
   return n;
 }
 
 export function register(program: Command): void {
-  program.command('rollout')
+  program
+    .command('rollout')
     .description('run episodes of an env with a seeded random policy and print the episode returns')
     .option('--env <id>', 'registered env id (see `tg4 envs`)', 'CartPole-v1')
     .option('--episodes <n>', 'number of episodes', '5')
@@ -75,39 +80,62 @@ export function register(program: Command): void {
     .option('--max-steps <n>', 'cut each episode after n steps')
     .option('--kwargs <json>', 'env options as a JSON object, e.g. \'{"suttonBartoReward":true}\'')
     .option('--json', 'print the episodes as JSON')
-    .action((flags: { env: string; episodes: string; seed: string; render?: string; maxSteps?: string; kwargs?: string; json?: boolean }) => {
-      const seed = Number(flags.seed);
-      if (!/^\d+$/.test(flags.seed.trim())) throw new InvalidArgumentError(`--seed must be a non-negative integer (got "${flags.seed}")`);
-      assertSeed(seed, '--seed');
-      if (flags.render !== undefined && flags.render !== 'ansi') throw new InvalidArgumentError(`--render supports only "ansi" in a terminal (got "${flags.render}")`);
-      let kwargs: Record<string, unknown> = {};
-      if (flags.kwargs !== undefined) {
-        try { kwargs = JSON.parse(flags.kwargs) as Record<string, unknown>; } catch (e) {
-          throw new InvalidArgumentError(`--kwargs is not valid JSON (${(e as Error).message}): pass an object such as '{"key": 1}'`);
+    .action(
+      (flags: {
+        env: string;
+        episodes: string;
+        seed: string;
+        render?: string;
+        maxSteps?: string;
+        kwargs?: string;
+        json?: boolean;
+      }) => {
+        const seed = Number(flags.seed);
+        if (!/^\d+$/.test(flags.seed.trim()))
+          throw new InvalidArgumentError(`--seed must be a non-negative integer (got "${flags.seed}")`);
+        assertSeed(seed, '--seed');
+        if (flags.render !== undefined && flags.render !== 'ansi')
+          throw new InvalidArgumentError(`--render supports only "ansi" in a terminal (got "${flags.render}")`);
+        let kwargs: Record<string, unknown> = {};
+        if (flags.kwargs !== undefined) {
+          try {
+            kwargs = JSON.parse(flags.kwargs) as Record<string, unknown>;
+          } catch (e) {
+            throw new InvalidArgumentError(
+              `--kwargs is not valid JSON (${(e as Error).message}): pass an object such as '{"key": 1}'`,
+            );
+          }
+          if (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs))
+            throw new InvalidArgumentError('--kwargs must be a JSON object');
         }
-        if (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs)) throw new InvalidArgumentError('--kwargs must be a JSON object');
-      }
-      const episodes = rollout({
-        env: flags.env,
-        episodes: positiveInt('episodes', flags.episodes),
-        seed,
-        render: (flags.render as RenderMode | undefined) ?? null,
-        kwargs,
-        ...(flags.maxSteps !== undefined ? { maxSteps: positiveInt('max-steps', flags.maxSteps) } : {}),
-        onFrame: flags.json ? undefined : (f) => process.stdout.write(`${f}\n`),
-      });
-      const returns = episodes.map((e) => e.return);
-      const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-      const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ env: flags.env, seed, episodes, meanReturn: mean, stdReturn: std }, null, 2)}\n`);
-        return;
-      }
-      for (const e of episodes) {
-        process.stdout.write(`episode ${e.episode}: return ${fmt(e.return)}, length ${e.length}, ${e.terminated ? 'terminated' : 'truncated'}\n`);
-      }
-      process.stdout.write(`${flags.env}, seed ${seed}: mean return ${fmt(mean)} ± ${fmt(std)} over ${episodes.length} episode(s)\n`);
-    });
+        const episodes = rollout({
+          env: flags.env,
+          episodes: positiveInt('episodes', flags.episodes),
+          seed,
+          render: (flags.render as RenderMode | undefined) ?? null,
+          kwargs,
+          ...(flags.maxSteps !== undefined ? { maxSteps: positiveInt('max-steps', flags.maxSteps) } : {}),
+          onFrame: flags.json ? undefined : (f) => process.stdout.write(`${f}\n`),
+        });
+        const returns = episodes.map((e) => e.return);
+        const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+        const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({ env: flags.env, seed, episodes, meanReturn: mean, stdReturn: std }, null, 2)}\n`,
+          );
+          return;
+        }
+        for (const e of episodes) {
+          process.stdout.write(
+            `episode ${e.episode}: return ${fmt(e.return)}, length ${e.length}, ${e.terminated ? 'terminated' : 'truncated'}\n`,
+          );
+        }
+        process.stdout.write(
+          `${flags.env}, seed ${seed}: mean return ${fmt(mean)} ± ${fmt(std)} over ${episodes.length} episode(s)\n`,
+        );
+      },
+    );
 }
 
 function fmt(v: number): string {

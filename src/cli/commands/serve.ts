@@ -8,7 +8,9 @@ function num(flag: string, integer: boolean): (v: string) => number {
   return (v) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
-      throw new InvalidArgumentError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${JSON.stringify(v)})`);
+      throw new InvalidArgumentError(
+        `${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${JSON.stringify(v)})`,
+      );
     }
     return n;
   };
@@ -17,38 +19,65 @@ function num(flag: string, integer: boolean): (v: string) => number {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('serve every registered env over ZeroMQ + msgpack (protocol: docs/protocol.md; Python client: agents/python/tg4gym)')
+    .description(
+      'serve every registered env over ZeroMQ + msgpack (protocol: docs/protocol.md; Python client: agents/python/tg4gym)',
+    )
     .option('--bind <address>', 'tcp://HOST:PORT, ipc://PATH or inproc://NAME', 'tcp://127.0.0.1:5555')
     .option('--max-sessions <n>', 'sessions held at once', num('--max-sessions', true), DEFAULT_LIMITS.maxSessions)
-    .option('--max-envs-per-session <n>', 'sub-envs per session', num('--max-envs-per-session', true), DEFAULT_LIMITS.maxEnvsPerSession)
-    .option('--max-message-bytes <n>', 'largest request answered (4x this drops the connection)', num('--max-message-bytes', true), DEFAULT_LIMITS.maxMessageBytes)
-    .option('--idle-timeout <seconds>', 'close sessions unused this long', num('--idle-timeout', false), DEFAULT_LIMITS.idleTimeoutS)
+    .option(
+      '--max-envs-per-session <n>',
+      'sub-envs per session',
+      num('--max-envs-per-session', true),
+      DEFAULT_LIMITS.maxEnvsPerSession,
+    )
+    .option(
+      '--max-message-bytes <n>',
+      'largest request answered (4x this drops the connection)',
+      num('--max-message-bytes', true),
+      DEFAULT_LIMITS.maxMessageBytes,
+    )
+    .option(
+      '--idle-timeout <seconds>',
+      'close sessions unused this long',
+      num('--idle-timeout', false),
+      DEFAULT_LIMITS.idleTimeoutS,
+    )
     .option('--curve-keys <dir>', 'CURVE keys folder from `tg4 keys`: encrypt and admit only authorized clients')
     .option('--insecure', 'allow binding beyond loopback without CURVE keys', false)
     .option('--verbose', 'log sessions made, closed and expired to stderr', false)
-    .action(async (opts: {
-      bind: string; maxSessions: number; maxEnvsPerSession: number; maxMessageBytes: number; idleTimeout: number;
-      curveKeys?: string; insecure: boolean; verbose: boolean;
-    }) => {
-      const server = await Tg4Server.start({
-        bind: opts.bind,
-        limits: {
-          maxSessions: opts.maxSessions, maxEnvsPerSession: opts.maxEnvsPerSession, maxMessageBytes: opts.maxMessageBytes,
-          idleTimeoutS: opts.idleTimeout,
-        },
-        curveKeysDir: opts.curveKeys,
-        insecure: opts.insecure,
-        log: opts.verbose ? (line) => process.stderr.write(`tg4 serve: ${line}\n`) : undefined,
-      });
-      process.stdout.write(`listening on ${server.address}${opts.curveKeys ? ' (CURVE)' : ''}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server.stop().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    });
+    .action(
+      async (opts: {
+        bind: string;
+        maxSessions: number;
+        maxEnvsPerSession: number;
+        maxMessageBytes: number;
+        idleTimeout: number;
+        curveKeys?: string;
+        insecure: boolean;
+        verbose: boolean;
+      }) => {
+        const server = await Tg4Server.start({
+          bind: opts.bind,
+          limits: {
+            maxSessions: opts.maxSessions,
+            maxEnvsPerSession: opts.maxEnvsPerSession,
+            maxMessageBytes: opts.maxMessageBytes,
+            idleTimeoutS: opts.idleTimeout,
+          },
+          curveKeysDir: opts.curveKeys,
+          insecure: opts.insecure,
+          log: opts.verbose ? (line) => process.stderr.write(`tg4 serve: ${line}\n`) : undefined,
+        });
+        process.stdout.write(`listening on ${server.address}${opts.curveKeys ? ' (CURVE)' : ''}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            void server.stop().then(resolve);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      },
+    );
 }

@@ -10,7 +10,8 @@ import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
 function int(name: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer (got '${v}')`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer (got '${v}')`);
     return n;
   };
 }
@@ -28,11 +29,13 @@ function parseKwargs(v: string): Record<string, unknown> {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a built-in tfjs PPO/DQN agent; writes the model, metrics.jsonl and learning-curve.svg under models/')
+    .description(
+      'train a built-in tfjs PPO/DQN agent; writes the model, metrics.jsonl and learning-curve.svg under models/',
+    )
     .requiredOption('--env <id>', 'registered env id, e.g. CartPole-v1 or tg4/Trading-v0')
     .option('--agent <algo>', 'ppo or dqn', 'ppo')
     .option('--preset <name>', "hyperparameter preset (default: the env id's preset, else 'default')")
-    .option('--steps <n>', 'environment steps (default: the preset\'s)', int('--steps'))
+    .option('--steps <n>', "environment steps (default: the preset's)", int('--steps'))
     .option('--seed <n>', 'seed of everything (weights, sampling, envs)', int('--seed'), 0)
     .option('--backend <name>', 'tfjs backend: wasm, cpu or tensorflow (needs @tensorflow/tfjs-node[-gpu])', 'wasm')
     .option('--remote <address>', 'train against a `tg4 serve` env server, e.g. tcp://127.0.0.1:5555')
@@ -42,61 +45,93 @@ export function register(program: Command): void {
     .option('--eval-episodes <n>', 'episodes per evaluation', int('--eval-episodes'), 10)
     .option('--no-progress', 'no progress bar (logs one line per evaluation instead)')
     .option('--action-masks', "PPO only: sample and learn under the env's action masks (maskable PPO, as sb3-contrib)")
-    .action(async (o: { env: string; agent: string; preset?: string; steps?: number; seed: number; backend: string; remote?: string; out?: string; kwargs?: string; evalFreq?: number; evalEpisodes: number; progress: boolean; actionMasks?: boolean }) => {
-      if (o.actionMasks && o.agent !== 'ppo') {
-        throw new InvalidArgumentError(`--action-masks is for --agent ppo (maskable PPO); ${o.agent} does not use masks: drop the flag or use --agent ppo`);
-      }
-      const opts: TrainRunOptions = {
-        envId: o.env,
-        agent: parseAlgo(o.agent),
-        seed: o.seed,
-        backend: parseBackendName(o.backend),
-        evalEpisodes: o.evalEpisodes,
-        ...(o.preset !== undefined ? { preset: o.preset } : {}),
-        ...(o.steps !== undefined ? { steps: o.steps } : {}),
-        ...(o.remote !== undefined ? { remote: o.remote } : {}),
-        ...(o.out !== undefined ? { out: o.out } : {}),
-        ...(o.kwargs !== undefined ? { envKwargs: parseKwargs(o.kwargs) } : {}),
-        ...(o.evalFreq !== undefined ? { evalFreq: o.evalFreq } : {}),
-        ...(o.actionMasks ? { overrides: { useActionMasks: true } } : {}),
-      };
-      const bar = o.progress && process.stderr.isTTY
-        ? new cliProgress.SingleBar({ format: 'train {bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} | eval {ev}', hideCursor: true }, cliProgress.Presets.shades_classic)
-        : null;
-      let started = false;
-      let lastEval = '–';
-      opts.onProgress = (info, ev) => {
-        if (ev) lastEval = `${ev.mean.toFixed(1)} ± ${ev.std.toFixed(1)}`;
-        const payload = { sps: info.stepsPerS.toFixed(0), ret: Number.isNaN(info.meanReturn) ? '–' : info.meanReturn.toFixed(1), ev: lastEval };
-        if (bar) {
-          if (!started) {
-            bar.start(opts.steps ?? info.steps, 0, payload);
-            started = true;
+    .action(
+      async (o: {
+        env: string;
+        agent: string;
+        preset?: string;
+        steps?: number;
+        seed: number;
+        backend: string;
+        remote?: string;
+        out?: string;
+        kwargs?: string;
+        evalFreq?: number;
+        evalEpisodes: number;
+        progress: boolean;
+        actionMasks?: boolean;
+      }) => {
+        if (o.actionMasks && o.agent !== 'ppo') {
+          throw new InvalidArgumentError(
+            `--action-masks is for --agent ppo (maskable PPO); ${o.agent} does not use masks: drop the flag or use --agent ppo`,
+          );
+        }
+        const opts: TrainRunOptions = {
+          envId: o.env,
+          agent: parseAlgo(o.agent),
+          seed: o.seed,
+          backend: parseBackendName(o.backend),
+          evalEpisodes: o.evalEpisodes,
+          ...(o.preset !== undefined ? { preset: o.preset } : {}),
+          ...(o.steps !== undefined ? { steps: o.steps } : {}),
+          ...(o.remote !== undefined ? { remote: o.remote } : {}),
+          ...(o.out !== undefined ? { out: o.out } : {}),
+          ...(o.kwargs !== undefined ? { envKwargs: parseKwargs(o.kwargs) } : {}),
+          ...(o.evalFreq !== undefined ? { evalFreq: o.evalFreq } : {}),
+          ...(o.actionMasks ? { overrides: { useActionMasks: true } } : {}),
+        };
+        const bar =
+          o.progress && process.stderr.isTTY
+            ? new cliProgress.SingleBar(
+                {
+                  format:
+                    'train {bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} | eval {ev}',
+                  hideCursor: true,
+                },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
+        let started = false;
+        let lastEval = '–';
+        opts.onProgress = (info, ev) => {
+          if (ev) lastEval = `${ev.mean.toFixed(1)} ± ${ev.std.toFixed(1)}`;
+          const payload = {
+            sps: info.stepsPerS.toFixed(0),
+            ret: Number.isNaN(info.meanReturn) ? '–' : info.meanReturn.toFixed(1),
+            ev: lastEval,
+          };
+          if (bar) {
+            if (!started) {
+              bar.start(opts.steps ?? info.steps, 0, payload);
+              started = true;
+            }
+            bar.setTotal(Math.max(info.steps, (bar as unknown as { total: number }).total));
+            bar.update(info.steps, payload);
+          } else if (ev) {
+            process.stdout.write(
+              `steps ${info.steps}  ${payload.sps} steps/s  train return ${payload.ret}  eval ${lastEval}\n`,
+            );
           }
-          bar.setTotal(Math.max(info.steps, (bar as unknown as { total: number }).total));
-          bar.update(info.steps, payload);
-        } else if (ev) {
-          process.stdout.write(`steps ${info.steps}  ${payload.sps} steps/s  train return ${payload.ret}  eval ${lastEval}\n`);
-        }
-      };
-      try {
-        if (o.env.startsWith('tg4/Trading')) {
-          const r = await trainTradingAndCompare(opts);
+        };
+        try {
+          if (o.env.startsWith('tg4/Trading')) {
+            const r = await trainTradingAndCompare(opts);
+            bar?.stop();
+            process.stdout.write(r.report + '\n');
+            return;
+          }
+          const r = await runTraining(opts);
           bar?.stop();
-          process.stdout.write(r.report + '\n');
-          return;
+          const m = r.train;
+          process.stdout.write(
+            `trained ${o.agent.toUpperCase()} on ${o.env}: ${m.steps} steps in ${m.elapsedS.toFixed(1)} s (${(m.steps / m.elapsedS).toFixed(0)} steps/s, ` +
+              `${m.updates} gradient updates, ${((100 * m.envMs) / (m.envMs + m.netMs)).toFixed(1)}% of the time in the env), backend ${r.backend.active}\n` +
+              `final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes\n` +
+              `model: ${r.dir}  (manifest.json, weights.bin, metrics.jsonl, learning-curve.svg)\n`,
+          );
+        } finally {
+          bar?.stop();
         }
-        const r = await runTraining(opts);
-        bar?.stop();
-        const m = r.train;
-        process.stdout.write(
-          `trained ${o.agent.toUpperCase()} on ${o.env}: ${m.steps} steps in ${m.elapsedS.toFixed(1)} s (${(m.steps / m.elapsedS).toFixed(0)} steps/s, ` +
-            `${m.updates} gradient updates, ${(100 * m.envMs / (m.envMs + m.netMs)).toFixed(1)}% of the time in the env), backend ${r.backend.active}\n` +
-            `final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes\n` +
-            `model: ${r.dir}  (manifest.json, weights.bin, metrics.jsonl, learning-curve.svg)\n`,
-        );
-      } finally {
-        bar?.stop();
-      }
-    });
+      },
+    );
 }

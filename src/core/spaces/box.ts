@@ -4,7 +4,15 @@ import type { Dtype, SpaceJSON } from '../types.ts';
 import { InvalidSpaceError } from '../errors.ts';
 import { BaseSpace } from './space.ts';
 import {
-  TYPED_ARRAY, type TypedArray, canCastSafely, castScalar, dtypeOfArray, intRange, isDtype, isFloatDtype, product,
+  TYPED_ARRAY,
+  type TypedArray,
+  canCastSafely,
+  castScalar,
+  dtypeOfArray,
+  intRange,
+  isDtype,
+  isFloatDtype,
+  product,
 } from './dtype.ts';
 
 export type Bound = number | ArrayLike<number>;
@@ -20,11 +28,17 @@ export class Box<T extends TypedArray = TypedArray> extends BaseSpace<T> {
 
   constructor(low: Bound, high: Bound, shape?: readonly number[], dtype: Dtype = 'float32') {
     super();
-    if (!isDtype(dtype)) throw new InvalidSpaceError(`Box dtype ${String(dtype)} is not one of float32, float64, int8..int64, uint8..uint32, bool`);
-    const inferred = shape ?? (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : null);
-    if (inferred === null) throw new InvalidSpaceError('Box with scalar low and high needs a shape, e.g. new Box(-1, 1, [3])');
+    if (!isDtype(dtype))
+      throw new InvalidSpaceError(
+        `Box dtype ${String(dtype)} is not one of float32, float64, int8..int64, uint8..uint32, bool`,
+      );
+    const inferred =
+      shape ?? (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : null);
+    if (inferred === null)
+      throw new InvalidSpaceError('Box with scalar low and high needs a shape, e.g. new Box(-1, 1, [3])');
     for (const s of inferred) {
-      if (!Number.isInteger(s) || s < 0) throw new InvalidSpaceError(`Box shape must be non-negative integers (got [${inferred.join(', ')}])`);
+      if (!Number.isInteger(s) || s < 0)
+        throw new InvalidSpaceError(`Box shape must be non-negative integers (got [${inferred.join(', ')}])`);
     }
     this.shape = Object.freeze([...inferred]);
     this.dtype = dtype;
@@ -32,15 +46,19 @@ export class Box<T extends TypedArray = TypedArray> extends BaseSpace<T> {
     this.low = expand(low, this.size, 'low', dtype);
     this.high = expand(high, this.size, 'high', dtype);
     for (let i = 0; i < this.size; i++) {
-      if (Number.isNaN(this.low[i]!) || Number.isNaN(this.high[i]!)) throw new InvalidSpaceError(`Box bounds must not be NaN (element ${i})`);
+      if (Number.isNaN(this.low[i]!) || Number.isNaN(this.high[i]!))
+        throw new InvalidSpaceError(`Box bounds must not be NaN (element ${i})`);
       if (this.low[i]! > this.high[i]!) {
-        throw new InvalidSpaceError(`Box low must be <= high (element ${i}: low ${this.low[i]} > high ${this.high[i]})`);
+        throw new InvalidSpaceError(
+          `Box low must be <= high (element ${i}: low ${this.low[i]} > high ${this.high[i]})`,
+        );
       }
     }
   }
 
   isBounded(): boolean {
-    for (let i = 0; i < this.size; i++) if (!Number.isFinite(this.low[i]!) || !Number.isFinite(this.high[i]!)) return false;
+    for (let i = 0; i < this.size; i++)
+      if (!Number.isFinite(this.low[i]!) || !Number.isFinite(this.high[i]!)) return false;
     return true;
   }
 
@@ -104,7 +122,13 @@ export class Box<T extends TypedArray = TypedArray> extends BaseSpace<T> {
 
   toJSON(): SpaceJSON {
     const enc = (v: number): number | null => (Number.isFinite(v) ? v : null);
-    return { type: 'Box', shape: [...this.shape], dtype: this.dtype, low: Array.from(this.low, enc), high: Array.from(this.high, enc) };
+    return {
+      type: 'Box',
+      shape: [...this.shape],
+      dtype: this.dtype,
+      low: Array.from(this.low, enc),
+      high: Array.from(this.high, enc),
+    };
   }
 
   override toString(): string {
@@ -136,7 +160,8 @@ function expand(b: Bound, size: number, name: string, dtype: Dtype): Float64Arra
   if (typeof b === 'number') {
     out.fill(castScalar(b, dtype));
   } else {
-    if (b.length !== size) throw new InvalidSpaceError(`Box ${name} has ${b.length} elements but the shape holds ${size}`);
+    if (b.length !== size)
+      throw new InvalidSpaceError(`Box ${name} has ${b.length} elements but the shape holds ${size}`);
     for (let i = 0; i < size; i++) {
       const v = b[i];
       if (typeof v !== 'number') throw new InvalidSpaceError(`Box ${name}[${i}] is not a number`);
@@ -147,7 +172,8 @@ function expand(b: Bound, size: number, name: string, dtype: Dtype): Float64Arra
     const [dmin, dmax] = intRange(dtype);
     for (let i = 0; i < size; i++) {
       const v = out[i]!;
-      if (Number.isFinite(v) && !Number.isInteger(v)) throw new InvalidSpaceError(`Box ${name}[${i}] = ${v} is not an integer, but dtype is ${dtype}`);
+      if (Number.isFinite(v) && !Number.isInteger(v))
+        throw new InvalidSpaceError(`Box ${name}[${i}] = ${v} is not an integer, but dtype is ${dtype}`);
       out[i] = Math.min(Math.max(v, dmin), dmax);
     }
   }

@@ -13,7 +13,8 @@ export class Dict extends BaseSpace<Record<string, unknown>> {
 
   constructor(spaces: Record<string, Space>) {
     super();
-    if (spaces === null || typeof spaces !== 'object') throw new InvalidSpaceError('Dict needs an object of spaces, e.g. new Dict({ a: new Discrete(2) })');
+    if (spaces === null || typeof spaces !== 'object')
+      throw new InvalidSpaceError('Dict needs an object of spaces, e.g. new Dict({ a: new Discrete(2) })');
     const keys = Object.keys(spaces).sort();
     const sorted: Record<string, Space> = {};
     for (const k of keys) {
@@ -45,7 +46,7 @@ export class Dict extends BaseSpace<Record<string, unknown>> {
     const xk = Object.keys(obj);
     if (xk.length !== this.keys.length) return false;
     for (const k of this.keys) {
-      if (!Object.prototype.hasOwnProperty.call(obj, k)) return false;
+      if (!Object.hasOwn(obj, k)) return false;
       if (!this.spaces[k]!.contains(obj[k])) return false;
     }
     return true;
@@ -63,6 +64,11 @@ export class Dict extends BaseSpace<Record<string, unknown>> {
 }
 
 export function isSpace(x: unknown): x is Space {
-  return x !== null && typeof x === 'object' && typeof (x as Space).contains === 'function'
-    && typeof (x as Space).sample === 'function' && typeof (x as Space).toJSON === 'function';
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof (x as Space).contains === 'function' &&
+    typeof (x as Space).sample === 'function' &&
+    typeof (x as Space).toJSON === 'function'
+  );
 }

@@ -11,8 +11,10 @@ export class Discrete extends BaseSpace<number> {
 
   constructor(n: number, start = 0) {
     super();
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidSpaceError(`Discrete n must be a positive integer (got ${String(n)})`);
-    if (!Number.isSafeInteger(start)) throw new InvalidSpaceError(`Discrete start must be an integer (got ${String(start)})`);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new InvalidSpaceError(`Discrete n must be a positive integer (got ${String(n)})`);
+    if (!Number.isSafeInteger(start))
+      throw new InvalidSpaceError(`Discrete start must be an integer (got ${String(start)})`);
     this.n = n;
     this.start = start;
   }

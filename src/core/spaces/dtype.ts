@@ -3,7 +3,15 @@
 import type { Dtype } from '../types.ts';
 
 export type TypedArray =
-  | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint8ClampedArray | Uint16Array | Uint32Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Uint16Array
+  | Uint32Array;
 
 type TypedArrayCtor = { new (n: number): TypedArray; new (src: ArrayLike<number>): TypedArray };
 
@@ -20,7 +28,18 @@ export const TYPED_ARRAY: Record<Dtype, TypedArrayCtor> = {
   bool: Uint8Array,
 };
 
-export const DTYPES: readonly Dtype[] = ['float32', 'float64', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'bool'];
+export const DTYPES: readonly Dtype[] = [
+  'float32',
+  'float64',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'bool',
+];
 
 export function isDtype(x: unknown): x is Dtype {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
@@ -33,15 +52,24 @@ export function isFloatDtype(d: Dtype): boolean {
 /** Representable range of an integer dtype (int64 limited to safe integers). */
 export function intRange(d: Dtype): [number, number] {
   switch (d) {
-    case 'int8': return [-128, 127];
-    case 'int16': return [-32768, 32767];
-    case 'int32': return [-2147483648, 2147483647];
-    case 'int64': return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
-    case 'uint8': return [0, 255];
-    case 'uint16': return [0, 65535];
-    case 'uint32': return [0, 4294967295];
-    case 'bool': return [0, 1];
-    default: return [-Infinity, Infinity];
+    case 'int8':
+      return [-128, 127];
+    case 'int16':
+      return [-32768, 32767];
+    case 'int32':
+      return [-2147483648, 2147483647];
+    case 'int64':
+      return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+    case 'uint8':
+      return [0, 255];
+    case 'uint16':
+      return [0, 65535];
+    case 'uint32':
+      return [0, 4294967295];
+    case 'bool':
+      return [0, 1];
+    default:
+      return [-Infinity, Infinity];
   }
 }
 

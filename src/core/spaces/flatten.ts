@@ -17,7 +17,9 @@ export function flatdim(space: Space): number {
   if (space instanceof MultiBinary) return space.size;
   if (space instanceof Dict) return space.keys.reduce((a, k) => a + flatdim(space.spaces[k]!), 0);
   if (space instanceof Tuple) return space.spaces.reduce((a, s) => a + flatdim(s), 0);
-  throw new InvalidSpaceError(`cannot flatten ${String(space)}: only Box, Discrete, MultiDiscrete, MultiBinary, Dict and Tuple are supported`);
+  throw new InvalidSpaceError(
+    `cannot flatten ${String(space)}: only Box, Discrete, MultiDiscrete, MultiBinary, Dict and Tuple are supported`,
+  );
 }
 
 /** Writes `x` (an element of `space`) into `out` from `offset`; returns the offset after it. No allocation. */
@@ -28,7 +30,8 @@ export function flattenInto(space: Space, x: unknown, out: Float32Array, offset 
     if (arr === null) {
       out[offset] = x as number;
     } else {
-      if (arr.length !== n) throw new InvalidArgumentError(`cannot flatten a value of length ${arr.length} into ${String(space)}`);
+      if (arr.length !== n)
+        throw new InvalidArgumentError(`cannot flatten a value of length ${arr.length} into ${String(space)}`);
       for (let i = 0; i < n; i++) out[offset + i] = arr[i]!;
     }
     return offset + n;
@@ -54,7 +57,9 @@ export function flattenInto(space: Space, x: unknown, out: Float32Array, offset 
   }
   if (space instanceof Tuple) {
     const arr = x as unknown[];
-    space.spaces.forEach((s, i) => { offset = flattenInto(s, arr[i], out, offset); });
+    space.spaces.forEach((s, i) => {
+      offset = flattenInto(s, arr[i], out, offset);
+    });
     return offset;
   }
   throw new InvalidSpaceError(`cannot flatten ${String(space)}`);
@@ -68,12 +73,20 @@ export function flatten(space: Space, x: unknown): Float32Array {
 
 /** The Box that flattened values of `space` live in (Gymnasium's flatten_space). */
 export function flattenSpace(space: Space): Box {
-  if (space instanceof Box) return new Box(space.low, space.high, [space.size], space.dtype === 'float64' ? 'float64' : 'float32');
+  if (space instanceof Box)
+    return new Box(space.low, space.high, [space.size], space.dtype === 'float64' ? 'float64' : 'float32');
   const n = flatdim(space);
-  if (space instanceof Discrete || space instanceof MultiDiscrete || space instanceof MultiBinary) return new Box(0, 1, [n], 'float32');
-  const parts = space instanceof Dict ? space.keys.map((k) => flattenSpace(space.spaces[k]!)) : (space as Tuple).spaces.map(flattenSpace);
+  if (space instanceof Discrete || space instanceof MultiDiscrete || space instanceof MultiBinary)
+    return new Box(0, 1, [n], 'float32');
+  const parts =
+    space instanceof Dict
+      ? space.keys.map((k) => flattenSpace(space.spaces[k]!))
+      : (space as Tuple).spaces.map(flattenSpace);
   const low: number[] = [];
   const high: number[] = [];
-  for (const p of parts) { low.push(...p.low); high.push(...p.high); }
+  for (const p of parts) {
+    low.push(...p.low);
+    high.push(...p.high);
+  }
   return new Box(low, high, [n], 'float32');
 }

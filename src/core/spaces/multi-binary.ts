@@ -14,7 +14,9 @@ export class MultiBinary extends BaseSpace<Uint8Array> {
     super();
     const dims = typeof n === 'number' ? [n] : [...n];
     if (dims.length === 0 || dims.some((d) => !Number.isSafeInteger(d) || d <= 0)) {
-      throw new InvalidSpaceError(`MultiBinary n must be a positive integer or a list of them (got ${JSON.stringify(n)})`);
+      throw new InvalidSpaceError(
+        `MultiBinary n must be a positive integer or a list of them (got ${JSON.stringify(n)})`,
+      );
     }
     this.n = Object.freeze(dims);
     this.shape = this.n;

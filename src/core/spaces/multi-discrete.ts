@@ -16,14 +16,19 @@ export class MultiDiscrete extends BaseSpace<TypedArray> {
     if (!isDtype(dtype) || isFloatDtype(dtype) || dtype === 'bool') {
       throw new InvalidSpaceError(`MultiDiscrete dtype must be an integer dtype (got ${String(dtype)})`);
     }
-    if (!Array.isArray(nvec) || nvec.length === 0) throw new InvalidSpaceError('MultiDiscrete needs a non-empty nvec, e.g. [3, 2]');
-    for (const n of nvec) if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidSpaceError(`MultiDiscrete nvec entries must be positive integers (got ${String(n)})`);
+    if (!Array.isArray(nvec) || nvec.length === 0)
+      throw new InvalidSpaceError('MultiDiscrete needs a non-empty nvec, e.g. [3, 2]');
+    for (const n of nvec)
+      if (!Number.isSafeInteger(n) || n <= 0)
+        throw new InvalidSpaceError(`MultiDiscrete nvec entries must be positive integers (got ${String(n)})`);
     const st = start ?? nvec.map(() => 0);
-    if (st.length !== nvec.length) throw new InvalidSpaceError(`MultiDiscrete start has ${st.length} entries but nvec has ${nvec.length}`);
+    if (st.length !== nvec.length)
+      throw new InvalidSpaceError(`MultiDiscrete start has ${st.length} entries but nvec has ${nvec.length}`);
     const [dmin, dmax] = intRange(dtype);
     for (let i = 0; i < nvec.length; i++) {
       if (!Number.isSafeInteger(st[i])) throw new InvalidSpaceError(`MultiDiscrete start[${i}] must be an integer`);
-      if (st[i]! < dmin || st[i]! + nvec[i]! - 1 > dmax) throw new InvalidSpaceError(`MultiDiscrete element ${i} does not fit dtype ${dtype}`);
+      if (st[i]! < dmin || st[i]! + nvec[i]! - 1 > dmax)
+        throw new InvalidSpaceError(`MultiDiscrete element ${i} does not fit dtype ${dtype}`);
     }
     this.nvec = Object.freeze([...nvec]);
     this.start = Object.freeze([...st]);

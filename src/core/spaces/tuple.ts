@@ -12,7 +12,8 @@ export class Tuple extends BaseSpace<unknown[]> {
 
   constructor(spaces: readonly Space[]) {
     super();
-    if (!Array.isArray(spaces)) throw new InvalidSpaceError('Tuple needs an array of spaces, e.g. new Tuple([new Discrete(2)])');
+    if (!Array.isArray(spaces))
+      throw new InvalidSpaceError('Tuple needs an array of spaces, e.g. new Tuple([new Discrete(2)])');
     spaces.forEach((s, i) => {
       if (!isSpace(s)) throw new InvalidSpaceError(`Tuple entry ${i} is not a space`);
     });

@@ -23,7 +23,8 @@ export class ActionBatch {
     if (space instanceof Discrete) this.actionDim = 1;
     else if (space instanceof Box) {
       this.actionDim = space.size;
-      for (let i = 0; i < numEnvs; i++) this.boxBuffers.push(new TYPED_ARRAY[space.dtype === 'float64' ? 'float64' : space.dtype](space.size));
+      for (let i = 0; i < numEnvs; i++)
+        this.boxBuffers.push(new TYPED_ARRAY[space.dtype === 'float64' ? 'float64' : space.dtype](space.size));
     } else this.actionDim = 0;
   }
 
@@ -33,15 +34,24 @@ export class ActionBatch {
     const isTyped = dtypeOfArray(actions) !== null;
     if (isTyped) {
       if (this.actionDim === 0) {
-        throw new InvalidActionError(`a typed action array cannot carry ${String(this.space)} actions: pass a plain array of ${n} actions`);
+        throw new InvalidActionError(
+          `a typed action array cannot carry ${String(this.space)} actions: pass a plain array of ${n} actions`,
+        );
       }
       if ((actions as ArrayLike<number>).length !== n * this.actionDim) {
-        throw new InvalidActionError(`expected ${n * this.actionDim} action values (${n} sub-envs × ${this.actionDim} for ${String(this.space)}), got ${(actions as ArrayLike<number>).length}`);
+        throw new InvalidActionError(
+          `expected ${n * this.actionDim} action values (${n} sub-envs × ${this.actionDim} for ${String(this.space)}), got ${(actions as ArrayLike<number>).length}`,
+        );
       }
     } else if (Array.isArray(actions)) {
-      if (actions.length !== n) throw new InvalidActionError(`expected an array of ${n} actions (one per sub-env, each in ${String(this.space)}), got ${actions.length}`);
+      if (actions.length !== n)
+        throw new InvalidActionError(
+          `expected an array of ${n} actions (one per sub-env, each in ${String(this.space)}), got ${actions.length}`,
+        );
     } else {
-      throw new InvalidActionError(`actions must be a typed array or an array of ${n} actions, got ${describeValue(actions)}`);
+      throw new InvalidActionError(
+        `actions must be a typed array or an array of ${n} actions, got ${describeValue(actions)}`,
+      );
     }
     this.source = actions;
     this.typed = isTyped;
@@ -62,7 +72,9 @@ export class ActionBatch {
   check(i: number): unknown {
     const a = this.get(i);
     if (!this.space.contains(a)) {
-      throw new InvalidActionError(`action ${describeValue(a)} for sub-env ${i} is not in the action space ${String(this.space)}: no sub-env was stepped`);
+      throw new InvalidActionError(
+        `action ${describeValue(a)} for sub-env ${i} is not in the action space ${String(this.space)}: no sub-env was stepped`,
+      );
     }
     return a;
   }

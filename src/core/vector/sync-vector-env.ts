@@ -46,9 +46,13 @@ export class SyncVectorEnv implements VectorEnv {
     this.singleActionSpace = this.envs[0]!.actionSpace;
     for (let i = 1; i < this.numEnvs; i++) {
       const e = this.envs[i]!;
-      if (JSON.stringify(e.observationSpace.toJSON()) !== JSON.stringify(this.singleObservationSpace.toJSON())
-        || JSON.stringify(e.actionSpace.toJSON()) !== JSON.stringify(this.singleActionSpace.toJSON())) {
-        throw new InvalidArgumentError(`sub-env ${i} has different spaces from sub-env 0: every sub-env of a vector env must share its spaces`);
+      if (
+        JSON.stringify(e.observationSpace.toJSON()) !== JSON.stringify(this.singleObservationSpace.toJSON()) ||
+        JSON.stringify(e.actionSpace.toJSON()) !== JSON.stringify(this.singleActionSpace.toJSON())
+      ) {
+        throw new InvalidArgumentError(
+          `sub-env ${i} has different spaces from sub-env 0: every sub-env of a vector env must share its spaces`,
+        );
       }
     }
     this.obsDim = flatdim(this.singleObservationSpace);
@@ -60,14 +64,22 @@ export class SyncVectorEnv implements VectorEnv {
     this.truncated = new Uint8Array(this.numEnvs);
     this.pendingReset = new Uint8Array(this.numEnvs);
     this.infos = new Array<Info>(this.numEnvs).fill(EMPTY_INFO);
-    this.stepResult = { observations: this.observations, rewards: this.rewards, terminated: this.terminated, truncated: this.truncated, infos: this.infos };
+    this.stepResult = {
+      observations: this.observations,
+      rewards: this.rewards,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      infos: this.infos,
+    };
   }
 
   reset(args: VectorResetArgs = {}): VectorResetResult {
     if (this.closed) throw new ClosedEnvError();
     const seeds = subEnvSeeds(args.seed, this.numEnvs);
     for (let i = 0; i < this.numEnvs; i++) {
-      const r = this.envs[i]!.reset(seeds === null ? { options: args.options } : { seed: seeds[i]!, options: args.options });
+      const r = this.envs[i]!.reset(
+        seeds === null ? { options: args.options } : { seed: seeds[i]!, options: args.options },
+      );
       this.writeObservation(i, r.observation);
       this.infos[i] = r.info;
     }
@@ -78,7 +90,8 @@ export class SyncVectorEnv implements VectorEnv {
 
   step(actions: VectorActions): VectorStepResult {
     if (this.closed) throw new ClosedEnvError();
-    if (!this.started) throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
+    if (!this.started)
+      throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
     this.actions.load(actions);
     // Check every action before stepping any sub-env, so that a bad batch leaves all sub-envs untouched.
     for (let i = 0; i < this.numEnvs; i++) if (this.pendingReset[i] === 0) this.actions.check(i);

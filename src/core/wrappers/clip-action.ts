@@ -15,7 +15,8 @@ export class ClipAction<O> extends ActionWrapper<O, ArrayLike<number>, TypedArra
   constructor(env: EnvLike<O, TypedArray>) {
     super(env);
     const inner = env.actionSpace;
-    if (!(inner instanceof Box)) throw new InvalidArgumentError(`ClipAction needs a Box action space, got ${String(inner)}`);
+    if (!(inner instanceof Box))
+      throw new InvalidArgumentError(`ClipAction needs a Box action space, got ${String(inner)}`);
     this.inner = inner;
     this.space = new Box(-Infinity, Infinity, inner.shape, inner.dtype);
   }
@@ -27,7 +28,9 @@ export class ClipAction<O> extends ActionWrapper<O, ArrayLike<number>, TypedArra
   action(action: ArrayLike<number>): TypedArray {
     const n = this.inner.size;
     if (action === null || typeof action !== 'object' || action.length !== n) {
-      throw new InvalidActionError(`action ${describeValue(action)} does not have the shape of ${String(this.inner)} (${n} values)`);
+      throw new InvalidActionError(
+        `action ${describeValue(action)} does not have the shape of ${String(this.inner)} (${n} values)`,
+      );
     }
     const out = new TYPED_ARRAY[this.inner.dtype](n);
     for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(action[i]!, this.inner.low[i]!), this.inner.high[i]!);

@@ -16,7 +16,10 @@ export class NormalizeObservation<A> extends ObservationWrapper<Float32Array, A,
   constructor(env: EnvLike<ArrayLike<number>, A>, epsilon = 1e-8) {
     super(env);
     const inner = env.observationSpace;
-    if (!(inner instanceof Box)) throw new InvalidArgumentError(`NormalizeObservation needs a Box observation space, got ${String(inner)}: wrap with FlattenObservation first`);
+    if (!(inner instanceof Box))
+      throw new InvalidArgumentError(
+        `NormalizeObservation needs a Box observation space, got ${String(inner)}: wrap with FlattenObservation first`,
+      );
     this.space = new Box<Float32Array>(-Infinity, Infinity, inner.shape, 'float32');
     this.obsRms = new RunningMeanStd(inner.size);
     this.epsilon = epsilon;

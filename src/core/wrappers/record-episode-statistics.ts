@@ -25,7 +25,8 @@ export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
 
   constructor(env: EnvLike<O, A>, bufferLength = 100) {
     super(env);
-    if (!Number.isSafeInteger(bufferLength) || bufferLength <= 0) throw new InvalidArgumentError(`bufferLength must be a positive integer (got ${bufferLength})`);
+    if (!Number.isSafeInteger(bufferLength) || bufferLength <= 0)
+      throw new InvalidArgumentError(`bufferLength must be a positive integer (got ${bufferLength})`);
     this.bufferLength = bufferLength;
   }
 
@@ -42,7 +43,11 @@ export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
     this.episodeReturn += r.reward;
     this.episodeLength += 1;
     if (!r.terminated && !r.truncated) return r;
-    const episode: EpisodeStatistics = { r: this.episodeReturn, l: this.episodeLength, t: (performance.now() - this.startedAt) / 1000 };
+    const episode: EpisodeStatistics = {
+      r: this.episodeReturn,
+      l: this.episodeLength,
+      t: (performance.now() - this.startedAt) / 1000,
+    };
     this.push(this.returnQueue, episode.r);
     this.push(this.lengthQueue, episode.l);
     this.episodeCount++;

@@ -58,7 +58,13 @@ export abstract class ObservationWrapper<O, A, IO> extends Wrapper<O, A, IO, A> 
   }
   override step(action: A): StepResult<O> {
     const r = this.env.step(action);
-    return { observation: this.observation(r.observation), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: r.info };
+    return {
+      observation: this.observation(r.observation),
+      reward: r.reward,
+      terminated: r.terminated,
+      truncated: r.truncated,
+      info: r.info,
+    };
   }
 }
 
@@ -67,7 +73,13 @@ export abstract class RewardWrapper<O, A> extends Wrapper<O, A, O, A> {
   abstract reward(reward: number): number;
   override step(action: A): StepResult<O> {
     const r = this.env.step(action);
-    return { observation: r.observation, reward: this.reward(r.reward), terminated: r.terminated, truncated: r.truncated, info: r.info };
+    return {
+      observation: r.observation,
+      reward: this.reward(r.reward),
+      terminated: r.terminated,
+      truncated: r.truncated,
+      info: r.info,
+    };
   }
 }
 

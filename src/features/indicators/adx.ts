@@ -23,8 +23,12 @@ export class Adx {
     this.adx = new WilderSmoother(period);
   }
 
-  get diReady(): boolean { return this.up.ready; }
-  get ready(): boolean { return this.adx.ready; }
+  get diReady(): boolean {
+    return this.up.ready;
+  }
+  get ready(): boolean {
+    return this.adx.ready;
+  }
 
   update(high: number, low: number, close: number): number {
     let pdm = 0;

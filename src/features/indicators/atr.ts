@@ -10,8 +10,12 @@ export class Atr {
   private readonly smooth: WilderSmoother;
   private prevClose = NaN;
   value = NaN;
-  constructor(readonly period: number) { this.smooth = new WilderSmoother(period); }
-  get ready(): boolean { return this.smooth.ready; }
+  constructor(readonly period: number) {
+    this.smooth = new WilderSmoother(period);
+  }
+  get ready(): boolean {
+    return this.smooth.ready;
+  }
   update(high: number, low: number, close: number): number {
     this.value = this.smooth.update(trueRange(high, low, this.prevClose));
     this.prevClose = close;

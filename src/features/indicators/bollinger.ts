@@ -11,8 +11,15 @@ export class Bollinger {
   /** (upper − lower) / middle. */
   width = NaN;
 
-  constructor(readonly period: number, readonly k: number) { this.win = new RollingMoments(period); }
-  get ready(): boolean { return this.win.full; }
+  constructor(
+    readonly period: number,
+    readonly k: number,
+  ) {
+    this.win = new RollingMoments(period);
+  }
+  get ready(): boolean {
+    return this.win.full;
+  }
 
   update(close: number): void {
     this.win.push(close);

@@ -1,10 +1,14 @@
 // Order-book features from top-of-book and depth aggregates per bar (best bid/ask and sizes at levels 1..k).
 
 /** Mid price. */
-export function mid(bid: number, ask: number): number { return (bid + ask) / 2; }
+export function mid(bid: number, ask: number): number {
+  return (bid + ask) / 2;
+}
 
 /** Relative spread in basis points of the mid. */
-export function spreadBps(bid: number, ask: number): number { return ((ask - bid) / ((bid + ask) / 2)) * 1e4; }
+export function spreadBps(bid: number, ask: number): number {
+  return ((ask - bid) / ((bid + ask) / 2)) * 1e4;
+}
 
 /** Size-weighted microprice (Stoikov): leans toward the side with less size. Mid when both sizes are 0. */
 export function microprice(bid: number, ask: number, bidSize: number, askSize: number): number {

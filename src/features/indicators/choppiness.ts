@@ -17,7 +17,9 @@ export class Choppiness {
     this.logN = Math.log10(period);
   }
 
-  get ready(): boolean { return this.trSum.full; }
+  get ready(): boolean {
+    return this.trSum.full;
+  }
 
   update(high: number, low: number, close: number): number {
     if (this.prevClose === this.prevClose) {

@@ -22,7 +22,9 @@ export class MaAlignment {
     this.seq = new Float64Array(periods.length + 1);
   }
 
-  get ready(): boolean { return this.emas[this.emas.length - 1]!.ready; }
+  get ready(): boolean {
+    return this.emas[this.emas.length - 1]!.ready;
+  }
 
   update(close: number): number {
     const s = this.seq;

@@ -9,13 +9,19 @@ export class Macd {
   signal = NaN;
   histogram = NaN;
 
-  constructor(readonly fast: number, readonly slow: number, readonly signalPeriod: number) {
+  constructor(
+    readonly fast: number,
+    readonly slow: number,
+    readonly signalPeriod: number,
+  ) {
     this.fastEma = new Ema(fast);
     this.slowEma = new Ema(slow);
     this.signalEma = new Ema(signalPeriod);
   }
 
-  get ready(): boolean { return this.signalEma.ready; }
+  get ready(): boolean {
+    return this.signalEma.ready;
+  }
 
   update(close: number): void {
     const f = this.fastEma.update(close);

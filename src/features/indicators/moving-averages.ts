@@ -5,8 +5,12 @@ import { RollingSum } from './rolling.ts';
 export class Sma {
   private readonly win: RollingSum;
   value = NaN;
-  constructor(readonly period: number) { this.win = new RollingSum(period); }
-  get ready(): boolean { return this.win.full; }
+  constructor(readonly period: number) {
+    this.win = new RollingSum(period);
+  }
+  get ready(): boolean {
+    return this.win.full;
+  }
   update(x: number): number {
     this.win.push(x);
     if (this.win.full) this.value = this.win.mean();
@@ -18,8 +22,12 @@ export class Ema {
   private readonly alpha: number;
   private count = 0;
   value = NaN;
-  constructor(readonly period: number) { this.alpha = 2 / (period + 1); }
-  get ready(): boolean { return this.count >= this.period; }
+  constructor(readonly period: number) {
+    this.alpha = 2 / (period + 1);
+  }
+  get ready(): boolean {
+    return this.count >= this.period;
+  }
   update(x: number): number {
     const prev = this.count === 0 ? x : this.value;
     this.count++;

@@ -2,7 +2,9 @@
 export class Obv {
   private prev = NaN;
   value = 0;
-  get ready(): boolean { return true; }
+  get ready(): boolean {
+    return true;
+  }
   update(close: number, volume: number): number {
     if (this.prev === this.prev) {
       if (close > this.prev) this.value += volume;

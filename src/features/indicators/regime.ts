@@ -29,7 +29,14 @@ const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > 
 
 /** The weighted score from the component values (each indicator ready); sentiment is NaN when not used. */
 export function regimeScore(
-  adx: number, plusDi: number, minusDi: number, chop: number, ma: number, rsi: number, volumeRatio: number, sentiment: number,
+  adx: number,
+  plusDi: number,
+  minusDi: number,
+  chop: number,
+  ma: number,
+  rsi: number,
+  volumeRatio: number,
+  sentiment: number,
   useSentiment: boolean,
 ): number {
   const w = REGIME_WEIGHTS;
@@ -79,7 +86,17 @@ export class RegimeDetector {
     const vr = this.vol.update(volume);
     if (!this.ready) return;
     const a = this.adx;
-    this.score = regimeScore(a.value, a.plusDi, a.minusDi, this.chop.value, ma, rsi, vr, sentiment, this.params.useSentiment);
+    this.score = regimeScore(
+      a.value,
+      a.plusDi,
+      a.minusDi,
+      this.chop.value,
+      ma,
+      rsi,
+      vr,
+      sentiment,
+      this.params.useSentiment,
+    );
     this.label = regimeLabel(this.score, this.params.threshold);
   }
 }

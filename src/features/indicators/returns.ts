@@ -12,7 +12,9 @@ export class MultiHorizonReturns {
     this.values = new Float64Array(horizons.length).fill(NaN);
   }
 
-  get ready(): boolean { return this.count > this.maxH; }
+  get ready(): boolean {
+    return this.count > this.maxH;
+  }
 
   update(close: number): void {
     const cap = this.maxH + 1;

@@ -21,9 +21,15 @@ export class RollingMoments {
     this.ring = new Float64Array(n);
   }
 
-  get full(): boolean { return this.count === this.n; }
-  get size(): number { return this.count; }
-  private get flat(): boolean { return this.run >= this.count; }
+  get full(): boolean {
+    return this.count === this.n;
+  }
+  get size(): number {
+    return this.count;
+  }
+  private get flat(): boolean {
+    return this.run >= this.count;
+  }
 
   push(x: number): void {
     const n = this.n;
@@ -64,8 +70,12 @@ export class RollingMoments {
     this.sinceRecompute = 0;
   }
 
-  sum(): number { return this.flat ? this.last * this.count : this.shift * this.count + this.s1; }
-  mean(): number { return this.flat ? this.last : this.shift + this.s1 / this.count; }
+  sum(): number {
+    return this.flat ? this.last * this.count : this.shift * this.count + this.s1;
+  }
+  mean(): number {
+    return this.flat ? this.last : this.shift + this.s1 / this.count;
+  }
   /** Population variance (divide by n); never negative; exactly 0 for a window of equal values. */
   variance(): number {
     if (this.flat) return 0;
@@ -103,8 +113,12 @@ export class RollingSum {
     this.ring = new Float64Array(n);
   }
 
-  get full(): boolean { return this.count === this.n; }
-  get size(): number { return this.count; }
+  get full(): boolean {
+    return this.count === this.n;
+  }
+  get size(): number {
+    return this.count;
+  }
 
   push(x: number): void {
     if (x !== 0) this.nonZero++;
@@ -126,8 +140,12 @@ export class RollingSum {
     }
   }
 
-  sum(): number { return this.nonZero === 0 ? 0 : this.s; }
-  mean(): number { return this.nonZero === 0 ? 0 : this.s / this.count; }
+  sum(): number {
+    return this.nonZero === 0 ? 0 : this.s;
+  }
+  mean(): number {
+    return this.nonZero === 0 ? 0 : this.s / this.count;
+  }
 }
 
 /** Maximum (or minimum) of the last n values with a monotonic deque: amortized O(1). */
@@ -147,7 +165,9 @@ export class RollingExtreme {
     this.idx = new Float64Array(n);
   }
 
-  get full(): boolean { return this.t >= this.n; }
+  get full(): boolean {
+    return this.t >= this.n;
+  }
 
   push(x: number): void {
     const cap = this.n;
@@ -172,7 +192,9 @@ export class RollingExtreme {
     this.t++;
   }
 
-  value(): number { return this.vals[this.front]!; }
+  value(): number {
+    return this.vals[this.front]!;
+  }
 }
 
 /** Wilder's smoothing (RMA seeded with the simple mean of the first n inputs), as Wilder defined it for RSI/ATR/ADX. */
@@ -182,9 +204,13 @@ export class WilderSmoother {
   private acc = 0;
   value = NaN;
 
-  constructor(n: number) { this.n = n; }
+  constructor(n: number) {
+    this.n = n;
+  }
 
-  get ready(): boolean { return this.count >= this.n; }
+  get ready(): boolean {
+    return this.count >= this.n;
+  }
 
   update(x: number): number {
     if (this.count < this.n) {

@@ -14,7 +14,9 @@ export class Rsi {
     this.loss = new WilderSmoother(period);
   }
 
-  get ready(): boolean { return this.gain.ready; }
+  get ready(): boolean {
+    return this.gain.ready;
+  }
 
   update(close: number): number {
     if (this.seen++ > 0) {

@@ -11,14 +11,20 @@ export class Stochastic {
   k = NaN;
   d = NaN;
 
-  constructor(readonly kPeriod: number, readonly slowing: number, readonly dPeriod: number) {
+  constructor(
+    readonly kPeriod: number,
+    readonly slowing: number,
+    readonly dPeriod: number,
+  ) {
     this.hi = new RollingExtreme(kPeriod, 'max');
     this.lo = new RollingExtreme(kPeriod, 'min');
     this.kSma = new Sma(slowing);
     this.dSma = new Sma(dPeriod);
   }
 
-  get ready(): boolean { return this.dSma.ready; }
+  get ready(): boolean {
+    return this.dSma.ready;
+  }
 
   update(high: number, low: number, close: number): void {
     this.hi.push(high);

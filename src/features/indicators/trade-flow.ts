@@ -11,7 +11,9 @@ export class VolumeImbalance {
     this.buy = new RollingSum(period);
     this.sell = new RollingSum(period);
   }
-  get ready(): boolean { return this.buy.full; }
+  get ready(): boolean {
+    return this.buy.full;
+  }
   update(buyVolume: number, sellVolume: number): number {
     this.buy.push(buyVolume);
     this.sell.push(sellVolume);
@@ -36,9 +38,16 @@ export class Vpin {
   private bucketSell = 0;
   value = NaN;
 
-  constructor(readonly bucketVolume: number, readonly buckets: number) { this.imb = new RollingSum(buckets); }
+  constructor(
+    readonly bucketVolume: number,
+    readonly buckets: number,
+  ) {
+    this.imb = new RollingSum(buckets);
+  }
 
-  get ready(): boolean { return this.imb.full; }
+  get ready(): boolean {
+    return this.imb.full;
+  }
 
   update(buyVolume: number, sellVolume: number): number {
     let b = buyVolume;

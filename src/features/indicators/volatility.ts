@@ -5,8 +5,12 @@ export class LogReturnVolatility {
   private readonly win: RollingMoments;
   private prev = NaN;
   value = NaN;
-  constructor(readonly period: number) { this.win = new RollingMoments(period); }
-  get ready(): boolean { return this.win.full; }
+  constructor(readonly period: number) {
+    this.win = new RollingMoments(period);
+  }
+  get ready(): boolean {
+    return this.win.full;
+  }
   update(close: number): number {
     if (this.prev === this.prev) {
       this.win.push(Math.log(close / this.prev));

@@ -5,8 +5,12 @@ import { RollingSum } from './rolling.ts';
 export class VolumeSpike {
   private readonly win: RollingSum;
   value = NaN;
-  constructor(readonly period: number) { this.win = new RollingSum(period); }
-  get ready(): boolean { return this.win.full; }
+  constructor(readonly period: number) {
+    this.win = new RollingSum(period);
+  }
+  get ready(): boolean {
+    return this.win.full;
+  }
   update(volume: number): number {
     this.win.push(volume);
     if (this.win.full) {

@@ -15,7 +15,9 @@ export class Vwap {
     this.v = period > 0 ? new RollingSum(period) : null;
   }
 
-  get ready(): boolean { return this.period === 0 ? this.count > 0 : this.count >= this.period; }
+  get ready(): boolean {
+    return this.period === 0 ? this.count > 0 : this.count >= this.period;
+  }
 
   update(high: number, low: number, close: number, volume: number): number {
     const tp = (high + low + close) / 3;

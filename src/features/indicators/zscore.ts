@@ -5,8 +5,12 @@ import { RollingMoments } from './rolling.ts';
 export class RollingZScore {
   private readonly win: RollingMoments;
   value = NaN;
-  constructor(readonly period: number) { this.win = new RollingMoments(period); }
-  get ready(): boolean { return this.win.full; }
+  constructor(readonly period: number) {
+    this.win = new RollingMoments(period);
+  }
+  get ready(): boolean {
+    return this.win.full;
+  }
   update(x: number): number {
     this.win.push(x);
     if (this.win.full) {

@@ -10,13 +10,39 @@ export interface WireArray {
 }
 
 export const DTYPE_BYTES: Record<Dtype, number> = {
-  float32: 4, float64: 8, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1, uint16: 2, uint32: 4, bool: 1,
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  uint16: 2,
+  uint32: 4,
+  bool: 1,
 };
 
-export const INTEGER_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'bool']);
+export const INTEGER_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>([
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'bool',
+]);
 
 /** The typed array that holds a decoded dtype (int64 as Float64Array, exact up to 2^53; bool as Uint8Array). */
-export type DecodedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+export type DecodedArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array;
 
 export function product(shape: readonly number[]): number {
   let n = 1;
@@ -28,7 +54,9 @@ export function product(shape: readonly number[]): number {
 export function looksLikeWireArray(x: unknown): x is WireArray {
   if (x === null || typeof x !== 'object' || Array.isArray(x) || ArrayBuffer.isView(x)) return false;
   const o = x as Record<string, unknown>;
-  return typeof o.dtype === 'string' && Array.isArray(o.shape) && o.data instanceof Uint8Array && Object.keys(o).length === 3;
+  return (
+    typeof o.dtype === 'string' && Array.isArray(o.shape) && o.data instanceof Uint8Array && Object.keys(o).length === 3
+  );
 }
 
 /** Checks a received value is a well-formed wire array; `what` names it in the error ("step.actions"). */
@@ -38,17 +66,26 @@ export function parseWireArray(x: unknown, what: string): WireArray {
   }
   const o = x as Record<string, unknown>;
   if (typeof o.dtype !== 'string' || !(o.dtype in DTYPE_BYTES)) {
-    throw new ProtocolError(`${what}.dtype must be one of ${Object.keys(DTYPE_BYTES).join(', ')} (got ${JSON.stringify(o.dtype)})`);
+    throw new ProtocolError(
+      `${what}.dtype must be one of ${Object.keys(DTYPE_BYTES).join(', ')} (got ${JSON.stringify(o.dtype)})`,
+    );
   }
-  if (!Array.isArray(o.shape) || o.shape.length > 32 || !o.shape.every((s) => Number.isSafeInteger(s) && (s as number) >= 0)) {
+  if (
+    !Array.isArray(o.shape) ||
+    o.shape.length > 32 ||
+    !o.shape.every((s) => Number.isSafeInteger(s) && (s as number) >= 0)
+  ) {
     throw new ProtocolError(`${what}.shape must be a list of at most 32 non-negative integers`);
   }
-  if (!(o.data instanceof Uint8Array)) throw new ProtocolError(`${what}.data must be msgpack binary (bin 8/16/32), got ${typeName(o.data)}`);
+  if (!(o.data instanceof Uint8Array))
+    throw new ProtocolError(`${what}.data must be msgpack binary (bin 8/16/32), got ${typeName(o.data)}`);
   const dtype = o.dtype as Dtype;
   const shape = o.shape as number[];
   const expected = product(shape) * DTYPE_BYTES[dtype];
   if (o.data.byteLength !== expected) {
-    throw new ProtocolError(`${what}.data holds ${o.data.byteLength} bytes but dtype ${dtype} and shape [${shape.join(', ')}] need ${expected}`);
+    throw new ProtocolError(
+      `${what}.data holds ${o.data.byteLength} bytes but dtype ${dtype} and shape [${shape.join(', ')}] need ${expected}`,
+    );
   }
   return { dtype, shape, data: o.data };
 }
@@ -68,18 +105,27 @@ export function writeInt64(out: DataView, byteOffset: number, v: number): void {
 /** Reads element `i` of a wire array as a number (int64 beyond 2^53 reads as NaN so that it is rejected). */
 export function readElement(view: DataView, dtype: Dtype, i: number): number {
   switch (dtype) {
-    case 'float32': return view.getFloat32(i * 4, true);
-    case 'float64': return view.getFloat64(i * 8, true);
-    case 'int8': return view.getInt8(i);
-    case 'int16': return view.getInt16(i * 2, true);
-    case 'int32': return view.getInt32(i * 4, true);
+    case 'float32':
+      return view.getFloat32(i * 4, true);
+    case 'float64':
+      return view.getFloat64(i * 8, true);
+    case 'int8':
+      return view.getInt8(i);
+    case 'int16':
+      return view.getInt16(i * 2, true);
+    case 'int32':
+      return view.getInt32(i * 4, true);
     case 'int64': {
       const v = view.getInt32(i * 8 + 4, true) * 4294967296 + view.getUint32(i * 8, true);
       return Number.isSafeInteger(v) ? v : NaN;
     }
-    case 'uint8': case 'bool': return view.getUint8(i);
-    case 'uint16': return view.getUint16(i * 2, true);
-    case 'uint32': return view.getUint32(i * 4, true);
+    case 'uint8':
+    case 'bool':
+      return view.getUint8(i);
+    case 'uint16':
+      return view.getUint16(i * 2, true);
+    case 'uint32':
+      return view.getUint32(i * 4, true);
   }
 }
 
@@ -88,8 +134,16 @@ export function dataView(w: WireArray): DataView {
 }
 
 const DECODED: Record<Dtype, { new (n: number): DecodedArray }> = {
-  float32: Float32Array, float64: Float64Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: Float64Array,
-  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, bool: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: Float64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  bool: Uint8Array,
 };
 
 /**

@@ -17,9 +17,14 @@ export function decodeMessage(bytes: Uint8Array): unknown {
   try {
     value = unpackr.unpack(bytes);
   } catch (err) {
-    throw new ProtocolError(`the message is not valid msgpack (${(err as Error).message}): send one msgpack map {v, id, op, ...}`);
+    throw new ProtocolError(
+      `the message is not valid msgpack (${(err as Error).message}): send one msgpack map {v, id, op, ...}`,
+    );
   }
   // 0xc1 (never used in msgpack) decodes to a marker object in msgpackr: not a value either.
-  if (value === undefined || (value !== null && typeof value === 'object' && value.constructor?.name === 'C1Type')) throw new ProtocolError('the message is not valid msgpack (byte 0xc1 is reserved): send one msgpack map {v, id, op, ...}');
+  if (value === undefined || (value !== null && typeof value === 'object' && value.constructor?.name === 'C1Type'))
+    throw new ProtocolError(
+      'the message is not valid msgpack (byte 0xc1 is reserved): send one msgpack map {v, id, op, ...}',
+    );
   return value;
 }

@@ -8,9 +8,29 @@ import type { RequestId, ResetResultWire, StepResultWire } from './messages.ts';
 
 // The reply's keys and dtype names, msgpack-encoded once.
 const KEYS = new Map<string, Buffer>(
-  ['id', 'result', 'obs', 'rewards', 'terminated', 'truncated', 'infos', 'env_ids', 'dtype', 'shape', 'data',
-    'float32', 'float64', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'bool']
-    .map((k) => [k, Buffer.concat([Buffer.from([0xa0 | k.length]), Buffer.from(k)])]),
+  [
+    'id',
+    'result',
+    'obs',
+    'rewards',
+    'terminated',
+    'truncated',
+    'infos',
+    'env_ids',
+    'dtype',
+    'shape',
+    'data',
+    'float32',
+    'float64',
+    'int8',
+    'int16',
+    'int32',
+    'int64',
+    'uint8',
+    'uint16',
+    'uint32',
+    'bool',
+  ].map((k) => [k, Buffer.concat([Buffer.from([0xa0 | k.length]), Buffer.from(k)])]),
 );
 
 class Writer {
@@ -36,12 +56,26 @@ class Writer {
   }
   mapHeader(n: number): void {
     if (n < 16) this.byte(0x80 | n);
-    else { this.room(3); this.buf[this.pos] = 0xde; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
+    else {
+      this.room(3);
+      this.buf[this.pos] = 0xde;
+      this.buf.writeUInt16BE(n, this.pos + 1);
+      this.pos += 3;
+    }
   }
   arrayHeader(n: number): void {
     if (n < 16) this.byte(0x90 | n);
-    else if (n < 65536) { this.room(3); this.buf[this.pos] = 0xdc; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
-    else { this.room(5); this.buf[this.pos] = 0xdd; this.buf.writeUInt32BE(n, this.pos + 1); this.pos += 5; }
+    else if (n < 65536) {
+      this.room(3);
+      this.buf[this.pos] = 0xdc;
+      this.buf.writeUInt16BE(n, this.pos + 1);
+      this.pos += 3;
+    } else {
+      this.room(5);
+      this.buf[this.pos] = 0xdd;
+      this.buf.writeUInt32BE(n, this.pos + 1);
+      this.pos += 5;
+    }
   }
   str(s: string): void {
     const known = KEYS.get(s);
@@ -50,22 +84,52 @@ class Writer {
       return;
     }
     const len = Buffer.byteLength(s);
-    if (len < 32) { this.room(1 + len); this.buf[this.pos++] = 0xa0 | len; }
-    else if (len < 256) { this.room(2 + len); this.buf[this.pos++] = 0xd9; this.buf[this.pos++] = len; }
-    else { this.room(3 + len); this.buf[this.pos++] = 0xda; this.buf.writeUInt16BE(len, this.pos); this.pos += 2; }
+    if (len < 32) {
+      this.room(1 + len);
+      this.buf[this.pos++] = 0xa0 | len;
+    } else if (len < 256) {
+      this.room(2 + len);
+      this.buf[this.pos++] = 0xd9;
+      this.buf[this.pos++] = len;
+    } else {
+      this.room(3 + len);
+      this.buf[this.pos++] = 0xda;
+      this.buf.writeUInt16BE(len, this.pos);
+      this.pos += 2;
+    }
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
   uint(n: number): void {
     if (n < 128) this.byte(n);
-    else if (n < 65536) { this.room(3); this.buf[this.pos] = 0xcd; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
-    else if (n < 4294967296) { this.room(5); this.buf[this.pos] = 0xce; this.buf.writeUInt32BE(n, this.pos + 1); this.pos += 5; }
-    else this.bytes(encodeMessage(n));
+    else if (n < 65536) {
+      this.room(3);
+      this.buf[this.pos] = 0xcd;
+      this.buf.writeUInt16BE(n, this.pos + 1);
+      this.pos += 3;
+    } else if (n < 4294967296) {
+      this.room(5);
+      this.buf[this.pos] = 0xce;
+      this.buf.writeUInt32BE(n, this.pos + 1);
+      this.pos += 5;
+    } else this.bytes(encodeMessage(n));
   }
   bin(b: Uint8Array): void {
     const n = b.length;
-    if (n < 256) { this.room(2); this.buf[this.pos++] = 0xc4; this.buf[this.pos++] = n; }
-    else if (n < 65536) { this.room(3); this.buf[this.pos] = 0xc5; this.buf.writeUInt16BE(n, this.pos + 1); this.pos += 3; }
-    else { this.room(5); this.buf[this.pos] = 0xc6; this.buf.writeUInt32BE(n, this.pos + 1); this.pos += 5; }
+    if (n < 256) {
+      this.room(2);
+      this.buf[this.pos++] = 0xc4;
+      this.buf[this.pos++] = n;
+    } else if (n < 65536) {
+      this.room(3);
+      this.buf[this.pos] = 0xc5;
+      this.buf.writeUInt16BE(n, this.pos + 1);
+      this.pos += 3;
+    } else {
+      this.room(5);
+      this.buf[this.pos] = 0xc6;
+      this.buf.writeUInt32BE(n, this.pos + 1);
+      this.pos += 5;
+    }
     this.bytes(b);
   }
   /** Any value through the general encoder (non-empty infos); small ints, strings and nil directly. */
@@ -105,7 +169,9 @@ export function encodeBatchReply(id: RequestId, r: ResetResultWire | StepResultW
   if (!looksLikeWireArray(r.obs)) return null;
   const step = 'rewards' in r;
   const obs = r.obs as WireArray;
-  const w = new Writer(256 + obs.data.length + (step ? (r as StepResultWire).rewards.data.length * 2 : 0) + r.infos.length);
+  const w = new Writer(
+    256 + obs.data.length + (step ? (r as StepResultWire).rewards.data.length * 2 : 0) + r.infos.length,
+  );
   w.mapHeader(2);
   w.str('id');
   w.value(id);

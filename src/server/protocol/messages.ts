@@ -16,10 +16,21 @@ export const AUTORESET_MODES: readonly WireAutoresetMode[] = ['next-step', 'same
 
 export type RequestId = number | string | null;
 
-interface Base { id: RequestId; v?: number }
-export interface HelloRequest extends Base { op: 'hello'; client?: string }
+interface Base {
+  id: RequestId;
+  v?: number;
+}
+export interface HelloRequest extends Base {
+  op: 'hello';
+  client?: string;
+}
 export interface MakeRequest extends Base {
-  op: 'make'; env_id: string; kwargs: Record<string, unknown>; num_envs: number; seed: number | null; autoreset: WireAutoresetMode;
+  op: 'make';
+  env_id: string;
+  kwargs: Record<string, unknown>;
+  num_envs: number;
+  seed: number | null;
+  autoreset: WireAutoresetMode;
   /** EnvPool's batch_size: below num_envs the session steps subsets of sub-envs (send/recv); null = whole batches. */
   batch_size: number | null;
   /** 'auto' (default): the spec's batched vector env when it fits, else N single envs; or force one of them. */
@@ -29,16 +40,48 @@ export const ENGINES = ['auto', 'vector', 'sub-env'] as const;
 export type EngineChoice = (typeof ENGINES)[number];
 /** `seed`: one int (sub-env i gets seed + i) or one int-or-nil per reset sub-env. */
 export interface ResetRequest extends Base {
-  op: 'reset'; session: string; seed: number | (number | null)[] | null; options: Record<string, unknown> | null; env_ids: number[] | null;
+  op: 'reset';
+  session: string;
+  seed: number | (number | null)[] | null;
+  options: Record<string, unknown> | null;
+  env_ids: number[] | null;
 }
-export interface StepRequest extends Base { op: 'step'; session: string; actions: unknown; env_ids: number[] | null }
-export interface CloseRequest extends Base { op: 'close'; session: string }
-export interface RenderRequest extends Base { op: 'render'; session: string; env_ids: number[] | null }
-export interface SpacesRequest extends Base { op: 'spaces'; session: string }
+export interface StepRequest extends Base {
+  op: 'step';
+  session: string;
+  actions: unknown;
+  env_ids: number[] | null;
+}
+export interface CloseRequest extends Base {
+  op: 'close';
+  session: string;
+}
+export interface RenderRequest extends Base {
+  op: 'render';
+  session: string;
+  env_ids: number[] | null;
+}
+export interface SpacesRequest extends Base {
+  op: 'spaces';
+  session: string;
+}
 export interface CallRequest extends Base {
-  op: 'call'; session: string; name: string; args: unknown[]; kwargs: Record<string, unknown>; env_ids: number[] | null;
+  op: 'call';
+  session: string;
+  name: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  env_ids: number[] | null;
 }
-export type Request = HelloRequest | MakeRequest | ResetRequest | StepRequest | CloseRequest | RenderRequest | SpacesRequest | CallRequest;
+export type Request =
+  | HelloRequest
+  | MakeRequest
+  | ResetRequest
+  | StepRequest
+  | CloseRequest
+  | RenderRequest
+  | SpacesRequest
+  | CallRequest;
 
 export interface EnvSpecJSON {
   id: string;
@@ -47,26 +90,44 @@ export interface EnvSpecJSON {
   nondeterministic: boolean;
 }
 export interface HelloResult {
-  protocol: number; server: string; env_ids: string[];
+  protocol: number;
+  server: string;
+  env_ids: string[];
   limits: { max_message_bytes: number; max_sessions: number; max_envs_per_session: number; idle_timeout_s: number };
 }
 export interface MakeResult {
-  session: string; env_id: string; num_envs: number; autoreset: WireAutoresetMode;
-  observation_space: SpaceJSON; action_space: SpaceJSON; spec: EnvSpecJSON;
-  metadata: { render_modes: (string | null)[]; render_fps: number | null }; render_mode: string | null;
+  session: string;
+  env_id: string;
+  num_envs: number;
+  autoreset: WireAutoresetMode;
+  observation_space: SpaceJSON;
+  action_space: SpaceJSON;
+  spec: EnvSpecJSON;
+  metadata: { render_modes: (string | null)[]; render_fps: number | null };
+  render_mode: string | null;
   /** Names the `call` op accepts for this session's env. */
   callable: { attributes: string[]; methods: string[] };
   /** Which engine serves the session: 'vector' (the spec's batched vector env) or 'sub-env' (N single envs). */
   engine: 'vector' | 'sub-env';
 }
-export interface ResetResultWire { obs: WireValue; infos: Record<string, unknown>[]; env_ids: number[] | null }
+export interface ResetResultWire {
+  obs: WireValue;
+  infos: Record<string, unknown>[];
+  env_ids: number[] | null;
+}
 export interface StepResultWire extends ResetResultWire {
-  rewards: WireArray; terminated: WireArray; truncated: WireArray;
+  rewards: WireArray;
+  terminated: WireArray;
+  truncated: WireArray;
 }
 /** An observation batch: one array, or a map/list of them for Dict/Tuple spaces. */
 export type WireValue = WireArray | { [k: string]: WireValue } | WireValue[];
 
-export interface ErrorBody { code: Tg4ErrorCode; message: string; [detail: string]: unknown }
+export interface ErrorBody {
+  code: Tg4ErrorCode;
+  message: string;
+  [detail: string]: unknown;
+}
 export type Reply = { id: RequestId; result: unknown } | { id: RequestId; error: ErrorBody };
 
 /** The request id of a decoded message, or null when there is none to echo. */
@@ -85,9 +146,12 @@ export function parseRequest(raw: unknown): Request {
   }
   const m = raw as Record<string, unknown>;
   const id = requestIdOf(m);
-  if (m.id !== undefined && m.id !== null && id === null) throw new ProtocolError('id must be an integer, a float or a string of at most 128 characters');
+  if (m.id !== undefined && m.id !== null && id === null)
+    throw new ProtocolError('id must be an integer, a float or a string of at most 128 characters');
   if (m.v !== undefined && m.v !== PROTOCOL_VERSION) {
-    throw new ProtocolError(`protocol version ${String(m.v)} is not supported: this server speaks version ${PROTOCOL_VERSION} (send v: ${PROTOCOL_VERSION})`);
+    throw new ProtocolError(
+      `protocol version ${String(m.v)} is not supported: this server speaks version ${PROTOCOL_VERSION} (send v: ${PROTOCOL_VERSION})`,
+    );
   }
   const op = m.op;
   if (typeof op !== 'string') throw new ProtocolError(`op must be a string, one of ${OPS.join(', ')}`);
@@ -98,31 +162,61 @@ export function parseRequest(raw: unknown): Request {
       const env_id = reqString(m, 'env_id');
       const kwargs = optMap(m, 'kwargs') ?? {};
       const num_envs = m.num_envs === undefined || m.num_envs === null ? 1 : m.num_envs;
-      if (!Number.isSafeInteger(num_envs) || (num_envs as number) < 1) throw new InvalidArgumentError(`make.num_envs must be a positive integer (got ${String(num_envs)})`);
+      if (!Number.isSafeInteger(num_envs) || (num_envs as number) < 1)
+        throw new InvalidArgumentError(`make.num_envs must be a positive integer (got ${String(num_envs)})`);
       const seed = optSeed(m.seed, 'make.seed');
       const autoreset = m.autoreset === undefined || m.autoreset === null ? 'next-step' : m.autoreset;
       if (!AUTORESET_MODES.includes(autoreset as WireAutoresetMode)) {
-        throw new InvalidArgumentError(`make.autoreset must be one of ${AUTORESET_MODES.join(', ')} (got ${JSON.stringify(autoreset)})`);
+        throw new InvalidArgumentError(
+          `make.autoreset must be one of ${AUTORESET_MODES.join(', ')} (got ${JSON.stringify(autoreset)})`,
+        );
       }
       let batch_size: number | null = null;
       if (m.batch_size !== undefined && m.batch_size !== null) {
-        if (!Number.isSafeInteger(m.batch_size) || (m.batch_size as number) < 1 || (m.batch_size as number) > (num_envs as number)) {
-          throw new InvalidArgumentError(`make.batch_size must be an integer in 1..num_envs (got ${String(m.batch_size)})`);
+        if (
+          !Number.isSafeInteger(m.batch_size) ||
+          (m.batch_size as number) < 1 ||
+          (m.batch_size as number) > (num_envs as number)
+        ) {
+          throw new InvalidArgumentError(
+            `make.batch_size must be an integer in 1..num_envs (got ${String(m.batch_size)})`,
+          );
         }
         batch_size = m.batch_size as number;
       }
       const engine = m.engine === undefined || m.engine === null ? 'auto' : m.engine;
-      if (!ENGINES.includes(engine as EngineChoice)) throw new InvalidArgumentError(`make.engine must be one of ${ENGINES.join(', ')} (got ${JSON.stringify(engine)})`);
-      return { op, id, env_id, kwargs, num_envs: num_envs as number, seed, autoreset: autoreset as WireAutoresetMode, batch_size, engine: engine as EngineChoice };
+      if (!ENGINES.includes(engine as EngineChoice))
+        throw new InvalidArgumentError(
+          `make.engine must be one of ${ENGINES.join(', ')} (got ${JSON.stringify(engine)})`,
+        );
+      return {
+        op,
+        id,
+        env_id,
+        kwargs,
+        num_envs: num_envs as number,
+        seed,
+        autoreset: autoreset as WireAutoresetMode,
+        batch_size,
+        engine: engine as EngineChoice,
+      };
     }
     case 'reset': {
       let seed: ResetRequest['seed'] = null;
       if (Array.isArray(m.seed)) seed = m.seed.map((s, i) => optSeed(s, `reset.seed[${i}]`));
       else seed = optSeed(m.seed, 'reset.seed');
-      return { op, id, session: reqString(m, 'session'), seed, options: optMap(m, 'options'), env_ids: optEnvIds(m.env_ids) };
+      return {
+        op,
+        id,
+        session: reqString(m, 'session'),
+        seed,
+        options: optMap(m, 'options'),
+        env_ids: optEnvIds(m.env_ids),
+      };
     }
     case 'step':
-      if (m.actions === undefined) throw new ProtocolError('step needs actions: an array {dtype, shape, data} with one row per stepped sub-env');
+      if (m.actions === undefined)
+        throw new ProtocolError('step needs actions: an array {dtype, shape, data} with one row per stepped sub-env');
       return { op, id, session: reqString(m, 'session'), actions: m.actions, env_ids: optEnvIds(m.env_ids) };
     case 'close':
       return { op, id, session: reqString(m, 'session') };
@@ -134,19 +228,28 @@ export function parseRequest(raw: unknown): Request {
       const args = m.args === undefined || m.args === null ? [] : m.args;
       if (!Array.isArray(args)) throw new ProtocolError('call.args must be a list');
       return {
-        op, id, session: reqString(m, 'session'), name: reqString(m, 'name'), args, kwargs: optMap(m, 'kwargs') ?? {},
+        op,
+        id,
+        session: reqString(m, 'session'),
+        name: reqString(m, 'name'),
+        args,
+        kwargs: optMap(m, 'kwargs') ?? {},
         env_ids: optEnvIds(m.env_ids),
       };
     }
     default:
-      throw new UnknownOpError(`unknown op ${JSON.stringify(op).slice(0, 64)}: this server (protocol ${PROTOCOL_VERSION}) knows ${OPS.join(', ')}`);
+      throw new UnknownOpError(
+        `unknown op ${JSON.stringify(op).slice(0, 64)}: this server (protocol ${PROTOCOL_VERSION}) knows ${OPS.join(', ')}`,
+      );
   }
 }
 
 function reqString(m: Record<string, unknown>, key: string): string {
   const v = m[key];
   if (typeof v !== 'string' || v.length === 0 || v.length > 256) {
-    throw new ProtocolError(`${String(m.op)}.${key} must be a non-empty string of at most 256 characters (got ${typeName(v)})`);
+    throw new ProtocolError(
+      `${String(m.op)}.${key} must be a non-empty string of at most 256 characters (got ${typeName(v)})`,
+    );
   }
   return v;
 }
@@ -166,7 +269,8 @@ function optMap(m: Record<string, unknown>, key: string): Record<string, unknown
 }
 function optSeed(v: unknown, what: string): number | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer or nil (got ${String(v)})`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new InvalidArgumentError(`${what} must be a non-negative integer or nil (got ${String(v)})`);
   return v;
 }
 /** env_ids: a list of ints or an integer wire array; range and duplicates are checked against the session later. */
@@ -177,7 +281,8 @@ function optEnvIds(v: unknown): number[] | null {
     return v as number[];
   }
   const w = parseWireArray(v, 'env_ids');
-  if (!INTEGER_DTYPES.has(w.dtype) || w.shape.length !== 1) throw new ProtocolError('env_ids as an array must be 1-D with an integer dtype');
+  if (!INTEGER_DTYPES.has(w.dtype) || w.shape.length !== 1)
+    throw new ProtocolError('env_ids as an array must be 1-D with an integer dtype');
   const view = dataView(w);
   const out = new Array<number>(product(w.shape));
   for (let i = 0; i < out.length; i++) out[i] = readElement(view, w.dtype, i);

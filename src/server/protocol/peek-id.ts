@@ -10,9 +10,13 @@ export function peekRequestId(b: Uint8Array): RequestId {
     const t = b[p++]!;
     let n: number;
     if (t >= 0x80 && t <= 0x8f) n = t & 0x0f;
-    else if (t === 0xde) { n = view.getUint16(p); p += 2; }
-    else if (t === 0xdf) { n = view.getUint32(p); p += 4; }
-    else return null;
+    else if (t === 0xde) {
+      n = view.getUint16(p);
+      p += 2;
+    } else if (t === 0xdf) {
+      n = view.getUint32(p);
+      p += 4;
+    } else return null;
     for (let k = 0; k < n && k < 64; k++) {
       const keyStart = p;
       p = skip(b, view, p);
@@ -31,15 +35,24 @@ function readScalar(b: Uint8Array, v: DataView, p: number): RequestId {
   if (t <= 0x7f) return t;
   if (t >= 0xe0) return t - 0x100;
   switch (t) {
-    case 0xcc: return v.getUint8(p + 1);
-    case 0xcd: return v.getUint16(p + 1);
-    case 0xce: return v.getUint32(p + 1);
-    case 0xcf: return Number(v.getBigUint64(p + 1));
-    case 0xd0: return v.getInt8(p + 1);
-    case 0xd1: return v.getInt16(p + 1);
-    case 0xd2: return v.getInt32(p + 1);
-    case 0xd3: return Number(v.getBigInt64(p + 1));
-    case 0xcb: return v.getFloat64(p + 1);
+    case 0xcc:
+      return v.getUint8(p + 1);
+    case 0xcd:
+      return v.getUint16(p + 1);
+    case 0xce:
+      return v.getUint32(p + 1);
+    case 0xcf:
+      return Number(v.getBigUint64(p + 1));
+    case 0xd0:
+      return v.getInt8(p + 1);
+    case 0xd1:
+      return v.getInt16(p + 1);
+    case 0xd2:
+      return v.getInt32(p + 1);
+    case 0xd3:
+      return Number(v.getBigInt64(p + 1));
+    case 0xcb:
+      return v.getFloat64(p + 1);
   }
   if ((t >= 0xa0 && t <= 0xbf) || t === 0xd9) {
     const len = t === 0xd9 ? b[p + 1]! : t & 0x1f;
@@ -58,25 +71,53 @@ function skip(b: Uint8Array, v: DataView, p: number): number {
   if (t >= 0x80 && t <= 0x8f) return skipN(b, v, p, 2 * (t & 0x0f));
   if (t >= 0x90 && t <= 0x9f) return skipN(b, v, p, t & 0x0f);
   switch (t) {
-    case 0xcc: case 0xd0: return p + 1;
-    case 0xcd: case 0xd1: return p + 2;
-    case 0xce: case 0xd2: case 0xca: return p + 4;
-    case 0xcf: case 0xd3: case 0xcb: return p + 8;
-    case 0xd9: case 0xc4: return p + 1 + b[p]!;
-    case 0xda: case 0xc5: return p + 2 + v.getUint16(p);
-    case 0xdb: case 0xc6: return p + 4 + v.getUint32(p);
-    case 0xd4: return p + 2;
-    case 0xd5: return p + 3;
-    case 0xd6: return p + 5;
-    case 0xd7: return p + 9;
-    case 0xd8: return p + 17;
-    case 0xc7: return p + 2 + b[p]!;
-    case 0xc8: return p + 3 + v.getUint16(p);
-    case 0xc9: return p + 5 + v.getUint32(p);
-    case 0xdc: return skipN(b, v, p + 2, v.getUint16(p));
-    case 0xdd: return skipN(b, v, p + 4, v.getUint32(p));
-    case 0xde: return skipN(b, v, p + 2, 2 * v.getUint16(p));
-    case 0xdf: return skipN(b, v, p + 4, 2 * v.getUint32(p));
+    case 0xcc:
+    case 0xd0:
+      return p + 1;
+    case 0xcd:
+    case 0xd1:
+      return p + 2;
+    case 0xce:
+    case 0xd2:
+    case 0xca:
+      return p + 4;
+    case 0xcf:
+    case 0xd3:
+    case 0xcb:
+      return p + 8;
+    case 0xd9:
+    case 0xc4:
+      return p + 1 + b[p]!;
+    case 0xda:
+    case 0xc5:
+      return p + 2 + v.getUint16(p);
+    case 0xdb:
+    case 0xc6:
+      return p + 4 + v.getUint32(p);
+    case 0xd4:
+      return p + 2;
+    case 0xd5:
+      return p + 3;
+    case 0xd6:
+      return p + 5;
+    case 0xd7:
+      return p + 9;
+    case 0xd8:
+      return p + 17;
+    case 0xc7:
+      return p + 2 + b[p]!;
+    case 0xc8:
+      return p + 3 + v.getUint16(p);
+    case 0xc9:
+      return p + 5 + v.getUint32(p);
+    case 0xdc:
+      return skipN(b, v, p + 2, v.getUint16(p));
+    case 0xdd:
+      return skipN(b, v, p + 4, v.getUint32(p));
+    case 0xde:
+      return skipN(b, v, p + 2, 2 * v.getUint16(p));
+    case 0xdf:
+      return skipN(b, v, p + 4, 2 * v.getUint32(p));
   }
   throw new RangeError('not msgpack');
 }

@@ -11,8 +11,16 @@ import { Rng } from '../../../src/core/rng.ts';
 function frameOf(close: number[]): MarketFrame {
   const c = Float64Array.from(close);
   return {
-    symbol: 'TEST/USD', timeframe: '1m', timeframeMs: 60_000, length: c.length,
-    time: Float64Array.from(c, (_, i) => i * 60_000), open: c, high: c, low: c, close: c, volume: new Float64Array(c.length).fill(1),
+    symbol: 'TEST/USD',
+    timeframe: '1m',
+    timeframeMs: 60_000,
+    length: c.length,
+    time: Float64Array.from(c, (_, i) => i * 60_000),
+    open: c,
+    high: c,
+    low: c,
+    close: c,
+    volume: new Float64Array(c.length).fill(1),
   };
 }
 
@@ -79,7 +87,7 @@ describe('baseline rules', () => {
     expect(p.position(29, 0)).toBe(0);
     expect(p.position(31, 0)).toBe(1);
     expect(p.position(32, 0)).toBe(1);
-    const exit = close.findIndex((c, t) => t > 32 && p.position(t, 1) === 0);
+    const exit = close.findIndex((_c, t) => t > 32 && p.position(t, 1) === 0);
     expect(exit).toBeGreaterThan(32);
     expect(close[exit]).toBeGreaterThanOrEqual(96);
   });
@@ -97,13 +105,16 @@ describe('baseline rules', () => {
   it('random is seeded', () => {
     const a = createBaseline('random', 5);
     const b = createBaseline('random', 5);
-    a.prepare(frameOf([1, 2])); b.prepare(frameOf([1, 2]));
+    a.prepare(frameOf([1, 2]));
+    b.prepare(frameOf([1, 2]));
     const xs = Array.from({ length: 50 }, (_, t) => a.position(t, 0));
     expect(Array.from({ length: 50 }, (_, t) => b.position(t, 0))).toEqual(xs);
     expect(new Set(xs)).toEqual(new Set([-1, 0, 1]));
   });
   it('unknown baseline names list the valid ones', () => {
-    expect(() => createBaseline('hodl')).toThrow(/unknown baseline 'hodl'; valid baselines are buy-and-hold, ema-trend, mean-reversion, random/);
+    expect(() => createBaseline('hodl')).toThrow(
+      /unknown baseline 'hodl'; valid baselines are buy-and-hold, ema-trend, mean-reversion, random/,
+    );
     expect(BASELINE_NAMES).toHaveLength(4);
   });
 });

@@ -1,6 +1,15 @@
 // Small envs for the core tests: a well-behaved one with a fixed episode length, and a configurable broken one.
 import { Env, Box, Discrete, InvalidActionError, ResetNeededError } from '../../../src/core/index.ts';
-import type { EnvLike, EnvMetadata, RenderFrame, ResetResult, StepResult, RenderMode, EnvSpec, Space } from '../../../src/core/index.ts';
+import type {
+  EnvLike,
+  EnvMetadata,
+  RenderFrame,
+  ResetResult,
+  StepResult,
+  RenderMode,
+  EnvSpec,
+  Space,
+} from '../../../src/core/index.ts';
 
 /**
  * Episodes last exactly `length` steps (terminated on the last one). Observation [steps left, last action, noise];
@@ -37,9 +46,21 @@ export class CountdownEnv extends Env<Float32Array, number> {
 }
 
 export type Breakage =
-  | 'none' | 'obs-out-of-bounds' | 'obs-wrong-dtype' | 'obs-wrong-shape' | 'obs-nan' | 'reset-ignores-seed'
-  | 'accepts-invalid-actions' | 'old-gym-tuple' | 'numeric-flags' | 'nan-reward' | 'no-reset-needed'
-  | 'vague-invalid-action' | 'plain-error-on-invalid-action' | 'bad-space-json' | 'reset-returns-obs-only';
+  | 'none'
+  | 'obs-out-of-bounds'
+  | 'obs-wrong-dtype'
+  | 'obs-wrong-shape'
+  | 'obs-nan'
+  | 'reset-ignores-seed'
+  | 'accepts-invalid-actions'
+  | 'old-gym-tuple'
+  | 'numeric-flags'
+  | 'nan-reward'
+  | 'no-reset-needed'
+  | 'vague-invalid-action'
+  | 'plain-error-on-invalid-action'
+  | 'bad-space-json'
+  | 'reset-returns-obs-only';
 
 /** Implements EnvLike directly (no Env base class), so that each breakage really reaches the caller. */
 export class BrokenEnv implements EnvLike<Float32Array, number> {
@@ -56,18 +77,27 @@ export class BrokenEnv implements EnvLike<Float32Array, number> {
   constructor(readonly breakage: Breakage) {
     if (breakage === 'bad-space-json') {
       const box = new Box<Float32Array>(-1, 1, [2], 'float32');
-      this.observationSpace = Object.assign(Object.create(box) as Box<Float32Array>, { toJSON: () => ({ type: 'Box', shape: [3], dtype: 'float32', low: [0], high: [1] }) });
+      this.observationSpace = Object.assign(Object.create(box) as Box<Float32Array>, {
+        toJSON: () => ({ type: 'Box', shape: [3], dtype: 'float32', low: [0], high: [1] }),
+      });
     }
   }
-  get unwrapped(): EnvLike { return this; }
+  get unwrapped(): EnvLike {
+    return this;
+  }
 
   private obs(v: number): Float32Array {
     switch (this.breakage) {
-      case 'obs-out-of-bounds': return Float32Array.of(v, 5);
-      case 'obs-wrong-dtype': return Float64Array.of(v, 0) as unknown as Float32Array;
-      case 'obs-wrong-shape': return Float32Array.of(v, 0, 0);
-      case 'obs-nan': return Float32Array.of(v, Number.NaN);
-      default: return Float32Array.of(v, 0);
+      case 'obs-out-of-bounds':
+        return Float32Array.of(v, 5);
+      case 'obs-wrong-dtype':
+        return Float64Array.of(v, 0) as unknown as Float32Array;
+      case 'obs-wrong-shape':
+        return Float32Array.of(v, 0, 0);
+      case 'obs-nan':
+        return Float32Array.of(v, Number.NaN);
+      default:
+        return Float32Array.of(v, 0);
     }
   }
 
@@ -86,13 +116,15 @@ export class BrokenEnv implements EnvLike<Float32Array, number> {
     if (!this.actionSpace.contains(action)) {
       if (this.breakage === 'vague-invalid-action') throw new InvalidActionError('bad action');
       if (this.breakage === 'plain-error-on-invalid-action') throw new TypeError('cannot read action');
-      if (this.breakage !== 'accepts-invalid-actions') throw new InvalidActionError(`action ${String(action)} is not in ${String(this.actionSpace)}`);
+      if (this.breakage !== 'accepts-invalid-actions')
+        throw new InvalidActionError(`action ${String(action)} is not in ${String(this.actionSpace)}`);
     }
     this.t++;
     this.x = Math.max(-1, Math.min(1, this.x + (action === 1 ? 0.1 : -0.1)));
     const terminated = this.t >= 5;
     this.ended = terminated;
-    if (this.breakage === 'old-gym-tuple') return [this.obs(this.x), 1, terminated, false, {}] as unknown as StepResult<Float32Array>;
+    if (this.breakage === 'old-gym-tuple')
+      return [this.obs(this.x), 1, terminated, false, {}] as unknown as StepResult<Float32Array>;
     return {
       observation: this.obs(this.x),
       reward: this.breakage === 'nan-reward' ? Number.NaN : 1,
@@ -101,7 +133,9 @@ export class BrokenEnv implements EnvLike<Float32Array, number> {
       info: {},
     };
   }
-  render(): RenderFrame { return null; }
+  render(): RenderFrame {
+    return null;
+  }
   close(): void {}
 }
 
@@ -112,7 +146,9 @@ export class SumEnv extends Env<Float32Array, Float32Array> {
   readonly total = new Float64Array(2);
   lastAction: number[] = [];
   private t = 0;
-  constructor(readonly length = 5) { super(); }
+  constructor(readonly length = 5) {
+    super();
+  }
   protected resetEpisode(): ResetResult<Float32Array> {
     this.total.fill(0);
     this.t = 0;
@@ -123,6 +159,12 @@ export class SumEnv extends Env<Float32Array, Float32Array> {
     this.total[0] = this.total[0]! + action[0]!;
     this.total[1] = this.total[1]! + action[1]!;
     this.t++;
-    return { observation: Float32Array.from(this.total), reward: action[0]!, terminated: false, truncated: this.t >= this.length, info: {} };
+    return {
+      observation: Float32Array.from(this.total),
+      reward: action[0]!,
+      terminated: false,
+      truncated: this.t >= this.length,
+      info: {},
+    };
   }
 }

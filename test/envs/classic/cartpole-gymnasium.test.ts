@@ -6,9 +6,15 @@ import { CartPoleEnv } from '../../../envs/classic/index.ts';
 
 interface Fixture {
   gymnasium: string;
-  cases: { name: string; start: number[]; steps: { action: number; state: number[]; obs: number[]; reward: number; terminated: boolean }[] }[];
+  cases: {
+    name: string;
+    start: number[];
+    steps: { action: number; state: number[]; obs: number[]; reward: number; terminated: boolean }[];
+  }[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/gymnasium-cartpole.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/gymnasium-cartpole.json', import.meta.url), 'utf8'),
+) as Fixture;
 
 describe(`CartPole-v1 vs Gymnasium ${fixture.gymnasium}`, () => {
   for (const c of fixture.cases) {

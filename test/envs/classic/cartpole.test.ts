@@ -8,7 +8,12 @@ import type { EnvLike } from '../../../src/core/index.ts';
 
 /** Gymnasium's CartPoleEnv.step, transcribed independently: returns the next float64 state and `terminated`. */
 function referenceStep(s: readonly number[], action: number): { next: number[]; terminated: boolean } {
-  const gravity = 9.8, masscart = 1.0, masspole = 0.1, length = 0.5, forceMag = 10.0, tau = 0.02;
+  const gravity = 9.8,
+    masscart = 1.0,
+    masspole = 0.1,
+    length = 0.5,
+    forceMag = 10.0,
+    tau = 0.02;
   const totalMass = masspole + masscart;
   const polemassLength = masspole * length;
   const thetaThreshold = (12 * 2 * Math.PI) / 360;
@@ -19,7 +24,8 @@ function referenceStep(s: readonly number[], action: number): { next: number[]; 
   const sintheta = Math.sin(theta);
   // np.square(v) is v * v; the grouping below is Python's left-to-right evaluation of the same expressions.
   const temp = (force + polemassLength * (thetaDot * thetaDot) * sintheta) / totalMass;
-  const thetaacc = (gravity * sintheta - costheta * temp) / (length * (4.0 / 3.0 - (masspole * (costheta * costheta)) / totalMass));
+  const thetaacc =
+    (gravity * sintheta - costheta * temp) / (length * (4.0 / 3.0 - (masspole * (costheta * costheta)) / totalMass));
   const xacc = temp - (polemassLength * thetaacc * costheta) / totalMass;
   x = x + tau * xDot;
   xDot = xDot + tau * xacc;
@@ -79,14 +85,16 @@ describe('CartPole-v1 physics', () => {
     expect(env.step(0).terminated).toBe(false);
   });
 
-  it('has Gymnasium\'s spaces, reward threshold and 500-step limit', () => {
+  it("has Gymnasium's spaces, reward threshold and 500-step limit", () => {
     const spec = getSpec('CartPole-v1');
     expect(spec.maxEpisodeSteps).toBe(500);
     expect(spec.rewardThreshold).toBe(475);
     const env = make<Float32Array, number>('CartPole-v1');
     expect(String(env.actionSpace)).toBe('Discrete(2)');
     expect(env.observationSpace.toJSON()).toEqual({
-      type: 'Box', shape: [4], dtype: 'float32',
+      type: 'Box',
+      shape: [4],
+      dtype: 'float32',
       low: [-4.8, -3.4028234663852886e38, -Math.fround((24 * Math.PI) / 180), -3.4028234663852886e38].map(Math.fround),
       high: [4.8, 3.4028234663852886e38, Math.fround((24 * Math.PI) / 180), 3.4028234663852886e38].map(Math.fround),
     });
@@ -116,7 +124,9 @@ describe('CartPole-v1 physics', () => {
     expect(env.step(1).reward).toBe(0);
     env.state.set([2.39, 1, 0, 0]);
     expect(env.step(1).reward).toBe(-1);
-    expect(() => env.reset({ options: { low: 1, high: 0 } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => env.reset({ options: { low: 1, high: 0 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(() => env.reset({ options: { low: 'x' } })).toThrow(/finite numbers/);
   });
 });
@@ -161,7 +171,11 @@ describe('CartPole-v1 seeding', () => {
 describe('CartPole-v1 bad input', () => {
   it('make with an unknown id lists the registered ids', () => {
     let err: unknown;
-    try { make('NoSuchEnv-v0'); } catch (e) { err = e; }
+    try {
+      make('NoSuchEnv-v0');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(Tg4Error);
     expect((err as Tg4Error).code).toBe('UNKNOWN_ENV');
     expect((err as Error).message).toContain('NoSuchEnv-v0');
@@ -175,7 +189,11 @@ describe('CartPole-v1 bad input', () => {
     const before = Array.from(inner(env).state);
     for (const bad of [2, -1, 0.5, Number.NaN, '1', null, undefined, [1], new Int32Array([1]), true]) {
       let err: unknown;
-      try { env.step(bad as unknown as number); } catch (e) { err = e; }
+      try {
+        env.step(bad as unknown as number);
+      } catch (e) {
+        err = e;
+      }
       expect((err as Tg4Error).code).toBe('INVALID_ACTION');
       expect((err as Error).message).toContain('Discrete(2)');
     }
@@ -184,11 +202,16 @@ describe('CartPole-v1 bad input', () => {
 
   it('step before reset, after the end, and after close are typed errors', () => {
     const env = make<Float32Array, number>('CartPole-v1');
-    expect(() => env.step(0)).toThrow(expect.objectContaining({ code: 'RESET_NEEDED', message: expect.stringContaining('before reset') }));
+    expect(() => env.step(0)).toThrow(
+      expect.objectContaining({ code: 'RESET_NEEDED', message: expect.stringContaining('before reset') }),
+    );
     env.reset({ seed: 0 });
-    let r;
-    do r = env.step(1); while (!r.terminated);
-    expect(() => env.step(1)).toThrow(expect.objectContaining({ code: 'RESET_NEEDED', message: expect.stringContaining('call reset()') }));
+    let r: ReturnType<typeof env.step>;
+    do r = env.step(1);
+    while (!r.terminated);
+    expect(() => env.step(1)).toThrow(
+      expect.objectContaining({ code: 'RESET_NEEDED', message: expect.stringContaining('call reset()') }),
+    );
     env.reset();
     expect(() => env.step(1)).not.toThrow();
     env.close();
@@ -198,9 +221,12 @@ describe('CartPole-v1 bad input', () => {
 
   it('unknown options and bad seeds are INVALID_ARGUMENT', () => {
     expect(() => make('CartPole-v1', { gravity: 3 })).toThrow(/no option "gravity"/);
-    expect(() => make('CartPole-v1', { renderMode: 'human' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => make('CartPole-v1', { renderMode: 'human' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     const env = make('CartPole-v1');
-    for (const seed of [-1, 1.5, Number.NaN]) expect(() => env.reset({ seed })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    for (const seed of [-1, 1.5, Number.NaN])
+      expect(() => env.reset({ seed })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

@@ -20,13 +20,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeCsv(f: MarketFrame, name: string): string {
   const lines = ['time,open,high,low,close,volume'];
-  for (let t = 0; t < f.length; t++) lines.push([new Date(f.time[t]!).toISOString(), f.open[t], f.high[t], f.low[t], f.close[t], f.volume[t]].join(','));
+  for (let t = 0; t < f.length; t++)
+    lines.push([new Date(f.time[t]!).toISOString(), f.open[t], f.high[t], f.low[t], f.close[t], f.volume[t]].join(','));
   const p = join(dir, name);
   writeFileSync(p, lines.join('\n') + '\n');
   return p;
 }
 
-const SPEC = { window: 4, features: [{ feature: 'returns', params: { horizons: [1, 3] } }, { feature: 'rsi', params: { period: 5 } }], normalization: { method: 'none' } };
+const SPEC = {
+  window: 4,
+  features: [
+    { feature: 'returns', params: { horizons: [1, 3] } },
+    { feature: 'rsi', params: { period: 5 } },
+  ],
+  normalization: { method: 'none' },
+};
 
 function episode(env: TradingEnv): number[][] {
   const out = [Array.from(env.reset({ seed: 0 }).observation)];
@@ -60,7 +68,9 @@ describe('data sources', () => {
       try {
         await migrate(d, url);
         await ingestFile(d, url, { file: csv, symbol: 'TEST/USD', timeframe: '1h', format: 'csv' });
-      } finally { await d.end(); }
+      } finally {
+        await d.end();
+      }
       const prepared = await prepareTradingKwargs({ ...kw, data: url });
       expect(prepared.frame).toBeDefined();
       expect(episode(new TradingEnv(prepared))).toEqual(episode(new TradingEnv({ ...kw, data: csv })));
@@ -74,7 +84,14 @@ describe('data sources', () => {
 
   it('named splits select the chronological 70/15/15 ranges', () => {
     const big = frameFromCloses(randomWalk(1000, 3));
-    const env = new TradingEnv({ frame: big, featureMatrix: simpleFeatures(big), windowSize: 4, range: 'test', start: 'first', episodeLength: null });
+    const env = new TradingEnv({
+      frame: big,
+      featureMatrix: simpleFeatures(big),
+      windowSize: 4,
+      range: 'test',
+      start: 'first',
+      episodeLength: null,
+    });
     env.reset({ seed: 0 });
     expect(env.barIndex).toBe(850);
     expect(env.data.rangeEnd).toBe(1000);
@@ -86,7 +103,14 @@ describe('baselines through the env', () => {
     const close = Array.from({ length: 80 }, (_, t) => 100 * 1.004 ** t);
     const frame = frameFromCloses(close);
     for (const actionScheme of ['discrete3', 'discrete-sized', 'continuous']) {
-      const env = new TradingEnv({ frame, featureMatrix: simpleFeatures(frame), windowSize: 4, start: 'first', episodeLength: null, actionScheme });
+      const env = new TradingEnv({
+        frame,
+        featureMatrix: simpleFeatures(frame),
+        windowSize: 4,
+        start: 'first',
+        episodeLength: null,
+        actionScheme,
+      });
       const r = runBaseline(env, createBaseline('buy-and-hold'));
       const s = 7;
       const qty = 10_000 / frame.open[s + 1]!;
@@ -102,7 +126,13 @@ describe('baselines through the env', () => {
 describe('backtest report', () => {
   it('writes a self-contained HTML report with metrics, equity and drawdown, for a baseline and its comparison', async () => {
     const out = join(dir, 'bt');
-    const r = await runBacktest({ policy: 'ema-trend', range: '2020-06-01..2020-08-01', out, compare: ['buy-and-hold', 'mean-reversion'], kwargs: { executor: { stopLossAtr: 2 } } });
+    const r = await runBacktest({
+      policy: 'ema-trend',
+      range: '2020-06-01..2020-08-01',
+      out,
+      compare: ['buy-and-hold', 'mean-reversion'],
+      kwargs: { executor: { stopLossAtr: 2 } },
+    });
     expect(r.runs.map((x) => x.name)).toEqual(['ema-trend', 'buy-and-hold', 'mean-reversion']);
     const html = readFileSync(r.files.html, 'utf8');
     expect(html).toMatch(/<table>.*total return.*max drawdown.*sharpe/s);
@@ -123,25 +153,49 @@ describe('backtest report', () => {
     const probe = new TradingEnv({ ...envKwargs, range: '2020-06-01..2020-08-01' });
     const obsSize = probe.core.obsDim;
     const modelDir = join(dir, 'ppo-tg4-Trading-v0', 'v0001');
-    saveModel(modelDir, {
-      algo: 'ppo', envId: 'tg4/Trading-v0', observationSpace: probe.observationSpace.toJSON(), actionSpace: probe.actionSpace.toJSON(),
-      obsSize, featureSpecHash: probe.data.specHash ?? null, normalization: null,
-      network: { kind: 'actor-critic', shared: [], pi: [], vf: [], activation: 'tanh' }, hyperparameters: {}, metrics: {},
-      created: new Date(0).toISOString(), seed: 0, backend: 'cpu', envKwargs,
-    } as Parameters<typeof saveModel>[1], [
-      { name: 'pi/out/kernel', shape: [obsSize, 3], data: new Float32Array(obsSize * 3) },
-      { name: 'pi/out/bias', shape: [3], data: Float32Array.of(0, 0, 1) },
-    ]);
+    saveModel(
+      modelDir,
+      {
+        algo: 'ppo',
+        envId: 'tg4/Trading-v0',
+        observationSpace: probe.observationSpace.toJSON(),
+        actionSpace: probe.actionSpace.toJSON(),
+        obsSize,
+        featureSpecHash: probe.data.specHash ?? null,
+        normalization: null,
+        network: { kind: 'actor-critic', shared: [], pi: [], vf: [], activation: 'tanh' },
+        hyperparameters: {},
+        metrics: {},
+        created: new Date(0).toISOString(),
+        seed: 0,
+        backend: 'cpu',
+        envKwargs,
+      } as Parameters<typeof saveModel>[1],
+      [
+        { name: 'pi/out/kernel', shape: [obsSize, 3], data: new Float32Array(obsSize * 3) },
+        { name: 'pi/out/bias', shape: [3], data: Float32Array.of(0, 0, 1) },
+      ],
+    );
     const r = await runBacktest({ policy: modelDir, range: '2020-06-01..2020-08-01', out: join(dir, 'bt-model') });
     expect(r.runs.map((x) => x.name)).toEqual(['ppo-tg4-Trading-v0/v0001', 'buy-and-hold']);
     expect(r.runs[0]!.metrics).toEqual(r.runs[1]!.metrics);
-    await expect(runBacktest({ policy: modelDir, range: '2020-06-01..2020-08-01', out: join(dir, 'x'), kwargs: { windowSize: 16 } }))
-      .rejects.toThrow(/MODEL_MISMATCH|trained on observations of size/);
+    await expect(
+      runBacktest({
+        policy: modelDir,
+        range: '2020-06-01..2020-08-01',
+        out: join(dir, 'x'),
+        kwargs: { windowSize: 16 },
+      }),
+    ).rejects.toThrow(/MODEL_MISMATCH|trained on observations of size/);
   });
 
   it('a bad policy or comparison is a clear error', async () => {
-    await expect(runBacktest({ policy: 'hodl', out: join(dir, 'x') })).rejects.toThrow(/'hodl' is neither a baseline \(buy-and-hold, ema-trend, mean-reversion, random\) nor a model directory/);
-    await expect(runBacktest({ policy: 'random', out: join(dir, 'x'), compare: ['nope'] })).rejects.toThrow(/--compare: unknown baseline 'nope'/);
+    await expect(runBacktest({ policy: 'hodl', out: join(dir, 'x') })).rejects.toThrow(
+      /'hodl' is neither a baseline \(buy-and-hold, ema-trend, mean-reversion, random\) nor a model directory/,
+    );
+    await expect(runBacktest({ policy: 'random', out: join(dir, 'x'), compare: ['nope'] })).rejects.toThrow(
+      /--compare: unknown baseline 'nope'/,
+    );
     await expect(runBacktest({ policy: dir, out: join(dir, 'x') })).rejects.toThrow(/holds no manifest.json/);
   });
 });
@@ -156,16 +210,40 @@ describe('tg4 backtest (the command)', () => {
     const out = join(dir, 'cli-bt');
     const printed: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => { printed.push(String(chunk)); return true; }) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => {
+      printed.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
     try {
-      await program.parseAsync(['backtest', '--policy', 'mean-reversion', '--range', '2020-07-01..2020-08-01', '--out', out, '--stop-loss-atr', '2', '--json'], { from: 'user' });
-    } finally { process.stdout.write = write; }
-    const res = JSON.parse(printed.join('')) as { files: { html: string }; runs: { name: string; metrics: { steps: number } }[] };
+      await program.parseAsync(
+        [
+          'backtest',
+          '--policy',
+          'mean-reversion',
+          '--range',
+          '2020-07-01..2020-08-01',
+          '--out',
+          out,
+          '--stop-loss-atr',
+          '2',
+          '--json',
+        ],
+        { from: 'user' },
+      );
+    } finally {
+      process.stdout.write = write;
+    }
+    const res = JSON.parse(printed.join('')) as {
+      files: { html: string };
+      runs: { name: string; metrics: { steps: number } }[];
+    };
     expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold']);
     expect(existsSync(res.files.html)).toBe(true);
-    await expect(program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--fee', 'lots'], { from: 'user' }))
-      .rejects.toThrow(/--fee must be a number \(got "lots"\)/);
-    await expect(program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--kwargs', '{bad'], { from: 'user' }))
-      .rejects.toThrow(/--kwargs is not valid JSON/);
+    await expect(
+      program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--fee', 'lots'], { from: 'user' }),
+    ).rejects.toThrow(/--fee must be a number \(got "lots"\)/);
+    await expect(
+      program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--kwargs', '{bad'], { from: 'user' }),
+    ).rejects.toThrow(/--kwargs is not valid JSON/);
   });
 });

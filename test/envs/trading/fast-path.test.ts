@@ -12,9 +12,21 @@ import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
 
 const frame = frameFromCloses(randomWalk(1500, 7, 0.02));
 const BASE = {
-  frame, featureMatrix: simpleFeatures(frame), windowSize: 6,
-  reward: { log_return: 1, cost: 1, turnover: 0.1, drawdown: 0.5, holding: 0.001 }, episodeLength: 120, cooldownBars: 2, maxDrawdown: 0.25,
-  executor: { stopLossAtr: 1.2, takeProfitAtr: 2, maxHoldBars: 15, rolloverRate: 0.0002, maxLongLeverage: 3, maxShortLeverage: 3 },
+  frame,
+  featureMatrix: simpleFeatures(frame),
+  windowSize: 6,
+  reward: { log_return: 1, cost: 1, turnover: 0.1, drawdown: 0.5, holding: 0.001 },
+  episodeLength: 120,
+  cooldownBars: 2,
+  maxDrawdown: 0.25,
+  executor: {
+    stopLossAtr: 1.2,
+    takeProfitAtr: 2,
+    maxHoldBars: 15,
+    rolloverRate: 0.0002,
+    maxLongLeverage: 3,
+    maxShortLeverage: 3,
+  },
 };
 
 /** Bytes of a typed array, for a bit-for-bit comparison (NaN payloads and −0 included). */
@@ -41,9 +53,29 @@ function run(kwargs: Record<string, unknown>, fast: boolean, continuous: boolean
     const r = venv.step(continuous ? cont : disc);
     const c = venv.core;
     trace.push(bytes(r.observations), bytes(c.rewards64), bytes(r.terminated), bytes(r.truncated));
-    for (const col of [c.bar, c.steps, c.prevEquity, c.equity, c.peakEquity, c.prevPeakEquity, c.costs, c.turnover, c.exposure,
-      c.timeInTrade, c.level, c.entryBar, c.cooldownUntil, c.orderQty, c.orderStatus, c.exitReason, c.exitQty, c.exitPrice,
-      c.exitFee, c.blocked]) trace.push(bytes(col));
+    for (const col of [
+      c.bar,
+      c.steps,
+      c.prevEquity,
+      c.equity,
+      c.peakEquity,
+      c.prevPeakEquity,
+      c.costs,
+      c.turnover,
+      c.exposure,
+      c.timeInTrade,
+      c.level,
+      c.entryBar,
+      c.cooldownUntil,
+      c.orderQty,
+      c.orderStatus,
+      c.exitReason,
+      c.exitQty,
+      c.exitPrice,
+      c.exitFee,
+      c.blocked,
+    ])
+      trace.push(bytes(col));
   }
   const book = venv.core.book as unknown as Record<string, ArrayBufferView>;
   for (const c of [...BOOK_ACCOUNT_COLUMNS, ...BOOK_SLOT_COLUMNS]) trace.push(bytes(book[c]!));
@@ -54,7 +86,11 @@ function run(kwargs: Record<string, unknown>, fast: boolean, continuous: boolean
 describe('single-symbol hold fast path == general step', () => {
   const cases: [string, Record<string, unknown>, boolean][] = [
     ['discrete3', { ...BASE, actionScheme: 'discrete3' }, false],
-    ['discrete-sized (high leverage: liquidations)', { ...BASE, actionScheme: 'discrete-sized', levels: [-1, 0, 1], exposure: 2.8 }, false],
+    [
+      'discrete-sized (high leverage: liquidations)',
+      { ...BASE, actionScheme: 'discrete-sized', levels: [-1, 0, 1], exposure: 2.8 },
+      false,
+    ],
     ['continuous', { ...BASE, actionScheme: 'continuous' }, true],
   ];
   for (const [name, kwargs, continuous] of cases) {
@@ -64,14 +100,18 @@ describe('single-symbol hold fast path == general step', () => {
         const b = run(kwargs, false, continuous, sticky);
         expect(a.length).toBe(b.length);
         for (let k = 0; k < a.length; k++) {
-          if (Buffer.compare(a[k]!, b[k]!) !== 0) expect.fail(`trace entry ${k} differs between the fast and the general path`);
+          if (Buffer.compare(a[k]!, b[k]!) !== 0)
+            expect.fail(`trace entry ${k} differs between the fast and the general path`);
         }
       });
     }
   }
 
   it('the cases exercise exits, entries and holds (the comparison is not vacuous)', () => {
-    const venv = makeVec('tg4/Trading-v0', { numEnvs: 6, kwargs: { ...BASE, actionScheme: 'discrete3' } }) as TradingVectorEnv;
+    const venv = makeVec('tg4/Trading-v0', {
+      numEnvs: 6,
+      kwargs: { ...BASE, actionScheme: 'discrete3' },
+    }) as TradingVectorEnv;
     venv.reset({ seed: 11 });
     const rng = new Rng(5);
     const reasons = new Set<number>();

@@ -7,7 +7,10 @@ export const HOUR = 3_600_000;
 export const T0 = Date.UTC(2024, 0, 1);
 
 /** Bars whose open is the previous close; high/low a fixed fraction around the bar's range. */
-export function frameFromCloses(close: readonly number[], opts: { symbol?: string; spread?: number; open?: readonly number[] } = {}): MarketFrame {
+export function frameFromCloses(
+  close: readonly number[],
+  opts: { symbol?: string; spread?: number; open?: readonly number[] } = {},
+): MarketFrame {
   const n = close.length;
   const c = Float64Array.from(close);
   const o = Float64Array.from(opts.open ?? close.map((v, i) => (i === 0 ? v : close[i - 1]!)));
@@ -15,8 +18,15 @@ export function frameFromCloses(close: readonly number[], opts: { symbol?: strin
   const h = Float64Array.from(c, (v, i) => Math.max(v, o[i]!) * (1 + k));
   const l = Float64Array.from(c, (v, i) => Math.min(v, o[i]!) * (1 - k));
   return {
-    symbol: opts.symbol ?? 'TEST/USD', timeframe: '1h', timeframeMs: HOUR, length: n,
-    time: Float64Array.from({ length: n }, (_, i) => T0 + i * HOUR), open: o, high: h, low: l, close: c,
+    symbol: opts.symbol ?? 'TEST/USD',
+    timeframe: '1h',
+    timeframeMs: HOUR,
+    length: n,
+    time: Float64Array.from({ length: n }, (_, i) => T0 + i * HOUR),
+    open: o,
+    high: h,
+    low: l,
+    close: c,
     volume: new Float64Array(n).fill(1),
   };
 }

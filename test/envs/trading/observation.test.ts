@@ -6,7 +6,16 @@ describe('observation layout', () => {
   it('dimension, space and names', () => {
     expect(observationDim(3, 2)).toBe(10);
     expect(observationSpace(3, 2).shape).toEqual([10]);
-    expect(observationNames(2, ['a', 'b'])).toEqual(['a[t-1]', 'b[t-1]', 'a[t]', 'b[t]', 'exposure', 'unrealized_pnl', 'time_in_trade', 'drawdown']);
+    expect(observationNames(2, ['a', 'b'])).toEqual([
+      'a[t-1]',
+      'b[t-1]',
+      'a[t]',
+      'b[t]',
+      'exposure',
+      'unrealized_pnl',
+      'time_in_trade',
+      'drawdown',
+    ]);
   });
   for (const rows of [1000, 400_001]) {
     it(`the window ending at row t is rows t−W+1 … t (${rows} rows: ${rows > 400_000 ? 'subarray path' : 'shared views'})`, () => {

@@ -4,7 +4,10 @@ import { createReward, REWARD_NAMES, type RewardInputs } from '../../../envs/tra
 import { Rng } from '../../../src/core/rng.ts';
 
 /** A random equity path of `steps` steps for one sub-env, with its per-step inputs. */
-function path(steps: number, seed: number): { equity: number[]; costs: number[]; turnover: number[]; exposure: number[]; tit: number[] } {
+function path(
+  steps: number,
+  seed: number,
+): { equity: number[]; costs: number[]; turnover: number[]; exposure: number[]; tit: number[] } {
   const rng = new Rng(seed);
   const equity = [10_000];
   const costs: number[] = [];
@@ -140,7 +143,14 @@ describe('reward formulas', () => {
     const c = run('cost', p);
     const byRecord = run({ log_return: 1, drawdown: 0.5, cost: 2 }, p);
     const byTerms = run([{ name: 'log_return' }, { name: 'drawdown', weight: 0.5 }, { name: 'cost', weight: 2 }], p);
-    const user = run([{ name: (x, i) => Math.log(x.equity[i]! / x.prevEquity[i]!) }, { name: 'cost', weight: 2 }, { name: 'drawdown', weight: 0.5 }], p);
+    const user = run(
+      [
+        { name: (x, i) => Math.log(x.equity[i]! / x.prevEquity[i]!) },
+        { name: 'cost', weight: 2 },
+        { name: 'drawdown', weight: 0.5 },
+      ],
+      p,
+    );
     for (let k = 0; k < lr.length; k++) {
       const want = lr[k]! + 0.5 * dd[k]! + 2 * c[k]!;
       expect(byRecord[k]).toBeCloseTo(want, 14);
@@ -152,7 +162,9 @@ describe('reward formulas', () => {
   it('reset clears stateful schemes so that episodes are independent', () => {
     const r = createReward('differential_sharpe', 2);
     const x = inputsAt(p, 3, p.equity[3]!);
-    const two: RewardInputs = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Float64Array.of(v[0], v[0])])) as unknown as RewardInputs;
+    const two: RewardInputs = Object.fromEntries(
+      Object.entries(x).map(([k, v]) => [k, Float64Array.of(v[0], v[0])]),
+    ) as unknown as RewardInputs;
     const first = [r.compute(two, 0), r.compute(two, 0), r.compute(two, 0)];
     r.reset(0);
     expect([r.compute(two, 0), r.compute(two, 0), r.compute(two, 0)]).toEqual(first);
@@ -162,13 +174,23 @@ describe('reward formulas', () => {
 
 describe('reward spec errors', () => {
   it('an unknown name lists the valid ones', () => {
-    expect(() => createReward('sharpe', 1)).toThrow(/unknown reward scheme 'sharpe'; valid names are log_return, pnl, differential_sharpe/);
-    try { createReward({ log_return: 1, profit: 1 }, 1); } catch (e) { expect((e as { code: string }).code).toBe('INVALID_ARGUMENT'); }
+    expect(() => createReward('sharpe', 1)).toThrow(
+      /unknown reward scheme 'sharpe'; valid names are log_return, pnl, differential_sharpe/,
+    );
+    try {
+      createReward({ log_return: 1, profit: 1 }, 1);
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('INVALID_ARGUMENT');
+    }
     expect(REWARD_NAMES).toContain('sortino');
   });
   it('bad params and weights are named', () => {
-    expect(() => createReward({ name: 'differential_sharpe', params: { eta: 2 } }, 1)).toThrow(/eta must be in \(0, 1\]/);
-    expect(() => createReward({ name: 'log_return', params: { eta: 0.1 } }, 1)).toThrow(/'log_return' has no parameter 'eta'/);
+    expect(() => createReward({ name: 'differential_sharpe', params: { eta: 2 } }, 1)).toThrow(
+      /eta must be in \(0, 1\]/,
+    );
+    expect(() => createReward({ name: 'log_return', params: { eta: 0.1 } }, 1)).toThrow(
+      /'log_return' has no parameter 'eta'/,
+    );
     expect(() => createReward({ log_return: Number.NaN }, 1)).toThrow(/weight of 'log_return' must be a finite number/);
     expect(() => createReward([], 1)).toThrow(/at least one term/);
   });

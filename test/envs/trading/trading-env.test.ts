@@ -12,11 +12,22 @@ const FEE = 0.001;
 const SLIP = 0.0005;
 
 function handEnv(frame: MarketFrame, kw: Record<string, unknown> = {}): TradingEnv {
-  return new TradingEnv({ frame, featureMatrix: simpleFeatures(frame), windowSize: 4, start: 'first', episodeLength: null, ...kw });
+  return new TradingEnv({
+    frame,
+    featureMatrix: simpleFeatures(frame),
+    windowSize: 4,
+    start: 'first',
+    episodeLength: null,
+    ...kw,
+  });
 }
 
 function codeOf(f: () => unknown): string {
-  try { f(); } catch (e) { return `${(e as { code?: string }).code}: ${(e as Error).message}`; }
+  try {
+    f();
+  } catch (e) {
+    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+  }
   return 'no error';
 }
 
@@ -58,7 +69,9 @@ describe('known answers on a steadily rising price', () => {
     const env = handEnv(frame, { timeScale: 10 });
     const r0 = env.reset({ seed: 0 });
     expect(Array.from(r0.observation.slice(-4))).toEqual([0, 0, 0, 0]);
-    expect(Array.from(r0.observation.slice(0, 8))).toEqual(Array.from(simpleFeatures(frame).values.slice(4 * 2, 8 * 2))); // rows 4..7
+    expect(Array.from(r0.observation.slice(0, 8))).toEqual(
+      Array.from(simpleFeatures(frame).values.slice(4 * 2, 8 * 2)),
+    ); // rows 4..7
     env.step(2);
     const r = env.step(2);
     const s = env.barIndex; // two bars after the entry decision
@@ -98,7 +111,10 @@ describe('episode accounting', () => {
 
   it('per-step net-PnL rewards sum to the final equity change; cost rewards equal fees + slippage from the fills', () => {
     const pnlEnv = handEnv(frame, { reward: 'pnl', executor: { stopLossAtr: 1.5, takeProfitAtr: 2, maxHoldBars: 12 } });
-    const costEnv = handEnv(frame, { reward: 'cost', executor: { stopLossAtr: 1.5, takeProfitAtr: 2, maxHoldBars: 12 } });
+    const costEnv = handEnv(frame, {
+      reward: 'cost',
+      executor: { stopLossAtr: 1.5, takeProfitAtr: 2, maxHoldBars: 12 },
+    });
     pnlEnv.reset({ seed: 1 });
     costEnv.reset({ seed: 1 });
     let sum = 0;
@@ -112,9 +128,14 @@ describe('episode accounting', () => {
       // Direct computation of this step's costs from the fills: fee + |qty|·|fill − reference price|.
       let costs = 0;
       for (const f of r.info.fills as { qty: number; price: number; fee: number; reason: string }[]) {
-        const ref = f.reason === 'order' ? frame.open[r.info.bar as number]!
-          : f.reason === 'take_profit' ? f.price
-          : f.qty < 0 ? f.price / (1 - SLIP) : f.price / (1 + SLIP);
+        const ref =
+          f.reason === 'order'
+            ? frame.open[r.info.bar as number]!
+            : f.reason === 'take_profit'
+              ? f.price
+              : f.qty < 0
+                ? f.price / (1 - SLIP)
+                : f.price / (1 + SLIP);
         costs += f.fee + Math.abs(f.qty) * Math.abs(f.price - ref);
         if (f.reason !== 'order') exits++;
       }
@@ -136,8 +157,12 @@ describe('no look-ahead', () => {
     const run = (close: number[]): { obs: Float32Array[]; rewards: number[]; bars: number[] } => {
       const frame = frameFromCloses(close);
       const env = new TradingEnv({
-        frame, featureMatrix: buildFeatureMatrix(frame, undefined), start: 'first', episodeLength: null,
-        reward: { log_return: 1, differential_sharpe: 0.1, drawdown: 1 }, executor: { stopLossAtr: 2, takeProfitAtr: 3 },
+        frame,
+        featureMatrix: buildFeatureMatrix(frame, undefined),
+        start: 'first',
+        episodeLength: null,
+        reward: { log_return: 1, differential_sharpe: 0.1, drawdown: 1 },
+        executor: { stopLossAtr: 2, takeProfitAtr: 3 },
       });
       const r0 = env.reset({ seed: 0 });
       const obs = [r0.observation];
@@ -178,7 +203,12 @@ describe('determinism', () => {
   it('same seed → identical episodes (random starts, observations, rewards, infos); another seed differs', () => {
     const frame = frameFromCloses(randomWalk(600, 2));
     const run = (seed: number): unknown[] => {
-      const env = handEnv(frame, { start: 'random', episodeLength: 40, actionScheme: 'continuous', executor: { stopLossAtr: 1 } });
+      const env = handEnv(frame, {
+        start: 'random',
+        episodeLength: 40,
+        actionScheme: 'continuous',
+        executor: { stopLossAtr: 1 },
+      });
       const out: unknown[] = [];
       env.reset({ seed });
       env.actionSpace.seed(seed);
@@ -256,11 +286,17 @@ describe('bad input fails before training starts, with a clear error', () => {
   it('a range shorter than warm-up + window + one episode', () => {
     // The bundled data start on 2017-01-01: a range there has no history before it for the features' warm-up.
     const msg = codeOf(() => make('tg4/Trading-v0', { range: '..2017-01-10', episodeLength: 100 }));
-    expect(msg).toMatch(/^INVALID_ARGUMENT: range: too short for one episode: .*216 bars.*warm-up.*episode of 100 step\(s\) needs 101/);
+    expect(msg).toMatch(
+      /^INVALID_ARGUMENT: range: too short for one episode: .*216 bars.*warm-up.*episode of 100 step\(s\) needs 101/,
+    );
     // Later ranges take their warm-up from the bars before them (no look-ahead), so a short range is fine …
-    expect(codeOf(() => make('tg4/Trading-v0', { range: '2018-01-01..2018-01-10', episodeLength: 100 }))).toBe('no error');
+    expect(codeOf(() => make('tg4/Trading-v0', { range: '2018-01-01..2018-01-10', episodeLength: 100 }))).toBe(
+      'no error',
+    );
     // … unless it is shorter than one episode.
-    expect(codeOf(() => make('tg4/Trading-v0', { range: '2018-01-01..2018-01-03', episodeLength: 100 }))).toMatch(/too short for one episode: .*48 bars/);
+    expect(codeOf(() => make('tg4/Trading-v0', { range: '2018-01-01..2018-01-03', episodeLength: 100 }))).toMatch(
+      /too short for one episode: .*48 bars/,
+    );
   });
   it('an action outside the space', () => {
     const env = handEnv(frame);
@@ -273,31 +309,50 @@ describe('bad input fails before training starts, with a clear error', () => {
     expect(codeOf(() => cont.step(Float32Array.of(1.5)))).toMatch(/^INVALID_ACTION/);
   });
   it('an unknown reward name lists the valid ones (before any data is read)', () => {
-    expect(codeOf(() => make('tg4/Trading-v0', { reward: 'sharpe', data: '/nonexistent.csv' })))
-      .toMatch(/^INVALID_ARGUMENT: reward: unknown reward scheme 'sharpe'; valid names are log_return, pnl, differential_sharpe, sortino/);
+    expect(codeOf(() => make('tg4/Trading-v0', { reward: 'sharpe', data: '/nonexistent.csv' }))).toMatch(
+      /^INVALID_ARGUMENT: reward: unknown reward scheme 'sharpe'; valid names are log_return, pnl, differential_sharpe, sortino/,
+    );
   });
   it('a feature spec that does not match the data (order-book features on candle-only data)', () => {
     const spec = { features: [{ feature: 'rsi' }, { feature: 'spread' }] };
-    expect(codeOf(() => new TradingEnv({ frame, features: spec }))).toMatch(/^FEATURE_ERROR: .*spread.*needs input column/);
-    expect(codeOf(() => new TradingEnv({ frame, features: { window: 8, features: [{ feature: 'rsi' }] }, windowSize: 16 })))
-      .toMatch(/^INVALID_ARGUMENT: windowSize 16 differs from the feature spec's window 8/);
+    expect(codeOf(() => new TradingEnv({ frame, features: spec }))).toMatch(
+      /^FEATURE_ERROR: .*spread.*needs input column/,
+    );
+    expect(
+      codeOf(() => new TradingEnv({ frame, features: { window: 8, features: [{ feature: 'rsi' }] }, windowSize: 16 })),
+    ).toMatch(/^INVALID_ARGUMENT: windowSize 16 differs from the feature spec's window 8/);
   });
   it('unknown or ill-typed options name the option and the accepted ones', () => {
     expect(codeOf(() => handEnv(frame, { windowSize: 0 }))).toMatch(/option 'windowSize': .*>=1 \(got 0\)/);
-    expect(codeOf(() => handEnv(frame, { rewardd: 'pnl' }))).toMatch(/unknown option 'rewardd'; accepted: data, timeframe, range, features, windowSize/);
-    expect(codeOf(() => handEnv(frame, { executor: { fee: 0.1 } }))).toMatch(/unknown option 'fee' in 'executor'; accepted: initialCapital, feeRate/);
-    expect(codeOf(() => handEnv(frame, { actionScheme: 'discrete5' }))).toMatch(/option 'actionScheme': .*discrete3.*continuous/);
-    expect(codeOf(() => new TradingEnv({ frame, featureMatrix: { values: new Float32Array(10), names: ['a'], warmup: 0 } })))
-      .toMatch(/featureMatrix: 10 values do not make 200 rows/);
-    expect(codeOf(() => new TradingEnv({ data: '/no/such/file.csv' }))).toMatch(/neither 'bundled', an existing CSV file, nor a postgres/);
+    expect(codeOf(() => handEnv(frame, { rewardd: 'pnl' }))).toMatch(
+      /unknown option 'rewardd'; accepted: data, timeframe, range, features, windowSize/,
+    );
+    expect(codeOf(() => handEnv(frame, { executor: { fee: 0.1 } }))).toMatch(
+      /unknown option 'fee' in 'executor'; accepted: initialCapital, feeRate/,
+    );
+    expect(codeOf(() => handEnv(frame, { actionScheme: 'discrete5' }))).toMatch(
+      /option 'actionScheme': .*discrete3.*continuous/,
+    );
+    expect(
+      codeOf(() => new TradingEnv({ frame, featureMatrix: { values: new Float32Array(10), names: ['a'], warmup: 0 } })),
+    ).toMatch(/featureMatrix: 10 values do not make 200 rows/);
+    expect(codeOf(() => new TradingEnv({ data: '/no/such/file.csv' }))).toMatch(
+      /neither 'bundled', an existing CSV file, nor a postgres/,
+    );
     const nanMatrix = simpleFeatures(frame);
     nanMatrix.values[50 * 2 + 1] = Number.NaN;
-    expect(codeOf(() => new TradingEnv({ frame, featureMatrix: nanMatrix }))).toMatch(/featureMatrix: value NaN in row 50 .*column 'sma5_gap'/);
+    expect(codeOf(() => new TradingEnv({ frame, featureMatrix: nanMatrix }))).toMatch(
+      /featureMatrix: value NaN in row 50 .*column 'sma5_gap'/,
+    );
     const badFrame = frameFromCloses(randomWalk(200, 1));
     (badFrame.close as Float64Array)[120] = Number.NaN;
-    expect(codeOf(() => handEnv(badFrame))).toMatch(/^INVALID_ARGUMENT: frame \(TEST\/USD\): bar 120 .* is not a valid bar/);
+    expect(codeOf(() => handEnv(badFrame))).toMatch(
+      /^INVALID_ARGUMENT: frame \(TEST\/USD\): bar 120 .* is not a valid bar/,
+    );
     expect(codeOf(() => handEnv(frame, { features: 'default' }))).toMatch(/either 'features' .* or 'featureMatrix'/);
-    expect(codeOf(() => new TradingEnv({ featureMatrix: simpleFeatures(frame) }))).toMatch(/'featureMatrix' needs the 'frame'/);
+    expect(codeOf(() => new TradingEnv({ featureMatrix: simpleFeatures(frame) }))).toMatch(
+      /'featureMatrix' needs the 'frame'/,
+    );
     expect(codeOf(() => handEnv(frame).reset({ options: { start: 3 } }))).toMatch(/start: bar 3 is outside \[7, 198\]/);
   });
 });
@@ -325,7 +380,10 @@ describe('exits and episode ends', () => {
     expect(held - 1).toBe(5); // opened at bar t+1's open, closed at bar t+6's open
   });
   it('ruin and drawdown limits terminate (not truncate) the episode', () => {
-    const crash = frameFromCloses([...Array.from({ length: 20 }, () => 100), ...Array.from({ length: 30 }, (_, k) => 100 * 0.9 ** (k + 1))]);
+    const crash = frameFromCloses([
+      ...Array.from({ length: 20 }, () => 100),
+      ...Array.from({ length: 30 }, (_, k) => 100 * 0.9 ** (k + 1)),
+    ]);
     const ruin = handEnv(crash, { ruinFraction: 0.5 });
     ruin.reset({ seed: 0 });
     let r = ruin.step(2);

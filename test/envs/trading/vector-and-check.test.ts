@@ -9,17 +9,30 @@ import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
 
 const frame = frameFromCloses(randomWalk(800, 21, 0.015));
 const KW = {
-  frame, featureMatrix: simpleFeatures(frame), windowSize: 8, episodeLength: 60, cooldownBars: 1,
-  executor: { stopLossAtr: 1.5, takeProfitAtr: 2.5, maxHoldBars: 20 }, reward: { log_return: 1, differential_sharpe: 0.05, cost: 1 },
+  frame,
+  featureMatrix: simpleFeatures(frame),
+  windowSize: 8,
+  episodeLength: 60,
+  cooldownBars: 1,
+  executor: { stopLossAtr: 1.5, takeProfitAtr: 2.5, maxHoldBars: 20 },
+  reward: { log_return: 1, differential_sharpe: 0.05, cost: 1 },
 };
 
 function codeOf(f: () => unknown): string {
-  try { f(); } catch (e) { return `${(e as { code?: string }).code}: ${(e as Error).message}`; }
+  try {
+    f();
+  } catch (e) {
+    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+  }
   return 'no error';
 }
 
 describe('vector env == N single envs', () => {
-  for (const [scheme, mode] of [['discrete3', 'next-step'], ['continuous', 'same-step'], ['discrete-sized', 'next-step']] as const) {
+  for (const [scheme, mode] of [
+    ['discrete3', 'next-step'],
+    ['continuous', 'same-step'],
+    ['discrete-sized', 'next-step'],
+  ] as const) {
     it(`${scheme}, autoreset ${mode}: same observations, rewards, flags and episode metrics, across episode ends`, () => {
       const N = 4;
       const kwargs = { ...KW, actionScheme: scheme };
@@ -38,12 +51,15 @@ describe('vector env == N single envs', () => {
       const pending = new Array<boolean>(N).fill(false);
       let episodesEnded = 0;
       for (let k = 0; k < 200; k++) {
-        const acts = cont ? Float32Array.from({ length: N }, () => Math.fround(rng.uniform(-1, 1))) : Int32Array.from({ length: N }, () => rng.integer(nLevels));
+        const acts = cont
+          ? Float32Array.from({ length: N }, () => Math.fround(rng.uniform(-1, 1)))
+          : Int32Array.from({ length: N }, () => rng.integer(nLevels));
         const res = venv.step(acts);
         for (let i = 0; i < N; i++) {
           const e = singles[i]!;
           const row = Array.from(res.observations.subarray(i * D, (i + 1) * D));
-          if (pending[i]) { // next-step: this step was the sub-env's reset
+          if (pending[i]) {
+            // next-step: this step was the sub-env's reset
             const r = e.reset();
             expect(row).toEqual(Array.from(r.observation));
             expect(res.rewards[i]).toBe(0);
@@ -79,7 +95,11 @@ describe('vector env == N single envs', () => {
     const N = 3;
     const venv = makeVec('tg4/Trading-v0', { numEnvs: N, kwargs: KW }) as TradingVectorEnv;
     venv.reset({ seed: 1 });
-    const singles = Array.from({ length: N }, (_, i) => { const e = new TradingEnv(KW); e.reset({ seed: 1 + i }); return e; });
+    const singles = Array.from({ length: N }, (_, i) => {
+      const e = new TradingEnv(KW);
+      e.reset({ seed: 1 + i });
+      return e;
+    });
     for (let k = 0; k < 40; k++) {
       const acts = Int32Array.from({ length: N }, (_, i) => (k + i) % 3);
       venv.step(acts);
@@ -87,7 +107,9 @@ describe('vector env == N single envs', () => {
       expect(venv.action_masks()).toEqual(singles.map((e) => e.action_masks()));
     }
     const bars = Array.from(venv.core.bar);
-    expect(codeOf(() => venv.step(Int32Array.of(0, 3, 1)))).toMatch(/^INVALID_ACTION: action 3 for sub-env 1 .*no sub-env was stepped/);
+    expect(codeOf(() => venv.step(Int32Array.of(0, 3, 1)))).toMatch(
+      /^INVALID_ACTION: action 3 for sub-env 1 .*no sub-env was stepped/,
+    );
     expect(codeOf(() => venv.step(Int32Array.of(0, 1)))).toMatch(/^INVALID_ACTION: expected 3 action values/);
     expect(codeOf(() => venv.step(Float32Array.of(0, 1, 2)))).toMatch(/^INVALID_ACTION: .*integers/);
     expect(Array.from(venv.core.bar)).toEqual(bars);
@@ -101,7 +123,10 @@ describe('checkEnv', () => {
   });
   for (const scheme of ['discrete3', 'discrete-sized', 'continuous'] as const) {
     it(`tg4/Trading-v0 (${scheme}, bundled BTC/USD 1h, default features) passes`, () => {
-      const report = checkEnv(() => make('tg4/Trading-v0', { actionScheme: scheme, episodeLength: 100, executor: { stopLossAtr: 2 } }), { steps: 150 });
+      const report = checkEnv(
+        () => make('tg4/Trading-v0', { actionScheme: scheme, episodeLength: 100, executor: { stopLossAtr: 2 } }),
+        { steps: 150 },
+      );
       expect(report.failures).toEqual([]);
       expect(report.ok).toBe(true);
     });
@@ -113,9 +138,22 @@ describe('checkEnv', () => {
 });
 
 describe('tg4/Portfolio-v0', () => {
-  const up = frameFromCloses(Array.from({ length: 120 }, (_, t) => 100 * 1.005 ** t), { symbol: 'UP/USD' });
-  const down = frameFromCloses(Array.from({ length: 120 }, (_, t) => 50 * 0.995 ** t), { symbol: 'DOWN/USD' });
-  const kw = { frames: [up, down], featureMatrices: [simpleFeatures(up), simpleFeatures(down)], windowSize: 4, start: 'first', episodeLength: null, reward: 'pnl' };
+  const up = frameFromCloses(
+    Array.from({ length: 120 }, (_, t) => 100 * 1.005 ** t),
+    { symbol: 'UP/USD' },
+  );
+  const down = frameFromCloses(
+    Array.from({ length: 120 }, (_, t) => 50 * 0.995 ** t),
+    { symbol: 'DOWN/USD' },
+  );
+  const kw = {
+    frames: [up, down],
+    featureMatrices: [simpleFeatures(up), simpleFeatures(down)],
+    windowSize: 4,
+    start: 'first',
+    episodeLength: null,
+    reward: 'pnl',
+  };
 
   it('long the riser and short the faller earns on both; weights above the gross cap are scaled down', () => {
     const env = new PortfolioEnv({ ...kw, maxGrossExposure: 1 });
@@ -125,9 +163,12 @@ describe('tg4/Portfolio-v0', () => {
     const w = r.info.weights as number[];
     expect(w[0]).toBeGreaterThan(0.45);
     expect(w[1]).toBeLessThan(-0.45);
-    expect((r.info.gross_exposure as number)).toBeLessThanOrEqual(1.01);
+    expect(r.info.gross_exposure as number).toBeLessThanOrEqual(1.01);
     let sum = r.reward;
-    while (!r.truncated) { r = env.step(Float32Array.of(0.5, -0.5)); sum += r.reward; }
+    while (!r.truncated) {
+      r = env.step(Float32Array.of(0.5, -0.5));
+      sum += r.reward;
+    }
     expect(r.info.equity as number).toBeGreaterThan(10_000 * 1.2);
     expect(sum).toBeCloseTo((r.info.equity as number) - 10_000, 6);
   });
@@ -135,7 +176,11 @@ describe('tg4/Portfolio-v0', () => {
   it('its vector env equals single envs too, and a weight outside [-1, 1] is refused', () => {
     const venv = makeVec('tg4/Portfolio-v0', { numEnvs: 2, kwargs: { ...kw, start: 'random', episodeLength: 30 } });
     venv.reset({ seed: 3 });
-    const singles = [0, 1].map((i) => { const e = new PortfolioEnv({ ...kw, start: 'random', episodeLength: 30 }); e.reset({ seed: 3 + i }); return e; });
+    const singles = [0, 1].map((i) => {
+      const e = new PortfolioEnv({ ...kw, start: 'random', episodeLength: 30 });
+      e.reset({ seed: 3 + i });
+      return e;
+    });
     const rng = new Rng(9);
     for (let k = 0; k < 25; k++) {
       const acts = Float32Array.from({ length: 4 }, () => Math.fround(rng.uniform(-1, 1)));
@@ -143,10 +188,14 @@ describe('tg4/Portfolio-v0', () => {
       singles.forEach((e, i) => {
         const r = e.step(acts.slice(2 * i, 2 * i + 2));
         expect(res.rewards[i]).toBe(Math.fround(r.reward));
-        expect(Array.from(res.observations.subarray(i * venv.obsDim, (i + 1) * venv.obsDim))).toEqual(Array.from(r.observation));
+        expect(Array.from(res.observations.subarray(i * venv.obsDim, (i + 1) * venv.obsDim))).toEqual(
+          Array.from(r.observation),
+        );
       });
     }
-    expect(codeOf(() => venv.step(Float32Array.of(0, 0, 1.5, 0)))).toMatch(/^INVALID_ACTION: weight 0 of sub-env 1 is 1.5/);
+    expect(codeOf(() => venv.step(Float32Array.of(0, 0, 1.5, 0)))).toMatch(
+      /^INVALID_ACTION: weight 0 of sub-env 1 is 1.5/,
+    );
     expect(codeOf(() => new PortfolioEnv({ ...kw, frames: [up] }))).toMatch(/option 'frames'/);
   });
 });
