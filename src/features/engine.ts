@@ -4,7 +4,8 @@
 import { FeatureDataError, FeatureError, formatTime } from './errors.ts';
 import { InputBar } from './input.ts';
 import { RollingZScoreBank } from './rolling-zscore-bank.ts';
-import { getFeatureDef, type BuildContext, type FeatureState } from './registry.ts';
+import type { BuildContext, FeatureState } from './feature-def.ts';
+import { getFeatureDef } from './registry.ts';
 import { parseFeatureSpec, specHash, type FeatureSpec, type FeatureSpecInput } from './spec.ts';
 import { Shared } from './shared.ts';
 import { HigherTimeframeAggregator, parseTimeframe, timeframeLabel } from './timeframe.ts';

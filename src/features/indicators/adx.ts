@@ -2,6 +2,8 @@
 // smoothers with +DM = −DM = 0 and TR = high − low, so DI is ready after `period` bars and ADX after 2·period − 1.
 import { Atr } from './atr.ts';
 import { WilderSmoother } from './rolling.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 
 export class Adx {
   private readonly atr: Atr;
@@ -56,3 +58,34 @@ export class Adx {
     return this.value;
   }
 }
+
+/** The lane's one ADX over `p` bars (also read by the regime). */
+export const sharedAdx = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `adx:${p}`,
+    () => new Adx(p),
+    (a, b) => {
+      a.update(b.high, b.low, b.close);
+    },
+  );
+
+export const adxFeature = defineFeature({
+  name: 'adx',
+  description: 'average directional index with +DI and −DI (Wilder), 0..100',
+  params: z.object({ period: period(14) }).strict(),
+  idParams: ['period'],
+  outputs: ['adx', 'plus_di', 'minus_di'],
+  warmup: (p) => 2 * p.period - 2,
+  create: (p, ctx) => {
+    const sh = sharedAdx(ctx, p.period);
+    return {
+      update(b, out, o) {
+        const a = sh.sync(b);
+        out[o] = a.value;
+        out[o + 1] = a.plusDi;
+        out[o + 2] = a.minusDi;
+        return a.ready;
+      },
+    };
+  },
+});

@@ -1,5 +1,7 @@
 // True range and Average True Range (Wilder). The first bar's true range is high − low (no previous close).
 import { WilderSmoother } from './rolling.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 
 export function trueRange(high: number, low: number, prevClose: number): number {
   if (prevClose !== prevClose) return high - low;
@@ -22,3 +24,35 @@ export class Atr {
     return this.value;
   }
 }
+
+/** The lane's one ATR over `p` bars. */
+export const sharedAtr = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `atr:${p}`,
+    () => new Atr(p),
+    (a, b) => {
+      a.update(b.high, b.low, b.close);
+    },
+  );
+
+export const atrFeature = defineFeature({
+  name: 'atr',
+  description: 'average true range (Wilder); pct = ATR / close',
+  params: z.object({ period: period(14, 1) }).strict(),
+  idParams: ['period'],
+  outputs: ['value', 'pct'],
+  defaultOutputs: ['pct'],
+  warmup: (p) => p.period - 1,
+  create: (p, ctx) => {
+    const sh = sharedAtr(ctx, p.period);
+    return {
+      update(b, out, o) {
+        const a = sh.sync(b);
+        const v = a.value;
+        out[o] = v;
+        out[o + 1] = v / b.close;
+        return a.ready;
+      },
+    };
+  },
+});

@@ -1,5 +1,7 @@
 // Bollinger bands: SMA ± k population standard deviations, with %B and relative band width.
 import { RollingMoments } from './rolling.ts';
+import { z } from 'zod';
+import { defineFeature, period } from '../feature-def.ts';
 
 export class Bollinger {
   private readonly win: RollingMoments;
@@ -34,3 +36,27 @@ export class Bollinger {
     this.width = m !== 0 ? w / m : 0;
   }
 }
+
+export const bbandsFeature = defineFeature({
+  name: 'bbands',
+  description: 'Bollinger bands (SMA ± k population std); pctb = %B, width = (upper − lower) / middle',
+  params: z.object({ period: period(20), k: z.number().gt(0).max(10).default(2) }).strict(),
+  idParams: ['period', 'k'],
+  outputs: ['middle', 'upper', 'lower', 'pctb', 'width'],
+  defaultOutputs: ['pctb', 'width'],
+  warmup: (p) => p.period - 1,
+  create: (p) => {
+    const bb = new Bollinger(p.period, p.k);
+    return {
+      update(b, out, o) {
+        bb.update(b.close);
+        out[o] = bb.middle;
+        out[o + 1] = bb.upper;
+        out[o + 2] = bb.lower;
+        out[o + 3] = bb.percentB;
+        out[o + 4] = bb.width;
+        return bb.ready;
+      },
+    };
+  },
+});

@@ -1,6 +1,8 @@
 // Choppiness index (Dreiss): 100·log10(Σ TR / (max true high − min true low)) / log10(n) over n bars, using true
 // highs/lows (max(high, previous close), min(low, previous close)) as trading-signals does. 100 on a flat range.
 import { RollingExtreme, RollingSum } from './rolling.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 
 export class Choppiness {
   private readonly trSum: RollingSum;
@@ -37,3 +39,32 @@ export class Choppiness {
     return this.value;
   }
 }
+
+/** The lane's one choppiness index over `p` bars (also read by the regime). */
+export const sharedChop = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `chop:${p}`,
+    () => new Choppiness(p),
+    (c, b) => {
+      c.update(b.high, b.low, b.close);
+    },
+  );
+
+export const chopFeature = defineFeature({
+  name: 'chop',
+  description: 'choppiness index (0..100; > 61.8 choppy, < 38.2 trending)',
+  params: z.object({ period: period(14) }).strict(),
+  idParams: ['period'],
+  outputs: ['value'],
+  warmup: (p) => p.period,
+  create: (p, ctx) => {
+    const sh = sharedChop(ctx, p.period);
+    return {
+      update(b, out, o) {
+        const c = sh.sync(b);
+        out[o] = c.value;
+        return c.ready;
+      },
+    };
+  },
+});

@@ -1,6 +1,9 @@
 // Simple and exponential moving averages. EMA is seeded with the first input (pandas ewm(adjust=False), the
 // trading-signals package) and counts as ready after `period` inputs.
 import { RollingSum } from './rolling.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import type { InputBar } from '../input.ts';
 
 export class Sma {
   private readonly win: RollingSum;
@@ -35,3 +38,58 @@ export class Ema {
     return this.value;
   }
 }
+
+/** The lane's one SMA of close over `p` bars. */
+export const sharedSma = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `sma:${p}`,
+    () => new Sma(p),
+    (e, b) => {
+      e.update(b.close);
+    },
+  );
+
+/** The lane's one EMA of close over `p` bars (also read by MA alignment and the regime). */
+export const sharedEma = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `ema:${p}`,
+    () => new Ema(p),
+    (e, b) => {
+      e.update(b.close);
+    },
+  );
+
+/** A moving average of close with its value and dist = close / MA − 1. */
+const priceAndDist = (
+  name: string,
+  description: string,
+  make: (ctx: BuildContext, p: number) => { sync(b: InputBar): Sma | Ema },
+) =>
+  defineFeature({
+    name,
+    description,
+    params: z.object({ period: period(20, 1) }).strict(),
+    idParams: ['period'],
+    outputs: ['value', 'dist'],
+    defaultOutputs: ['dist'],
+    warmup: (p) => p.period - 1,
+    create: (p, ctx) => {
+      const sh = make(ctx, p.period);
+      return {
+        update(b, out, o) {
+          const ma = sh.sync(b);
+          const v = ma.value;
+          out[o] = v;
+          out[o + 1] = b.close / v - 1;
+          return ma.ready;
+        },
+      };
+    },
+  });
+
+export const smaFeature = priceAndDist('sma', 'simple moving average of close; dist = close / SMA − 1', sharedSma);
+export const emaFeature = priceAndDist(
+  'ema',
+  'exponential moving average of close (seeded with the first close); dist = close / EMA − 1',
+  sharedEma,
+);

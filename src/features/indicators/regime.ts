@@ -7,11 +7,13 @@
 //   Sentiment 10%  clamp((sentiment − 50) / 50, −1, 1)           optional input (e.g. Fear & Greed 0..100)
 // When there is no sentiment input its weight is dropped and the rest renormalized (divide by 0.9).
 // Label: bull (+1) when score ≥ threshold, bear (−1) when score ≤ −threshold, sideways (0) otherwise.
-import { Adx } from './adx.ts';
-import { Choppiness } from './choppiness.ts';
-import { MaAlignment } from './ma-alignment.ts';
-import { Rsi } from './rsi.ts';
-import { VolumeSpike } from './volume-spike.ts';
+import { z } from 'zod';
+import { defineFeature, increasingPeriods, isIncreasing, period } from '../feature-def.ts';
+import { Adx, sharedAdx } from './adx.ts';
+import { Choppiness, sharedChop } from './choppiness.ts';
+import { MaAlignment, sharedAlignment } from './ma-alignment.ts';
+import { Rsi, sharedRsi } from './rsi.ts';
+import { sharedVolumeSpike, VolumeSpike } from './volume-spike.ts';
 
 export interface RegimeParams {
   adxPeriod: number;
@@ -100,3 +102,76 @@ export class RegimeDetector {
     this.label = regimeLabel(this.score, this.params.threshold);
   }
 }
+
+/** The regime as a feature: reads the lane's shared ADX, CHOP, EMAs, RSI and volume spike (stepped once per bar). */
+export const regimeFeature = defineFeature({
+  name: 'regime',
+  description:
+    'TG4 regime: weighted score of ADX 25%, choppiness 20%, MA alignment 20%, RSI 15%, volume 10%, sentiment 10% (optional column, renormalized when absent); label +1 bull / −1 bear / 0 sideways',
+  params: z
+    .object({
+      adx_period: period(14),
+      chop_period: period(14),
+      ma_periods: increasingPeriods(),
+      rsi_period: period(14),
+      volume_period: period(20, 1),
+      threshold: z.number().gt(0).lt(1).default(0.25),
+      sentiment: z.enum(['auto', 'off', 'required']).default('auto'),
+      sentiment_column: z.string().min(1).default('sentiment'),
+    })
+    .strict()
+    .refine((p) => isIncreasing(p.ma_periods), {
+      message: 'ma_periods must be strictly increasing',
+      path: ['ma_periods'],
+    }),
+  outputs: ['score', 'label', 'bull', 'bear', 'sideways'],
+  defaultOutputs: ['score', 'label'],
+  warmup: (p) =>
+    Math.max(
+      2 * p.adx_period - 2,
+      p.chop_period,
+      p.ma_periods[p.ma_periods.length - 1]! - 1,
+      p.rsi_period,
+      p.volume_period - 1,
+    ),
+  inputs: (p) => (p.sentiment === 'required' ? [p.sentiment_column] : []),
+  create: (p, ctx) => {
+    const use = p.sentiment === 'required' || (p.sentiment === 'auto' && ctx.has(p.sentiment_column));
+    const si = use ? ctx.column(p.sentiment_column) : -1;
+    const adx = sharedAdx(ctx, p.adx_period);
+    const chop = sharedChop(ctx, p.chop_period);
+    const ma = sharedAlignment(ctx, p.ma_periods);
+    const rsi = sharedRsi(ctx, p.rsi_period);
+    const vol = sharedVolumeSpike(ctx, p.volume_period);
+    return {
+      update(b, out, o) {
+        const a = adx.sync(b);
+        const c = chop.sync(b);
+        const r = rsi.sync(b);
+        const v = vol.sync(b);
+        const m = ma.score(b);
+        const ready = a.ready && c.ready && r.ready && v.ready && ma.ready();
+        if (ready) {
+          const score = regimeScore(
+            a.value,
+            a.plusDi,
+            a.minusDi,
+            c.value,
+            m,
+            r.value,
+            v.value,
+            si >= 0 ? b.x[si]! : NaN,
+            use,
+          );
+          const label = regimeLabel(score, p.threshold);
+          out[o] = score;
+          out[o + 1] = label;
+          out[o + 2] = label === 1 ? 1 : 0;
+          out[o + 3] = label === -1 ? 1 : 0;
+          out[o + 4] = label === 0 ? 1 : 0;
+        }
+        return ready;
+      },
+    };
+  },
+});

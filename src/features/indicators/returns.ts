@@ -1,4 +1,6 @@
 // Log returns over several horizons: ln(close_t / close_{t−h}) for each h.
+import { z } from 'zod';
+import { defineFeature, int } from '../feature-def.ts';
 export class MultiHorizonReturns {
   private readonly ring: Float64Array;
   private readonly maxH: number;
@@ -31,3 +33,22 @@ export class MultiHorizonReturns {
     this.head = this.head + 1 === cap ? 0 : this.head + 1;
   }
 }
+
+export const returnsFeature = defineFeature({
+  name: 'returns',
+  description: 'log returns ln(close_t / close_{t−h}) for each horizon h',
+  params: z.object({ horizons: z.array(int(1)).min(1).max(16).default([1, 5, 15, 60]) }).strict(),
+  outputs: (p) => p.horizons.map((h) => `r${h}`),
+  warmup: (p) => Math.max(...p.horizons),
+  create: (p) => {
+    const r = new MultiHorizonReturns(p.horizons);
+    const n = p.horizons.length;
+    return {
+      update(b, out, o) {
+        r.update(b.close);
+        for (let i = 0; i < n; i++) out[o + i] = r.values[i]!;
+        return r.ready;
+      },
+    };
+  },
+});

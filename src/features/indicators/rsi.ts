@@ -1,6 +1,8 @@
 // Relative Strength Index with Wilder's smoothing of gains and losses (Wilder 1978).
 // A window with neither gains nor losses gives 50 (neutral), where some libraries give 100.
 import { WilderSmoother } from './rolling.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 
 export class Rsi {
   private readonly gain: WilderSmoother;
@@ -38,3 +40,32 @@ export class Rsi {
     return this.value;
   }
 }
+
+/** The lane's one RSI of close over `p` bars (also read by the regime). */
+export const sharedRsi = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `rsi:${p}`,
+    () => new Rsi(p),
+    (r, b) => {
+      r.update(b.close);
+    },
+  );
+
+export const rsiFeature = defineFeature({
+  name: 'rsi',
+  description: 'relative strength index, Wilder smoothing, 0..100',
+  params: z.object({ period: period(14) }).strict(),
+  idParams: ['period'],
+  outputs: ['value'],
+  warmup: (p) => p.period,
+  create: (p, ctx) => {
+    const sh = sharedRsi(ctx, p.period);
+    return {
+      update(b, out, o) {
+        const r = sh.sync(b);
+        out[o] = r.value;
+        return r.ready;
+      },
+    };
+  },
+});

@@ -2,6 +2,8 @@
 // A flat k-bar range gives fast %K = 50 (neutral); trading-signals gives 0 there.
 import { Sma } from './moving-averages.ts';
 import { RollingExtreme } from './rolling.ts';
+import { z } from 'zod';
+import { defineFeature, period } from '../feature-def.ts';
 
 export class Stochastic {
   private readonly hi: RollingExtreme;
@@ -40,3 +42,23 @@ export class Stochastic {
     this.d = this.dSma.update(this.k);
   }
 }
+
+export const stochFeature = defineFeature({
+  name: 'stoch',
+  description: 'slow stochastic oscillator %K and %D, 0..100',
+  params: z.object({ k_period: period(14, 1), slowing: period(3, 1), d_period: period(3, 1) }).strict(),
+  idParams: ['k_period', 'slowing', 'd_period'],
+  outputs: ['k', 'd'],
+  warmup: (p) => p.k_period - 1 + p.slowing - 1 + p.d_period - 1,
+  create: (p) => {
+    const s = new Stochastic(p.k_period, p.slowing, p.d_period);
+    return {
+      update(b, out, o) {
+        s.update(b.high, b.low, b.close);
+        out[o] = s.k;
+        out[o + 1] = s.d;
+        return s.ready;
+      },
+    };
+  },
+});

@@ -1,6 +1,10 @@
 // Trade-flow features from aggressor-side volume per bar (buy_volume, sell_volume).
 
 import { RollingSum } from './rolling.ts';
+import { z } from 'zod';
+import { FeatureError } from '../errors.ts';
+import { defineFeature, period } from '../feature-def.ts';
+import { TRADE_COLUMNS } from '../input.ts';
 
 /** (Σ buy − Σ sell) / (Σ buy + Σ sell) over the last n bars; 0 when nothing traded. */
 export class VolumeImbalance {
@@ -75,3 +79,54 @@ export class Vpin {
     return this.value;
   }
 }
+
+const TRADE_INPUTS = [TRADE_COLUMNS.buy, TRADE_COLUMNS.sell];
+
+export const volumeImbalanceFeature = defineFeature({
+  name: 'volume_imbalance',
+  description: `(buy − sell) / (buy + sell) aggressor volume over n bars; needs columns ${TRADE_COLUMNS.buy}, ${TRADE_COLUMNS.sell}`,
+  params: z.object({ period: period(20, 1) }).strict(),
+  idParams: ['period'],
+  outputs: ['value'],
+  warmup: (p) => p.period - 1,
+  inputs: TRADE_INPUTS,
+  create: (p, ctx) => {
+    const v = new VolumeImbalance(p.period);
+    const bi = ctx.column(TRADE_COLUMNS.buy);
+    const si = ctx.column(TRADE_COLUMNS.sell);
+    return {
+      update(b, out, o) {
+        out[o] = v.update(b.x[bi]!, b.x[si]!);
+        return v.ready;
+      },
+    };
+  },
+});
+
+export const vpinFeature = defineFeature({
+  name: 'vpin',
+  description: `volume-synchronized probability of informed trading over n volume buckets; needs ${TRADE_COLUMNS.buy}, ${TRADE_COLUMNS.sell}; warm-up depends on traded volume`,
+  params: z.object({ bucket_volume: z.number().gt(0), buckets: period(50, 1) }).strict(),
+  idParams: ['bucket_volume', 'buckets'],
+  outputs: ['value'],
+  warmup: () => 0,
+  inputs: TRADE_INPUTS,
+  create: (p, ctx) => {
+    const v = new Vpin(p.bucket_volume, p.buckets);
+    const bi = ctx.column(TRADE_COLUMNS.buy);
+    const si = ctx.column(TRADE_COLUMNS.sell);
+    return {
+      update(b, out, o) {
+        const buy = b.x[bi]!;
+        const sell = b.x[si]!;
+        if ((buy + sell) / p.bucket_volume > 1e6) {
+          throw new FeatureError(
+            `vpin: bucket_volume ${p.bucket_volume} is too small for a bar with volume ${buy + sell} (over a million buckets): raise bucket_volume`,
+          );
+        }
+        out[o] = v.update(buy, sell);
+        return v.ready;
+      },
+    };
+  },
+});

@@ -1,5 +1,7 @@
 // Rolling volatility: sample standard deviation (n − 1) of the last n one-bar log returns.
 import { RollingMoments } from './rolling.ts';
+import { z } from 'zod';
+import { defineFeature, period } from '../feature-def.ts';
 
 export class LogReturnVolatility {
   private readonly win: RollingMoments;
@@ -20,3 +22,21 @@ export class LogReturnVolatility {
     return this.value;
   }
 }
+
+export const volatilityFeature = defineFeature({
+  name: 'volatility',
+  description: 'rolling sample std of one-bar log returns',
+  params: z.object({ period: period(20) }).strict(),
+  idParams: ['period'],
+  outputs: ['value'],
+  warmup: (p) => p.period,
+  create: (p) => {
+    const v = new LogReturnVolatility(p.period);
+    return {
+      update(b, out, o) {
+        out[o] = v.update(b.close);
+        return v.ready;
+      },
+    };
+  },
+});

@@ -1,6 +1,8 @@
 // Volume spike ratio: this bar's volume over the mean volume of the last n bars (this bar included); 1 when the
 // window traded nothing.
 import { RollingSum } from './rolling.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 
 export class VolumeSpike {
   private readonly win: RollingSum;
@@ -20,3 +22,32 @@ export class VolumeSpike {
     return this.value;
   }
 }
+
+/** The lane's one volume spike ratio over `p` bars (also read by the regime). */
+export const sharedVolumeSpike = (ctx: BuildContext, p: number) =>
+  ctx.shared(
+    `volume_spike:${p}`,
+    () => new VolumeSpike(p),
+    (v, b) => {
+      v.update(b.volume);
+    },
+  );
+
+export const volumeSpikeFeature = defineFeature({
+  name: 'volume_spike',
+  description: 'volume / mean volume of the last n bars',
+  params: z.object({ period: period(20, 1) }).strict(),
+  idParams: ['period'],
+  outputs: ['value'],
+  warmup: (p) => p.period - 1,
+  create: (p, ctx) => {
+    const sh = sharedVolumeSpike(ctx, p.period);
+    return {
+      update(b, out, o) {
+        const v = sh.sync(b);
+        out[o] = v.value;
+        return v.ready;
+      },
+    };
+  },
+});

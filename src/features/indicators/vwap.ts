@@ -1,6 +1,8 @@
 // Volume-weighted average of the typical price (h + l + c) / 3: over the last n bars, or since the first bar
 // when n = 0 (anchored, as trading-signals' VWAP). With no volume in the window it falls back to the typical price.
 import { RollingSum } from './rolling.ts';
+import { z } from 'zod';
+import { defineFeature, int } from '../feature-def.ts';
 
 export class Vwap {
   private readonly pv: RollingSum | null;
@@ -39,3 +41,24 @@ export class Vwap {
     return this.value;
   }
 }
+
+export const vwapFeature = defineFeature({
+  name: 'vwap',
+  description: 'VWAP of the typical price over the last n bars (0 = since the first bar); dist = close / VWAP − 1',
+  params: z.object({ period: int(0).default(20) }).strict(),
+  idParams: ['period'],
+  outputs: ['value', 'dist'],
+  defaultOutputs: ['dist'],
+  warmup: (p) => Math.max(0, p.period - 1),
+  create: (p) => {
+    const v = new Vwap(p.period);
+    return {
+      update(b, out, o) {
+        const x = v.update(b.high, b.low, b.close, b.volume);
+        out[o] = x;
+        out[o + 1] = b.close / x - 1;
+        return v.ready;
+      },
+    };
+  },
+});

@@ -1,6 +1,8 @@
 // Rolling z-score of a series: (x − mean) / population std over the last n values, current value included.
 // A window with zero spread gives 0.
 import { RollingMoments } from './rolling.ts';
+import { z } from 'zod';
+import { defineFeature, period } from '../feature-def.ts';
 
 export class RollingZScore {
   private readonly win: RollingMoments;
@@ -20,3 +22,22 @@ export class RollingZScore {
     return this.value;
   }
 }
+
+export const zscoreFeature = defineFeature({
+  name: 'zscore',
+  description: 'rolling z-score of close or volume over the last n bars (current bar included)',
+  params: z.object({ period: period(20), source: z.enum(['close', 'volume']).default('close') }).strict(),
+  idParams: ['period'],
+  outputs: ['value'],
+  warmup: (p) => p.period - 1,
+  create: (p) => {
+    const zs = new RollingZScore(p.period);
+    const vol = p.source === 'volume';
+    return {
+      update(b, out, o) {
+        out[o] = zs.update(vol ? b.volume : b.close);
+        return zs.ready;
+      },
+    };
+  },
+});
