@@ -1,9 +1,9 @@
 // Directional movement (+DI, −DI) and ADX with Wilder's smoothing. As in trading-signals, the first bar enters the
 // smoothers with +DM = −DM = 0 and TR = high − low, so DI is ready after `period` bars and ADX after 2·period − 1.
-import { Atr } from './atr.ts';
-import { WilderSmoother } from './rolling.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { Atr } from './atr.ts';
+import { WilderSmoother } from './rolling.ts';
 
 export class Adx {
   private readonly atr: Atr;

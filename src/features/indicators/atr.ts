@@ -1,7 +1,7 @@
 // True range and Average True Range (Wilder). The first bar's true range is high − low (no previous close).
-import { WilderSmoother } from './rolling.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { WilderSmoother } from './rolling.ts';
 
 export function trueRange(high: number, low: number, prevClose: number): number {
   if (prevClose !== prevClose) return high - low;

@@ -1,7 +1,7 @@
 // Bollinger bands: SMA ± k population standard deviations, with %B and relative band width.
-import { RollingMoments } from './rolling.ts';
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
+import { RollingMoments } from './rolling.ts';
 
 export class Bollinger {
   private readonly win: RollingMoments;

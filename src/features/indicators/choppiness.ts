@@ -1,8 +1,8 @@
 // Choppiness index (Dreiss): 100·log10(Σ TR / (max true high − min true low)) / log10(n) over n bars, using true
 // highs/lows (max(high, previous close), min(low, previous close)) as trading-signals does. 100 on a flat range.
-import { RollingExtreme, RollingSum } from './rolling.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { RollingExtreme, RollingSum } from './rolling.ts';
 
 export class Choppiness {
   private readonly trSum: RollingSum;

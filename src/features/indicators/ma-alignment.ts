@@ -1,9 +1,9 @@
 // Moving-average alignment score in [−1, 1]: over the ordered sequence (close, EMA p1, EMA p2, …) with p1 < p2 < …,
 // the mean of sign(faster − slower) over every pair. +1 = perfect bullish stack (close > EMA9 > EMA21 > EMA50).
-import { Ema } from './moving-averages.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, increasingPeriods, isIncreasing } from '../feature-def.ts';
 import type { InputBar } from '../input.ts';
+import { Ema } from './moving-averages.ts';
 import { sharedEma } from './moving-averages.ts';
 
 /** Mean of sign(s[i] − s[j]) over every pair i < j of the sequence (close first, then EMAs fastest to slowest). */

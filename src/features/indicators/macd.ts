@@ -1,7 +1,7 @@
 // MACD: EMA(fast) − EMA(slow); the signal EMA starts on the first MACD value (bar slow − 1), as trading-signals does.
-import { Ema } from './moving-averages.ts';
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
+import { Ema } from './moving-averages.ts';
 
 export class Macd {
   private readonly fastEma: Ema;

@@ -1,9 +1,9 @@
 // Simple and exponential moving averages. EMA is seeded with the first input (pandas ewm(adjust=False), the
 // trading-signals package) and counts as ready after `period` inputs.
-import { RollingSum } from './rolling.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 import type { InputBar } from '../input.ts';
+import { RollingSum } from './rolling.ts';
 
 export class Sma {
   private readonly win: RollingSum;

@@ -1,6 +1,7 @@
 // On-balance volume: a running total that adds the bar's volume on an up close and subtracts it on a down close.
 import { z } from 'zod';
 import { defineFeature } from '../feature-def.ts';
+
 export class Obv {
   private prev = NaN;
   value = 0;

@@ -1,6 +1,7 @@
 // Log returns over several horizons: ln(close_t / close_{t−h}) for each h.
 import { z } from 'zod';
 import { defineFeature, int } from '../feature-def.ts';
+
 export class MultiHorizonReturns {
   private readonly ring: Float64Array;
   private readonly maxH: number;

@@ -1,8 +1,8 @@
 // Relative Strength Index with Wilder's smoothing of gains and losses (Wilder 1978).
 // A window with neither gains nor losses gives 50 (neutral), where some libraries give 100.
-import { WilderSmoother } from './rolling.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { WilderSmoother } from './rolling.ts';
 
 export class Rsi {
   private readonly gain: WilderSmoother;

@@ -1,9 +1,9 @@
 // Slow stochastic oscillator: fast %K over k bars, %K = SMA(fast %K, slowing), %D = SMA(%K, d).
 // A flat k-bar range gives fast %K = 50 (neutral); trading-signals gives 0 there.
-import { Sma } from './moving-averages.ts';
-import { RollingExtreme } from './rolling.ts';
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
+import { Sma } from './moving-averages.ts';
+import { RollingExtreme } from './rolling.ts';
 
 export class Stochastic {
   private readonly hi: RollingExtreme;

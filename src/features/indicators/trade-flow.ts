@@ -1,10 +1,10 @@
 // Trade-flow features from aggressor-side volume per bar (buy_volume, sell_volume).
 
-import { RollingSum } from './rolling.ts';
 import { z } from 'zod';
 import { FeatureError } from '../errors.ts';
 import { defineFeature, period } from '../feature-def.ts';
 import { TRADE_COLUMNS } from '../input.ts';
+import { RollingSum } from './rolling.ts';
 
 /** (Σ buy − Σ sell) / (Σ buy + Σ sell) over the last n bars; 0 when nothing traded. */
 export class VolumeImbalance {

@@ -1,7 +1,7 @@
 // Rolling volatility: sample standard deviation (n − 1) of the last n one-bar log returns.
-import { RollingMoments } from './rolling.ts';
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
+import { RollingMoments } from './rolling.ts';
 
 export class LogReturnVolatility {
   private readonly win: RollingMoments;

@@ -1,8 +1,8 @@
 // Volume spike ratio: this bar's volume over the mean volume of the last n bars (this bar included); 1 when the
 // window traded nothing.
-import { RollingSum } from './rolling.ts';
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { RollingSum } from './rolling.ts';
 
 export class VolumeSpike {
   private readonly win: RollingSum;

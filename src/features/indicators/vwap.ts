@@ -1,8 +1,8 @@
 // Volume-weighted average of the typical price (h + l + c) / 3: over the last n bars, or since the first bar
 // when n = 0 (anchored, as trading-signals' VWAP). With no volume in the window it falls back to the typical price.
-import { RollingSum } from './rolling.ts';
 import { z } from 'zod';
 import { defineFeature, int } from '../feature-def.ts';
+import { RollingSum } from './rolling.ts';
 
 export class Vwap {
   private readonly pv: RollingSum | null;

@@ -1,8 +1,8 @@
 // Rolling z-score of a series: (x − mean) / population std over the last n values, current value included.
 // A window with zero spread gives 0.
-import { RollingMoments } from './rolling.ts';
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
+import { RollingMoments } from './rolling.ts';
 
 export class RollingZScore {
   private readonly win: RollingMoments;
