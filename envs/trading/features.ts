@@ -7,7 +7,6 @@ import {
   loadDefaultSpec,
   loadFeatureSpec,
   parseFeatureSpec,
-  parseTimeframe,
   specHash,
   type FeatureSpec,
 } from '../../src/features/index.ts';
@@ -15,22 +14,7 @@ import type { FeatureMatrix } from './config.ts';
 
 const cache = new WeakMap<Float64Array, Map<string, FeatureMatrix>>();
 
-/**
- * The default spec for data of a given bar length: src/features' default spec without the entries on a timeframe that
- * is not strictly coarser than the data's (the default is written for 1m bars; on the bundled 1h data its 5m and 1h
- * entries cannot be computed, or would duplicate the base ones).
- */
-export function defaultSpecFor(timeframeMs: number): FeatureSpec {
-  const spec = loadDefaultSpec();
-  const features = spec.features.filter((f) => {
-    if (f.timeframe === undefined) return true;
-    const ms = parseTimeframe(f.timeframe, 'timeframe');
-    return ms > timeframeMs && ms % timeframeMs === 0;
-  });
-  return parseFeatureSpec({ ...spec, features });
-}
-
-/** The features of `frame` under `spec` (undefined or 'default': defaultSpecFor the frame's timeframe). */
+/** The features of `frame` under `spec` (undefined or 'default': the default spec of the frame's timeframe). */
 export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureMatrix {
   const parsed = resolveSpec(spec, frame.timeframeMs);
   const hash = specHash(parsed);
@@ -48,16 +32,20 @@ export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureMa
   return m;
 }
 
-/** undefined / 'default' → defaultSpecFor; a string → a spec file (.json/.yaml); an object → parsed as a spec. */
+/**
+ * undefined / 'default' → src/features' default spec for data of this bar length (the same one `tg4 features
+ * export/hash --timeframe` and ObservationBuilder('default') use); a string → a spec file (.json/.yaml); an object →
+ * parsed as a spec.
+ */
 export function resolveSpec(spec: unknown, timeframeMs: number): FeatureSpec {
-  if (spec === undefined || spec === 'default') return defaultSpecFor(timeframeMs);
+  if (spec === undefined || spec === 'default') return loadDefaultSpec(timeframeMs);
   if (typeof spec === 'string') return loadFeatureSpec(spec);
   return parseFeatureSpec(spec);
 }
 
-/** The feature spec's observation window: the spec's own `window`, or the default spec's (32). */
-export function specWindow(spec: unknown): number | undefined {
-  if (spec === undefined || spec === 'default') return loadDefaultSpec().window;
+/** The feature spec's observation window: the spec's own `window`, or that of the default spec for this bar length. */
+export function specWindow(spec: unknown, timeframeMs: number): number | undefined {
+  if (spec === undefined || spec === 'default') return loadDefaultSpec(timeframeMs).window;
   if (typeof spec === 'string') return loadFeatureSpec(spec).window;
   const w = (spec as { window?: unknown } | null)?.window;
   return typeof w === 'number' ? w : undefined;

@@ -38,15 +38,19 @@ function coreOptions(
   };
 }
 
-/** windowSize: the kwarg, else the spec's `window`, else 32; an explicit spec whose window disagrees is an error. */
-function windowOf(c: TradingConfig | PortfolioConfig): number {
-  const fromSpec = c.features !== undefined && c.features !== 'default' ? specWindow(c.features) : undefined;
+/**
+ * windowSize: the kwarg, else the spec's `window` (the default spec's for data of `timeframeMs`), else 32; an explicit
+ * spec whose window disagrees is an error.
+ */
+function windowOf(c: TradingConfig | PortfolioConfig, timeframeMs: number): number {
+  const fromSpec =
+    c.features !== undefined && c.features !== 'default' ? specWindow(c.features, timeframeMs) : undefined;
   if (c.windowSize !== undefined && fromSpec !== undefined && c.windowSize !== fromSpec) {
     throw new InvalidArgumentError(
       `windowSize ${c.windowSize} differs from the feature spec's window ${fromSpec} (which its hash covers): set one of them, or make them equal`,
     );
   }
-  return c.windowSize ?? fromSpec ?? specWindow(undefined) ?? DEFAULT_WINDOW;
+  return c.windowSize ?? fromSpec ?? specWindow(undefined, timeframeMs) ?? DEFAULT_WINDOW;
 }
 
 function atrPeriod(c: TradingConfig | PortfolioConfig): number | null {
@@ -65,8 +69,8 @@ export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
   }
   createReward(config.reward, 1); // unknown reward names fail here, before any data is read
   const scheme = createActionScheme(config.actionScheme, config.exposure, config.levels);
-  const windowSize = windowOf(config);
   const frame: MarketFrame = config.frame ?? loadFrame(config.data, config.symbol, config.timeframe);
+  const windowSize = windowOf(config, frame.timeframeMs);
   const data = resolveMarketData([frame], config, {
     windowSize,
     atrPeriod: atrPeriod(config),
@@ -96,8 +100,8 @@ export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup 
     throw new InvalidArgumentError("'featureMatrices' needs the 'frames' they were built from, one matrix per frame");
   }
   createReward(config.reward, 1);
-  const windowSize = windowOf(config);
   const frames = config.frames ?? config.symbols.map((s) => loadFrame(config.data, s, config.timeframe));
+  const windowSize = windowOf(config, frames[0]!.timeframeMs);
   const data = resolveMarketData(frames, config, {
     windowSize,
     atrPeriod: atrPeriod(config),

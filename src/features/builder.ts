@@ -1,6 +1,7 @@
 // The public entry points: buildFeatures() precomputes the whole matrix for replay/training, ObservationBuilder
 // computes one row per live bar. Both drive the same FeatureEngine, so row t is the same numbers either way.
 import type { MarketFrame } from '../../replay/market-frame.ts';
+import { loadDefaultSpec } from './default-spec.ts';
 import { FeatureDataError, FeatureError } from './errors.ts';
 import { FeatureEngine, type ColumnInfo } from './engine.ts';
 import type { LiveBar } from './input.ts';
@@ -31,14 +32,16 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Precomputes the feature matrix of a frame. Throws DATA_ERROR (with the bar's time) on NaN/Inf input. */
-export function buildFeatures(
-  frame: MarketFrame,
-  spec: FeatureSpec | FeatureSpecInput,
-  opts: BuildOptions = {},
-): FeatureMatrix {
+/** A spec, or 'default': the default spec for the data's timeframe (loadDefaultSpec). */
+export type SpecOrDefault = FeatureSpec | FeatureSpecInput | 'default';
+
+/**
+ * Precomputes the feature matrix of a frame ('default': the default spec of the frame's timeframe). Throws DATA_ERROR
+ * (with the bar's time) on NaN/Inf input.
+ */
+export function buildFeatures(frame: MarketFrame, spec: SpecOrDefault, opts: BuildOptions = {}): FeatureMatrix {
   const extraNames = frame.extra ? Object.keys(frame.extra) : [];
-  const engine = new FeatureEngine(spec, {
+  const engine = new FeatureEngine(spec === 'default' ? loadDefaultSpec(frame.timeframeMs) : spec, {
     baseTimeframeMs: frame.timeframeMs,
     extraColumns: extraNames,
     normalize: opts.normalize,
@@ -103,9 +106,11 @@ export class ObservationBuilder {
   readonly specHash: string;
   readonly warmup: number;
 
-  constructor(spec: FeatureSpec | FeatureSpecInput, opts: ObservationBuilderOptions) {
-    this.engine = new FeatureEngine(spec, {
-      baseTimeframeMs: parseTimeframe(opts.timeframe, 'timeframe'),
+  /** 'default': the default spec for `opts.timeframe` (the one the trading envs and `tg4 features` use). */
+  constructor(spec: SpecOrDefault, opts: ObservationBuilderOptions) {
+    const baseTimeframeMs = parseTimeframe(opts.timeframe, 'timeframe');
+    this.engine = new FeatureEngine(spec === 'default' ? loadDefaultSpec(baseTimeframeMs) : spec, {
+      baseTimeframeMs,
       extraColumns: opts.extraColumns ?? [],
       normalize: opts.normalize,
     });

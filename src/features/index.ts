@@ -1,6 +1,6 @@
 // Public API of the feature layer. See docs/features.md.
 export { buildFeatures, ObservationBuilder, fitNormalization } from './builder.ts';
-export type { FeatureMatrix, BuildOptions, ObservationBuilderOptions } from './builder.ts';
+export type { FeatureMatrix, BuildOptions, ObservationBuilderOptions, SpecOrDefault } from './builder.ts';
 export type { ColumnInfo } from './engine.ts';
 export { FeatureEngine } from './engine.ts';
 export type { LiveBar } from './input.ts';

@@ -151,8 +151,9 @@ describe('episode accounting', () => {
 
 describe('no look-ahead', () => {
   it('perturbing bars after t leaves every observation and reward up to t unchanged (real default features)', () => {
-    const base = randomWalk(1100, 9, 0.01, 20_000);
-    const k = 950;
+    // Long enough for the 1h default spec's warm-up (hourly.json: 1199 bars, set by its 1d regime).
+    const base = randomWalk(2000, 9, 0.01, 20_000);
+    const k = 1850;
     const perturbed = base.map((c, t) => (t > k ? c * (1 + 0.03 * Math.sin(t)) : c));
     const run = (close: number[]): { obs: Float32Array[]; rewards: number[]; bars: number[] } => {
       const frame = frameFromCloses(close);
