@@ -4,3 +4,4 @@ import { registerClassicEnvs } from './classic/index.ts';
 
 registerClassicEnvs();
 import './trading/index.ts'; // tg4/Trading-v0, tg4/Portfolio-v0 (registered on import)
+import './planted/index.ts'; // tg4/PlantedRegime-v0, tg4/PlantedMeanRevert-v0, tg4/PlantedMomentum-v0 (planted-signal markets)
