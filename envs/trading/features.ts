@@ -14,6 +14,11 @@ import type { FeatureMatrix } from './config.ts';
 
 const cache = new WeakMap<Float64Array, Map<string, FeatureMatrix>>();
 
+/** The default spec for data of this bar length: src/features' loadDefaultSpec (one default spec per timeframe). */
+export function defaultSpecFor(timeframeMs: number): FeatureSpec {
+  return loadDefaultSpec(timeframeMs);
+}
+
 /** The features of `frame` under `spec` (undefined or 'default': the default spec of the frame's timeframe). */
 export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureMatrix {
   const parsed = resolveSpec(spec, frame.timeframeMs);
@@ -38,7 +43,7 @@ export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureMa
  * parsed as a spec.
  */
 export function resolveSpec(spec: unknown, timeframeMs: number): FeatureSpec {
-  if (spec === undefined || spec === 'default') return loadDefaultSpec(timeframeMs);
+  if (spec === undefined || spec === 'default') return defaultSpecFor(timeframeMs);
   if (typeof spec === 'string') return loadFeatureSpec(spec);
   return parseFeatureSpec(spec);
 }
