@@ -1,7 +1,7 @@
 // JSON snapshots of one account of an AccountBook (env reset, live restarts). NaN/±Infinity are stored as tagged strings
 // so that every Float64 value round-trips exactly through JSON.stringify/parse.
 import { InvalidArgumentError } from '../core/errors.ts';
-import { BOOK_ACCOUNT_COLUMNS, BOOK_SLOT_COLUMNS, type AccountBook } from './kernel.ts';
+import { BOOK_ACCOUNT_COLUMNS, BOOK_SLOT_COLUMNS, type AccountBook, type BookColumn } from './book.ts';
 
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
@@ -27,9 +27,9 @@ export function fromJsonNumber(x: unknown, where: string): number {
   );
 }
 
-type Column = Float64Array | Uint8Array | Int8Array;
-function col(b: AccountBook, name: string): Column {
-  return (b as unknown as Record<string, Column>)[name]!;
+type Column = AccountBook[BookColumn];
+function col(b: AccountBook, name: BookColumn): Column {
+  return b[name];
 }
 
 export function snapshotAccount(b: AccountBook, a: number): AccountSnapshot {
