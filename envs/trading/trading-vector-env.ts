@@ -1,21 +1,17 @@
 // The batched trading vector env (EnvPool style): N sub-envs over one shared MarketData and feature matrix, accounts
 // as struct-of-arrays in the execution kernel's book, outputs in preallocated typed arrays. What the server and the
 // agents use. Sub-env i behaves exactly like TradingEnv / PortfolioEnv reset with seed + i (same code path: TradingCore).
-// Per-step infos are EMPTY_INFO (no allocation); finished sub-envs carry `metrics` (and, in same-step mode,
+// Autoreset, seeding and subsets are the core's (BatchedVectorEnv); this file supplies reset-one / step-one over
+// TradingCore. Per-step infos are EMPTY_INFO (no allocation); finished sub-envs carry `metrics` (and, in same-step mode,
 // `final_observation`/`final_info`). Live per-sub-env numbers are in `state` (typed arrays, read-only).
-import type { AutoresetMode, EnvSpec, Info, Space, VectorResetResult, VectorStepResult } from '../../src/core/types.ts';
-import { ClosedEnvError, InvalidActionError, InvalidArgumentError, ResetNeededError } from '../../src/core/errors.ts';
+import type { AutoresetMode, Info, Space } from '../../src/core/types.ts';
+import { InvalidActionError, InvalidArgumentError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import type { Box } from '../../src/core/spaces/box.ts';
-import { dtypeOfArray } from '../../src/core/spaces/dtype.ts';
 import { describeValue } from '../../src/core/spaces/space.ts';
-import { subEnvSeeds } from '../../src/core/vector/sync-vector-env.ts';
-import {
-  EMPTY_INFO,
-  type VectorActions,
-  type VectorEnv,
-  type VectorResetArgs,
-} from '../../src/core/vector/vector-env.ts';
+import { ActionBatch } from '../../src/core/vector/action-batch.ts';
+import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
+import { EMPTY_INFO, type EnvIds, type VectorActions } from '../../src/core/vector/vector-env.ts';
 import type { ActionScheme } from './actions.ts';
 import { observationSpace } from './observation.ts';
 import { portfolioActionSpace, portfolioTargets } from './portfolio-actions.ts';
@@ -31,36 +27,35 @@ export interface TradingVectorEnvOptions {
   kind?: 'trading' | 'portfolio';
 }
 
-export class TradingVectorEnv implements VectorEnv {
+type Start = ReturnType<typeof startFromOptions>;
+
+/** The sub-envs of one TradingCore: the step's actions become target exposures, then the core resets or steps one. */
+class TradingSubEnvs implements FlatSubEnvs<Start> {
   readonly numEnvs: number;
+  readonly core: TradingCore;
+  /** Discrete/continuous scheme of Trading-v0; null for Portfolio-v0 (Box of target weights). */
+  readonly scheme: ActionScheme | null;
   readonly singleObservationSpace: Box<Float32Array>;
   readonly singleActionSpace: Space;
   readonly obsDim: number;
   readonly actionDim: number;
-  readonly autoresetMode: AutoresetMode;
-  spec: EnvSpec | null = null;
-  readonly core: TradingCore;
-  /** Discrete/continuous scheme of Trading-v0; null for Portfolio-v0 (Box of target weights). */
-  readonly scheme: ActionScheme | null;
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
   private readonly maxGross: number;
   private readonly rngs: Rng[];
-  private readonly pendingReset: Uint8Array;
-  private readonly infos: Info[];
-  private readonly result: VectorStepResult;
-  private readonly masks: Uint8Array;
-  private dirtyInfos = false;
-  private started = false;
-  private closed = false;
+  private readonly batch: ActionBatch;
+  /** Discrete action index per sub-env for the step being loaded. */
+  private readonly actionIndex: Int32Array;
+  /** Row read by weightOf (one closure for every portfolio row, not one per row and step). */
+  private row = 0;
+  private readonly weightOf = (k: number): unknown => this.batch.value(this.row, k);
 
   constructor(options: TradingVectorEnvOptions) {
     const n = options.numEnvs;
-    if (!Number.isSafeInteger(n) || n <= 0)
-      throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(n)})`);
-    const mode = options.autoresetMode ?? 'next-step';
-    if (mode !== 'next-step' && mode !== 'same-step')
-      throw new InvalidArgumentError(`autoresetMode must be 'next-step' or 'same-step' (got ${String(mode)})`);
+    checkNumEnvs(n);
     this.numEnvs = n;
-    this.autoresetMode = mode;
     const kwargs = options.kwargs ?? {};
     if ((options.kind ?? 'trading') === 'portfolio') {
       const setup = portfolioSetup(kwargs);
@@ -68,33 +63,113 @@ export class TradingVectorEnv implements VectorEnv {
       this.scheme = null;
       this.maxGross = setup.config.maxGrossExposure;
       this.singleActionSpace = portfolioActionSpace(setup.data.symbols.length);
-      this.actionDim = setup.data.symbols.length;
     } else {
       const setup = tradingSetup(kwargs);
       this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
       this.scheme = setup.scheme;
       this.maxGross = Infinity;
       this.singleActionSpace = setup.scheme.space;
-      this.actionDim = 1;
     }
-    this.obsDim = this.core.obsDim;
-    this.singleObservationSpace = observationSpace(
-      this.core.windowSize,
-      this.core.data.numFeatures,
-      this.core.portfolioDim,
-    );
+    const core = this.core;
+    this.obsDim = core.obsDim;
+    this.singleObservationSpace = observationSpace(core.windowSize, core.data.numFeatures, core.portfolioDim);
+    this.observations = core.observations;
+    this.rewards = core.rewards;
+    this.terminated = core.terminated;
+    this.truncated = core.truncated;
     this.rngs = Array.from({ length: n }, () => new Rng());
-    this.pendingReset = new Uint8Array(n);
-    this.infos = new Array<Info>(n).fill(EMPTY_INFO);
-    this.result = {
-      observations: this.core.observations,
-      rewards: this.core.rewards,
-      terminated: this.core.terminated,
-      truncated: this.core.truncated,
-      infos: this.infos,
-    };
-    this.masks = new Uint8Array(n * (this.scheme?.levels?.length ?? 0));
-    this.core.deferWindows = true;
+    this.batch = new ActionBatch(this.singleActionSpace, n);
+    this.actionDim = this.batch.actionDim;
+    this.actionIndex = new Int32Array(n);
+    // Feature windows are copied for the whole batch in flush(), so that the 3 KB copies do not evict the account
+    // columns from L1 between sub-envs.
+    core.deferWindows = true;
+  }
+
+  resetOptions(options: Record<string, unknown> | undefined): Start {
+    return startFromOptions(options ?? {}, this.core.data);
+  }
+
+  /** Validates the whole batch (shape, dtype, range, NaN) before any sub-env moves, then writes the targets. */
+  loadActions(actions: VectorActions, ids: EnvIds | null, skip: Uint8Array): void {
+    const rows = ids === null ? this.numEnvs : ids.length;
+    const batch = this.batch;
+    batch.load(actions, rows);
+    const scheme = this.scheme;
+    const targets = this.core.targets;
+    const levels = scheme?.levels ?? null;
+    if (levels !== null) {
+      batch.discreteInto(this.actionIndex, ids, skip);
+      for (let r = 0; r < rows; r++) {
+        const i = ids === null ? r : ids[r]!;
+        targets[i] = levels[this.actionIndex[i]!]!;
+      }
+      return;
+    }
+    const d = this.actionDim;
+    for (let r = 0; r < rows; r++) {
+      const i = ids === null ? r : ids[r]!;
+      if (skip[i] === 1) continue;
+      if (scheme !== null) {
+        const a = batch.value(r, 0);
+        if (typeof a !== 'number') {
+          throw new InvalidActionError(
+            `action ${describeValue(a)} for sub-env ${i} is not in ${String(this.singleActionSpace)}: no sub-env was stepped`,
+          );
+        }
+        targets[i] = checkedTarget(scheme, a, i);
+      } else {
+        this.row = r;
+        portfolioTargets(this.weightOf, d, this.maxGross, targets, i * d, i);
+      }
+    }
+  }
+
+  resetOne(i: number, seed: number | undefined, start: Start): Info {
+    if (seed !== undefined) this.rngs[i] = new Rng(seed);
+    this.core.resetOne(i, this.rngs[i]!, start);
+    return EMPTY_INFO;
+  }
+
+  stepOne(i: number): Info {
+    const core = this.core;
+    core.stepOne(i);
+    return core.terminated[i] === 1 || core.truncated[i] === 1 ? { metrics: core.metrics(i) } : EMPTY_INFO;
+  }
+
+  finalObservation(i: number): Float32Array {
+    const o = i * this.obsDim;
+    this.core.copyWindow(i);
+    return this.observations.slice(o, o + this.obsDim);
+  }
+
+  /** The feature windows of every reset or stepped sub-env in one pass (core.deferWindows). */
+  flush(ids: EnvIds | null): void {
+    const core = this.core;
+    if (ids === null) for (let i = 0; i < this.numEnvs; i++) core.copyWindow(i);
+    else for (const i of ids) core.copyWindow(i);
+  }
+
+  close(): void {}
+}
+
+export class TradingVectorEnv extends BatchedVectorEnv<TradingSubEnvs> {
+  declare readonly singleObservationSpace: Box<Float32Array>;
+  readonly core: TradingCore;
+  /** Discrete/continuous scheme of Trading-v0; null for Portfolio-v0 (Box of target weights). */
+  readonly scheme: ActionScheme | null;
+  private readonly masks: Uint8Array;
+
+  constructor(options: TradingVectorEnvOptions) {
+    const subEnvs = new TradingSubEnvs(options);
+    super(subEnvs, options.autoresetMode ?? 'next-step');
+    this.core = subEnvs.core;
+    this.scheme = subEnvs.scheme;
+    this.masks = new Uint8Array(this.numEnvs * (this.scheme?.levels?.length ?? 0));
+  }
+
+  get featureSpecHash(): string | null {
+    return this.core.data.specHash ?? null;
   }
 
   /** Live per-sub-env numbers (typed arrays owned by the env, updated in place every step). */
@@ -119,128 +194,6 @@ export class TradingVectorEnv implements VectorEnv {
     };
   }
 
-  reset(args: VectorResetArgs = {}): VectorResetResult {
-    if (this.closed) throw new ClosedEnvError();
-    const seeds = subEnvSeeds(args.seed, this.numEnvs);
-    const start = startFromOptions(args.options ?? {}, this.core.data);
-    for (let i = 0; i < this.numEnvs; i++) {
-      if (seeds !== null) this.rngs[i] = new Rng(seeds[i]!);
-      this.core.resetOne(i, this.rngs[i]!, start);
-      this.infos[i] = EMPTY_INFO;
-    }
-    for (let i = 0; i < this.numEnvs; i++) this.core.copyWindow(i);
-    this.pendingReset.fill(0);
-    this.dirtyInfos = false;
-    this.started = true;
-    return { observations: this.core.observations, infos: this.infos };
-  }
-
-  step(actions: VectorActions): VectorStepResult {
-    if (this.closed) throw new ClosedEnvError();
-    if (!this.started)
-      throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
-    this.loadTargets(actions);
-    const n = this.numEnvs;
-    const core = this.core;
-    const pending = this.pendingReset;
-    if (this.dirtyInfos) {
-      this.infos.fill(EMPTY_INFO);
-      this.dirtyInfos = false;
-    }
-    for (let i = 0; i < n; i++) {
-      if (pending[i] === 1) {
-        // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0.
-        core.resetOne(i, this.rngs[i]!);
-        pending[i] = 0;
-        continue;
-      }
-      core.stepOne(i);
-      if (core.terminated[i] === 1 || core.truncated[i] === 1) this.finish(i);
-    }
-    // The feature windows of all sub-envs in one pass (core.deferWindows).
-    for (let i = 0; i < n; i++) core.copyWindow(i);
-    return this.result;
-  }
-
-  private finish(i: number): void {
-    const core = this.core;
-    const info: Info = { metrics: core.metrics(i) };
-    this.dirtyInfos = true;
-    if (this.autoresetMode === 'next-step') {
-      this.pendingReset[i] = 1;
-      this.infos[i] = info;
-      return;
-    }
-    const o = i * core.obsDim;
-    core.copyWindow(i);
-    const finalObservation = core.observations.slice(o, o + core.obsDim);
-    const term = core.terminated[i]!;
-    const trunc = core.truncated[i]!;
-    const reward = core.rewards[i]!;
-    core.resetOne(i, this.rngs[i]!);
-    core.terminated[i] = term;
-    core.truncated[i] = trunc;
-    core.rewards[i] = reward;
-    this.infos[i] = { final_observation: finalObservation, final_info: info };
-  }
-
-  /** Validates the whole batch (shape, dtype, range, NaN) before any sub-env moves, then writes the targets. */
-  private loadTargets(actions: VectorActions): void {
-    const n = this.numEnvs;
-    const d = this.actionDim;
-    const dt = dtypeOfArray(actions);
-    if (dt === null && !Array.isArray(actions)) {
-      throw new InvalidActionError(
-        `actions must be a typed array of ${n * d} values (${n} sub-envs × ${d}), got ${describeValue(actions)}`,
-      );
-    }
-    const arr = actions as ArrayLike<unknown>;
-    // A plain array of per-sub-env actions ([[0.5], [−1]] or [0, 2, 1]) is flattened on the fly.
-    const nested = Array.isArray(actions) && arr.length === n && d > 1;
-    if (!nested && arr.length !== n * d) {
-      throw new InvalidActionError(
-        `expected ${n * d} action values (${n} sub-envs × ${d} for ${String(this.singleActionSpace)}), got ${arr.length}`,
-      );
-    }
-    const scheme = this.scheme;
-    const pending = this.pendingReset;
-    const targets = this.core.targets;
-    const levels = scheme?.levels ?? null;
-    if (levels !== null && actions instanceof Int32Array) {
-      // Fast path (what agents send): a discrete batch as an Int32Array.
-      const K = levels.length;
-      for (let i = 0; i < n; i++) {
-        const a = actions[i]!;
-        if (a >= 0 && a < K) targets[i] = levels[a]!;
-        else if (pending[i] === 0)
-          throw new InvalidActionError(
-            `action ${a} for sub-env ${i} is not in ${String(scheme!.space)}: no sub-env was stepped`,
-          );
-      }
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      if (pending[i] === 1) continue;
-      if (scheme !== null) {
-        let a = arr[i];
-        if (Array.isArray(a) || ArrayBuffer.isView(a)) a = (a as ArrayLike<unknown>)[0];
-        if (typeof a !== 'number')
-          throw new InvalidActionError(
-            `action ${describeValue(a)} for sub-env ${i} is not in ${String(this.singleActionSpace)}: no sub-env was stepped`,
-          );
-        if (scheme.discrete && (dt === 'float32' || dt === 'float64')) {
-          throw new InvalidActionError(
-            `${String(this.singleActionSpace)} actions must be integers: pass an Int32Array, not a ${dt} array`,
-          );
-        }
-        targets[i] = checkedTarget(scheme, a, i);
-      } else {
-        const row = nested ? (arr[i] as ArrayLike<unknown>) : null;
-        portfolioTargets((k) => (row !== null ? row[k] : arr[i * d + k]), d, this.maxGross, targets, i * d, i);
-      }
-    }
-  }
-
   /** Masks of all sub-envs, N × actions (1 = allowed); only for discrete schemes. */
   actionMasks(): Uint8Array {
     const levels = this.scheme?.levels ?? null;
@@ -257,10 +210,6 @@ export class TradingVectorEnv implements VectorEnv {
     const m = this.actionMasks();
     const k = this.scheme!.levels!.length;
     return Array.from({ length: this.numEnvs }, (_, i) => Array.from(m.subarray(i * k, i * k + k), (v) => v === 1));
-  }
-
-  close(): void {
-    this.closed = true;
   }
 }
 

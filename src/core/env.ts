@@ -22,6 +22,10 @@ export interface EnvLike<O = unknown, A = unknown> {
   spec: EnvSpec | null;
   /** The innermost env, below every wrapper. */
   readonly unwrapped: EnvLike;
+  /** Hash of the feature spec the observations are built from (trading envs); absent or null otherwise. */
+  readonly featureSpecHash?: string | null;
+  /** 1 = allowed, one entry per action, for the current observation; only envs with maskable discrete actions. */
+  actionMasks?(): Uint8Array;
   reset(args?: ResetArgs): ResetResult<O>;
   step(action: A): StepResult<O>;
   render(): RenderFrame;

@@ -76,9 +76,10 @@ export interface EnvSpec {
 
 /**
  * Autoreset modes (Gymnasium 1.x): 'next-step' resets a finished sub-env on the *next* step call (that step's action is
- * ignored, reward 0); 'same-step' resets at once and returns the final observation/info separately (what SB3 expects).
+ * ignored, reward 0); 'same-step' resets at once and returns the final observation/info separately (what SB3 expects);
+ * 'disabled' never resets by itself: a finished sub-env refuses to step until the caller resets it (reset with envIds).
  */
-export type AutoresetMode = 'next-step' | 'same-step';
+export type AutoresetMode = 'next-step' | 'same-step' | 'disabled';
 
 /** Batched result of a vector env; arrays are owned by the env and overwritten by the next call (copy to keep). */
 export interface VectorStepResult {

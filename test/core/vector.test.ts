@@ -208,7 +208,7 @@ describe('batched CartPole-v1 (vector entry point)', () => {
     expect(() => v.step(Int32Array.of(0, 1, 2))).toThrow(
       /action 2 for sub-env 2 is not in the action space Discrete\(2\)/,
     );
-    expect(() => v.step(Int32Array.of(0, 1))).toThrow(/expected 3 actions/);
+    expect(() => v.step(Int32Array.of(0, 1))).toThrow(/expected 3 action values/);
     expect(() => v.step(Float32Array.of(0, 1, 0))).toThrow(/not a float32 array/);
     expect(() => v.step([0, 1, '1'] as never)).toThrow(/INVALID|not in the action space/);
     expect(Array.from(v.step(Int32Array.of(1, 1, 1)).observations)).not.toEqual(before);

@@ -1,54 +1,53 @@
-// SyncVectorEnv: N sub-envs stepped one after the other in this thread; observations are flattened into one
-// preallocated N × D Float32Array. Autoreset follows Gymnasium 1.x ('next-step') or SB3 ('same-step').
-import type { AutoresetMode, EnvSpec, Info, Space, VectorResetResult, VectorStepResult } from '../types.ts';
+// SyncVectorEnv: N EnvLikes stepped one after the other in this thread, as the sub-envs of a BatchedVectorEnv (which
+// owns autoreset, seeding and subsets); observations are flattened into one preallocated N × D Float32Array.
+import type { AutoresetMode, Info, Space } from '../types.ts';
 import type { EnvLike } from '../env.ts';
-import { InvalidArgumentError, ResetNeededError, ClosedEnvError } from '../errors.ts';
-import { assertSeed } from '../rng.ts';
+import { InvalidArgumentError } from '../errors.ts';
 import { Box } from '../spaces/box.ts';
 import { flatdim, flattenInto } from '../spaces/flatten.ts';
 import { ActionBatch } from './action-batch.ts';
-import { EMPTY_INFO, type VectorActions, type VectorEnv, type VectorResetArgs } from './vector-env.ts';
+import { BatchedVectorEnv, type FlatSubEnvs } from './batched-vector-env.ts';
+import type { EnvIds, VectorActions } from './vector-env.ts';
+
+export { subEnvSeeds } from './autoreset-pool.ts';
 
 export interface SyncVectorEnvOptions {
   autoresetMode?: AutoresetMode;
 }
 
-export class SyncVectorEnv implements VectorEnv {
+type ResetOptions = Record<string, unknown> | undefined;
+
+/** N EnvLikes as sub-envs: reset-one and step-one call the env and flatten its observation into slot i. */
+class EnvList implements FlatSubEnvs<ResetOptions> {
   readonly envs: readonly EnvLike[];
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
   readonly obsDim: number;
   readonly actionDim: number;
-  readonly autoresetMode: AutoresetMode;
-  spec: EnvSpec | null = null;
-  private readonly observations: Float32Array;
-  private readonly rewards: Float32Array;
-  private readonly terminated: Uint8Array;
-  private readonly truncated: Uint8Array;
-  private readonly infos: Info[];
-  private readonly pendingReset: Uint8Array;
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
   private readonly actions: ActionBatch;
-  private readonly stepResult: VectorStepResult;
-  private started = false;
-  private closed = false;
+  /** rowOf[i]: the row of sub-env i's action in the loaded batch. */
+  private readonly rowOf: Int32Array;
+  private readonly boxObservations: boolean;
 
-  constructor(envFns: readonly (() => EnvLike)[] | readonly EnvLike[], options: SyncVectorEnvOptions = {}) {
-    if (envFns.length === 0) throw new InvalidArgumentError('SyncVectorEnv needs at least one sub-env');
-    this.envs = envFns.map((f) => (typeof f === 'function' ? f() : f));
-    this.numEnvs = this.envs.length;
-    const mode = options.autoresetMode ?? 'next-step';
-    if (mode !== 'next-step' && mode !== 'same-step') {
-      throw new InvalidArgumentError(`autoresetMode must be 'next-step' or 'same-step' (got ${String(mode)})`);
-    }
-    this.autoresetMode = mode;
-    this.singleObservationSpace = this.envs[0]!.observationSpace;
-    this.singleActionSpace = this.envs[0]!.actionSpace;
-    for (let i = 1; i < this.numEnvs; i++) {
-      const e = this.envs[i]!;
+  constructor(envs: readonly EnvLike[]) {
+    if (envs.length === 0) throw new InvalidArgumentError('SyncVectorEnv needs at least one sub-env');
+    this.envs = envs;
+    const n = envs.length;
+    this.numEnvs = n;
+    this.singleObservationSpace = envs[0]!.observationSpace;
+    this.singleActionSpace = envs[0]!.actionSpace;
+    const obsJSON = JSON.stringify(this.singleObservationSpace.toJSON());
+    const actJSON = JSON.stringify(this.singleActionSpace.toJSON());
+    for (let i = 1; i < n; i++) {
+      const e = envs[i]!;
       if (
-        JSON.stringify(e.observationSpace.toJSON()) !== JSON.stringify(this.singleObservationSpace.toJSON()) ||
-        JSON.stringify(e.actionSpace.toJSON()) !== JSON.stringify(this.singleActionSpace.toJSON())
+        JSON.stringify(e.observationSpace.toJSON()) !== obsJSON ||
+        JSON.stringify(e.actionSpace.toJSON()) !== actJSON
       ) {
         throw new InvalidArgumentError(
           `sub-env ${i} has different spaces from sub-env 0: every sub-env of a vector env must share its spaces`,
@@ -56,87 +55,56 @@ export class SyncVectorEnv implements VectorEnv {
       }
     }
     this.obsDim = flatdim(this.singleObservationSpace);
-    this.actions = new ActionBatch(this.singleActionSpace, this.numEnvs);
+    this.actions = new ActionBatch(this.singleActionSpace, n);
     this.actionDim = this.actions.actionDim;
-    this.observations = new Float32Array(this.numEnvs * this.obsDim);
-    this.rewards = new Float32Array(this.numEnvs);
-    this.terminated = new Uint8Array(this.numEnvs);
-    this.truncated = new Uint8Array(this.numEnvs);
-    this.pendingReset = new Uint8Array(this.numEnvs);
-    this.infos = new Array<Info>(this.numEnvs).fill(EMPTY_INFO);
-    this.stepResult = {
-      observations: this.observations,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      infos: this.infos,
-    };
+    this.observations = new Float32Array(n * this.obsDim);
+    this.rewards = new Float32Array(n);
+    this.terminated = new Uint8Array(n);
+    this.truncated = new Uint8Array(n);
+    this.rowOf = new Int32Array(n);
+    this.boxObservations = this.singleObservationSpace instanceof Box;
   }
 
-  reset(args: VectorResetArgs = {}): VectorResetResult {
-    if (this.closed) throw new ClosedEnvError();
-    const seeds = subEnvSeeds(args.seed, this.numEnvs);
-    for (let i = 0; i < this.numEnvs; i++) {
-      const r = this.envs[i]!.reset(
-        seeds === null ? { options: args.options } : { seed: seeds[i]!, options: args.options },
-      );
-      this.writeObservation(i, r.observation);
-      this.infos[i] = r.info;
-    }
-    this.pendingReset.fill(0);
-    this.started = true;
-    return { observations: this.observations, infos: this.infos };
+  resetOptions(options: ResetOptions): ResetOptions {
+    return options;
   }
 
-  step(actions: VectorActions): VectorStepResult {
-    if (this.closed) throw new ClosedEnvError();
-    if (!this.started)
-      throw new ResetNeededError('step() was called before reset(): call reset() on the vector env first');
-    this.actions.load(actions);
-    // Check every action before stepping any sub-env, so that a bad batch leaves all sub-envs untouched.
-    for (let i = 0; i < this.numEnvs; i++) if (this.pendingReset[i] === 0) this.actions.check(i);
-    for (let i = 0; i < this.numEnvs; i++) {
-      const env = this.envs[i]!;
-      if (this.pendingReset[i] === 1) {
-        // next-step autoreset: this step's action for i is ignored and the reset observation is returned.
-        const r = env.reset();
-        this.writeObservation(i, r.observation);
-        this.rewards[i] = 0;
-        this.terminated[i] = 0;
-        this.truncated[i] = 0;
-        this.infos[i] = r.info;
-        this.pendingReset[i] = 0;
-        continue;
-      }
-      const s = env.step(this.actions.get(i));
-      this.rewards[i] = s.reward;
-      this.terminated[i] = s.terminated ? 1 : 0;
-      this.truncated[i] = s.truncated ? 1 : 0;
-      const done = s.terminated || s.truncated;
-      if (done && this.autoresetMode === 'same-step') {
-        const finalObservation = new Float32Array(this.obsDim);
-        flattenInto(this.singleObservationSpace, s.observation, finalObservation, 0);
-        const r = env.reset();
-        this.writeObservation(i, r.observation);
-        this.infos[i] = { ...r.info, final_observation: finalObservation, final_info: s.info };
-      } else {
-        this.writeObservation(i, s.observation);
-        this.infos[i] = s.info;
-        if (done) this.pendingReset[i] = 1;
-      }
+  loadActions(actions: VectorActions, ids: EnvIds | null, skip: Uint8Array): void {
+    const rows = ids === null ? this.numEnvs : ids.length;
+    this.actions.load(actions, rows);
+    for (let r = 0; r < rows; r++) {
+      const i = ids === null ? r : ids[r]!;
+      this.rowOf[i] = r;
+      if (skip[i] === 0) this.actions.check(r, i);
     }
-    return this.stepResult;
+  }
+
+  resetOne(i: number, seed: number | undefined, options: ResetOptions): Info {
+    const r = this.envs[i]!.reset(seed === undefined ? { options } : { seed, options });
+    this.writeObservation(i, r.observation);
+    return r.info;
+  }
+
+  stepOne(i: number): Info {
+    const s = this.envs[i]!.step(this.actions.get(this.rowOf[i]!));
+    this.rewards[i] = s.reward;
+    this.terminated[i] = s.terminated ? 1 : 0;
+    this.truncated[i] = s.truncated ? 1 : 0;
+    this.writeObservation(i, s.observation);
+    return s.info;
+  }
+
+  finalObservation(i: number): Float32Array {
+    return this.observations.slice(i * this.obsDim, (i + 1) * this.obsDim);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
     for (const e of this.envs) e.close();
   }
 
   private writeObservation(i: number, obs: unknown): void {
     const off = i * this.obsDim;
-    if (this.singleObservationSpace instanceof Box && typeof obs !== 'number') {
+    if (this.boxObservations && typeof obs !== 'number') {
       const src = obs as ArrayLike<number>;
       const d = this.obsDim;
       for (let k = 0; k < d; k++) this.observations[off + k] = src[k]!;
@@ -146,17 +114,17 @@ export class SyncVectorEnv implements VectorEnv {
   }
 }
 
-/** The documented scheme: seed s → sub-env i gets s + i; an array gives each sub-env its own; undefined → null. */
-export function subEnvSeeds(seed: number | readonly number[] | undefined, numEnvs: number): number[] | null {
-  if (seed === undefined || seed === null) return null;
-  if (typeof seed === 'number') {
-    assertSeed(seed);
-    assertSeed(seed + (numEnvs - 1), `seed + numEnvs - 1`);
-    return Array.from({ length: numEnvs }, (_, i) => seed + i);
+export class SyncVectorEnv extends BatchedVectorEnv<EnvList> {
+  readonly envs: readonly EnvLike[];
+
+  constructor(envFns: readonly (() => EnvLike)[] | readonly EnvLike[], options: SyncVectorEnvOptions = {}) {
+    const list = new EnvList(envFns.map((f) => (typeof f === 'function' ? f() : f)));
+    super(list, options.autoresetMode ?? 'next-step');
+    this.envs = list.envs;
   }
-  if (!Array.isArray(seed) || seed.length !== numEnvs) {
-    throw new InvalidArgumentError(`seed must be a number or an array of ${numEnvs} seeds (one per sub-env)`);
+
+  /** The sub-envs' feature-spec hash (trading envs), read through their wrappers. */
+  get featureSpecHash(): string | null {
+    return this.envs[0]!.featureSpecHash ?? null;
   }
-  seed.forEach((s, i) => assertSeed(s, `seed[${i}]`));
-  return [...seed];
 }

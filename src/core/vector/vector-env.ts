@@ -1,17 +1,27 @@
 // The VectorEnv contract: N sub-envs stepped as one batch, outputs in preallocated typed arrays owned by the env
-// (EnvPool's batch-first layout). Implementations: SyncVectorEnv (any envs) and batched ones from spec.vectorEntryPoint.
+// (EnvPool's batch-first layout). Implementation: BatchedVectorEnv (batched-vector-env.ts), the one autoreset that
+// SyncVectorEnv (any envs) and the batched envs from spec.vectorEntryPoint build on.
 import type { AutoresetMode, EnvSpec, Space, VectorResetResult, VectorStepResult } from '../types.ts';
 
 /**
- * Actions for all sub-envs at once: Int32Array (or any integer typed array / number[]) of length N for Discrete;
- * Float32Array of N × actionDim, row-major, for Box; or a plain array of N single-env actions for any space.
+ * Actions for the stepped sub-envs: Int32Array (or any integer typed array / number[]) of one value each for Discrete;
+ * Float32Array of rows × actionDim, row-major, for Box; or a plain array of single-env actions for any space. Row r is
+ * the r-th named sub-env when a step names env ids, else sub-env r.
  */
 export type VectorActions = Int32Array | Float32Array | Float64Array | Uint8Array | readonly unknown[];
 
+/** Sub-env indices for a step or reset of a subset (EnvPool's env_id): distinct integers in [0, numEnvs). */
+export type EnvIds = readonly number[];
+
 export interface VectorResetArgs {
-  /** A number: sub-env i is reset with seed + i (as Gymnasium's vector envs); an array: one seed per sub-env. */
-  seed?: number | readonly number[];
+  /**
+   * A number: sub-env i is reset with seed + i (as Gymnasium's vector envs); an array: one seed per reset sub-env
+   * (null: that sub-env continues its own stream).
+   */
+  seed?: number | readonly (number | null)[];
   options?: Record<string, unknown>;
+  /** Reset only these sub-envs (the others keep their episodes and their rows); all when left out. */
+  envIds?: EnvIds;
 }
 
 export interface VectorEnv {
@@ -24,8 +34,16 @@ export interface VectorEnv {
   readonly actionDim: number;
   readonly autoresetMode: AutoresetMode;
   spec: EnvSpec | null;
+  /** Hash of the feature spec the observations are built from (trading envs); absent or null otherwise. */
+  readonly featureSpecHash?: string | null;
+  /** N × actions (1 = allowed) for the current observations; only envs with maskable discrete actions have it. */
+  actionMasks?(): Uint8Array;
   reset(args?: VectorResetArgs): VectorResetResult;
-  step(actions: VectorActions): VectorStepResult;
+  /**
+   * Steps every sub-env, or only `envIds` (actions then hold one row per named sub-env, in that order). Only the rows
+   * of the stepped sub-envs change in the result; the others keep their last values.
+   */
+  step(actions: VectorActions, envIds?: EnvIds): VectorStepResult;
   close(): void;
 }
 

@@ -31,6 +31,9 @@ export class Wrapper<O = unknown, A = unknown, IO = O, IA = A> implements EnvLik
   get unwrapped(): EnvLike {
     return this.env.unwrapped;
   }
+  get featureSpecHash(): string | null {
+    return this.env.featureSpecHash ?? null;
+  }
 
   reset(args?: ResetArgs): ResetResult<O> {
     return this.env.reset(args) as unknown as ResetResult<O>;

@@ -1,0 +1,71 @@
+// BatchedVectorEnv: the VectorEnv face of the one autoreset (AutoresetPool) over sub-envs whose slots are flat float32
+// rows. SyncVectorEnv (N EnvLikes), CartPoleVectorEnv and TradingVectorEnv are this class over their own SubEnvs: each
+// supplies reset-one / step-one and nothing of autoreset, seeding or subsets.
+import type { AutoresetMode, EnvSpec, Space, VectorResetResult, VectorStepResult } from '../types.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import { AutoresetPool } from './autoreset-pool.ts';
+import type { SubEnvs } from './sub-envs.ts';
+import type { EnvIds, VectorActions, VectorEnv, VectorResetArgs } from './vector-env.ts';
+
+/** Sub-envs whose observation slots are rows of one N × obsDim Float32Array (what a VectorEnv returns). */
+export interface FlatSubEnvs<ResetOptions = unknown> extends SubEnvs<ResetOptions> {
+  /** Length of one flattened observation row. */
+  readonly obsDim: number;
+  /** Values per sub-env in a typed action array: 1 for Discrete, the Box size for Box. */
+  readonly actionDim: number;
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+}
+
+export class BatchedVectorEnv<S extends FlatSubEnvs<unknown> = FlatSubEnvs<unknown>> implements VectorEnv {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly autoresetMode: AutoresetMode;
+  spec: EnvSpec | null = null;
+  protected readonly subEnvs: S;
+  private readonly pool: AutoresetPool<S>;
+  private readonly stepResult: VectorStepResult;
+  private readonly resetResult: VectorResetResult;
+
+  constructor(subEnvs: S, autoresetMode: AutoresetMode = 'next-step') {
+    this.pool = new AutoresetPool(subEnvs, autoresetMode);
+    this.subEnvs = subEnvs;
+    this.numEnvs = subEnvs.numEnvs;
+    this.singleObservationSpace = subEnvs.singleObservationSpace;
+    this.singleActionSpace = subEnvs.singleActionSpace;
+    this.obsDim = subEnvs.obsDim;
+    this.actionDim = subEnvs.actionDim;
+    this.autoresetMode = autoresetMode;
+    this.stepResult = {
+      observations: subEnvs.observations,
+      rewards: subEnvs.rewards,
+      terminated: subEnvs.terminated,
+      truncated: subEnvs.truncated,
+      infos: this.pool.infos,
+    };
+    this.resetResult = { observations: subEnvs.observations, infos: this.pool.infos };
+  }
+
+  reset(args: VectorResetArgs = {}): VectorResetResult {
+    this.pool.reset(args.seed, args.options, args.envIds ?? null);
+    return this.resetResult;
+  }
+
+  step(actions: VectorActions, envIds?: EnvIds): VectorStepResult {
+    this.pool.step(actions, envIds ?? null);
+    return this.stepResult;
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+}
+
+/** Throws INVALID_ARGUMENT unless n is a positive integer (checked before a batched env allocates its slots). */
+export function checkNumEnvs(n: number): void {
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`numEnvs must be a positive integer (got ${String(n)})`);
+}
