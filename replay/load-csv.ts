@@ -138,6 +138,11 @@ function sliceColumns(c: CandleColumns, lo: number, hi: number): CandleColumns {
 
 /** Loads candles from a CSV file with the full report (rows read, bad rows, gaps). */
 export function loadCsvWithReport(path: string, opts: LoadCsvOptions = {}): LoadCsvResult {
+  checkLoadOptions(opts);
+  return parseCsvFrame(readText(path), path, opts);
+}
+
+function checkLoadOptions(opts: LoadCsvOptions): void {
   const gapPolicy = opts.gaps ?? 'fill';
   if (!GAP_POLICIES.includes(gapPolicy))
     throw new InvalidArgumentError(`gaps '${gapPolicy}' is not a gap policy: use ${GAP_POLICIES.join(' or ')}`);
@@ -149,7 +154,16 @@ export function loadCsvWithReport(path: string, opts: LoadCsvOptions = {}): Load
       `format '${opts.format}' is not a candle CSV format: use ${CANDLE_FORMATS.join(' or ')}`,
     );
   }
-  const text = readText(path);
+}
+
+/**
+ * Candle text (already read and gunzipped) into a frame with the report. `path` names the source in messages and gives
+ * the symbol/timeframe defaults of a Kraken archive name. The server reads files itself (bounded) and calls this.
+ */
+export function parseCsvFrame(text: string, path: string, opts: LoadCsvOptions = {}): LoadCsvResult {
+  checkLoadOptions(opts);
+  const gapPolicy = opts.gaps ?? 'fill';
+  const onError = opts.onError ?? 'stop';
   const nl = text.indexOf('\n');
   const format = opts.format ?? guessFormat(text.slice(0, nl < 0 ? text.length : nl));
   const { cols: all, rowsRead, bad } = parseCandleText(text, format, path, onError);

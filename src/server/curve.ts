@@ -40,6 +40,11 @@ export function loadServerKeys(dir: string): ServerKeys {
         throw new InvalidArgumentError(`${listPath} line ${n + 1} is not a 40-character Z85 public key`);
       authorized.add(line);
     }
+    // An empty list must not read as "no list": that would admit every client holding server.public.
+    if (authorized.size === 0)
+      throw new InvalidArgumentError(
+        `${listPath} lists no client key, so it would admit no one: add client public keys (Z85, one per line, e.g. from \`tg4 keys\`), or delete the file to admit every client that holds server.public`,
+      );
   }
   return {
     publicKey: readKey(dir, 'server.public'),

@@ -1,7 +1,10 @@
 // The environment server: one ZeroMQ ROUTER socket, msgpack requests (docs/protocol.md), sessions of N sub-envs.
 // Requests are handled one at a time, in arrival order per connection (libzmq fair-queues between connections, so a
-// client flooding the socket delays the others by at most its share). No client message can stop the server: every
-// failure becomes an error reply.
+// client flooding the socket delays the others by at most its share). A `make` is built in the background, in slices
+// that yield to the event loop, so other clients keep stepping meanwhile; the same connection's later requests wait
+// for its make's reply (order per connection holds). Before building, a make's memory is estimated and bounded per
+// session and per server, and what it reads comes only from the operator's data dir (client-kwargs.ts). No client
+// message can stop the server: every failure becomes an error reply.
 import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
 import * as zmq from 'zeromq';
@@ -12,6 +15,10 @@ import { loadServerKeys, startZapHandler } from './curve.ts';
 import { LimitExceededError, ProtocolError, UnknownSessionError } from './errors.ts';
 import { registryEnvSource, type EnvSource } from './env-source.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
+import { DataAccess } from './data-access.ts';
+import { MarketStore, type StoreLease } from './market-store.ts';
+import { resolveClientKwargs, type ResolvedKwargs } from './client-kwargs.ts';
+import { estimateSessionBytes, formatBytes, type EngineKind } from './memory-estimate.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
 import { peekRequestId } from './protocol/peek-id.ts';
 import { encodeBatchReply } from './protocol/fast-reply.ts';
@@ -39,6 +46,8 @@ export interface ServerOptions {
   curveKeysDir?: string;
   /** Allow a non-loopback bind without CURVE (anyone who can reach the port can run envs). */
   insecure?: boolean;
+  /** The only folder whose files clients may name (`data`, `features`); none by default (named datasets only). */
+  dataDir?: string;
   /** Where envs come from; the core registry with the built-in envs by default. */
   source?: EnvSource;
   /** Session events (made, closed, expired), one line each; silent by default. */
@@ -54,9 +63,25 @@ export interface ServerStats {
   expired: number;
 }
 
+/** Requests one connection may queue while its make builds; beyond, they are answered LIMIT_EXCEEDED at once. */
+const MAX_BACKLOG = 1000;
+/** Work between two yields to the event loop while a make builds its sub-envs. */
+const BUILD_SLICE_MS = 8;
+
 export class Tg4Server {
   readonly sessions = new Map<string, Session>();
   readonly limits: ServerLimits;
+  /** Loaded frames and feature matrices shared by sessions over the same data and spec. */
+  readonly store = new MarketStore();
+  /** Estimated bytes and store lease of each session. */
+  private readonly held = new Map<string, { bytes: number; lease: StoreLease }>();
+  /** Estimated bytes of makes being built. */
+  private buildingBytes = 0;
+  private building = 0;
+  /** Connections with a make in progress, and their requests that arrived meanwhile. */
+  private readonly backlog = new Map<string, Buffer[][]>();
+  private sendChain: Promise<void> = Promise.resolve();
+  private access: DataAccess = DataAccess.create(null, 1);
   private readonly stats_: ServerStats = { sessions: 0, requests: 0, errors: 0, expired: 0 };
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -85,6 +110,7 @@ export class Tg4Server {
       );
     }
     const limits = resolveLimits(options.limits);
+    const access = DataAccess.create(options.dataDir, limits.maxDataFileBytes);
     const source = options.source ?? (await registryEnvSource());
     // A context per server: its own ZAP endpoint, and nothing shared with other servers in the process.
     const context = new zmq.Context({ blocky: false });
@@ -117,6 +143,7 @@ export class Tg4Server {
     const address = router.lastEndpoint ?? bind;
     const server = new Tg4Server(router, address, source, limits, options.log ?? (() => {}), options.now ?? Date.now);
     server.stopZap = stopZap;
+    server.access = access;
     server.loop = server.serve();
     const every = Math.max(20, Math.min(1000, (limits.idleTimeoutS * 1000) / 4));
     server.sweeper = setInterval(() => server.expireIdle(), every);
@@ -136,7 +163,21 @@ export class Tg4Server {
     this.stopZap?.();
     await this.loop?.catch(() => {});
     for (const s of this.sessions.values()) closeQuietly(s);
+    for (const id of this.sessions.keys()) this.forget(id);
     this.sessions.clear();
+  }
+
+  /** Estimated memory held: sessions, makes being built, and the shared market data. */
+  memoryBytes(): number {
+    let n = this.buildingBytes + this.store.totalBytes();
+    for (const h of this.held.values()) n += h.bytes;
+    return n;
+  }
+
+  private forget(id: string): void {
+    const h = this.held.get(id);
+    this.held.delete(id);
+    h?.lease.release();
   }
 
   /** Closes sessions unused for longer than the idle timeout. */
@@ -147,6 +188,7 @@ export class Tg4Server {
       if (t - s.lastUsedMs > limit) {
         this.sessions.delete(id);
         closeQuietly(s);
+        this.forget(id);
         this.stats_.expired++;
         this.log(`session ${id} (${s.envId} ×${s.numEnvs}) expired after ${this.limits.idleTimeoutS}s idle`);
       }
@@ -164,7 +206,14 @@ export class Tg4Server {
         continue;
       }
       if (frames.length < 2) continue;
-      let reply: Buffer[];
+      const peer = frames[0]!.toString('latin1');
+      const queue = this.backlog.get(peer);
+      if (queue !== undefined) {
+        if (queue.length < MAX_BACKLOG) queue.push(frames);
+        else await this.send(this.busyReply(frames));
+        continue;
+      }
+      let reply: Buffer[] | Promise<Buffer[]>;
       try {
         reply = this.handleFrames(frames);
       } catch (err) {
@@ -172,17 +221,54 @@ export class Tg4Server {
         this.log(`request handling failed: ${(err as Error).message}`);
         continue;
       }
-      try {
-        await this.router.send(reply);
-      } catch (err) {
-        if (this.stopping) return;
-        this.log(`reply to a client failed (it may have gone): ${(err as Error).message}`);
-      }
+      if (reply instanceof Promise) {
+        this.backlog.set(peer, []);
+        void this.finishInBackground(peer, reply);
+      } else await this.send(reply);
     }
   }
 
+  /** Sends a make's reply when it is built, then the requests its connection sent meanwhile, in order. */
+  private async finishInBackground(peer: string, first: Promise<Buffer[]>): Promise<void> {
+    const queue = this.backlog.get(peer)!;
+    try {
+      await this.send(await first);
+      while (queue.length > 0 && !this.stopping) {
+        const r = this.handleFrames(queue.shift()!);
+        await this.send(r instanceof Promise ? await r : r);
+      }
+    } catch (err) {
+      this.log(`request handling failed: ${(err as Error).message}`);
+    } finally {
+      this.backlog.delete(peer);
+    }
+  }
+
+  /** Replies go out one at a time (a socket takes one send at a time); the returned promise settles when this one has. */
+  private send(reply: Buffer[]): Promise<void> {
+    const sent = this.sendChain.then(async () => {
+      try {
+        await this.router.send(reply);
+      } catch (err) {
+        if (!this.stopping) this.log(`reply to a client failed (it may have gone): ${(err as Error).message}`);
+      }
+    });
+    this.sendChain = sent;
+    return sent;
+  }
+
+  private busyReply(frames: Buffer[]): Buffer[] {
+    this.stats_.requests++;
+    this.stats_.errors++;
+    const body = frames[frames.length - 1]!;
+    const error = new LimitExceededError(
+      `${MAX_BACKLOG} requests of this connection already wait for its make to finish: wait for the make's reply before sending more`,
+    );
+    return [...frames.slice(0, -1), encodeMessage({ id: peekRequestId(body), error: errorBody(error) })];
+  }
+
   /** [identity, ...envelope, body] → [identity, ...envelope, reply]: REQ's empty delimiter comes back as it came. */
-  private handleFrames(frames: Buffer[]): Buffer[] {
+  private handleFrames(frames: Buffer[]): Buffer[] | Promise<Buffer[]> {
     const identity = frames[0]!;
     const envelope = frames.slice(1, -1);
     const body = frames[frames.length - 1]!;
@@ -203,6 +289,7 @@ export class Tg4Server {
       const raw = decodeMessage(body);
       id = requestIdOf(raw);
       const req = parseRequest(raw);
+      if (req.op === 'make') return this.makeReply(identity, envelope, id, req);
       const result = this.dispatch(req);
       if (req.op === 'step' || req.op === 'reset') {
         const fast = encodeBatchReply(id, result as StepResultWire);
@@ -213,16 +300,18 @@ export class Tg4Server {
       this.stats_.errors++;
       out = { id, error: errorBody(err) };
     }
-    let bytes: Buffer;
+    return [identity, ...envelope, encodeReply(id, out)];
+  }
+
+  private async makeReply(identity: Buffer, envelope: Buffer[], id: RequestId, req: MakeRequest): Promise<Buffer[]> {
+    let out: unknown;
     try {
-      bytes = encodeMessage(out);
+      out = { id, result: await this.make(req) };
     } catch (err) {
-      bytes = encodeMessage({
-        id,
-        error: { code: 'INTERNAL', message: `the reply could not be encoded: ${(err as Error).message}` },
-      });
+      this.stats_.errors++;
+      out = { id, error: errorBody(err) };
     }
-    return [identity, ...envelope, bytes];
+    return [identity, ...envelope, encodeReply(id, out)];
   }
 
   private dispatch(req: Request): unknown {
@@ -242,10 +331,11 @@ export class Tg4Server {
         return r;
       }
       case 'make':
-        return this.make(req);
+        throw new Tg4Error('INTERNAL', 'make is handled by makeReply');
       case 'close': {
         const s = this.session(req.session);
         this.sessions.delete(s.id);
+        this.forget(s.id);
         s.engine.close();
         this.log(`session ${s.id} closed`);
         return { closed: true };
@@ -280,10 +370,10 @@ export class Tg4Server {
     return s;
   }
 
-  private make(req: MakeRequest): MakeResult {
-    if (this.sessions.size >= this.limits.maxSessions) {
+  private async make(req: MakeRequest): Promise<MakeResult> {
+    if (this.sessions.size + this.building >= this.limits.maxSessions) {
       throw new LimitExceededError(
-        `this server already holds ${this.sessions.size} sessions, its limit: close sessions you no longer use, or restart it with a larger --max-sessions`,
+        `this server already holds ${this.sessions.size} sessions${this.building > 0 ? ` and builds ${this.building}` : ''}, its limit: close sessions you no longer use, or restart it with a larger --max-sessions`,
       );
     }
     if (req.num_envs > this.limits.maxEnvsPerSession) {
@@ -297,58 +387,157 @@ export class Tg4Server {
       );
     }
     const spec = this.source.spec(req.env_id);
-    const engine = this.buildEngine(req);
-    const id = randomBytes(16).toString('hex');
-    const session = new Session(id, req.env_id, req.num_envs, req.autoreset, spec, engine, req.seed, this.now());
-    this.sessions.set(id, session);
-    this.log(`session ${id} made: ${req.env_id} ×${req.num_envs} (${req.autoreset})`);
-    const probe = engine instanceof SubEnvEngine ? engine.envs[0]! : (engine as VectorEngine).probe;
-    const meta = probe.metadata;
-    return {
-      session: id,
-      env_id: req.env_id,
-      num_envs: req.num_envs,
-      autoreset: req.autoreset,
-      observation_space: engine.observationSpace.toJSON(),
-      action_space: engine.actionSpace.toJSON(),
-      spec: session.specJSON(),
-      metadata: { render_modes: [...meta.renderModes], render_fps: meta.renderFps ?? null },
-      render_mode: probe.renderMode,
-      callable: engine.callable,
-      engine: engine instanceof VectorEngine ? 'vector' : 'sub-env',
-    };
+    this.building++;
+    let resolved: ResolvedKwargs | null = null;
+    const hold = { bytes: 0 };
+    try {
+      resolved = await resolveClientKwargs(req.env_id, req.kwargs, {
+        access: this.access,
+        store: this.store,
+        reserve: (bytes, what) => this.checkServerMemory(bytes, what),
+        log: this.log,
+      });
+      const r = resolved;
+      const built = await this.buildEngine(req, r, hold);
+      const engine = built.engine;
+      const id = randomBytes(16).toString('hex');
+      const session = new Session(id, req.env_id, req.num_envs, req.autoreset, spec, engine, req.seed, this.now());
+      this.sessions.set(id, session);
+      this.held.set(id, { bytes: built.bytes, lease: r.lease });
+      resolved = null; // the session owns the lease now
+      this.log(
+        `session ${id} made: ${req.env_id} ×${req.num_envs} (${req.autoreset}), about ${formatBytes(built.bytes)} estimated`,
+      );
+      const probe = engine instanceof SubEnvEngine ? engine.envs[0]! : (engine as VectorEngine).probe;
+      const meta = probe.metadata;
+      return {
+        session: id,
+        env_id: req.env_id,
+        num_envs: req.num_envs,
+        autoreset: req.autoreset,
+        observation_space: engine.observationSpace.toJSON(),
+        action_space: engine.actionSpace.toJSON(),
+        spec: session.specJSON(),
+        metadata: { render_modes: [...meta.renderModes], render_fps: meta.renderFps ?? null },
+        render_mode: probe.renderMode,
+        callable: engine.callable,
+        engine: engine instanceof VectorEngine ? 'vector' : 'sub-env',
+      };
+    } finally {
+      this.building--;
+      this.buildingBytes -= hold.bytes;
+      resolved?.lease.release();
+    }
   }
 
-  private buildEngine(req: MakeRequest): SessionEngine {
+  /** LIMIT_EXCEEDED when `bytes` more would take the server past its memory limit. */
+  private checkServerMemory(bytes: number, what: string): void {
+    const used = this.memoryBytes();
+    if (used + bytes > this.limits.maxServerMemoryBytes) {
+      throw new LimitExceededError(
+        `${what} would need about ${formatBytes(bytes)}; this server holds about ${formatBytes(used)} of its ${formatBytes(this.limits.maxServerMemoryBytes)} limit: close sessions, make fewer or smaller ones, or restart it with a larger --max-server-mb`,
+      );
+    }
+  }
+
+  /** Estimates the session (LIMIT_EXCEEDED over a limit), reserves it, then builds it in slices that yield. */
+  private async buildEngine(
+    req: MakeRequest,
+    r: ResolvedKwargs,
+    hold: { bytes: number },
+  ): Promise<{ engine: SessionEngine; bytes: number }> {
     const batchSize = req.batch_size ?? req.num_envs;
+    const estimate = (engine: EngineKind, numEnvs: number, obsElements: number): number => {
+      const bytes = estimateSessionBytes({
+        engine,
+        numEnvs,
+        obsElements,
+        bars: r.bars,
+        symbols: r.symbols,
+        features: r.features,
+      });
+      const what = `make ${req.env_id} ×${numEnvs} (${engine} engine, observations of ${obsElements} floats${r.bars > 0 ? `, ${r.bars} bars × ${r.features} feature columns` : ''})`;
+      if (bytes > this.limits.maxSessionMemoryBytes) {
+        throw new LimitExceededError(
+          `${what} would need about ${formatBytes(bytes)}, over this server's limit of ${formatBytes(this.limits.maxSessionMemoryBytes)} per session: use fewer sub-envs or a smaller windowSize, or restart the server with a larger --max-session-mb`,
+        );
+      }
+      this.checkServerMemory(bytes - hold.bytes, what);
+      this.buildingBytes += bytes - hold.bytes;
+      hold.bytes = bytes;
+      return bytes;
+    };
     const envs: EnvLike[] = [];
     try {
-      const first = this.source.make(req.env_id, req.kwargs);
+      // The probe: one sub-env, estimated first when the observation size is known before building.
+      if (r.obsElements !== null) estimate('sub-env', 1, r.obsElements);
+      const first = this.source.make(req.env_id, r.kwargs);
       envs.push(first);
+      const obsElements = r.obsElements ?? observationElements(first);
       const fits =
         req.autoreset !== 'disabled' &&
         batchSize >= req.num_envs &&
         first.renderMode === null &&
         VectorEngine.fits(first.observationSpace.toJSON(), first.actionSpace.toJSON());
-      const venv =
-        fits && req.engine !== 'sub-env'
-          ? this.source.makeVec(req.env_id, req.num_envs, req.autoreset as 'next-step' | 'same-step', req.kwargs)
-          : null;
-      if (venv !== null) return new VectorEngine(venv, first);
+      if (fits && req.engine !== 'sub-env' && this.source.spec(req.env_id).vectorEntryPoint !== undefined) {
+        const bytes = estimate('vector', req.num_envs, obsElements);
+        const venv = this.source.makeVec(
+          req.env_id,
+          req.num_envs,
+          req.autoreset as 'next-step' | 'same-step',
+          r.kwargs,
+        );
+        if (venv !== null) return { engine: new VectorEngine(venv, first), bytes };
+      }
       if (req.engine === 'vector') {
         throw new InvalidArgumentError(
           `engine 'vector' is not available for this session: it needs a spec with a vectorEntryPoint, Box float32 observations, Discrete or Box float32 actions, autoreset next-step or same-step, no render_mode and no batch_size below num_envs`,
         );
       }
-      for (let i = 1; i < req.num_envs; i++) envs.push(this.source.make(req.env_id, req.kwargs));
-      return new SubEnvEngine(envs, req.autoreset);
+      const bytes = estimate('sub-env', req.num_envs, obsElements);
+      let slice = performance.now();
+      for (let i = 1; i < req.num_envs; i++) {
+        if (performance.now() - slice > BUILD_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.stopping) throw new Tg4Error('INTERNAL', 'the server is stopping');
+          slice = performance.now();
+        }
+        envs.push(this.source.make(req.env_id, r.kwargs));
+      }
+      return { engine: new SubEnvEngine(envs, req.autoreset), bytes };
     } catch (err) {
-      for (const e of envs) e.close();
+      for (const e of envs) closeEnvQuietly(e);
       if (err instanceof Tg4Error) throw err;
       throw new InvalidArgumentError(
         `make ${req.env_id} with kwargs ${JSON.stringify(req.kwargs).slice(0, 200)} failed: ${(err as Error).message}`,
       );
     }
+  }
+}
+
+/** Float32 elements of one observation: the Box's size, else a generous bound for composite spaces. */
+function observationElements(env: EnvLike): number {
+  const shape = env.observationSpace.shape;
+  if (shape === null || shape === undefined) return 4096;
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function closeEnvQuietly(e: EnvLike): void {
+  try {
+    e.close();
+  } catch {
+    // Already failing: the first error is the one to report.
+  }
+}
+
+function encodeReply(id: RequestId, out: unknown): Buffer {
+  try {
+    return encodeMessage(out);
+  } catch (err) {
+    return encodeMessage({
+      id,
+      error: { code: 'INTERNAL', message: `the reply could not be encoded: ${(err as Error).message}` },
+    });
   }
 }
 

@@ -4,6 +4,8 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { Tg4Server } from '../../server/server.ts';
 import { DEFAULT_LIMITS } from '../../server/limits.ts';
 
+const MiB = 1024 * 1024;
+
 function num(flag: string, integer: boolean): (v: string) => number {
   return (v) => {
     const n = Number(v);
@@ -42,6 +44,28 @@ export function register(program: Command): void {
       num('--idle-timeout', false),
       DEFAULT_LIMITS.idleTimeoutS,
     )
+    .option(
+      '--data-dir <dir>',
+      "the only folder whose files clients may name as 'data' or 'features' (relative names; default: none, only 'bundled')",
+    )
+    .option(
+      '--max-session-mb <n>',
+      'estimated memory one session may use, MiB',
+      num('--max-session-mb', true),
+      DEFAULT_LIMITS.maxSessionMemoryBytes / MiB,
+    )
+    .option(
+      '--max-server-mb <n>',
+      'estimated memory of all sessions and shared market data, MiB (default: half the RAM, at most 8192)',
+      num('--max-server-mb', true),
+      DEFAULT_LIMITS.maxServerMemoryBytes / MiB,
+    )
+    .option(
+      '--max-data-file-mb <n>',
+      'largest data or feature-spec file a client may name (gunzipped), MiB',
+      num('--max-data-file-mb', true),
+      DEFAULT_LIMITS.maxDataFileBytes / MiB,
+    )
     .option('--curve-keys <dir>', 'CURVE keys folder from `tg4 keys`: encrypt and admit only authorized clients')
     .option('--insecure', 'allow binding beyond loopback without CURVE keys', false)
     .option('--verbose', 'log sessions made, closed and expired to stderr', false)
@@ -52,6 +76,10 @@ export function register(program: Command): void {
         maxEnvsPerSession: number;
         maxMessageBytes: number;
         idleTimeout: number;
+        dataDir?: string;
+        maxSessionMb: number;
+        maxServerMb: number;
+        maxDataFileMb: number;
         curveKeys?: string;
         insecure: boolean;
         verbose: boolean;
@@ -63,7 +91,11 @@ export function register(program: Command): void {
             maxEnvsPerSession: opts.maxEnvsPerSession,
             maxMessageBytes: opts.maxMessageBytes,
             idleTimeoutS: opts.idleTimeout,
+            maxSessionMemoryBytes: opts.maxSessionMb * MiB,
+            maxServerMemoryBytes: opts.maxServerMb * MiB,
+            maxDataFileBytes: opts.maxDataFileMb * MiB,
           },
+          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
           curveKeysDir: opts.curveKeys,
           insecure: opts.insecure,
           log: opts.verbose ? (line) => process.stderr.write(`tg4 serve: ${line}\n`) : undefined,

@@ -2,6 +2,7 @@
 // library (Python's msgpack, Go, Rust, C) reads what the server writes.
 import { Packr, Unpackr } from 'msgpackr';
 import { ProtocolError } from '../errors.ts';
+import { checkPlainMsgpack } from './plain-msgpack.ts';
 
 const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
@@ -13,6 +14,7 @@ export function encodeMessage(msg: unknown): Buffer {
 /** Decodes one message; anything that is not a single, complete msgpack value is a PROTOCOL_ERROR. */
 export function decodeMessage(bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) throw new ProtocolError('empty message: send one msgpack map per request');
+  checkPlainMsgpack(bytes);
   let value: unknown;
   try {
     value = unpackr.unpack(bytes);

@@ -9,6 +9,8 @@ import { parseWireArray, typeName, type WireArray, INTEGER_DTYPES, dataView, rea
 export const PROTOCOL_VERSION = 1;
 export const OPS = ['hello', 'make', 'reset', 'step', 'close', 'render', 'spaces', 'call'] as const;
 export type Op = (typeof OPS)[number];
+/** Arguments (and kwargs) of one `call`: an env method takes a handful; more is a client error, not a deep stack. */
+export const MAX_CALL_ARGS = 64;
 
 /** 'disabled' (no autoreset: step after the end is RESET_NEEDED) serves single envs, as Gymnasium's AutoresetMode.DISABLED. */
 export type WireAutoresetMode = AutoresetMode | 'disabled';
@@ -227,13 +229,20 @@ export function parseRequest(raw: unknown): Request {
     case 'call': {
       const args = m.args === undefined || m.args === null ? [] : m.args;
       if (!Array.isArray(args)) throw new ProtocolError('call.args must be a list');
+      if (args.length > MAX_CALL_ARGS)
+        throw new InvalidArgumentError(
+          `call.args holds ${args.length} arguments; a call takes at most ${MAX_CALL_ARGS} (pass a list as one argument)`,
+        );
+      const kw = optMap(m, 'kwargs') ?? {};
+      if (Object.keys(kw).length > MAX_CALL_ARGS)
+        throw new InvalidArgumentError(`call.kwargs holds more than ${MAX_CALL_ARGS} keys`);
       return {
         op,
         id,
         session: reqString(m, 'session'),
         name: reqString(m, 'name'),
         args,
-        kwargs: optMap(m, 'kwargs') ?? {},
+        kwargs: kw,
         env_ids: optEnvIds(m.env_ids),
       };
     }

@@ -17,7 +17,8 @@ export function peekRequestId(b: Uint8Array): RequestId {
       n = view.getUint32(p);
       p += 4;
     } else return null;
-    for (let k = 0; k < n && k < 64; k++) {
+    // Every key is scanned (an id after the 64th key still comes back); skipping is O(bytes) and stops at the end.
+    for (let k = 0; k < n && p < b.length; k++) {
       const keyStart = p;
       p = skip(b, view, p);
       const isId = p - keyStart === 3 && b[keyStart] === 0xa2 && b[keyStart + 1] === 0x69 && b[keyStart + 2] === 0x64;
@@ -123,8 +124,8 @@ function skip(b: Uint8Array, v: DataView, p: number): number {
 }
 
 function skipN(b: Uint8Array, v: DataView, p: number, n: number): number {
-  // Nested containers inside the scanned keys' values are bounded: an id-first client never reaches them.
-  if (n > 1_000_000) throw new RangeError('too many elements to skim');
+  // Each element takes at least a byte: a count beyond the bytes left is a lie (and would only loop).
+  if (n > b.length - p) throw new RangeError('more elements declared than bytes left');
   for (let i = 0; i < n; i++) {
     if (p >= b.length) throw new RangeError('truncated');
     p = skip(b, v, p);

@@ -1,0 +1,48 @@
+// What a session will cost in memory, estimated before it is built, so that the server refuses a make it cannot
+// afford instead of finding out by running out of memory. The model is an upper bound fitted to measurements of the
+// trading envs (heap + array buffers after a forced GC, 2026-12-06; test/server/memory.test.ts checks it against real
+// makes, so a change in the envs that breaks the bound fails that test):
+//   sub-env engine, per sub-env:  32 × observation bytes + the env's own per-bar arrays
+//     (Trading-v0 window 32 / 4096: 1.45 / 13.4 MB measured, 1.6 / 14.2 MB estimated)
+//   vector engine: one set of per-bar arrays + per sub-env (observation bytes + 64 KiB)
+//     (Trading-v0 window 4096: 0.31 MB per sub-env measured, 0.46 MB estimated)
+// Data shared between sessions (frames, feature matrices: market-store.ts) is counted once, by the store.
+
+export type EngineKind = 'vector' | 'sub-env';
+
+export interface SessionShape {
+  engine: EngineKind;
+  numEnvs: number;
+  /** Float32 elements of one observation. */
+  obsElements: number;
+  /** Bars of the env's data (0 for envs without market data). */
+  bars: number;
+  symbols: number;
+  /** Feature columns over all symbols. */
+  features: number;
+}
+
+const SUB_ENV_OBS_COPIES = 32;
+const VECTOR_PER_ENV_BYTES = 64 * 1024;
+const SMALL_ENV_BYTES = 16 * 1024;
+
+/** Per-bar arrays one trading env (or one trading vector env) builds for itself over shared frames and features. */
+function perBarBytes(s: SessionShape): number {
+  if (s.bars === 0) return SMALL_ENV_BYTES;
+  // One symbol: positions, packed bars and masks (~44 B/bar measured). Several: the frames aligned onto one time axis
+  // and the features concatenated per env (~385 B/bar for two symbols of 24 features measured).
+  const multi = s.symbols > 1 ? 6 * s.features + 80 * s.symbols : 0;
+  return s.bars * (48 * s.symbols + multi);
+}
+
+export function estimateSessionBytes(s: SessionShape): number {
+  const obsBytes = 4 * s.obsElements;
+  if (s.engine === 'sub-env') return s.numEnvs * (SUB_ENV_OBS_COPIES * obsBytes + perBarBytes(s));
+  return perBarBytes(s) + s.numEnvs * (obsBytes + VECTOR_PER_ENV_BYTES);
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${Math.ceil(n / 1024)} KiB`;
+}
