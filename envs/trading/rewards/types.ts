@@ -22,6 +22,8 @@ export interface RewardInputs {
   readonly exposure: Float64Array;
   /** Bars the current position has been held through, its entry bar included (0 when flat). */
   readonly timeInTrade: Float64Array;
+  /** The decision bar t (index into the frame) of this step: a reward may use bars ≤ t + 1 only (`tg4 check lookahead`). */
+  readonly bar: Int32Array;
 }
 
 /**
