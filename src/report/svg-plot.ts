@@ -256,6 +256,8 @@ export interface HtmlSection {
   svg?: string;
   table?: (string | number)[][];
   text?: string;
+  /** Raw HTML placed after the rest (trusted markup the caller built, e.g. an inlined chart). */
+  html?: string;
 }
 
 /** A self-contained HTML report (inline SVGs and tables, no external assets). */
@@ -276,6 +278,7 @@ export function htmlReport(title: string, sections: readonly HtmlSection[]): str
         );
       }
       if (s.svg) out.push(s.svg);
+      if (s.html) out.push(s.html);
       return out.join('\n');
     })
     .join('\n');
