@@ -19,6 +19,8 @@ export type Tg4ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'MODEL_MISMATCH'
   | 'BACKEND_UNAVAILABLE'
+  | 'REGISTRY_ERROR'
+  | 'PROMOTION_REFUSED'
   | 'INTERNAL';
 
 export class Tg4Error extends Error {
