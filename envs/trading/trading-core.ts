@@ -131,6 +131,10 @@ export class TradingCore {
   readonly exitFee: Float64Array;
   /** 1 when this step's entry was refused by the cooldown. */
   readonly blocked: Uint8Array;
+  // ---- per sub-env, within a step: fees and traded notional before it, slippage paid in it (no doubles cross calls)
+  private readonly feesBefore: Float64Array;
+  private readonly tradedBefore: Float64Array;
+  private readonly slippagePaid: Float64Array;
 
   // ---- outputs
   readonly observations: Float32Array;
@@ -215,6 +219,9 @@ export class TradingCore {
     this.turnover = f64();
     this.exposure = f64();
     this.timeInTrade = f64();
+    this.feesBefore = f64();
+    this.tradedBefore = f64();
+    this.slippagePaid = f64();
     this.rewardInputs = {
       prevEquity: this.prevEquity,
       equity: this.equity,
@@ -318,15 +325,27 @@ export class TradingCore {
     this.writeObservation(i);
   }
 
-  /** One step of sub-env i with the target exposures in targets[i·S …]. */
+  /**
+   * One step of sub-env i with the target exposures in targets[i·S …]: orders at the next open (skipped when a
+   * single-symbol step holds, i.e. places no order: most steps of most policies), exits inside the bar and the mark,
+   * then the one settle path (reward, termination, observation) every step takes.
+   */
   stepOne(i: number): void {
-    if (this.S === 1 && this.fastPath && this.holds(i)) this.stepHold(i);
-    else this.stepGeneral(i);
+    const b = this.book;
+    const nx = this.bar[i]! + 1;
+    const row = nx * this.stride;
+    this.feesBefore[i] = b.feesPaid[i]!;
+    this.tradedBefore[i] = b.tradedNotional[i]!;
+    this.slippagePaid[i] = 0;
+    this.clearFills(i);
+    if (!(this.S === 1 && this.fastPath && this.holds(i))) this.placeOrders(i, nx, row);
+    this.exitsAndMark(i, nx, row);
+    this.settle(i, nx, row);
   }
 
   /**
-   * Single symbol: true when this step places no order (the general path's order loop would skip the slot), so that
-   * stepHold may run. Same conditions, same arithmetic as the general path.
+   * Single symbol: true when this step places no order (placeOrders would skip the slot), so that it may be skipped.
+   * Same conditions, same arithmetic as placeOrders (test/envs/trading/fast-path.test.ts compares both bit for bit).
    */
   private holds(i: number): boolean {
     const target = this.targets[i]!;
@@ -341,101 +360,30 @@ export class TradingCore {
     return Math.abs(target - (eOpen > 0 ? (cur * px) / eOpen : 0)) <= this.threshold;
   }
 
-  /**
-   * The general step specialised to one symbol and no order (most steps of most policies): exits and mark in the
-   * kernel, then reward, termination and observation exactly as stepGeneral computes them (test/envs/trading/
-   * fast-path.test.ts checks both paths give the same numbers bit for bit).
-   */
-  private stepHold(i: number): void {
-    const b = this.book;
-    const t = this.bar[i]!;
-    const nx = t + 1;
-    const bars = this.bars;
-    const row = nx * 5;
-    const fees0 = b.feesPaid[i]!;
-    const traded0 = b.tradedNotional[i]!;
-    this.orderQty[i] = 0;
-    this.exitReason[i] = 0;
-    this.blocked[i] = 0;
-    this.orderStatus[i] = 0;
-    let slippageCost = 0;
-    if (b.size[i] === 0) b.markPrice[i] = bars[row + 4]!;
-    else {
-      const reason = processPackedBar(b, this.params, i, 0, bars, row, row + 1);
-      if (reason !== REASON_NONE) slippageCost += this.recordExit(i, 0, i, reason, nx);
+  /** Clears the step's fill and exit columns of sub-env i. */
+  private clearFills(i: number): void {
+    for (let p = i * this.S, end = p + this.S; p < end; p++) {
+      this.orderQty[p] = 0;
+      this.exitReason[p] = 0;
+      this.blocked[p] = 0;
+      this.orderStatus[p] = 0;
     }
-    const e = markAccount(b, i, bars[row]!);
-
-    // Reward inputs and reward (stepGeneral's loop over symbols, for S = 1).
-    const prevE = this.equity[i]!;
-    this.prevEquity[i] = prevE;
-    this.equity[i] = e;
-    const peak = this.peakEquity[i]!;
-    this.prevPeakEquity[i] = peak;
-    const newPeak = e > peak ? e : peak;
-    this.peakEquity[i] = newPeak;
-    this.costs[i] = b.feesPaid[i]! - fees0 + slippageCost;
-    this.turnover[i] = b.tradedNotional[i]! - traded0;
-    let expo = 0;
-    let held = 0;
-    const sz = b.size[i]!;
-    if (sz !== 0) {
-      expo += (sz * bars[row + 4]!) / e;
-      held = nx - this.entryBar[i]! + 1;
-      if (!(held > 0)) held = 0;
-    }
-    this.exposure[i] = e > 0 ? expo : 0;
-    this.timeInTrade[i] = held;
-    const reward = this.reward.compute(this.rewardInputs, i);
-    this.rewards64[i] = reward;
-    this.rewards[i] = reward;
-
-    // Episode end: ruin / drawdown terminate; the episode length or the end of the data truncate.
-    const dd = 1 - e / newPeak;
-    this.terminated[i] = e <= this.ruinFraction * this.initialEquity[i]! || dd >= this.maxDrawdown ? 1 : 0;
-    const k = this.steps[i]! + 1;
-    this.steps[i] = k;
-    this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= this.rangeEnd ? 1 : 0;
-    this.bar[i] = nx;
-    this.writeObservation(i);
   }
 
-  /** Books an exit of this step on slot p (the info columns, cooldown); returns the slippage it paid. */
-  private recordExit(_i: number, s: number, p: number, reason: number, nx: number): number {
-    const b = this.book;
-    const q = b.lastFillQty[p]!;
-    const fp = b.lastFillPrice[p]!;
-    this.exitReason[p] = reason;
-    this.exitQty[p] = q;
-    this.exitPrice[p] = fp;
-    this.exitFee[p] = b.lastFillFee[p]!;
-    this.entryBar[p] = -1;
-    this.cooldownUntil[p] = nx + 1 + this.cooldownBars;
-    // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
-    if (reason === REASON_TAKE_PROFIT) return 0;
-    const k = this.slip[s]!;
-    return q < 0 ? (-q * fp * k) / (1 - k) : (q * fp * k) / (1 + k);
-  }
-
-  private stepGeneral(i: number): void {
-    const d = this.data;
+  /** The targets of sub-env i as market orders at bar nx's open (packed row `row`); slippage into slippagePaid[i]. */
+  private placeOrders(i: number, nx: number, row: number): void {
     const b = this.book;
     const params = this.params;
     const S = this.S;
-    const t = this.bar[i]!;
-    const nx = t + 1;
+    const t = nx - 1;
     const bars = this.bars;
-    const row = nx * this.stride;
     const timeNx = bars[row]!;
-    const fees0 = b.feesPaid[i]!;
-    const traded0 = b.tradedNotional[i]!;
     const size = b.size;
     const targets = this.targets,
       level = this.level,
       cooldownUntil = this.cooldownUntil,
       entryBar = this.entryBar;
     const orderQty = this.orderQty,
-      exitReason = this.exitReason,
       blocked = this.blocked,
       orderStatus = this.orderStatus;
     const discrete = this.discrete;
@@ -447,13 +395,9 @@ export class TradingCore {
       const p = i * S + s;
       const sz = size[p]!;
       if (sz !== 0) eOpen += sz * (bars[row + 1 + 4 * s]! - b.entryPrice[p]!);
-      orderQty[p] = 0;
-      exitReason[p] = 0;
-      blocked[p] = 0;
-      orderStatus[p] = 0;
     }
 
-    // Orders at the open. With several symbols, reductions go first so that freed margin counts for the increases.
+    // With several symbols, reductions go first so that freed margin counts for the increases.
     const passes = S === 1 ? 1 : 2;
     for (let pass = 0; pass < passes; pass++) {
       for (let s = 0; s < S; s++) {
@@ -498,51 +442,68 @@ export class TradingCore {
         if (now !== 0 && (cur === 0 || now > 0 !== cur > 0)) this.openedTrade(i, s, p, t, nx, row);
       }
     }
+    this.slippagePaid[i] = slippageCost;
+  }
 
-    // Exits inside bar t+1, then the mark at its close.
-    for (let s = 0; s < S; s++) {
-      const p = i * S + s;
-      const q0 = row + 1 + 4 * s;
-      // Flat slot: processBar only marks it at the close (done here, saving the call).
-      let reason = REASON_NONE;
-      if (size[p] === 0) b.markPrice[p] = bars[q0 + 3]!;
-      else reason = processPackedBar(b, params, i, s, bars, row, q0);
-      if (reason !== REASON_NONE) {
-        const q = b.lastFillQty[p]!;
-        const fp = b.lastFillPrice[p]!;
-        exitReason[p] = reason;
-        this.exitQty[p] = q;
-        this.exitPrice[p] = fp;
-        this.exitFee[p] = b.lastFillFee[p]!;
-        // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
-        if (reason !== REASON_TAKE_PROFIT) {
-          const k = this.slip[s]!;
-          slippageCost += q < 0 ? (-q * fp * k) / (1 - k) : (q * fp * k) / (1 + k);
-        }
-        entryBar[p] = -1;
-        cooldownUntil[p] = nx + 1 + this.cooldownBars;
+  /** Stops, targets, max-hold and liquidation inside bar nx for every open slot of sub-env i, then the marks at its close. */
+  private exitsAndMark(i: number, nx: number, row: number): void {
+    const b = this.book;
+    for (let s = 0, p = i * this.S; s < this.S; s++, p++) {
+      const q = row + 1 + 4 * s;
+      // Flat slot: processPackedBar would only mark it at the close (done here, saving the call).
+      if (b.size[p] === 0) b.markPrice[p] = this.bars[q + 3]!;
+      else {
+        const reason = processPackedBar(b, this.params, i, s, this.bars, row, q);
+        if (reason !== REASON_NONE) this.recordExit(i, s, p, reason, nx);
       }
     }
-    const e = markAccount(b, i, timeNx);
+  }
 
-    // Reward inputs and reward.
+  /** Books an exit of this step on slot p (the info columns, cooldown) and adds the slippage it paid to slippagePaid[i]. */
+  private recordExit(i: number, s: number, p: number, reason: number, nx: number): void {
+    const b = this.book;
+    const q = b.lastFillQty[p]!;
+    const fp = b.lastFillPrice[p]!;
+    this.exitReason[p] = reason;
+    this.exitQty[p] = q;
+    this.exitPrice[p] = fp;
+    this.exitFee[p] = b.lastFillFee[p]!;
+    this.entryBar[p] = -1;
+    this.cooldownUntil[p] = nx + 1 + this.cooldownBars;
+    // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
+    if (reason === REASON_TAKE_PROFIT) return;
+    const k = this.slip[s]!;
+    this.slippagePaid[i] = this.slippagePaid[i]! + (q < 0 ? (-q * fp * k) / (1 - k) : (q * fp * k) / (1 + k));
+  }
+
+  /**
+   * The end of every step: the account marked at bar nx's close, the reward from the step's account numbers, ruin /
+   * drawdown termination, truncation at the episode length or the end of the data, and the observation at bar nx.
+   */
+  private settle(i: number, nx: number, row: number): void {
+    const b = this.book;
+    const S = this.S;
+    const bars = this.bars;
+    const size = b.size;
+    const e = markAccount(b, i, bars[row]!);
+
     const prevE = this.equity[i]!;
     this.prevEquity[i] = prevE;
     this.equity[i] = e;
     const peak = this.peakEquity[i]!;
     this.prevPeakEquity[i] = peak;
-    this.peakEquity[i] = e > peak ? e : peak;
-    this.costs[i] = b.feesPaid[i]! - fees0 + slippageCost;
-    this.turnover[i] = b.tradedNotional[i]! - traded0;
+    const newPeak = e > peak ? e : peak;
+    this.peakEquity[i] = newPeak;
+    this.costs[i] = b.feesPaid[i]! - this.feesBefore[i]! + this.slippagePaid[i]!;
+    this.turnover[i] = b.tradedNotional[i]! - this.tradedBefore[i]!;
     let expo = 0;
     let held = 0;
-    for (let s = 0; s < S; s++) {
-      const p = i * S + s;
+    for (let s = 0, p = i * S; s < S; s++, p++) {
       const sz = size[p]!;
       if (sz !== 0) {
         const v = (sz * bars[row + 4 + 4 * s]!) / e;
         expo += S === 1 ? v : Math.abs(v);
-        const h = nx - entryBar[p]! + 1; // bars held through, the entry bar included
+        const h = nx - this.entryBar[p]! + 1; // bars held through, the entry bar included
         if (h > held) held = h;
       }
     }
@@ -552,13 +513,11 @@ export class TradingCore {
     this.rewards64[i] = reward;
     this.rewards[i] = reward;
 
-    // Episode end: ruin / drawdown terminate; the episode length or the end of the data truncate.
-    const init = this.initialEquity[i]!;
-    const dd = 1 - e / this.peakEquity[i]!;
-    this.terminated[i] = e <= this.ruinFraction * init || dd >= this.maxDrawdown ? 1 : 0;
+    const dd = 1 - e / newPeak;
+    this.terminated[i] = e <= this.ruinFraction * this.initialEquity[i]! || dd >= this.maxDrawdown ? 1 : 0;
     const k = this.steps[i]! + 1;
     this.steps[i] = k;
-    this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= d.rangeEnd ? 1 : 0;
+    this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= this.rangeEnd ? 1 : 0;
     this.bar[i] = nx;
     this.writeObservation(i);
   }

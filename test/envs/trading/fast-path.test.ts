@@ -1,7 +1,7 @@
-// The single-symbol hold fast path of TradingCore (stepHold) against the general step (stepGeneral): the same vector
-// env run twice from the same seeds, once with the fast path off, must give the same observations, rewards, flags and
-// every column of the account book, bit for bit, through entries, exits (stops, targets, max-hold, liquidation),
-// cooldowns, rollover, drawdown terminations and autoresets.
+// The single-symbol hold fast path of TradingCore (a step that holds skips placeOrders) against the full step: the
+// same vector env run twice from the same seeds, once with the fast path off, must give the same observations, rewards,
+// flags and every column of the account book, bit for bit, through entries, exits (stops, targets, max-hold,
+// liquidation), cooldowns, rollover, drawdown terminations and autoresets.
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.ts';
 import { makeVec } from '../../../src/core/index.ts';
