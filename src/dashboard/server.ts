@@ -159,8 +159,9 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
         'set-cookie',
         `${cookieName}=${encodeURIComponent(url.searchParams.get('token')!)}; HttpOnly; SameSite=Strict; Path=/`,
       );
-    // Segments are decoded one by one, so an encoded '/' or '..' is checked like a literal one.
-    const raw = url.pathname.split('/').slice(1);
+    // The path as sent (URL() would fold '..' away first), its segments decoded one by one: an encoded '/' or '..'
+    // is checked, and refused, like a literal one.
+    const raw = (req.url ?? '/').split(/[?#]/)[0]!.split('/').slice(1);
     let segs: string[];
     try {
       segs = raw.map((s) => decodeURIComponent(s));
