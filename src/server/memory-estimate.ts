@@ -4,8 +4,9 @@
 // makes, so a change in the envs that breaks the bound fails that test):
 //   sub-env engine, per sub-env:  32 × observation bytes + the env's own per-bar arrays
 //     (Trading-v0 window 32 / 4096: 1.45 / 13.4 MB measured, 1.6 / 14.2 MB estimated)
-//   vector engine: one set of per-bar arrays + per sub-env (observation bytes + 64 KiB)
-//     (Trading-v0 window 4096: 0.31 MB per sub-env measured, 0.46 MB estimated)
+//   vector engine: one set of per-bar arrays + per sub-env (3 × observation bytes + 64 KiB: the env's observations,
+//     the session's reply batch and the encoder's buffer; Trading-v0 window 1024 × 256 through the server: 84 MB
+//     measured, 92 MB estimated)
 // Data shared between sessions (frames, feature matrices: market-store.ts) is counted once, by the store.
 
 export type EngineKind = 'vector' | 'sub-env';
@@ -23,6 +24,7 @@ export interface SessionShape {
 }
 
 const SUB_ENV_OBS_COPIES = 32;
+const VECTOR_OBS_COPIES = 3;
 const VECTOR_PER_ENV_BYTES = 64 * 1024;
 const SMALL_ENV_BYTES = 16 * 1024;
 
@@ -38,7 +40,7 @@ function perBarBytes(s: SessionShape): number {
 export function estimateSessionBytes(s: SessionShape): number {
   const obsBytes = 4 * s.obsElements;
   if (s.engine === 'sub-env') return s.numEnvs * (SUB_ENV_OBS_COPIES * obsBytes + perBarBytes(s));
-  return perBarBytes(s) + s.numEnvs * (obsBytes + VECTOR_PER_ENV_BYTES);
+  return perBarBytes(s) + s.numEnvs * (VECTOR_OBS_COPIES * obsBytes + VECTOR_PER_ENV_BYTES);
 }
 
 export function formatBytes(n: number): string {
