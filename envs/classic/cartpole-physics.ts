@@ -1,5 +1,5 @@
-// CartPole-v1 constants, exactly Gymnasium's (gymnasium/envs/classic_control/cartpole.py), shared by the single env
-// and the batched vector env. State is float64 as in Gymnasium; observations are float32.
+// CartPole-v1 constants and its Euler step, exactly Gymnasium's (gymnasium/envs/classic_control/cartpole.py), shared
+// by the single env and the batched vector env. State is float64 as in Gymnasium; observations are float32.
 export const GRAVITY = 9.8;
 export const MASS_CART = 1.0;
 export const MASS_POLE = 0.1;
@@ -30,4 +30,37 @@ export function parseResetBounds(options: Record<string, unknown>, fail: (msg: s
   }
   if (low > high) throw fail(`reset option low (${low}) must be <= high (${high})`);
   return [low, high];
+}
+
+/**
+ * One explicit-Euler step of the cart whose state (x, x_dot, theta, theta_dot) is s[o … o+3], pushed right when
+ * `right`; writes the new state to obs[o … o+3] too (float32) and returns whether the pole fell or the cart left the
+ * track. Grouping follows Gymnasium's expression order so
+ * that float64 results agree bit for bit.
+ */
+export function eulerStep(s: Float64Array, o: number, right: boolean, obs: Float32Array): boolean {
+  const x = s[o]!;
+  const xDot = s[o + 1]!;
+  const theta = s[o + 2]!;
+  const thetaDot = s[o + 3]!;
+  const force = right ? FORCE_MAG : -FORCE_MAG;
+  const cosTheta = Math.cos(theta);
+  const sinTheta = Math.sin(theta);
+  const temp = (force + POLE_MASS_LENGTH * (thetaDot * thetaDot) * sinTheta) / TOTAL_MASS;
+  const thetaAcc =
+    (GRAVITY * sinTheta - cosTheta * temp) / (LENGTH * (4.0 / 3.0 - (MASS_POLE * (cosTheta * cosTheta)) / TOTAL_MASS));
+  const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * cosTheta) / TOTAL_MASS;
+  const nx = x + TAU * xDot;
+  const nTheta = theta + TAU * thetaDot;
+  const nv = xDot + TAU * xAcc;
+  const nw = thetaDot + TAU * thetaAcc;
+  s[o] = nx;
+  s[o + 1] = nv;
+  s[o + 2] = nTheta;
+  s[o + 3] = nw;
+  obs[o] = nx;
+  obs[o + 1] = nv;
+  obs[o + 2] = nTheta;
+  obs[o + 3] = nw;
+  return nx < -X_THRESHOLD || nx > X_THRESHOLD || nTheta < -THETA_THRESHOLD_RADIANS || nTheta > THETA_THRESHOLD_RADIANS;
 }

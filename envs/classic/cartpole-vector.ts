@@ -1,5 +1,5 @@
-// Batched CartPole-v1 (EnvPool style): N carts held as struct-of-arrays in Float64Arrays, each reset and stepped in
-// place, writing straight into the preallocated output rows; autoreset, seeding and subsets are the core's
+// Batched CartPole-v1 (EnvPool style): N cart states in one N × 4 Float64Array, each reset and stepped in place (the
+// single env's eulerStep), writing straight into the preallocated output rows; autoreset, seeding and subsets are the core's
 // (BatchedVectorEnv). Behaves exactly like a SyncVectorEnv of N TimeLimit(CartPoleEnv, 500) with the same seeds: same
 // per-sub-env random streams, same floats, same autoreset.
 import type { AutoresetMode, Info } from '../../src/core/types.ts';
@@ -10,19 +10,7 @@ import { ActionBatch } from '../../src/core/vector/action-batch.ts';
 import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
 import { EMPTY_INFO, type EnvIds, type VectorActions } from '../../src/core/vector/vector-env.ts';
 import { cartPoleObservationSpace } from './cartpole.ts';
-import {
-  FORCE_MAG,
-  GRAVITY,
-  LENGTH,
-  MASS_POLE,
-  MAX_EPISODE_STEPS,
-  POLE_MASS_LENGTH,
-  TAU,
-  THETA_THRESHOLD_RADIANS,
-  TOTAL_MASS,
-  X_THRESHOLD,
-  parseResetBounds,
-} from './cartpole-physics.ts';
+import { MAX_EPISODE_STEPS, eulerStep, parseResetBounds } from './cartpole-physics.ts';
 
 export interface CartPoleVectorOptions {
   numEnvs: number;
@@ -51,11 +39,8 @@ class Carts implements FlatSubEnvs<ResetBounds> {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
-  // Struct of arrays, float64 like Gymnasium's state.
-  private readonly x: Float64Array;
-  private readonly xDot: Float64Array;
-  private readonly theta: Float64Array;
-  private readonly thetaDot: Float64Array;
+  /** Cart i's x, x_dot, theta, theta_dot at [4i … 4i+3], float64 like Gymnasium's state. */
+  private readonly state: Float64Array;
   private readonly elapsed: Int32Array;
   private readonly rngs: (Rng | null)[];
   private readonly batch: ActionBatch;
@@ -77,10 +62,7 @@ class Carts implements FlatSubEnvs<ResetBounds> {
     this.numEnvs = n;
     this.maxEpisodeSteps = maxSteps;
     this.suttonBartoReward = options.suttonBartoReward ?? false;
-    this.x = new Float64Array(n);
-    this.xDot = new Float64Array(n);
-    this.theta = new Float64Array(n);
-    this.thetaDot = new Float64Array(n);
+    this.state = new Float64Array(n * 4);
     this.elapsed = new Int32Array(n);
     this.rngs = new Array<Rng | null>(n).fill(null);
     this.observations = new Float32Array(n * 4);
@@ -113,50 +95,21 @@ class Carts implements FlatSubEnvs<ResetBounds> {
     let rng = this.rngs[i];
     if (seed !== undefined) rng = this.rngs[i] = new Rng(seed);
     else if (rng === null || rng === undefined) rng = this.rngs[i] = new Rng();
-    const { low, high } = bounds;
-    const a = rng.uniform(low, high),
-      b = rng.uniform(low, high),
-      c = rng.uniform(low, high),
-      d = rng.uniform(low, high);
-    this.x[i] = a;
-    this.xDot[i] = b;
-    this.theta[i] = c;
-    this.thetaDot[i] = d;
     const o = i * 4;
-    this.observations[o] = a;
-    this.observations[o + 1] = b;
-    this.observations[o + 2] = c;
-    this.observations[o + 3] = d;
+    for (let k = o; k < o + 4; k++) {
+      const v = rng.uniform(bounds.low, bounds.high);
+      this.state[k] = v;
+      this.observations[k] = v;
+    }
     this.elapsed[i] = 0;
     return EMPTY_INFO;
   }
 
+  // Small enough for V8 to inline into the pool's loop (under 460 bytes of bytecode, eulerStep apart).
   stepOne(i: number): Info {
-    const xi = this.x[i]!,
-      vi = this.xDot[i]!,
-      th = this.theta[i]!,
-      w = this.thetaDot[i]!;
-    const force = this.act[i] === 1 ? FORCE_MAG : -FORCE_MAG;
-    const c = Math.cos(th);
-    const s = Math.sin(th);
-    const temp = (force + POLE_MASS_LENGTH * (w * w) * s) / TOTAL_MASS;
-    const thetaAcc = (GRAVITY * s - c * temp) / (LENGTH * (4.0 / 3.0 - (MASS_POLE * (c * c)) / TOTAL_MASS));
-    const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * c) / TOTAL_MASS;
-    const nx = xi + TAU * vi;
-    const nv = vi + TAU * xAcc;
-    const nth = th + TAU * w;
-    const nw = w + TAU * thetaAcc;
-    this.x[i] = nx;
-    this.xDot[i] = nv;
-    this.theta[i] = nth;
-    this.thetaDot[i] = nw;
-    const obs = this.observations;
+    const s = this.state;
     const o = i * 4;
-    obs[o] = nx;
-    obs[o + 1] = nv;
-    obs[o + 2] = nth;
-    obs[o + 3] = nw;
-    const t = nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD_RADIANS || nth > THETA_THRESHOLD_RADIANS;
+    const t = eulerStep(s, o, this.act[i] === 1, this.observations);
     this.rewards[i] = this.suttonBartoReward ? (t ? -1 : 0) : 1;
     this.terminated[i] = t ? 1 : 0;
     this.truncated[i] = ++this.elapsed[i]! >= this.maxEpisodeSteps ? 1 : 0;

@@ -6,19 +6,7 @@ import type { RenderMode, ResetResult, StepResult } from '../../src/core/types.t
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { Box } from '../../src/core/spaces/box.ts';
 import { Discrete } from '../../src/core/spaces/discrete.ts';
-import {
-  FORCE_MAG,
-  GRAVITY,
-  LENGTH,
-  MASS_POLE,
-  OBS_HIGH,
-  POLE_MASS_LENGTH,
-  TAU,
-  THETA_THRESHOLD_RADIANS,
-  TOTAL_MASS,
-  X_THRESHOLD,
-  parseResetBounds,
-} from './cartpole-physics.ts';
+import { OBS_HIGH, X_THRESHOLD, eulerStep, parseResetBounds } from './cartpole-physics.ts';
 
 export interface CartPoleOptions {
   renderMode?: RenderMode;
@@ -79,32 +67,10 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   }
 
   protected stepEpisode(action: number): StepResult<Float32Array> {
-    const s = this.state;
-    let x = s[0]!;
-    let xDot = s[1]!;
-    let theta = s[2]!;
-    let thetaDot = s[3]!;
-    const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
-    // Grouping follows Gymnasium's expression order so that float64 results agree bit for bit.
-    const cosTheta = Math.cos(theta);
-    const sinTheta = Math.sin(theta);
-    const temp = (force + POLE_MASS_LENGTH * (thetaDot * thetaDot) * sinTheta) / TOTAL_MASS;
-    const thetaAcc =
-      (GRAVITY * sinTheta - cosTheta * temp) /
-      (LENGTH * (4.0 / 3.0 - (MASS_POLE * (cosTheta * cosTheta)) / TOTAL_MASS));
-    const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * cosTheta) / TOTAL_MASS;
-    x += TAU * xDot;
-    xDot += TAU * xAcc;
-    theta += TAU * thetaDot;
-    thetaDot += TAU * thetaAcc;
-    s[0] = x;
-    s[1] = xDot;
-    s[2] = theta;
-    s[3] = thetaDot;
-    const terminated =
-      x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
+    const observation = new Float32Array(4);
+    const terminated = eulerStep(this.state, 0, action === 1, observation);
     const reward = this.suttonBartoReward ? (terminated ? -1.0 : 0.0) : 1.0;
-    return { observation: Float32Array.from(s), reward, terminated, truncated: false, info: {} };
+    return { observation, reward, terminated, truncated: false, info: {} };
   }
 
   /** 'ansi': one text line with the state and a 41-column track showing the cart (C) and the pole's lean. */

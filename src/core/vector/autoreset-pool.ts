@@ -72,32 +72,30 @@ export class AutoresetPool<S extends SubEnvs<unknown>> {
     if (this.closed) throw new ClosedEnvError();
     if (ids !== null) checkEnvIds(ids, this.numEnvs);
     if (this.notReady !== 0) this.assertReady(ids);
-    const s = this.subEnvs;
-    const pending = this.pendingReset;
     // Checks every action before any sub-env moves, so that a bad batch leaves all of them as they were.
-    s.loadActions(actions, ids, pending);
-    const rewards = s.rewards;
-    const term = s.terminated;
-    const trunc = s.truncated;
-    const infos = this.infos;
-    const rows = ids === null ? this.numEnvs : ids.length;
-    for (let r = 0; r < rows; r++) {
-      const i = ids === null ? r : ids[r]!;
-      let info: Info;
-      if (pending[i] === 1) {
-        // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0, no flags.
-        info = s.resetOne(i, undefined, this.autoresetOptions);
-        pending[i] = 0;
-        rewards[i] = 0;
-        term[i] = 0;
-        trunc[i] = 0;
-      } else {
-        info = s.stepOne(i);
-        if ((term[i]! | trunc[i]!) !== 0) info = this.episodeEnded(i, info);
-      }
-      if (infos[i] !== info) infos[i] = info;
+    this.subEnvs.loadActions(actions, ids, this.pendingReset);
+    // Two loops rather than one with `ids === null ? r : ids[r]` per row: the whole-batch loop is the hot one.
+    if (ids === null) for (let i = 0; i < this.numEnvs; i++) this.stepRow(i);
+    else for (let r = 0; r < ids.length; r++) this.stepRow(ids[r]!);
+    this.subEnvs.flush?.(ids);
+  }
+
+  /** Resets (pending next-step autoreset) or steps sub-env i; its info goes to infos[i]. */
+  private stepRow(i: number): void {
+    const s = this.subEnvs;
+    let info: Info;
+    if (this.pendingReset[i] === 1) {
+      // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0, no flags.
+      info = s.resetOne(i, undefined, this.autoresetOptions);
+      this.pendingReset[i] = 0;
+      s.rewards[i] = 0;
+      s.terminated[i] = 0;
+      s.truncated[i] = 0;
+    } else {
+      info = s.stepOne(i);
+      if ((s.terminated[i]! | s.truncated[i]!) !== 0) info = this.episodeEnded(i, info);
     }
-    s.flush?.(ids);
+    if (this.infos[i] !== info) this.infos[i] = info;
   }
 
   close(): void {
