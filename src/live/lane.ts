@@ -1,0 +1,184 @@
+// One symbol of the live loop: the feature state (src/features' ObservationBuilder: the same code and spec hash as
+// training), the observation window, the ATR for stops, a PaperExecutor with one isolated portfolio per policy, and a
+// TargetTrader per policy. On each closed bar t+1: the targets set at bar t are traded at t+1's open, the executor
+// runs bar t+1 (exits, mark), then every policy decides on the observation at t+1's close. Bars before the first bar
+// at which every feature, the window and the ATR are valid only warm the state up (they are the backtest's warm-up).
+import { targetExposure, type ActionScheme } from '../../envs/trading/actions.ts';
+import type { TradingConfig } from '../../envs/trading/config.ts';
+import { MS_PER_YEAR } from '../execution/metrics.ts';
+import { PaperExecutor } from '../execution/paper-executor.ts';
+import type { ExecutionEvent } from '../execution/types.ts';
+import { ObservationBuilder, type FeatureSpec } from '../features/index.ts';
+import type { CandleSeries, ClosedBar } from './candle-series.ts';
+import type { LivePolicy } from './policy.ts';
+import { TargetTrader, type OrderOutcome } from './target-trader.ts';
+
+/** One decision, as logged and as the parity test compares it. */
+export interface Decision {
+  policy: string;
+  symbol: string;
+  /** Decision bar open time. */
+  time: number;
+  bar: number;
+  action: number;
+  target: number;
+  /** Exposure before the decision. */
+  exposure: number;
+  equity: number;
+}
+
+export interface LaneOptions {
+  symbol: string;
+  series: CandleSeries;
+  spec: FeatureSpec;
+  windowSize: number;
+  config: TradingConfig;
+  scheme: ActionScheme;
+  policies: readonly LivePolicy[];
+  /** Portfolio id of each policy (log-safe names). */
+  portfolioIds: readonly string[];
+  onDecision?: (d: Decision, obs: Float32Array, policy: LivePolicy) => void;
+  onOrder?: (policy: LivePolicy, outcome: OrderOutcome, bar: ClosedBar) => void;
+}
+
+export class Lane {
+  readonly symbol: string;
+  readonly builder: ObservationBuilder;
+  readonly executor: PaperExecutor;
+  readonly traders: TargetTrader[];
+  readonly obsSize: number;
+  readonly F: number;
+  readonly W: number;
+  /** Index (in the series) of the first bar whose features are all valid; −1 before. */
+  firstReady = -1;
+  decisions = 0;
+  lastDecision: Decision | null = null;
+  private readonly o: LaneOptions;
+  private readonly ring: Float32Array;
+  private ringHead = 0;
+  private readonly obs: Float32Array;
+  private readonly maskBuf: Uint8Array;
+  private readonly events: ExecutionEvent[] = [];
+  /** Decisions run from the next ready bar on (false while the loop only warms up). */
+  live = false;
+
+  constructor(o: LaneOptions) {
+    this.o = o;
+    this.symbol = o.symbol;
+    this.builder = new ObservationBuilder(o.spec, { timeframe: o.series.timeframe });
+    this.F = this.builder.names.length;
+    this.W = o.windowSize;
+    this.obsSize = this.W * this.F + 4;
+    this.ring = new Float32Array(this.W * this.F);
+    this.obs = new Float32Array(this.obsSize);
+    this.maskBuf = new Uint8Array(o.scheme.levels?.length ?? 0);
+    const ex = o.config.executor;
+    this.executor = new PaperExecutor({
+      symbols: {
+        [o.symbol]: {
+          feeRate: ex.feeRate,
+          slippage: ex.slippage,
+          maxLongLeverage: ex.maxLongLeverage,
+          maxShortLeverage: ex.maxShortLeverage,
+          maintenanceMarginRatio: ex.maintenanceMarginRatio,
+          rolloverRate: ex.rolloverRate,
+        },
+      },
+      periodsPerYear: MS_PER_YEAR / o.series.timeframeMs,
+    });
+    this.executor.onEvent((e) => this.events.push(e));
+    // A policy that sets its own exits (a baseline's stop/target) trades under them, as its backtest does.
+    this.traders = o.policies.map(
+      (p, k) =>
+        new TargetTrader(
+          this.executor,
+          this.executor.createPortfolio(o.portfolioIds[k]!, ex.initialCapital),
+          o.symbol,
+          {
+            discrete: o.scheme.discrete,
+            rebalanceThreshold: o.config.rebalanceThreshold,
+            cooldownBars: o.config.cooldownBars,
+            timeScale: o.config.timeScale,
+            executor: { ...ex, ...(p.executor ?? {}) },
+            timeframeMs: o.series.timeframeMs,
+          },
+        ),
+    );
+  }
+
+  get policies(): readonly LivePolicy[] {
+    return this.o.policies;
+  }
+
+  /** Feeds warm-up bars already in the series (indices [from, series.length)): features, window and ATR only. */
+  warmUp(from = 0): void {
+    const s = this.o.series;
+    for (let k = from; k < s.length; k++) this.advance(s.bar(k), k);
+  }
+
+  /** The features/window/ATR update of bar k; returns whether a decision can be taken at k. */
+  private advance(bar: ClosedBar, k: number): boolean {
+    const row = this.builder.update(bar);
+    this.ring.set(row, this.ringHead * this.F);
+    this.ringHead = (this.ringHead + 1) % this.W;
+
+    for (const tr of this.traders) tr.updateAtr(bar.high, bar.low, bar.close);
+    if (this.firstReady < 0 && this.builder.ready) this.firstReady = k;
+    return this.firstReady >= 0 && k >= this.firstReady + this.W - 1 && this.traders.every((tr) => tr.atrReady);
+  }
+
+  /** A live closed bar, already appended to the series. */
+  onBar(bar: ClosedBar): void {
+    const nx = this.o.series.length - 1;
+    const canDecide = this.advance(bar, nx);
+    const started = this.traders[0]!.started;
+    if (!started && !(this.live && canDecide)) return;
+    this.events.length = 0;
+    if (started) {
+      for (let k = 0; k < this.traders.length; k++) {
+        const out = this.traders[k]!.fillAtOpen(nx, bar, []);
+        if (out.status !== 'none') this.o.onOrder?.(this.o.policies[k]!, out, bar);
+      }
+    }
+    this.executor.onBar(this.symbol, bar);
+    for (const tr of this.traders) tr.afterBar(nx, bar.close, this.events);
+    this.decide(nx, bar);
+  }
+
+  private decide(t: number, bar: ClosedBar): void {
+    const obs = this.obs;
+    const F = this.F;
+    // Window rows oldest first: the ring from its head.
+    const head = this.ringHead * F;
+    obs.set(this.ring.subarray(head), 0);
+    obs.set(this.ring.subarray(0, head), this.ring.length - head);
+    const history = this.o.series.frame();
+    const levels = this.o.scheme.levels;
+    for (let k = 0; k < this.traders.length; k++) {
+      const tr = this.traders[k]!;
+      const p = this.o.policies[k]!;
+      tr.writeState(obs, this.W * F, t, bar.close);
+      let mask: Uint8Array | null = null;
+      if (levels !== null) {
+        tr.mask(levels, t, this.maskBuf);
+        mask = this.maskBuf;
+      }
+      const action = p.decide({ obs, history, t, exposure: tr.exposure, mask });
+      const target = targetExposure(this.o.scheme, action, `policy ${p.name}`);
+      tr.setTarget(target);
+      this.decisions++;
+      const d: Decision = {
+        policy: p.name,
+        symbol: this.symbol,
+        time: bar.time,
+        bar: t,
+        action,
+        target,
+        exposure: tr.exposure,
+        equity: tr.equity,
+      };
+      this.lastDecision = d;
+      this.o.onDecision?.(d, obs, p);
+    }
+  }
+}
