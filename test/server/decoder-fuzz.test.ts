@@ -34,10 +34,10 @@ const token: fc.Arbitrary<number[]> = fc.oneof(
   // small well-formed pieces
   fc.integer({ min: 0x80, max: 0x9f }).map((t) => [t]),
   fc.integer({ min: 0, max: 0x7f }).map((t) => [t]),
-  fc.constant([0xa2, 0x69, 0x64]), // "id"
-  fc.constant([0xa2, 0x6f, 0x70]), // "op"
-  fc.constant([0xc0]),
-  fc.constant([0xc1]),
+  fc.constant<number[]>([0xa2, 0x69, 0x64]), // "id"
+  fc.constant<number[]>([0xa2, 0x6f, 0x70]), // "op"
+  fc.constant<number[]>([0xc0]),
+  fc.constant<number[]>([0xc1]),
 );
 
 const hostile = fc.oneof(
