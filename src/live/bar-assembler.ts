@@ -63,6 +63,8 @@ export class BarAssembler {
       return;
     }
     if (cur !== null && begin > cur.intervalBegin) this.close(cur, false);
+    // Intervals between the last closed bar and this one had no trade: they are closed now.
+    if (this.lastClosedTime === this.lastClosedTime) while (this.lastClosedTime + this.tfMs < begin) this.fillOne();
     this.current = c;
   }
 

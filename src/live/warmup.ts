@@ -140,6 +140,7 @@ export async function krakenRestOhlc(o: WarmupOptions & { until: number }): Prom
       vwap: f64(cols[6]!),
     },
     tfMs,
+    o.until - 1,
   );
   return {
     symbol: normalizeSymbol(o.symbol),
