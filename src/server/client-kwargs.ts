@@ -13,6 +13,7 @@ import { buildFeatureMatrix, defaultSpecFor } from '../../envs/trading/features.
 import type { FeatureMatrix } from '../../envs/trading/config.ts';
 import { getFeatureDef, loadDefaultSpec, parseFeatureSpec, specHash, type FeatureSpec } from '../features/index.ts';
 import { DEFAULT_SYMBOL } from '../../replay/index.ts';
+import { clientFrameFor, isClientData } from './client-data.ts';
 import { type DataAccess, looksLikeServerPath, NAMED_DATASETS } from './data-access.ts';
 import { frameBytes, type MarketStore, type StoreLease } from './market-store.ts';
 
@@ -52,7 +53,7 @@ function checkStrings(kwargs: Record<string, unknown>, resolvedKeys: readonly st
       if (looksLikeServerPath(v)) throw access.refusal(path, v);
       return;
     }
-    if (v === null || typeof v !== 'object') return;
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return; // binary (data columns) holds no strings
     if (depth > MAX_DEPTH) throw new InvalidArgumentError(`kwargs nest deeper than ${MAX_DEPTH} levels at ${path}`);
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
     else for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, depth + 1);
@@ -98,7 +99,8 @@ async function resolveTrading(
   lease: StoreLease,
 ): Promise<ResolvedKwargs> {
   const { data = 'bundled', features, ...rest } = kwargs;
-  if (typeof data !== 'string') throw ctx.access.refusal('data', String(data));
+  const own = isClientData(data); // columns the client sent (tg4gym: a DataFrame), decoded and checked in client-data.ts
+  if (!own && typeof data !== 'string') throw ctx.access.refusal('data', String(data));
   const timeframe = optString(kwargs, 'timeframe');
   const portfolio = envId === 'tg4/Portfolio-v0';
   let symbols: (string | undefined)[];
@@ -110,8 +112,10 @@ async function resolveTrading(
   } else symbols = [optString(kwargs, 'symbol')];
   const frames: MarketFrame[] = [];
   const frameKeys: string[] = [];
-  for (const symbol of symbols) {
-    const { frame, key } = await loadFrameFor(ctx, lease, data, symbol, timeframe);
+  for (const [k, symbol] of symbols.entries()) {
+    const { frame, key } = own
+      ? await clientFrameFor(ctx, lease, data, k, symbols.length, symbol, timeframe)
+      : await loadFrameFor(ctx, lease, data as string, symbol, timeframe);
     frames.push(frame);
     frameKeys.push(key);
   }

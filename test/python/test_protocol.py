@@ -321,10 +321,11 @@ class GymnasiumAdapterTests(unittest.TestCase):
 
     def test_make_vec_next_step_autoreset_as_sync_vector_env(self):
         import gymnasium as gym
-        from gymnasium.vector import AutoresetMode
         venv = tg4gym.make_vec(SERVERS["ipc"].address, "CartPole-v1", 4, seed=0)
         self.assertIsInstance(venv, gym.vector.VectorEnv)
-        self.assertEqual(venv.metadata["autoreset_mode"], AutoresetMode.NEXT_STEP)
+        # Gymnasium >= 1.1 names the mode with an enum; 1.0 (the CI pin) with the string.
+        mode = getattr(gym.vector, "AutoresetMode", None)
+        self.assertEqual(venv.metadata["autoreset_mode"], mode.NEXT_STEP if mode else "next-step")
         self.assertEqual(venv.observation_space.shape, (4, 4))
         self.assertEqual(venv.action_space, gym.spaces.MultiDiscrete([2, 2, 2, 2]))
         wrapped = gym.wrappers.vector.RecordEpisodeStatistics(venv)

@@ -3,20 +3,24 @@
     tg4gym.make(address, env_id, **kwargs)                      -> gymnasium.Env
     tg4gym.make_vec(address, env_id, num_envs, seed=None, ...)  -> gymnasium.vector.VectorEnv (next-step autoreset)
     tg4gym.sb3.RemoteVecEnv(address, env_id, num_envs, ...)     -> stable_baselines3 VecEnv (same-step autoreset)
+    tg4gym.rllib.env_creator / RemoteEnvCreator                 -> Ray RLlib envs spread over several servers
+    gymnasium.make("tg4/Trading-v0", address=...)               -> registered on import when Gymnasium is installed
 
-The protocol layer (Client, Session) needs only pyzmq, msgpack and numpy; Gymnasium and Stable-Baselines3 are
-imported only by the adapters that need them.
+The protocol layer (Client, Session) needs only pyzmq, msgpack and numpy; Gymnasium, Stable-Baselines3, Ray and pandas
+are imported only by the adapters that need them.
 """
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from .client import Client, ConnectionTimeout, RemoteAttributeError, RemoteError, Session, StepResult
+from .client import (Client, ConnectionTimeout, InvalidAddress, RemoteAttributeError, RemoteError, ServerUnreachable,
+                     Session, StepResult, VersionMismatch)
+from .version import __version__
 from .wire import PROTOCOL_VERSION
 
 __all__ = ["Client", "Session", "StepResult", "RemoteError", "RemoteAttributeError", "ConnectionTimeout",
-           "PROTOCOL_VERSION", "make", "make_vec"]
-__version__ = "0.1.0"
+           "ServerUnreachable", "InvalidAddress", "VersionMismatch", "PROTOCOL_VERSION", "__version__", "make",
+           "make_vec"]
 
 
 def make(address: Any, env_id: str, **kwargs: Any):
@@ -33,8 +37,17 @@ def make_vec(address: Any, env_id: str, num_envs: int, seed: Optional[int] = Non
 
 
 def __getattr__(name: str) -> Any:
-    # tg4gym.sb3 imports stable_baselines3: load it only when asked for.
-    if name == "sb3":
+    # tg4gym.sb3 imports stable_baselines3, tg4gym.rllib imports ray: load them only when asked for.
+    if name in ("sb3", "rllib", "wrappers"):
         import importlib
-        return importlib.import_module(".sb3", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tg4gym' has no attribute {name!r}")
+
+
+try:  # gymnasium.make("tg4/Trading-v0", address=...) works once tg4gym is imported
+    import gymnasium as _gymnasium  # noqa: F401
+except ImportError:
+    pass
+else:
+    from .registration import register_envs as _register_envs
+    _register_envs()

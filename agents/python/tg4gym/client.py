@@ -10,6 +10,8 @@ from typing import Any, NamedTuple, Optional, Sequence, Union
 import numpy as np
 import zmq
 
+from .kwargs import to_wire_kwargs, with_default_range
+from .version import SERVER_NAME_PREFIX, __version__
 from .wire import PROTOCOL_VERSION, decode_array, decode_value, encode_array, pack, unpack
 
 
@@ -31,6 +33,56 @@ class ConnectionTimeout(RemoteError, TimeoutError):
     """No reply within the client's timeout: the server is not running there, or the CURVE keys are wrong."""
 
 
+class ServerUnreachable(ConnectionTimeout, ConnectionError):
+    """No answer to the first request (hello) within connect_timeout_ms: nothing serves at that address."""
+
+
+class InvalidAddress(RemoteError, ValueError):
+    """An address that is not tcp://HOST:PORT or ipc://PATH (the form `tg4 serve` prints)."""
+
+
+class VersionMismatch(RemoteError):
+    """The server speaks another protocol version, or is a tg4 release this client was not made for."""
+
+
+_ADDRESS = re.compile(r"^(tcp://(\[[^\]]+\]|[^:/\s]+):\d+|ipc://\S+)$")
+
+
+def check_address(address: Any) -> str:
+    """The address unchanged when it is tcp://HOST:PORT or ipc://PATH; InvalidAddress saying how to write it otherwise."""
+    if not isinstance(address, str):
+        raise InvalidAddress("INVALID_ARGUMENT", f"address must be a string such as 'tcp://127.0.0.1:5555' (got {type(address).__name__})")
+    if _ADDRESS.match(address):
+        return address
+    hint = ""
+    if re.match(r"^(\[[^\]]+\]|[A-Za-z0-9_.-]+):\d+$", address):
+        hint = f" (did you mean 'tcp://{address}'?)"
+    elif address.startswith("/"):
+        hint = f" (did you mean 'ipc://{address}'?)"
+    elif address.startswith("inproc://"):
+        hint = " (inproc:// reaches only the same process; tg4 serve runs in another one)"
+    raise InvalidAddress(
+        "INVALID_ARGUMENT",
+        f"address {address!r} is not tcp://HOST:PORT or ipc://PATH{hint}: pass the address `tg4 serve` printed "
+        "after 'listening on', e.g. tcp://127.0.0.1:5555")
+
+
+def check_server(hello: dict, address: str) -> None:
+    """Raises VersionMismatch unless the server speaks this client's protocol and is a compatible tg4 release."""
+    server = str(hello.get("server", ""))
+    if hello.get("protocol") != PROTOCOL_VERSION:
+        raise VersionMismatch("PROTOCOL_ERROR", f"{address} speaks protocol {hello.get('protocol')!r} ({server}), this tg4gym "
+                              f"{__version__} speaks {PROTOCOL_VERSION}: install the tg4gym of the server's checkout "
+                              "(pip install ./agents/python)")
+    if not server.startswith(SERVER_NAME_PREFIX):
+        raise VersionMismatch("PROTOCOL_ERROR", f"{address} is not a tg4 server (it calls itself {server!r})")
+    theirs = server[len(SERVER_NAME_PREFIX):].split(".")[:2]
+    if theirs != __version__.split(".")[:2]:
+        raise VersionMismatch("PROTOCOL_ERROR", f"{address} runs {server}, this is tg4gym {__version__}: before 1.0 a "
+                              "minor release may change the wire, so use the same major.minor on both sides "
+                              "(pip install ./agents/python from the server's checkout)")
+
+
 def _read_key(path: str) -> bytes:
     with open(path, "rb") as f:
         return f.read().strip()
@@ -40,28 +92,43 @@ class Client:
     """One connection to a TG4 server. Requests may be pipelined: send now, collect replies later, in order."""
 
     def __init__(self, address: str, *, curve_keys_dir: Optional[str] = None, timeout_ms: int = 30_000,
-                 context: Optional[zmq.Context] = None):
-        self.address = address
+                 connect_timeout_ms: Optional[int] = None, context: Optional[zmq.Context] = None):
+        self.address = check_address(address)
         self.timeout_ms = timeout_ms
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.DEALER)
         self._sock.setsockopt(zmq.LINGER, 0)
-        if curve_keys_dir is not None:
-            self._sock.curve_serverkey = _read_key(os.path.join(curve_keys_dir, "server.public"))
-            self._sock.curve_publickey = _read_key(os.path.join(curve_keys_dir, "client.public"))
-            self._sock.curve_secretkey = _read_key(os.path.join(curve_keys_dir, "client.secret"))
-        self._sock.connect(address)
         self._next_id = 1
         self._replies: dict[int, dict] = {}
         self.closed = False
+        self._curve = curve_keys_dir is not None
         try:
-            self.hello = self.request("hello", client="tg4gym")
+            if curve_keys_dir is not None:
+                self._sock.curve_serverkey = _read_key(os.path.join(curve_keys_dir, "server.public"))
+                self._sock.curve_publickey = _read_key(os.path.join(curve_keys_dir, "client.public"))
+                self._sock.curve_secretkey = _read_key(os.path.join(curve_keys_dir, "client.secret"))
+            try:
+                self._sock.connect(address)
+            except zmq.ZMQError as err:
+                raise InvalidAddress("INVALID_ARGUMENT", f"cannot connect to {address!r}: {err} (write it as "
+                                     "tcp://HOST:PORT or ipc://PATH, as `tg4 serve` prints it)") from None
+            # A server that is up answers hello in milliseconds: wait seconds, not the step timeout, for the first reply.
+            self.hello = self._hello(min(5_000, timeout_ms) if connect_timeout_ms is None else connect_timeout_ms)
+            check_server(self.hello, address)
         except BaseException:
             self.close()
             raise
-        if self.hello.get("protocol") != PROTOCOL_VERSION:
-            self.close()
-            raise RemoteError("PROTOCOL_ERROR", f"server speaks protocol {self.hello.get('protocol')}, this client {PROTOCOL_VERSION}")
+
+    def _hello(self, connect_timeout_ms: int) -> dict:
+        """The server's hello; ServerUnreachable within connect_timeout_ms when nothing answers at the address."""
+        rid = self.send_request("hello", client=f"tg4gym/{__version__}")
+        if not self._sock.poll(connect_timeout_ms):
+            curve = " and that the CURVE keys are the server's" if self._curve else ""
+            raise ServerUnreachable(
+                "UNREACHABLE", f"no tg4 server answered at {self.address} within {connect_timeout_ms / 1000:g} s: start one "
+                f"with `npx tg4 serve --bind {self.address}` (or check the address{curve}); raise connect_timeout_ms "
+                "for a slow network")
+        return self.wait(rid)
 
     # -- requests -----------------------------------------------------------------------------------------------
     def send_request(self, op: str, **fields: Any) -> int:
@@ -71,7 +138,13 @@ class Client:
         rid = self._next_id
         self._next_id += 1
         fields.update(v=PROTOCOL_VERSION, id=rid, op=op)
-        self._sock.send(pack(fields))  # copying small frames is cheaper than pyzmq's zero-copy tracking
+        data = pack(fields)
+        limit = getattr(self, "hello", {}).get("limits", {}).get("max_message_bytes")
+        if limit is not None and len(data) > limit:
+            # Refused here rather than uploaded: the server would answer LIMIT_EXCEEDED (or drop the connection).
+            raise RemoteError("LIMIT_EXCEEDED", f"this {op} request is {len(data):,} bytes, over the server's limit of "
+                              f"{limit:,} (tg4 serve --max-message-bytes): send less data (fewer rows or columns)")
+        self._sock.send(data)  # copying small frames is cheaper than pyzmq's zero-copy tracking
         return rid
 
     def send_raw(self, data: bytes) -> None:
@@ -115,15 +188,6 @@ class Client:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _camel(key: str) -> str:
-    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
-
-
-def camel_kwargs(kwargs: dict) -> dict:
-    """TG4 envs name their options in camelCase; Python callers write snake_case (render_mode -> renderMode)."""
-    return {_camel(k): v for k, v in kwargs.items()}
 
 
 class StepResult(NamedTuple):
@@ -186,9 +250,16 @@ class Session:
                  camel_case_kwargs: bool = True, engine: str = "auto"):
         self._owns_client = isinstance(client, str)
         self.client = Client(client) if isinstance(client, str) else client
-        kw = dict(kwargs or {})
-        made = self.client.request("make", env_id=env_id, kwargs=camel_kwargs(kw) if camel_case_kwargs else kw,
-                                   num_envs=num_envs, seed=seed, autoreset=autoreset, batch_size=batch_size, engine=engine)
+        # The trading envs use the train split unless range= says otherwise, as `tg4 train` does.
+        kw = with_default_range(env_id, dict(kwargs or {}))
+        try:
+            made = self.client.request("make", env_id=env_id, kwargs=to_wire_kwargs(kw) if camel_case_kwargs else kw,
+                                       num_envs=num_envs, seed=seed, autoreset=autoreset, batch_size=batch_size,
+                                       engine=engine)
+        except BaseException:
+            if self._owns_client:
+                self.client.close()
+            raise
         self.made = made
         self.id: str = made["session"]
         self.env_id: str = made["env_id"]

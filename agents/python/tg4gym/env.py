@@ -20,7 +20,8 @@ def _row(x: Any, i: int = 0) -> Any:
 
 class RemoteEnv(gym.Env):
     """A gymnasium.Env whose reset/step run on a TG4 server. kwargs go to the env's constructor (snake_case is
-    converted to the env's camelCase option names, e.g. render_mode -> renderMode)."""
+    converted to the env's camelCase option names at every level, e.g. executor={"fee_rate": ...}); the trading envs
+    use the train split unless range= says otherwise (as `tg4 train` does)."""
 
     def __init__(self, address: Union[str, Client], env_id: str, **kwargs: Any):
         self._session = Session(address, env_id, 1, autoreset="disabled", kwargs=kwargs)

@@ -6,10 +6,10 @@ returned observation is already the next episode's first. get_attr/env_method re
 attributes and methods; action_masks() serves sb3-contrib's MaskablePPO."""
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
-from stable_baselines3.common.vec_env.base_vec_env import VecEnv
+from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvWrapper
 
 from .client import Client, RemoteAttributeError, Session
 from .spaces import to_gymnasium
@@ -19,7 +19,8 @@ class RemoteVecEnv(VecEnv):
     def __init__(self, address: Union[str, Client], env_id: str, num_envs: int, seed: Optional[int] = None,
                  engine: str = "auto", **kwargs: Any):
         # engine="sub-env" keeps each sub-env's full info dicts where an env's batched vector env drops them.
-        self._session = Session(address, env_id, num_envs, seed=None, autoreset="same-step", kwargs=kwargs, engine=engine)
+        self._session = Session(address, env_id, num_envs, seed=None, autoreset="same-step",
+                                kwargs=kwargs, engine=engine)
         s = self._session
         self._actions: Any = None
         # VecEnv.__init__ asks get_attr("render_mode"), which the session answers.
@@ -81,6 +82,14 @@ class RemoteVecEnv(VecEnv):
             return [_RemoteMethod(self._session, attr_name, i) for i in ids]
         return self._session.call(attr_name, env_ids=ids)
 
+    def has_attr(self, attr_name: str) -> bool:
+        """SB3 >= 2.5's VecEnv.has_attr, here for 2.4 too: whether the sub-envs offer the attribute or method."""
+        try:
+            self.get_attr(attr_name, indices=[0])
+            return True
+        except AttributeError:
+            return False
+
     def set_attr(self, attr_name: str, value: Any, indices: Any = None) -> None:
         raise RemoteAttributeError("INVALID_ARGUMENT", f"cannot set {attr_name!r} on remote envs: the server exposes no setters; "
                                    "pass it as a make kwarg instead", {"attribute": attr_name})
@@ -118,3 +127,42 @@ def _concat(parts: Iterable[Any]) -> Any:
     if isinstance(first, tuple):
         return tuple(_concat([p[j] for p in parts]) for j in range(len(first)))
     return np.concatenate(parts, axis=0)
+
+
+class VecRewardFunction(VecEnvWrapper):
+    """SB3 twin of tg4gym.wrappers.RewardFunction: each sub-env's reward becomes fn(obs, action, reward, terminated,
+    truncated, info), computed client-side. For a finished sub-env, obs is its terminal observation and info its final
+    step's. The trading envs give full infos (equity, drawdown, ...) with engine="sub-env"."""
+
+    def __init__(self, venv: VecEnv, fn: Callable[..., float]):
+        super().__init__(venv)
+        if not callable(fn):
+            raise TypeError(f"fn must be callable as fn(obs, action, reward, terminated, truncated, info), got {fn!r}")
+        self.fn = fn
+        self._actions: Any = None
+
+    def reset(self):
+        return self.venv.reset()
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = actions
+        self.venv.step_async(actions)
+
+    def step_wait(self):
+        from .wrappers import checked_reward
+        obs, rewards, dones, infos = self.venv.step_wait()
+        out = np.empty(len(rewards), dtype=np.float32)
+        for i, info in enumerate(infos):
+            truncated = bool(info.get("TimeLimit.truncated", False))
+            o = info["terminal_observation"] if dones[i] and "terminal_observation" in info else _row(obs, i)
+            out[i] = checked_reward(self.fn, o, self._actions[i], float(rewards[i]), bool(dones[i]) and not truncated,
+                                    truncated, info)
+        return obs, out, dones, infos
+
+
+def _row(x: Any, i: int) -> Any:
+    if isinstance(x, dict):
+        return {k: v[i] for k, v in x.items()}
+    if isinstance(x, tuple):
+        return tuple(v[i] for v in x)
+    return x[i]
