@@ -136,11 +136,19 @@ export class Lane {
     this.events.length = 0;
     if (started) {
       for (let k = 0; k < this.traders.length; k++) {
-        const out = this.traders[k]!.fillAtOpen(nx, bar, []);
+        const out = this.traders[k]!.fillAtOpen(nx, bar, [], bar.filled);
         if (out.status !== 'none') this.o.onOrder?.(this.o.policies[k]!, out, bar);
       }
     }
-    this.executor.onBar(this.symbol, bar);
+    if (bar.filled) {
+      // An interval with no trade: nothing fills in it (no exit either); rollover runs and the close is marked.
+      for (const tr of this.traders) {
+        const p = tr.portfolio;
+        p.accrue(this.symbol, bar.time);
+        p.setMark(this.symbol, bar.close);
+        p.mark(bar.time);
+      }
+    } else this.executor.onBar(this.symbol, bar);
     for (const tr of this.traders) tr.afterBar(nx, bar.close, this.events);
     this.decide(nx, bar);
   }

@@ -27,7 +27,7 @@ export interface TraderRules {
 
 /** What happened to one target at one open: for the decision log. */
 export interface OrderOutcome {
-  status: 'none' | 'held' | 'blocked' | 'filled' | 'rejected';
+  status: 'none' | 'held' | 'blocked' | 'gap' | 'filled' | 'rejected';
   qty: number;
   price: number;
   fee: number;
@@ -87,11 +87,17 @@ export class TargetTrader {
     this.pendingAtr = this.atrValue;
   }
 
-  /** Trades the pending target at bar `nx`'s open (bar index nx in the symbol's series). */
-  fillAtOpen(nx: number, bar: Bar, events: ExecutionEvent[]): OrderOutcome {
-    const target = this.pending;
+  /**
+   * Trades the pending target at bar `nx`'s open (bar index nx in the symbol's series). `gap`: the bar was synthesised
+   * for an interval with no trade, where nothing fills (the target lapses; the next decision sets a new one).
+   */
+  fillAtOpen(nx: number, bar: Bar, events: ExecutionEvent[], gap = false): OrderOutcome {
+    let target = this.pending;
     this.pending = Number.NaN;
+    // Rollover up to the open comes before any fill there (idempotent: onBar's own accrual then adds nothing).
+    this.portfolio.accrue(this.symbol, bar.time);
     if (target !== target) return { status: 'none', qty: 0, price: 0, fee: 0 };
+    if (gap) return { status: 'gap', qty: 0, price: 0, fee: 0 };
     const b = this.portfolio.book;
     const px = bar.open;
     const cur = b.size[0]!;
@@ -104,6 +110,11 @@ export class TargetTrader {
       target === 0 ? cur === 0 : Math.abs(target - (eOpen > 0 ? (cur * px) / eOpen : 0)) <= this.r.rebalanceThreshold
     ) {
       return { status: 'held', qty: 0, price: 0, fee: 0 };
+    }
+    let flipBlocked = false;
+    if (cur !== 0 && target !== 0 && target > 0 !== cur > 0 && this.r.cooldownBars > 0) {
+      target = 0; // a flip closes the position, so the cooldown holds back its new side
+      flipBlocked = true;
     }
     if (cur === 0 && target !== 0 && nx < this.cooldownUntil) return { status: 'blocked', qty: 0, price: 0, fee: 0 };
     // orderToTarget with clip, through the portfolio (same kernel arithmetic, typed errors, fill events).
@@ -136,7 +147,14 @@ export class TargetTrader {
       if (now === 0) this.cooldownUntil = nx + 1 + this.r.cooldownBars;
     }
     if (now !== 0 && (cur === 0 || now > 0 !== cur > 0)) this.opened(nx, bar.time);
-    return { status: 'filled', qty: b.lastFillQty[0]!, price: b.lastFillPrice[0]!, fee: b.lastFillFee[0]! };
+    const out: OrderOutcome = {
+      status: 'filled',
+      qty: b.lastFillQty[0]!,
+      price: b.lastFillPrice[0]!,
+      fee: b.lastFillFee[0]!,
+    };
+    if (flipBlocked) out.message = 'flip closed only: the cooldown holds back the new side';
+    return out;
   }
 
   /** The env's openedTrade: stops from the decision bar's ATR, max-hold from the fill bar's time. */
@@ -186,15 +204,21 @@ export class TargetTrader {
     obs[k + 3] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;
   }
 
-  /** Discrete action mask for the decision at bar t (the env's rule: caps always, only flat while cooling down). */
+  /**
+   * Discrete action mask for the decision at bar t (the env's rule: caps always; only flat while cooling down; with a
+   * cooldown, not the open position's opposite side, since a flip would close and re-enter at once).
+   */
   mask(levels: Float64Array, t: number, out: Uint8Array): void {
     const ex = this.r.executor;
-    const cooling = this.portfolio.book.size[0] === 0 && t + 1 < this.cooldownUntil;
+    const cur = this.portfolio.book.size[0]!;
+    const cooling = cur === 0 && t + 1 < this.cooldownUntil;
+    const noFlip = cur !== 0 && this.r.cooldownBars > 0;
     let any = 0;
     for (let k = 0; k < levels.length; k++) {
       const v = levels[k]!;
       const capOk = v > 0 ? v <= ex.maxLongLeverage : v < 0 ? -v <= ex.maxShortLeverage : true;
-      const ok = capOk && (!cooling || v === 0) ? 1 : 0;
+      const entryOk = v === 0 || (!cooling && !(noFlip && v > 0 !== cur > 0));
+      const ok = capOk && entryOk ? 1 : 0;
       out[k] = ok;
       any |= ok;
     }

@@ -1,7 +1,8 @@
 // The parity guarantee: a paper run of the live loop over real Kraken candles (the bundled BTC/USD 1h data) streamed by
 // the local Kraken WS v2 server — partial updates, a gap of intervals with no trade, and a connection dropped mid-stream
 // — takes the same decisions, books the same fills and has the same equity, bit for bit, as `tg4 backtest` over the
-// same bars. Checked for a baseline (the bot's EMA-9 rule) and a saved MLP policy, with ATR stops/targets, max-hold
+// same bars. Checked for a baseline (the bot's EMA-9 trend flip) and a saved MLP policy, with ATR stops/targets, max-hold,
+// rollover
 // and a cooldown on.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,10 @@ import { saveRandomMlp } from './model-fixture.ts';
 const SYMBOL = 'BTC/USD';
 const A = 22_000; // first live bar; bars 22198–22200 had no trade (a gap the live path must fill like the replay)
 const N = 300; // live bars the backtest steps over
-const KWARGS = { executor: { stopLossAtr: 2, takeProfitAtr: 3, maxHoldBars: 24 }, cooldownBars: 2 };
+const KWARGS = {
+  executor: { stopLossAtr: 2, takeProfitAtr: 3, maxHoldBars: 24, rolloverRate: 0.0002 },
+  cooldownBars: 2,
+};
 
 const frame = loadBundled({ symbol: SYMBOL, timeframe: '1h' });
 const iso = (ms: number): string => new Date(ms).toISOString();
