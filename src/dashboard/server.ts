@@ -5,12 +5,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { InvalidArgumentError, Tg4Error } from '../core/errors.ts';
+import { vendorPath } from '../report/vendor.ts';
 import { DashboardError } from './errors.ts';
 import { isFolderName, projectFolders, resolveInside, type ProjectFolders } from './folders.ts';
 import type { DataSource } from './source.ts';
@@ -19,21 +19,6 @@ import { RunsSource } from './sources/runs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const STATIC_DIR = join(here, 'static');
-const require = createRequire(import.meta.url);
-
-/** The charting libraries, by the name the page asks for: fixed files of pinned npm packages, nothing else of node_modules. */
-export const VENDOR_FILES: Record<string, string> = {
-  'lightweight-charts.js': 'lightweight-charts/dist/lightweight-charts.standalone.production.js',
-  'uplot.js': 'uplot/dist/uPlot.iife.min.js',
-  'uplot.css': 'uplot/dist/uPlot.min.css',
-};
-
-export function vendorPath(name: string): string {
-  const rel = VENDOR_FILES[name];
-  if (rel === undefined) throw new DashboardError(404, `no vendor file '${name}'`);
-  const [pkg, ...rest] = rel.split('/');
-  return join(dirname(require.resolve(`${pkg}/package.json`)), ...rest);
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -176,6 +161,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
       return { body: readFileSync(join(STATIC_DIR, rest[0]!)), type: TYPES[extname(rest[0]!)]! };
     if (head === 'vendor' && rest.length === 1) {
       const p = vendorPath(rest[0]!);
+      if (p === null) throw new DashboardError(404, `no vendor file '${rest[0]}'`);
       return { body: readFileSync(p), type: TYPES[extname(p)] ?? 'application/octet-stream' };
     }
     if (head === 'api') {

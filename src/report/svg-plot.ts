@@ -269,12 +269,14 @@ export function htmlReport(title: string, sections: readonly HtmlSection[]): str
       if (s.table && s.table.length > 0) {
         const [head, ...rows] = s.table;
         const cell = (v: string | number) => escapeXml(typeof v === 'number' ? formatNumber(v) : v);
+        // A long table (a trade list) scrolls in its own box instead of stretching the page.
         out.push(
-          '<table><thead><tr>' +
+          (rows.length > 30 ? '<div style="max-height:480px;overflow:auto;display:inline-block">' : '<div>') +
+            '<table><thead><tr>' +
             head.map((h) => `<th>${cell(h)}</th>`).join('') +
             '</tr></thead><tbody>' +
             rows.map((r) => '<tr>' + r.map((c) => `<td>${cell(c)}</td>`).join('') + '</tr>').join('') +
-            '</tbody></table>',
+            '</tbody></table></div>',
         );
       }
       if (s.svg) out.push(s.svg);
@@ -285,7 +287,7 @@ export function htmlReport(title: string, sections: readonly HtmlSection[]): str
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:980px}table{border-collapse:collapse;margin:1em 0}
-th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#f5f5f5}td:first-child,th:first-child{text-align:left}</style>
+th,td{border:1px solid #ccc;padding:4px 10px;text-align:right;white-space:nowrap}th{background:#f5f5f5}td:first-child,th:first-child{text-align:left}</style>
 </head><body><h1>${escapeXml(title)}</h1>
 ${body}
 </body></html>

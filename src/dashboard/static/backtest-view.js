@@ -25,6 +25,7 @@
     ['bars', 'bars', 'integer'],
   ];
   const sec = (ms) => Math.floor(ms / 1000);
+  const MAX_LABELLED_TRADES = 40;
 
   function metricsTable(data) {
     const head = `<tr><th>metric</th>${data.runs.map((r) => `<th>${esc(r.name)}</th>`).join('')}</tr>`;
@@ -68,7 +69,8 @@
       autoSize: true,
       layout: { background: { color: '#ffffff' }, textColor: '#1d2330', attributionLogo: false },
       grid: { vertLines: { color: '#f0f1f4' }, horzLines: { color: '#f0f1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: false },
+      // A small minimum bar spacing lets fitContent show a whole range of thousands of bars.
+      timeScale: { timeVisible: true, secondsVisible: false, minBarSpacing: 0.001 },
       rightPriceScale: { borderVisible: false },
     });
   }
@@ -108,6 +110,8 @@
   function tradeMarkers(prices, trades) {
     const times = prices.time.map(sec);
     const marks = [];
+    // Prices on every marker only while they stay readable; the trade list has them all.
+    const label = trades.length <= MAX_LABELLED_TRADES;
     for (const t of trades) {
       const long = t.side === 'long';
       marks.push({
@@ -115,7 +119,7 @@
         position: long ? 'belowBar' : 'aboveBar',
         color: long ? '#2e7d32' : '#c62828',
         shape: long ? 'arrowUp' : 'arrowDown',
-        text: `${long ? 'buy' : 'sell'} ${format.decimal(t.entryPrice)}`,
+        text: label ? `${long ? 'buy' : 'sell'} ${format.decimal(t.entryPrice)}` : '',
       });
       if (t.exitTime !== null)
         marks.push({
@@ -123,7 +127,9 @@
           position: long ? 'aboveBar' : 'belowBar',
           color: '#37474f',
           shape: 'circle',
-          text: `exit ${format.decimal(t.exitPrice)}${t.exitReason && t.exitReason !== 'order' ? ` (${t.exitReason})` : ''}`,
+          text: label
+            ? `exit ${format.decimal(t.exitPrice)}${t.exitReason && t.exitReason !== 'order' ? ` (${t.exitReason})` : ''}`
+            : '',
         });
     }
     return marks.sort((a, b) => a.time - b.time);
@@ -179,8 +185,8 @@
       `<p><strong>${esc(data.symbol)}</strong> ${esc(data.timeframe)}, ${esc(span)}` +
       (data.annualisedMeaningful ? '' : ' <span class="flag">(range too short: annualised figures not shown)</span>') +
       `</p><h2>Metrics</h2>${metricsTable(data)}` +
-      `<div class="grid"><div class="card"><h3>Equity</h3>${legend(data.runs)}<div class="chart" id="equity-chart"></div></div>` +
-      `<div class="card"><h3>Drawdown</h3>${legend(data.runs)}<div class="chart" id="drawdown-chart"></div></div></div>` +
+      `<div class="grid"><div class="card"><h3>Equity</h3>${legend(data.runs)}<div class="chart lw" id="equity-chart"></div></div>` +
+      `<div class="card"><h3>Drawdown</h3>${legend(data.runs)}<div class="chart lw" id="drawdown-chart"></div></div></div>` +
       `<h2>Price and trades of ${esc(first?.name ?? '')}</h2>` +
       (data.prices && data.prices.barsPerCandle > 1
         ? `<p class="flag">each candle merges ${data.prices.barsPerCandle} bars</p>`
