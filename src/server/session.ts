@@ -1,11 +1,14 @@
 // A session: one client's N sub-envs of one env id, with the autoreset mode it asked for. Two engines do the
-// stepping: SubEnvEngine (N single envs: any space, subsets of sub-envs per request, render and call per sub-env) and
-// VectorEngine (a batched core VectorEnv from the spec's vectorEntryPoint, EnvPool style, for whole-batch steps).
-import type { EnvSpec, Space, SpaceJSON } from '../core/types.ts';
+// stepping, both over the core's one autoreset (src/core/vector/autoreset-pool.ts): SubEnvEngine (N single envs as the
+// pool's sub-envs: any space, subsets of sub-envs per request, render and call per sub-env) and VectorEngine (a
+// batched core VectorEnv from the spec's vectorEntryPoint, EnvPool style, for whole-batch steps).
+import type { EnvSpec, Info, Space, SpaceJSON } from '../core/types.ts';
 import type { EnvLike } from '../core/env.ts';
-import { EMPTY_INFO, type VectorEnv } from '../core/vector/vector-env.ts';
-import { InvalidActionError, InvalidArgumentError, ResetNeededError } from '../core/errors.ts';
-import { describeValue } from '../core/spaces/space.ts';
+import { ActionBatch as CoreActionBatch } from '../core/vector/action-batch.ts';
+import { AutoresetPool, checkEnvIds } from '../core/vector/autoreset-pool.ts';
+import type { SubEnvs } from '../core/vector/sub-envs.ts';
+import { EMPTY_INFO, type EnvIds, type VectorEnv } from '../core/vector/vector-env.ts';
+import { InvalidArgumentError } from '../core/errors.ts';
 import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
 import {
@@ -67,166 +70,102 @@ export class Session {
   }
 }
 
-/** Checks env_ids against a session of n sub-envs: integers in [0, n), no repeats. */
-export function checkIds(ids: number[] | null, n: number): number[] | null {
-  if (ids === null) return null;
-  if (ids.length === 0)
-    throw new InvalidArgumentError('env_ids is empty: name at least one sub-env, or leave env_ids out for all');
-  const seen = new Uint8Array(n);
-  for (const i of ids) {
-    if (!Number.isSafeInteger(i) || i < 0 || i >= n)
-      throw new InvalidArgumentError(`env_ids holds ${i}, but this session has sub-envs 0..${n - 1}`);
-    if (seen[i] === 1) throw new InvalidArgumentError(`env_ids names sub-env ${i} twice`);
-    seen[i] = 1;
-  }
+/** The named sub-envs, or all n of them when ids is null (checked: distinct, in range). */
+function idsOrAll(ids: number[] | null, n: number): readonly number[] {
+  if (ids === null) return Array.from({ length: n }, (_, i) => i);
+  checkEnvIds(ids, n);
   return ids;
 }
 
-function seedFor(seeds: Seeds, envIndex: number, row: number, rows: number): number | undefined {
-  if (seeds === null) return undefined;
-  if (typeof seeds === 'number') return seeds + envIndex;
-  if (seeds.length !== rows)
-    throw new InvalidArgumentError(
-      `reset.seed lists ${seeds.length} seeds for ${rows} sub-env(s): give one per reset sub-env, or one int`,
-    );
-  return seeds[row] ?? undefined;
+/** make's seeds for the core pool: null (no seed) becomes undefined. */
+function poolSeeds(seeds: Seeds): number | readonly (number | null)[] | undefined {
+  return seeds === null ? undefined : seeds;
 }
 
-/** N single envs stepped one after the other: any space, any subset of sub-envs per request. */
-export class SubEnvEngine implements SessionEngine {
-  readonly observationSpace: Space;
-  readonly actionSpace: Space;
-  readonly callable: CallableNames;
-  private readonly obsJSON: SpaceJSON;
-  private readonly obs: ObservationBatch;
-  private readonly actions: ActionBatch;
-  private readonly rewards: Float64Array;
-  private readonly terminated: Uint8Array;
-  private readonly truncated: Uint8Array;
-  /** 1 once a sub-env has been reset and may step (cleared at an episode's end in 'disabled' mode). */
-  private readonly ready: Uint8Array;
-  private readonly pendingReset: Uint8Array;
-  private readonly infos: Record<string, unknown>[];
+/** An info as a wire value; a same-step final_observation is encoded by `finalWire` (once, at the episode's end). */
+function infoWire(info: Info, finalWire: (fo: unknown) => unknown): Record<string, unknown> {
+  if (info === EMPTY_INFO) return EMPTY_MAP; // the common case, by identity: no per-sub-env work
+  const fo = info.final_observation;
+  if (fo === undefined) return toWireValue(info) as Record<string, unknown>;
+  const out = toWireValue({ ...info, final_observation: null }) as Record<string, unknown>;
+  out.final_observation = finalWire(fo);
+  return out;
+}
 
-  constructor(
-    readonly envs: EnvLike[],
-    readonly autoreset: WireAutoresetMode,
-  ) {
+const ALREADY_WIRE = (fo: unknown): unknown => fo;
+
+/**
+ * N single envs as the core pool's sub-envs: actions arrive as wire arrays, observations stay as the env returns them
+ * (any space: the engine encodes each reply's rows from them), rewards stay float64.
+ */
+class EnvSlots implements SubEnvs<Record<string, unknown> | undefined, unknown> {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  readonly rewards: Float64Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  /** Sub-env i's observation from its last reset or step, as the env returned it. */
+  readonly observations: unknown[];
+  private readonly obsJSON: SpaceJSON;
+  private readonly wireActions: ActionBatch;
+  /** The decoded rows, checked against the action space by the core's one action validation. */
+  private readonly rowActions: unknown[];
+  private readonly coreActions: CoreActionBatch;
+  private readonly rowOf: Int32Array;
+
+  constructor(readonly envs: readonly EnvLike[]) {
     const n = envs.length;
-    this.observationSpace = envs[0]!.observationSpace;
-    this.actionSpace = envs[0]!.actionSpace;
-    this.obsJSON = this.observationSpace.toJSON();
-    this.obs = observationBatch(this.obsJSON, n);
-    this.actions = actionBatch(this.actionSpace.toJSON(), n);
+    this.numEnvs = n;
+    this.singleObservationSpace = envs[0]!.observationSpace;
+    this.singleActionSpace = envs[0]!.actionSpace;
+    this.obsJSON = this.singleObservationSpace.toJSON();
     this.rewards = new Float64Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
-    this.ready = new Uint8Array(n);
-    this.pendingReset = new Uint8Array(n);
-    this.infos = new Array(n);
-    this.callable = callableNames(envs[0]!);
+    this.observations = new Array<unknown>(n).fill(null);
+    this.wireActions = actionBatch(this.singleActionSpace.toJSON(), n);
+    this.rowActions = new Array<unknown>(n).fill(null);
+    this.coreActions = new CoreActionBatch(this.singleActionSpace, n);
+    this.rowOf = new Int32Array(n);
   }
 
-  reset(seeds: Seeds, options: Record<string, unknown> | null, idsIn: number[] | null): ResetResultWire {
-    const n = this.envs.length;
-    const ids = checkIds(idsIn, n);
-    const rows = ids === null ? n : ids.length;
-    const infos = new Array<Record<string, unknown>>(rows);
-    for (let j = 0; j < rows; j++) {
-      const i = ids === null ? j : ids[j]!;
-      const seed = seedFor(seeds, i, j, rows);
-      const r = this.envs[i]!.reset(
-        seed === undefined ? { options: options ?? undefined } : { seed, options: options ?? undefined },
-      );
-      this.obs.write(j, r.observation);
-      infos[j] = toWireValue(r.info) as Record<string, unknown>;
-      this.ready[i] = 1;
-      this.pendingReset[i] = 0;
+  resetOptions(options: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    return options;
+  }
+
+  loadActions(actions: unknown, ids: EnvIds | null, skip: Uint8Array): void {
+    const rows = ids === null ? this.numEnvs : ids.length;
+    this.wireActions.read(actions, rows, 'step.actions');
+    const decoded = this.rowActions;
+    decoded.length = rows;
+    for (let r = 0; r < rows; r++) decoded[r] = this.wireActions.get(r);
+    this.coreActions.load(decoded, rows);
+    for (let r = 0; r < rows; r++) {
+      const i = ids === null ? r : ids[r]!;
+      this.rowOf[i] = r;
+      if (skip[i] === 0) this.coreActions.check(r, i);
     }
-    return { obs: this.obs.wire(rows), infos, env_ids: ids };
   }
 
-  step(actionsIn: unknown, idsIn: number[] | null): StepResultWire {
-    const n = this.envs.length;
-    const ids = checkIds(idsIn, n);
-    const rows = ids === null ? n : ids.length;
-    this.actions.read(actionsIn, rows, 'step.actions');
-    // Check every sub-env before stepping any, so that a bad request leaves all of them as they were.
-    for (let j = 0; j < rows; j++) {
-      const i = ids === null ? j : ids[j]!;
-      if (this.ready[i] === 0) {
-        throw new ResetNeededError(
-          this.autoreset === 'disabled'
-            ? `sub-env ${i} has not been reset since its episode ended (autoreset 'disabled'): send reset for it first`
-            : `sub-env ${i} was never reset: send reset before step`,
-        );
-      }
-      if (this.pendingReset[i] === 1) continue;
-      const a = this.actions.get(j);
-      if (!this.actionSpace.contains(a)) {
-        throw new InvalidActionError(
-          `action for sub-env ${i} (${describeValue(a)}) is not in the action space ${String(this.actionSpace)}`,
-        );
-      }
-    }
-    const infos = rows === n ? this.infos : new Array<Record<string, unknown>>(rows);
-    for (let j = 0; j < rows; j++) {
-      const i = ids === null ? j : ids[j]!;
-      const env = this.envs[i]!;
-      if (this.pendingReset[i] === 1) {
-        // next-step autoreset: this step's action is ignored and the new episode's first observation comes back.
-        const r = env.reset();
-        this.obs.write(j, r.observation);
-        this.rewards[j] = 0;
-        this.terminated[j] = 0;
-        this.truncated[j] = 0;
-        infos[j] = toWireValue(r.info) as Record<string, unknown>;
-        this.pendingReset[i] = 0;
-        continue;
-      }
-      const s = env.step(this.actions.get(j));
-      this.rewards[j] = s.reward;
-      this.terminated[j] = s.terminated ? 1 : 0;
-      this.truncated[j] = s.truncated ? 1 : 0;
-      const done = s.terminated || s.truncated;
-      if (done && this.autoreset === 'same-step') {
-        const final = encodeSingleObservation(this.obsJSON, s.observation);
-        const finalInfo = toWireValue(s.info);
-        const r = env.reset();
-        this.obs.write(j, r.observation);
-        infos[j] = {
-          ...(toWireValue(r.info) as Record<string, unknown>),
-          final_observation: final,
-          final_info: finalInfo,
-        };
-      } else {
-        this.obs.write(j, s.observation);
-        infos[j] = toWireValue(s.info) as Record<string, unknown>;
-        if (done && this.autoreset === 'next-step') this.pendingReset[i] = 1;
-        if (done && this.autoreset === 'disabled') this.ready[i] = 0;
-      }
-    }
-    return {
-      obs: this.obs.wire(rows),
-      rewards: wireFromTyped('float64', [rows], this.rewards.subarray(0, rows)),
-      terminated: wireFromTyped('bool', [rows], this.terminated.subarray(0, rows)),
-      truncated: wireFromTyped('bool', [rows], this.truncated.subarray(0, rows)),
-      infos,
-      env_ids: ids,
-    };
+  resetOne(i: number, seed: number | undefined, options: Record<string, unknown> | undefined): Info {
+    const r = this.envs[i]!.reset(seed === undefined ? { options } : { seed, options });
+    this.observations[i] = r.observation;
+    return r.info;
   }
 
-  render(idsIn: number[] | null): unknown[] {
-    const ids = checkIds(idsIn, this.envs.length) ?? this.envs.map((_, i) => i);
-    return ids.map((i) => toWireValue(this.envs[i]!.render()));
+  stepOne(i: number): Info {
+    const s = this.envs[i]!.step(this.rowActions[this.rowOf[i]!]);
+    this.rewards[i] = s.reward;
+    this.terminated[i] = s.terminated ? 1 : 0;
+    this.truncated[i] = s.truncated ? 1 : 0;
+    this.observations[i] = s.observation;
+    return s.info;
   }
 
-  call(name: string, args: unknown[], kwargs: Record<string, unknown>, idsIn: number[] | null): unknown[] {
-    const ids = checkIds(idsIn, this.envs.length) ?? this.envs.map((_, i) => i);
-    return ids.map((i) => {
-      const v = callOnEnv(this.envs[i]!, name, args, kwargs);
-      return name === 'action_masks' ? masksToWire(v) : toWireValue(v);
-    });
+  /** Encoded at once: the env may reuse the observation's memory for the reset that follows. */
+  finalObservation(i: number): unknown {
+    return encodeSingleObservation(this.obsJSON, this.observations[i]);
   }
 
   close(): void {
@@ -240,6 +179,90 @@ export class SubEnvEngine implements SessionEngine {
   }
 }
 
+/** N single envs stepped one after the other by the core pool: any space, any subset of sub-envs per request. */
+export class SubEnvEngine implements SessionEngine {
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  readonly callable: CallableNames;
+  private readonly slots: EnvSlots;
+  private readonly pool: AutoresetPool<EnvSlots, unknown>;
+  private readonly obs: ObservationBatch;
+  /** Reply rows (row j: the j-th named sub-env). */
+  private readonly rewards: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly truncated: Uint8Array;
+  private readonly infos: Record<string, unknown>[];
+
+  constructor(
+    readonly envs: EnvLike[],
+    readonly autoreset: WireAutoresetMode,
+  ) {
+    const n = envs.length;
+    this.slots = new EnvSlots(envs);
+    this.pool = new AutoresetPool<EnvSlots, unknown>(this.slots, autoreset);
+    this.observationSpace = this.slots.singleObservationSpace;
+    this.actionSpace = this.slots.singleActionSpace;
+    this.obs = observationBatch(this.observationSpace.toJSON(), n);
+    this.rewards = new Float64Array(n);
+    this.terminated = new Uint8Array(n);
+    this.truncated = new Uint8Array(n);
+    this.infos = new Array(n);
+    this.callable = callableNames(envs[0]!);
+  }
+
+  reset(seeds: Seeds, options: Record<string, unknown> | null, ids: number[] | null): ResetResultWire {
+    this.pool.reset(poolSeeds(seeds), options ?? undefined, ids);
+    const rows = ids === null ? this.envs.length : ids.length;
+    const infos = new Array<Record<string, unknown>>(rows);
+    this.copyRows(ids, infos, false);
+    return { obs: this.obs.wire(rows), infos, env_ids: ids };
+  }
+
+  step(actions: unknown, ids: number[] | null): StepResultWire {
+    this.pool.step(actions, ids);
+    const rows = ids === null ? this.envs.length : ids.length;
+    const infos = rows === this.envs.length ? this.infos : new Array<Record<string, unknown>>(rows);
+    this.copyRows(ids, infos, true);
+    return {
+      obs: this.obs.wire(rows),
+      rewards: wireFromTyped('float64', [rows], this.rewards.subarray(0, rows)),
+      terminated: wireFromTyped('bool', [rows], this.terminated.subarray(0, rows)),
+      truncated: wireFromTyped('bool', [rows], this.truncated.subarray(0, rows)),
+      infos,
+      env_ids: ids,
+    };
+  }
+
+  render(ids: number[] | null): unknown[] {
+    return idsOrAll(ids, this.envs.length).map((i) => toWireValue(this.envs[i]!.render()));
+  }
+
+  call(name: string, args: unknown[], kwargs: Record<string, unknown>, ids: number[] | null): unknown[] {
+    return idsOrAll(ids, this.envs.length).map((i) => {
+      const v = callOnEnv(this.envs[i]!, name, args, kwargs);
+      return name === 'action_masks' ? masksToWire(v) : toWireValue(v);
+    });
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+
+  /** Sub-env slots → reply row j (the j-th named sub-env): observation, info and, after a step, reward and flags. */
+  private copyRows(ids: number[] | null, infos: Record<string, unknown>[], stepped: boolean): void {
+    const slots = this.slots;
+    for (let j = 0; j < infos.length; j++) {
+      const i = ids === null ? j : ids[j]!;
+      this.obs.write(j, slots.observations[i]);
+      infos[j] = infoWire(this.pool.infos[i]!, ALREADY_WIRE);
+      if (!stepped) continue;
+      this.rewards[j] = slots.rewards[i]!;
+      this.terminated[j] = slots.terminated[i]!;
+      this.truncated[j] = slots.truncated[i]!;
+    }
+  }
+}
+
 /**
  * A batched core VectorEnv (e.g. CartPoleVectorEnv): one call steps all N sub-envs in a tight loop. Used only for
  * Box float32 observations (whose flat rows are the observations themselves) and whole-batch requests.
@@ -249,11 +272,12 @@ export class VectorEngine implements SessionEngine {
   readonly actionSpace: Space;
   readonly callable: CallableNames;
   private readonly obsShape: number[];
-  /** The vector env's own batched mask method (N × actions, row-major), when it has one. */
-  private readonly masks: (() => Uint8Array) | null;
-  private readonly actions: ActionBatch;
-  private readonly actionFlat: Int32Array | Float32Array;
+  private readonly wireActions: ActionBatch;
+  /** The decoded rows, handed to the vector env whose own validation checks them (no conversion here). */
+  private readonly rowActions: unknown[];
   private readonly rewards: Float64Array;
+  private readonly finalWire = (fo: unknown): unknown =>
+    fo instanceof Float32Array ? encodeTyped(fo.slice(), [...this.obsShape]) : toWireValue(fo);
 
   constructor(
     readonly venv: VectorEnv,
@@ -263,17 +287,14 @@ export class VectorEngine implements SessionEngine {
     this.actionSpace = venv.singleActionSpace;
     this.obsShape = [...(this.observationSpace.shape ?? [])];
     const n = venv.numEnvs;
-    const aj = this.actionSpace.toJSON();
-    this.actions = actionBatch(aj, n);
-    this.actionFlat = aj.type === 'Discrete' ? new Int32Array(n) : new Float32Array(n * venv.actionDim);
+    this.wireActions = actionBatch(this.actionSpace.toJSON(), n);
+    this.rowActions = new Array<unknown>(n).fill(null);
     this.rewards = new Float64Array(n);
-    const m = (venv as unknown as { actionMasks?: () => Uint8Array }).actionMasks;
-    this.masks = typeof m === 'function' ? m.bind(venv) : null;
     // Static attributes come from a probe env built with the same kwargs; state-dependent methods only from the
     // vector env itself (the probe never steps).
     this.callable = {
       attributes: callableNames(probe).attributes,
-      methods: this.masks !== null ? ['action_masks'] : [],
+      methods: venv.actionMasks !== undefined ? ['action_masks'] : [],
     };
   }
 
@@ -288,45 +309,23 @@ export class VectorEngine implements SessionEngine {
 
   reset(seeds: Seeds, options: Record<string, unknown> | null, ids: number[] | null): ResetResultWire {
     this.wholeBatch(ids, 'reset');
-    const n = this.venv.numEnvs;
-    let seed: number | number[] | undefined;
-    if (typeof seeds === 'number') seed = seeds;
-    else if (Array.isArray(seeds)) {
-      if (seeds.length !== n)
-        throw new InvalidArgumentError(
-          `reset.seed lists ${seeds.length} seeds for ${n} sub-env(s): give one per sub-env, or one int`,
-        );
-      if (seeds.some((s) => s === null))
-        throw new InvalidArgumentError(
-          'reset.seed: this session reseeds all sub-envs at once: give every sub-env a seed, or none',
-        );
-      seed = seeds as number[];
-    }
-    const r = this.venv.reset({ seed, options: options ?? undefined });
-    return { obs: this.obsWire(r.observations), infos: r.infos.map((x) => this.infoWire(x)), env_ids: null };
+    const r = this.venv.reset({ seed: poolSeeds(seeds), options: options ?? undefined });
+    return { obs: this.obsWire(r.observations), infos: r.infos.map((x) => infoWire(x, this.finalWire)), env_ids: null };
   }
 
-  step(actionsIn: unknown, ids: number[] | null): StepResultWire {
+  step(actions: unknown, ids: number[] | null): StepResultWire {
     this.wholeBatch(ids, 'step');
     const n = this.venv.numEnvs;
-    this.actions.read(actionsIn, n, 'step.actions');
-    const per = this.actionFlat.length / n;
-    for (let i = 0; i < n; i++) {
-      const a = this.actions.get(i);
-      if (per === 1 && typeof a === 'number') this.actionFlat[i] = a;
-      else {
-        const row = a as ArrayLike<number>;
-        for (let k = 0; k < per; k++) this.actionFlat[i * per + k] = row[k]!;
-      }
-    }
-    const r = this.venv.step(this.actionFlat);
+    this.wireActions.read(actions, n, 'step.actions');
+    for (let i = 0; i < n; i++) this.rowActions[i] = this.wireActions.get(i);
+    const r = this.venv.step(this.rowActions);
     for (let i = 0; i < n; i++) this.rewards[i] = r.rewards[i]!;
     return {
       obs: this.obsWire(r.observations),
       rewards: wireFromTyped('float64', [n], this.rewards),
       terminated: wireFromTyped('bool', [n], r.terminated),
       truncated: wireFromTyped('bool', [n], r.truncated),
-      infos: r.infos.map((x) => this.infoWire(x)),
+      infos: r.infos.map((x) => infoWire(x, this.finalWire)),
       env_ids: null,
     };
   }
@@ -339,9 +338,9 @@ export class VectorEngine implements SessionEngine {
 
   call(name: string, args: unknown[], kwargs: Record<string, unknown>, idsIn: number[] | null): unknown[] {
     const n = this.venv.numEnvs;
-    const ids = checkIds(idsIn, n) ?? Array.from({ length: n }, (_, i) => i);
-    if (name === 'action_masks' && this.masks !== null) {
-      const all = this.masks();
+    const ids = idsOrAll(idsIn, n);
+    if (name === 'action_masks' && this.venv.actionMasks !== undefined) {
+      const all = this.venv.actionMasks();
       const k = all.length / n;
       return ids.map((i) => masksToWire(all.subarray(i * k, (i + 1) * k)));
     }
@@ -362,7 +361,7 @@ export class VectorEngine implements SessionEngine {
   private wholeBatch(ids: number[] | null, op: string): void {
     const n = this.venv.numEnvs;
     if (ids === null) return;
-    checkIds(ids, n);
+    checkEnvIds(ids, n);
     if (ids.length === n && ids.every((v, i) => v === i)) return;
     throw new InvalidArgumentError(
       `${op} with env_ids on a whole-batch session: make the session with batch_size < num_envs to ${op} subsets of sub-envs`,
@@ -371,15 +370,5 @@ export class VectorEngine implements SessionEngine {
 
   private obsWire(flat: Float32Array): WireArray {
     return wireFromTyped('float32', [this.venv.numEnvs, ...this.obsShape], flat);
-  }
-
-  private infoWire(info: Record<string, unknown>): Record<string, unknown> {
-    if (info === EMPTY_INFO) return EMPTY_MAP; // the common case, by identity: no per-sub-env work
-    const fo = info.final_observation;
-    if (!(fo instanceof Float32Array)) return toWireValue(info) as Record<string, unknown>;
-    const out = toWireValue(info) as Record<string, unknown>;
-    // The vector env hands the final observation flattened; give it the observation space's shape.
-    out.final_observation = encodeTyped(fo.slice(), [...this.obsShape]);
-    return out;
   }
 }

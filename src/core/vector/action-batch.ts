@@ -32,8 +32,14 @@ export class ActionBatch {
 
   /** Checks the shape of a batch of `rows` actions; throws INVALID_ACTION saying what shape was expected. */
   load(actions: VectorActions, rows: number = this.numEnvs): void {
-    const isTyped = dtypeOfArray(actions) !== null;
+    const dt = dtypeOfArray(actions);
+    const isTyped = dt !== null;
     if (isTyped) {
+      if ((dt === 'float32' || dt === 'float64') && this.space instanceof Discrete) {
+        throw new InvalidActionError(
+          `${String(this.space)} actions must be integers: pass an Int32Array (or a number[]) of ${rows} values, not a ${dt} array`,
+        );
+      }
       if (this.actionDim === 0) {
         throw new InvalidActionError(
           `a typed action array cannot carry ${String(this.space)} actions: pass a plain array of ${rows} actions`,
@@ -94,7 +100,7 @@ export class ActionBatch {
   }
 
   /**
-   * Discrete spaces: checks every loaded row (integers only: a float array is refused whatever it holds) and writes row
+   * Discrete spaces: checks every loaded row (load() already refused float arrays, whatever they hold) and writes row
    * r's action into `out[ids[r]]`. Rows of sub-envs with `skip[i] === 1` are about to be reset: their action is ignored
    * whatever it is, and `out[i]` gets the space's first value.
    */
@@ -102,12 +108,6 @@ export class ActionBatch {
     const space = this.space as Discrete;
     const lo = space.start;
     const hi = lo + space.n;
-    const dt = this.typed ? dtypeOfArray(this.source) : null;
-    if (dt === 'float32' || dt === 'float64') {
-      throw new InvalidActionError(
-        `${String(space)} actions must be integers: pass an Int32Array (or a number[]) of ${this.rows} values, not a ${dt} array`,
-      );
-    }
     const src = this.source as ArrayLike<unknown>;
     for (let r = 0; r < this.rows; r++) {
       const i = ids === null ? r : ids[r]!;

@@ -14,7 +14,7 @@ const READY = 0;
 const NEVER_RESET = 1;
 const ENDED = 2;
 
-export class AutoresetPool<S extends SubEnvs<unknown>> {
+export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> {
   readonly subEnvs: S;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
@@ -68,7 +68,7 @@ export class AutoresetPool<S extends SubEnvs<unknown>> {
   }
 
   /** Steps the named sub-envs (all when ids is null); actions hold one row per stepped sub-env. */
-  step(actions: VectorActions, ids: EnvIds | null): void {
+  step(actions: A, ids: EnvIds | null): void {
     if (this.closed) throw new ClosedEnvError();
     if (ids !== null) checkEnvIds(ids, this.numEnvs);
     if (this.notReady !== 0) this.assertReady(ids);

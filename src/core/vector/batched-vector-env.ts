@@ -26,12 +26,12 @@ export class BatchedVectorEnv<S extends FlatSubEnvs<unknown> = FlatSubEnvs<unkno
   readonly autoresetMode: AutoresetMode;
   spec: EnvSpec | null = null;
   protected readonly subEnvs: S;
-  private readonly pool: AutoresetPool<S>;
+  private readonly pool: AutoresetPool<S, VectorActions>;
   private readonly stepResult: VectorStepResult;
   private readonly resetResult: VectorResetResult;
 
   constructor(subEnvs: S, autoresetMode: AutoresetMode = 'next-step') {
-    this.pool = new AutoresetPool(subEnvs, autoresetMode);
+    this.pool = new AutoresetPool<S, VectorActions>(subEnvs, autoresetMode);
     this.subEnvs = subEnvs;
     this.numEnvs = subEnvs.numEnvs;
     this.singleObservationSpace = subEnvs.singleObservationSpace;

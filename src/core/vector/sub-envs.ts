@@ -4,7 +4,8 @@
 import type { Info, Space } from '../types.ts';
 import type { EnvIds, VectorActions } from './vector-env.ts';
 
-export interface SubEnvs<ResetOptions = unknown> {
+/** ResetOptions: what resetOptions() parses options into; Actions: what a step's actions arrive as. */
+export interface SubEnvs<ResetOptions = unknown, Actions = VectorActions> {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -19,7 +20,7 @@ export interface SubEnvs<ResetOptions = unknown> {
    * sub-env. Row r is sub-env ids[r] (r when ids is null). A sub-env with skip[i] === 1 is reset instead of stepped:
    * its action is ignored, whatever it is.
    */
-  loadActions(actions: VectorActions, ids: EnvIds | null, skip: Uint8Array): void;
+  loadActions(actions: Actions, ids: EnvIds | null, skip: Uint8Array): void;
   /** Starts a new episode of sub-env i (a new random stream when seed is given) and writes its observation slot. */
   resetOne(i: number, seed: number | undefined, options: ResetOptions): Info;
   /** Steps sub-env i with its loaded action; writes its observation, reward, terminated and truncated slots. */
