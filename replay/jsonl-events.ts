@@ -13,7 +13,7 @@
 // Kraken sends several updates for one ohlc interval while it is open: the last one in the log wins (see ingest).
 import type { CandleRow } from './columns.ts';
 import { emptyRow } from './columns.ts';
-import { checkCandle, parseTimeMs } from './csv/candle-parser.ts';
+import { checkCandle, decimal, parseTimeMs } from './csv/candle-parser.ts';
 import { checkTrade, parseSide, parseTimeUs, type TradeRow } from './csv/trade-parser.ts';
 import { normalizeSymbol } from './symbol.ts';
 import { timeframeName } from './timeframe.ts';
@@ -51,7 +51,7 @@ const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !
 
 function n(x: unknown): number {
   if (typeof x === 'number') return x;
-  if (typeof x === 'string' && x.trim() !== '') return Number(x);
+  if (typeof x === 'string') return decimal(x.trim()); // no hex, no blanks
   return NaN;
 }
 function timeOf(o: Obj): unknown {

@@ -27,6 +27,21 @@ const ALIASES: Record<string, readonly string[]> = {
   vwap: ['vwap'],
 };
 
+/** Bar and trade times accepted: 1970-01-01 up to (not including) the year 10000, UTC. Anything else is a bad row. */
+export const MIN_TIME_MS = 0;
+export const MAX_TIME_MS = 253_402_300_800_000;
+
+/**
+ * A plain decimal number, spaces around it allowed (`1, 2, 3`): sign, digits, optional fraction and exponent. No hex
+ * (0x10), binary, octal, Infinity, digit separators or blanks.
+ */
+export const DECIMAL = /^[ \t]*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?[ \t]*$/;
+
+/** Number(s) for plain decimals only; NaN for everything Number() would also take (hex, '', ' ', 'Infinity'). */
+export function decimal(s: string): number {
+  return DECIMAL.test(s) ? Number(s) : NaN;
+}
+
 const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
   1e21, 1e22,
@@ -35,7 +50,8 @@ const POW10 = [
 /**
  * Number(text.slice(start, end)) without the slice, and fast for plain decimals ([-]digits[.digits], ≤ 15 digits): the
  * digits as an integer m < 2^53 divided by an exact power of ten is one correctly rounded IEEE division, so the result
- * is bit-identical to Number(). Anything else (exponents, spaces, long mantissas) falls back to Number().
+ * is bit-identical to Number(). Other decimals (exponents, long mantissas) fall back to Number(); anything that is not a
+ * plain decimal (hex such as 0x10, blanks, Infinity) is NaN, so that it is a bad row, never a number.
  */
 export function parseNumber(text: string, start: number, end: number): number {
   if (start >= end) return NaN;
@@ -57,10 +73,10 @@ export function parseNumber(text: string, start: number, end: number): number {
     } else if (ch === 46 /* . */ && frac < 0) {
       frac = 0;
     } else {
-      return Number(text.slice(start, end));
+      return decimal(text.slice(start, end));
     }
   }
-  if (digits === 0 || digits > 15) return Number(text.slice(start, end));
+  if (digits === 0 || digits > 15) return decimal(text.slice(start, end));
   const v = frac > 0 ? m / POW10[frac]! : m;
   return neg ? -v : v;
 }
@@ -73,17 +89,24 @@ function num(s: string): number {
 export function parseTimeMs(s: string): number {
   const t = s.trim();
   if (t.length === 0) return NaN;
-  const n = Number(t);
+  const n = decimal(t);
   if (Number.isFinite(n)) return n < 1e11 ? Math.round(n * 1000) : n >= 1e14 ? Math.round(n / 1000) : n;
+  if (/^[-+]?\d+$/.test(t) || /^0[xob]/i.test(t)) return NaN; // a number too large, or not decimal: no date either
   let iso = t.replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
   else if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
   return Date.parse(iso);
 }
 
+/** The reason a time (ms since the epoch) is outside the accepted range. */
+export function timeRangeProblem(ms: number): string {
+  return `time ${ms} ms since the epoch is outside 1970-01-01 … 9999-12-31 UTC (a unit mix-up, or a corrupt row)`;
+}
+
 /** Checks prices and volume of a parsed row; returns the reason it is unusable, or null. */
 export function checkCandle(r: CandleRow): string | null {
   if (!Number.isFinite(r.time)) return 'time is not a number or a date';
+  if (r.time < MIN_TIME_MS || r.time >= MAX_TIME_MS) return timeRangeProblem(r.time);
   if (!(Number.isFinite(r.open) && Number.isFinite(r.high) && Number.isFinite(r.low) && Number.isFinite(r.close))) {
     return 'open/high/low/close must be finite numbers';
   }

@@ -1,6 +1,6 @@
 // Trade ticks from CSV. Headerless (Kraken's trade archive): unix_seconds,price,volume[,side]. With a header: columns
 // named time|timestamp|ts, price, volume|qty|amount|size, optional side (b/s/buy/sell), optional trade_id|id.
-import { parseNumber, parseTimeMs } from './candle-parser.ts';
+import { decimal, MAX_TIME_MS, MIN_TIME_MS, parseNumber, parseTimeMs, timeRangeProblem } from './candle-parser.ts';
 
 export interface TradeRow {
   /** Microseconds since the epoch (exact for Kraken's 4-decimal seconds). */
@@ -29,8 +29,8 @@ export function parseSide(s: string | undefined): string | null {
 /** Seconds/ms/µs number or ISO text → µs since the epoch. */
 export function parseTimeUs(s: string): number {
   const t = s.trim();
-  const n = Number(t);
-  if (t.length > 0 && Number.isFinite(n)) {
+  const n = decimal(t);
+  if (Number.isFinite(n)) {
     if (n < 1e11) return Math.round(n * 1e6); // seconds
     if (n < 1e14) return Math.round(n * 1e3); // ms
     return Math.round(n); // µs
@@ -45,6 +45,7 @@ export function parseTimeUs(s: string): number {
 
 export function checkTrade(r: TradeRow): string | null {
   if (!Number.isFinite(r.timeUs)) return 'time is not a number or a date';
+  if (r.timeUs < MIN_TIME_MS * 1000 || r.timeUs >= MAX_TIME_MS * 1000) return timeRangeProblem(r.timeUs / 1000);
   if (!Number.isFinite(r.price) || r.price <= 0) return 'price must be a number > 0';
   if (!Number.isFinite(r.volume) || r.volume < 0) return 'volume must be a number ≥ 0';
   return null;

@@ -160,6 +160,9 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8
     // |µs since 2000| < 2^53: two 32-bit words instead of a BigInt per row.
     const us = t[i]! - PG_EPOCH_US;
     const hi = Math.floor(us / TWO32);
+    // Out of int64 range the high word would wrap (the parsers refuse such times; this is the last line).
+    if (!(hi >= -2147483648 && hi <= 2147483647))
+      throw new DataError(`candle time ${t[i]} µs is outside PostgreSQL's timestamp range: the row is corrupt`);
     dv.setInt32(p, 8);
     dv.setInt32(p + 4, hi);
     dv.setUint32(p + 8, us - hi * TWO32);

@@ -11,7 +11,7 @@
 // unique violation rolls back to a savepoint and the batch takes the staging path; nothing is lost or doubled.
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
-import { InvalidArgumentError } from '../../src/core/errors.ts';
+import { InvalidArgumentError, Tg4Error } from '../../src/core/errors.ts';
 import { CandleLineParser, type BadRow } from '../csv/candle-parser.ts';
 import { TradeLineParser } from '../csv/trade-parser.ts';
 import { DataError } from '../errors.ts';
@@ -19,7 +19,8 @@ import { parseJsonlLine } from '../jsonl-events.ts';
 import { guessFormat, type OnError } from '../load-csv.ts';
 import { openLines } from '../line-stream.ts';
 import { normalizeSymbol } from '../symbol.ts';
-import { normalizeTimeframe } from '../timeframe.ts';
+import { normalizeTimeframe, timeframeMs, timeframeName } from '../timeframe.ts';
+import { isoUtc } from '../time-range.ts';
 import { requireMigrated } from './migrate.ts';
 import { toDbError } from './connect.ts';
 import { BinaryCopyWriter } from './pg-binary.ts';
@@ -77,7 +78,8 @@ export interface IngestSummary {
 class TradeBatch {
   sym: string[] = [];
   t: number[] = [];
-  seq: number[] = [];
+  /** How many trades with the same symbol, time, price, volume, side and id came before this one in the file. */
+  dup: number[] = [];
   p: number[] = [];
   v: number[] = [];
   side: string[] = [];
@@ -85,17 +87,17 @@ class TradeBatch {
   get length(): number {
     return this.t.length;
   }
-  push(sym: string, tUs: number, seq: number, p: number, v: number, side: string, id: number): void {
+  push(sym: string, tUs: number, dup: number, p: number, v: number, side: string, id: number): void {
     this.sym.push(sym);
     this.t.push(tUs);
-    this.seq.push(seq);
+    this.dup.push(dup);
     this.p.push(p);
     this.v.push(v);
     this.side.push(side);
     this.id.push(id);
   }
   clear(): void {
-    for (const k of ['sym', 't', 'seq', 'p', 'v', 'side', 'id'] as const) this[k].length = 0;
+    for (const k of ['sym', 't', 'dup', 'p', 'v', 'side', 'id'] as const) this[k].length = 0;
   }
 }
 
@@ -122,8 +124,8 @@ class BookBatch {
 const STAGE_SQL = `
   CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles (ord integer, symbol text, timeframe text, time timestamptz,
     open float8, high float8, low float8, close float8, volume float8, trades integer, vwap float8) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades (symbol text, time timestamptz, seq integer, price float8, volume float8,
-    side char(1), trade_id bigint) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades2 (symbol text, time timestamptz, ord integer, dup integer,
+    price float8, volume float8, side char(1), trade_id bigint) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS tg4_stage_book (symbol text, time timestamptz, side char(1), level smallint, price float8,
     volume float8) ON COMMIT DELETE ROWS;`;
 
@@ -140,8 +142,26 @@ const STAGE_UPSERT_CANDLES = `WITH src AS (
       IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume, EXCLUDED.trades, EXCLUDED.vwap)
     RETURNING (xmax = 0) AS fresh)
   SELECT count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated FROM up`;
-const STAGE_TO_TRADES = `INSERT INTO trades (symbol, time, seq, price, volume, side, trade_id)
-  SELECT symbol, time, seq, price, volume, side, trade_id FROM tg4_stage_trades ON CONFLICT DO NOTHING`;
+// Trades have no natural key: (symbol, time, seq) with seq the trade's place among those of its microsecond. A staged trade
+// is already stored when the stored trades of its microsecond hold as many identical ones (same price, volume, side, id)
+// as came before it in the file (a re-run, or the same rows in two overlapping files); the others are new and get the
+// seqs after the stored ones, in file order. So a file that continues a microsecond where the previous file ended adds
+// its trades instead of colliding with seq 0 (identical trades at one microsecond are told apart only by their count).
+const STAGE_TO_TRADES = `WITH keys AS (SELECT DISTINCT symbol, time FROM tg4_stage_trades2),
+  stored AS (
+    SELECT t.symbol, t.time, t.seq, t.price, t.volume, t.side, t.trade_id,
+      row_number() OVER (PARTITION BY t.symbol, t.time, t.price, t.volume, t.side, t.trade_id ORDER BY t.seq) - 1 AS dup
+    FROM trades t JOIN keys k ON t.symbol = k.symbol AND t.time = k.time),
+  fresh AS (
+    SELECT s.* FROM tg4_stage_trades2 s WHERE NOT EXISTS (
+      SELECT 1 FROM stored x WHERE x.symbol = s.symbol AND x.time = s.time AND x.price = s.price AND x.volume = s.volume
+        AND x.side IS NOT DISTINCT FROM s.side AND x.trade_id IS NOT DISTINCT FROM s.trade_id AND x.dup = s.dup)),
+  top AS (SELECT symbol, time, max(seq) AS seq FROM stored GROUP BY symbol, time)
+  INSERT INTO trades (symbol, time, seq, price, volume, side, trade_id)
+  SELECT f.symbol, f.time, coalesce(top.seq + 1, 0) + row_number() OVER (PARTITION BY f.symbol, f.time ORDER BY f.ord) - 1,
+    f.price, f.volume, f.side, f.trade_id
+  FROM fresh f LEFT JOIN top ON top.symbol = f.symbol AND top.time = f.time
+  ON CONFLICT DO NOTHING`;
 
 const STAGE_TO_BOOK = `INSERT INTO book_snapshots (symbol, time, side, level, price, volume)
   SELECT symbol, time, side, level, price, volume FROM tg4_stage_book ON CONFLICT DO NOTHING`;
@@ -170,12 +190,13 @@ async function copyIn(c: pg.ClientBase, sql: string, payload: Buffer): Promise<v
 }
 
 function tradeBinary(b: TradeBatch): Buffer {
-  const w = new BinaryCopyWriter(b.length * 80 + 64);
+  const w = new BinaryCopyWriter(b.length * 88 + 64);
   for (let i = 0; i < b.length; i++) {
-    w.row(7);
+    w.row(8);
     w.text(b.sym[i]!);
     w.timestampUs(b.t[i]!);
-    w.int4(b.seq[i]!);
+    w.int4(i);
+    w.int4(b.dup[i]!);
     w.float8(b.p[i]!);
     w.float8(b.v[i]!);
     if (b.side[i]) w.text(b.side[i]!);
@@ -283,6 +304,14 @@ async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): Promise<
   return inserted;
 }
 
+/** Why a bar's open time is not on its timeframe's grid (multiples of the bar length from 1970-01-01 UTC; days for
+ * bars longer than a day), or null. A 10:30 row in a 1h series is not a 1h candle. */
+function offGrid(timeMs: number, tf: string): string | null {
+  const step = Math.min(timeframeMs(tf), 86_400_000);
+  if (timeMs % step === 0) return null;
+  return `time ${isoUtc(timeMs)} is not on the ${tf} grid (a ${tf} bar opens at a multiple of ${timeframeName(step)} from midnight UTC)`;
+}
+
 function validSymbol(s: string): string {
   const sym = normalizeSymbol(s);
   if (!/^[A-Z0-9][A-Z0-9./-]{0,31}$/.test(sym))
@@ -293,6 +322,24 @@ function validSymbol(s: string): string {
 function detectFormat(file: string, firstLine: string): IngestFormat {
   if (/\.jsonl?(\.gz)?$/i.test(file) || firstLine.trim().startsWith('{')) return 'jsonl';
   return guessFormat(firstLine);
+}
+
+/**
+ * An ingest that failed after committing some batches (a truncated .gz, a lost connection) says how much is stored, so
+ * that nobody takes "exit 2" for "nothing stored" or re-imports by hand what a re-run would skip.
+ */
+function withCommittedCounts(err: unknown, summary: IngestSummary, file: string, lineNo: number): unknown {
+  if (!(err instanceof Tg4Error) || summary.batches === 0 || err.message.includes('earlier batch(es) are stored'))
+    return err;
+  const out = new Tg4Error(
+    err.code,
+    `${err.message}. Before this, ${summary.batches} batch(es) were committed: ${summary.inserted} new rows stored of ` +
+      `${summary.rowsRead} read from ${file} (up to line ${lineNo}); the rows after the last committed batch were not stored. ` +
+      'Fix the file (or the connection) and re-run: stored rows are skipped',
+    { cause: err },
+  );
+  (out as Tg4Error & { partial?: IngestSummary }).partial = { ...summary, bad: [...summary.bad] };
+  return out;
 }
 
 /** Imports one file. The client must not be inside a transaction. */
@@ -381,7 +428,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
       if (trades.length > 0) {
         await copyIn(
           c,
-          'COPY tg4_stage_trades (symbol, time, seq, price, volume, side, trade_id) FROM STDIN (FORMAT binary)',
+          'COPY tg4_stage_trades2 (symbol, time, ord, dup, price, volume, side, trade_id) FROM STDIN (FORMAT binary)',
           tradeBinary(trades),
         );
         const r = await c.query(STAGE_TO_TRADES);
@@ -424,12 +471,22 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   let tradeParser: TradeLineParser | null = null;
   const symbol = opts.symbol !== undefined ? validSymbol(opts.symbol) : undefined;
   const timeframe = opts.timeframe !== undefined ? normalizeTimeframe(opts.timeframe) : undefined;
-  const seqState = new Map<string, { t: number; seq: number }>();
-  const nextSeq = (sym: string, tUs: number): number => {
-    const s = seqState.get(sym);
-    if (s && s.t === tUs) return ++s.seq;
-    seqState.set(sym, { t: tUs, seq: 0 });
-    return 0;
+  // Per symbol: the current microsecond and how often each trade content occurred in it so far (see STAGE_TO_TRADES).
+  const dupState = new Map<string, { t: number; seen: Map<string, number> }>();
+  const nextDup = (
+    sym: string,
+    tUs: number,
+    r: { price: number; volume: number; side: string; tradeId: number },
+  ): number => {
+    let s = dupState.get(sym);
+    if (s === undefined || s.t !== tUs) {
+      s = { t: tUs, seen: new Map() };
+      dupState.set(sym, s);
+    }
+    const key = `${r.price}|${r.volume}|${r.side}|${r.tradeId}`;
+    const n = s.seen.get(key) ?? 0;
+    s.seen.set(key, n + 1);
+    return n;
   };
   /** Waits for the batch in flight; rethrows its failure. */
   const settle = async (): Promise<void> => {
@@ -465,102 +522,117 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
   };
 
   let lineNo = 0;
-  reading: for await (const chunk of src.chunks())
-    for (const line of chunk) {
-      if (stopAt) break reading;
-      lineNo++;
-      if (format === undefined) {
-        if (line.trim() === '') continue;
-        format = detectFormat(opts.file, line);
+  try {
+    reading: for await (const chunk of src.chunks())
+      for (const line of chunk) {
+        if (stopAt) break reading;
+        lineNo++;
+        if (format === undefined) {
+          if (line.trim() === '') continue;
+          format = detectFormat(opts.file, line);
+        }
+        if (!candleParser && !tradeParser && format !== 'jsonl') {
+          if (format === 'trades') {
+            tradeParser = new TradeLineParser();
+            if (!symbol) throw new InvalidArgumentError('trades need --symbol (e.g. --symbol BTC/USD)');
+          } else {
+            candleParser = new CandleLineParser(format);
+            if (!symbol) throw new InvalidArgumentError(`${format} candles need --symbol (e.g. --symbol BTC/USD)`);
+            if (!timeframe) throw new InvalidArgumentError(`${format} candles need --timeframe (e.g. --timeframe 1h)`);
+            series.add(`${symbol} ${timeframe}`);
+          }
+          if (tradeParser) series.add(`${symbol} trades`);
+        }
+        if (format === 'jsonl') {
+          const p = parseJsonlLine(line, symbol, timeframe);
+          if (line.trim() === '') continue;
+          summary.rowsRead++;
+          if (p.error) {
+            bad(lineNo, p.error, line);
+            continue;
+          }
+          if (p.candles.length === 0 && p.trades.length === 0 && p.book.length === 0) {
+            summary.ignored++;
+            continue;
+          }
+          for (const l of p.book) {
+            series.add(`${l.symbol} book`);
+            book.push(l.symbol, l.timeUs, l.side, l.level, l.price, l.volume);
+          }
+          for (const k of p.candles) {
+            jsonlCandles = true;
+            const tf = normalizeTimeframe(k.timeframe);
+            const off = offGrid(k.row.time, tf);
+            if (off !== null) {
+              bad(lineNo, off, line);
+              continue;
+            }
+            series.add(`${k.symbol} ${tf}`);
+            const r = k.row;
+            candles.push(k.symbol, tf, r.time * 1000, r);
+          }
+          for (const t of p.trades) {
+            series.add(`${t.symbol} trades`);
+            const r = t.row;
+            trades.push(t.symbol, r.timeUs, nextDup(t.symbol, r.timeUs, r), r.price, r.volume, r.side, r.tradeId);
+          }
+        } else if (candleParser) {
+          const res = candleParser.parse(line);
+          if (candleParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${candleParser.headerError}`);
+          if (res === 'skip') continue;
+          summary.rowsRead++;
+          if (res !== 'row') {
+            bad(lineNo, res, line);
+            continue;
+          }
+          const r = candleParser.row;
+          const off = offGrid(r.time, timeframe!);
+          if (off !== null) {
+            bad(lineNo, off, line);
+            continue;
+          }
+          candles.push(symbol!, timeframe!, r.time * 1000, r);
+        } else if (tradeParser) {
+          const res = tradeParser.parse(line);
+          if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
+          if (res === 'skip') continue;
+          summary.rowsRead++;
+          if (res !== 'row') {
+            bad(lineNo, res, line);
+            continue;
+          }
+          const r = tradeParser.row;
+          trades.push(symbol!, r.timeUs, nextDup(symbol!, r.timeUs, r), r.price, r.volume, r.side, r.tradeId);
+        }
+        if (candles.length + trades.length + book.length >= batchSize) await ship();
+        else if (inFlight && (lineNo & 0xfff) === 0) {
+          // Let the database's replies in while a batch is in flight: a 1 MB chunk of lines is ~50 ms of parsing, and each of
+          // the batch's round trips would otherwise wait for it (the server idles, the two sides stop overlapping).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        if ((lineNo & 0x3fff) === 0) {
+          opts.onProgress?.({
+            bytesRead: src.bytesRead(),
+            totalBytes: src.totalBytes,
+            rowsRead: summary.rowsRead,
+            inserted: summary.inserted,
+          });
+        }
       }
-      if (!candleParser && !tradeParser && format !== 'jsonl') {
-        if (format === 'trades') {
-          tradeParser = new TradeLineParser();
-          if (!symbol) throw new InvalidArgumentError('trades need --symbol (e.g. --symbol BTC/USD)');
-        } else {
-          candleParser = new CandleLineParser(format);
-          if (!symbol) throw new InvalidArgumentError(`${format} candles need --symbol (e.g. --symbol BTC/USD)`);
-          if (!timeframe) throw new InvalidArgumentError(`${format} candles need --timeframe (e.g. --timeframe 1h)`);
-          series.add(`${symbol} ${timeframe}`);
-        }
-        if (tradeParser) series.add(`${symbol} trades`);
-      }
-      if (format === 'jsonl') {
-        const p = parseJsonlLine(line, symbol, timeframe);
-        if (line.trim() === '') continue;
-        summary.rowsRead++;
-        if (p.error) {
-          bad(lineNo, p.error, line);
-          continue;
-        }
-        if (p.candles.length === 0 && p.trades.length === 0 && p.book.length === 0) {
-          summary.ignored++;
-          continue;
-        }
-        for (const l of p.book) {
-          series.add(`${l.symbol} book`);
-          book.push(l.symbol, l.timeUs, l.side, l.level, l.price, l.volume);
-        }
-        for (const k of p.candles) {
-          jsonlCandles = true;
-          const tf = normalizeTimeframe(k.timeframe);
-          series.add(`${k.symbol} ${tf}`);
-          const r = k.row;
-          candles.push(k.symbol, tf, r.time * 1000, r);
-        }
-        for (const t of p.trades) {
-          series.add(`${t.symbol} trades`);
-          const r = t.row;
-          trades.push(t.symbol, r.timeUs, nextSeq(t.symbol, r.timeUs), r.price, r.volume, r.side, r.tradeId);
-        }
-      } else if (candleParser) {
-        const res = candleParser.parse(line);
-        if (candleParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${candleParser.headerError}`);
-        if (res === 'skip') continue;
-        summary.rowsRead++;
-        if (res !== 'row') {
-          bad(lineNo, res, line);
-          continue;
-        }
-        const r = candleParser.row;
-        candles.push(symbol!, timeframe!, r.time * 1000, r);
-      } else if (tradeParser) {
-        const res = tradeParser.parse(line);
-        if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
-        if (res === 'skip') continue;
-        summary.rowsRead++;
-        if (res !== 'row') {
-          bad(lineNo, res, line);
-          continue;
-        }
-        const r = tradeParser.row;
-        trades.push(symbol!, r.timeUs, nextSeq(symbol!, r.timeUs), r.price, r.volume, r.side, r.tradeId);
-      }
-      if (candles.length + trades.length + book.length >= batchSize) await ship();
-      else if (inFlight && (lineNo & 0xfff) === 0) {
-        // Let the database's replies in while a batch is in flight: a 1 MB chunk of lines is ~50 ms of parsing, and each of
-        // the batch's round trips would otherwise wait for it (the server idles, the two sides stop overlapping).
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      if ((lineNo & 0x3fff) === 0) {
-        opts.onProgress?.({
-          bytesRead: src.bytesRead(),
-          totalBytes: src.totalBytes,
-          rowsRead: summary.rowsRead,
-          inserted: summary.inserted,
-        });
-      }
+    if (stopAt) {
+      const b: BadRow = stopAt;
+      await settle(); // the counts below include the batch that was in flight
+      throw new DataError(
+        `${opts.file}:${b.line}: bad row (${b.reason}): '${b.text.slice(0, 120)}'. Stopped; the rows after the last committed batch were not stored, ` +
+          `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
+      );
     }
-  if (stopAt) {
-    const b: BadRow = stopAt;
-    await settle(); // the counts below include the batch that was in flight
-    throw new DataError(
-      `${opts.file}:${b.line}: bad row (${b.reason}): '${b.text.slice(0, 120)}'. Stopped; the rows after the last committed batch were not stored, ` +
-        `${summary.inserted} rows from ${summary.batches} earlier batch(es) are stored. Fix the row or use --on-error skip`,
-    );
+    await ship();
+    await settle();
+  } catch (err) {
+    await pending; // a batch in flight commits or rolls back on its own; the counts below include it when it committed
+    throw withCommittedCounts(err, summary, opts.file, lineNo);
   }
-  await ship();
-  await settle();
   summary.format = format ?? opts.format ?? 'csv';
   summary.series = [...series].sort();
   summary.seconds = (performance.now() - started) / 1000;

@@ -88,6 +88,8 @@ export class BinaryCopyWriter {
     this.buf.writeInt32BE(8, this.pos);
     const v = us - PG_EPOCH_MS * 1000; // |v| < 2^53: split into two 32-bit words instead of a BigInt per row
     const hi = Math.floor(v / 4294967296);
+    // Out of int64 range the high word would wrap (a year-586,000 time stored as 2000-01-01): never encode that.
+    if (!(hi >= -2147483648 && hi <= 2147483647)) throw new RangeError(`timestamp ${us} µs is outside int64 µs`);
     this.buf.writeInt32BE(hi, this.pos + 4);
     this.buf.writeUInt32BE(v - hi * 4294967296, this.pos + 8);
     this.pos += 12;

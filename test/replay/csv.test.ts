@@ -114,10 +114,10 @@ describe('loadCsv', () => {
 });
 
 describe('parseNumber (the CSV hot path)', () => {
-  it('is bit-identical to Number() on decimals, and falls back to it for anything else', async () => {
+  it('is bit-identical to Number() on decimals, and NaN for anything that is not a plain decimal (0x10, Infinity)', async () => {
     const fc = await import('fast-check');
-    const { parseNumber } = await import('../../replay/csv/candle-parser.ts');
-    const same = (s: string): boolean => Object.is(parseNumber(s, 0, s.length), s === '' ? NaN : Number(s));
+    const { DECIMAL, parseNumber } = await import('../../replay/csv/candle-parser.ts');
+    const same = (s: string): boolean => Object.is(parseNumber(s, 0, s.length), DECIMAL.test(s) ? Number(s) : NaN);
     fc.assert(fc.property(fc.stringMatching(/^-?[0-9]{0,18}(\.[0-9]{0,18})?$/), same), { numRuns: 20_000 });
     fc.assert(
       fc.property(fc.double({ noNaN: true }), (x) => same(String(x))),
@@ -126,5 +126,7 @@ describe('parseNumber (the CSV hot path)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 8 }), same), { numRuns: 5_000 });
     for (const s of ['0', '-0', '.5', '5.', '1e5', ' 5', '-', '.', '1.2.3', '0x10', 'Infinity'])
       expect(same(s)).toBe(true);
+    for (const s of ['0x10', '0b1', 'Infinity', ' ', '1_0']) expect(parseNumber(s, 0, s.length)).toBeNaN();
+    expect(parseNumber(' 5', 0, 2)).toBe(5);
   });
 });
