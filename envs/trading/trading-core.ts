@@ -25,6 +25,7 @@ const ORDER_OK = K.ORDER_OK;
 const REASON_NONE = K.REASON_NONE;
 const REASON_TAKE_PROFIT = K.REASON_TAKE_PROFIT;
 const orderToTarget = K.orderToTarget;
+const accrueRollover = K.accrueRollover;
 const processPackedBar = K.processPackedBar;
 const markAccount = K.markAccount;
 const resetAccount = K.resetAccount;
@@ -75,6 +76,19 @@ function packedBars(d: MarketData): Float64Array {
     }
     packCache.set(d, out);
   }
+  return out;
+}
+
+/** Gap-fill flags of every symbol, bar-major (t·S + s), or null when no bar of the data is a gap fill. */
+function gapFlags(d: MarketData): Uint8Array | null {
+  const S = d.symbols.length;
+  let out: Uint8Array | null = null;
+  d.frames.forEach((f, s) => {
+    const filled = f.filled;
+    if (filled === undefined || filled.length !== d.length || filled.indexOf(1) < 0) return;
+    out ??= new Uint8Array(d.length * S);
+    for (let t = 0; t < d.length; t++) out[t * S + s] = filled[t]!;
+  });
   return out;
 }
 
@@ -163,6 +177,8 @@ export class TradingCore {
   private readonly capital: number;
   private readonly slip: Float64Array;
   private readonly rangeEnd: number;
+  /** gapFill[t·S + s] = 1 where bar t of symbol s was synthesised to fill a gap (no trading); null when none is. */
+  private readonly gapFill: Uint8Array | null;
   /** Single-symbol hold steps take stepHold (tests turn it off to compare with the general path). */
   fastPath = true;
   /**
@@ -267,6 +283,7 @@ export class TradingCore {
     this.stride = 1 + 4 * S;
     this.bars = packedBars(data);
     this.rangeEnd = data.rangeEnd;
+    this.gapFill = gapFlags(data);
   }
 
   /** Last bar an episode of the configured length may start at. */
@@ -389,8 +406,14 @@ export class TradingCore {
     const discrete = this.discrete;
     let slippageCost = 0;
 
-    // Equity at the next open, for sizing every target on the same base.
+    const gapFill = this.gapFill;
+    // Rollover up to the open comes before any fill there (as in PaperExecutor.onBar); then the equity at the open,
+    // for sizing every target on the same base.
     let eOpen = b.cash[i]!;
+    for (let s = 0; s < S; s++) {
+      const p = i * S + s;
+      if (size[p] !== 0 && params.rolloverRate[s] !== 0) accrueRollover(b, params, i, s, timeNx);
+    }
     for (let s = 0; s < S; s++) {
       const p = i * S + s;
       const sz = size[p]!;
@@ -402,8 +425,9 @@ export class TradingCore {
     for (let pass = 0; pass < passes; pass++) {
       for (let s = 0; s < S; s++) {
         const p = i * S + s;
-        const target = targets[p]!;
+        let target = targets[p]!;
         const cur = size[p]!;
+        if (gapFill !== null && gapFill[nx * S + s] === 1) continue; // nothing trades in a gap: wait for a real bar
         if (discrete) {
           if (target === level[p]! && (cur === 0 ? target === 0 : target !== 0 && cur > 0 === target > 0)) continue;
         } else if (
@@ -412,6 +436,10 @@ export class TradingCore {
             : Math.abs(target - (eOpen > 0 ? (cur * bars[row + 1 + 4 * s]!) / eOpen : 0)) <= this.threshold
         ) {
           continue;
+        }
+        if (cur !== 0 && target !== 0 && target > 0 !== cur > 0 && this.cooldownBars > 0) {
+          target = 0; // a flip closes a position, so the cooldown holds back its new side
+          blocked[p] = 1;
         }
         const px = bars[row + 1 + 4 * s]!;
         if (passes === 2) {
@@ -452,7 +480,11 @@ export class TradingCore {
       const q = row + 1 + 4 * s;
       // Flat slot: processPackedBar would only mark it at the close (done here, saving the call).
       if (b.size[p] === 0) b.markPrice[p] = this.bars[q + 3]!;
-      else {
+      else if (this.gapFill !== null && this.gapFill[nx * this.S + s] === 1) {
+        // A gap fill is a flat bar at the last close where nothing traded: no exit fills in it; rollover still runs.
+        if (this.params.rolloverRate[s] !== 0) accrueRollover(b, this.params, i, s, this.bars[row]!);
+        b.markPrice[p] = this.bars[q + 3]!;
+      } else {
         const reason = processPackedBar(b, this.params, i, s, this.bars, row, q);
         if (reason !== REASON_NONE) this.recordExit(i, s, p, reason, nx);
       }
@@ -583,18 +615,22 @@ export class TradingCore {
 
   /**
    * Action mask of a discrete scheme for sub-env i (1 = allowed): levels beyond the leverage caps are never allowed;
-   * while a cooldown runs (flat after an exit) only the zero level is. Never all zero.
+   * while a cooldown runs (flat after an exit) only the zero level is; with cooldownBars > 0, a position's opposite
+   * side is not (a flip would close and re-enter at once). Never all zero.
    */
   actionMask(i: number, levels: Float64Array, out: Uint8Array, offset: number): void {
     const ex = this.o.executor;
     const nxt = this.bar[i]! + 1;
     const p = i * this.S;
-    const cooling = this.book.size[p] === 0 && nxt < this.cooldownUntil[p]!;
+    const cur = this.book.size[p]!;
+    const cooling = cur === 0 && nxt < this.cooldownUntil[p]!;
+    const noFlip = cur !== 0 && this.cooldownBars > 0; // a flip would close and re-enter at once
     let any = 0;
     for (let k = 0; k < levels.length; k++) {
       const v = levels[k]!;
       const capOk = v > 0 ? v <= ex.maxLongLeverage : v < 0 ? -v <= ex.maxShortLeverage : true;
-      const ok = capOk && (!cooling || v === 0) ? 1 : 0;
+      const entryOk = v === 0 || (!cooling && !(noFlip && v > 0 !== cur > 0));
+      const ok = capOk && entryOk ? 1 : 0;
       out[offset + k] = ok;
       any |= ok;
     }
@@ -602,10 +638,16 @@ export class TradingCore {
   }
 
   /** Portfolio metrics of sub-env i's episode so far (allocates: call at episode end). */
-  metrics(i: number): AccountMetrics & { steps: number; startTime: string; endTime: string } {
+  metrics(i: number): AccountMetrics & {
+    liquidationValue: number;
+    steps: number;
+    startTime: string;
+    endTime: string;
+  } {
     const m = accountMetrics(this.book, i, this.periodsPerYear);
     return {
       ...m,
+      liquidationValue: K.liquidationValue(this.book, this.params, i),
       steps: this.steps[i]!,
       startTime: new Date(this.data.time[this.startBar[i]!]!).toISOString(),
       endTime: new Date(this.data.time[this.bar[i]!]!).toISOString(),

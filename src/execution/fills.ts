@@ -276,3 +276,22 @@ export function setExits(
   b.takeProfit[p] = takeProfit;
   b.maxHoldUntil[p] = maxHoldUntil;
 }
+
+/**
+ * What account a would hold in cash after closing every open position by a market order at its mark (the last price
+ * seen: the last close at the end of a backtest), with slippage and fee: the mark-to-market equity less the exit costs.
+ * Same arithmetic as applyFill's full close. Not to be confused with a margin liquidation (REASON_LIQUIDATION).
+ */
+export function liquidationValue(b: AccountBook, params: KernelParams, a: number): number {
+  const S = b.nSymbols;
+  let v = b.cash[a]!;
+  for (let s = 0; s < S; s++) {
+    const p = a * S + s;
+    const sz = b.size[p]!;
+    if (sz === 0) continue;
+    const fill = marketFillPrice(params, s, -sz, b.markPrice[p]!);
+    v -= params.feeRate[s]! * Math.abs(sz) * fill;
+    v += Math.abs(sz) * (fill - b.entryPrice[p]!) * (sz > 0 ? 1 : -1);
+  }
+  return v;
+}

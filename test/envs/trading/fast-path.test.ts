@@ -11,6 +11,21 @@ import { Rng } from '../../../src/core/rng.ts';
 import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
 
 const frame = frameFromCloses(randomWalk(1500, 7, 0.02));
+/** The same market with bars 300-340 and 900-905 flagged as gap fills (flat at the last close: nothing trades). */
+const gapped = ((): typeof frame => {
+  const f = frameFromCloses(randomWalk(1500, 7, 0.02));
+  const filled = new Uint8Array(f.length);
+  for (const [a, b] of [
+    [300, 340],
+    [900, 905],
+  ] as const) {
+    for (let k = a; k <= b; k++) {
+      filled[k] = 1;
+      f.open[k] = f.high[k] = f.low[k] = f.close[k] = f.close[a - 1]!;
+    }
+  }
+  return { ...f, filled };
+})();
 const BASE = {
   frame,
   featureMatrix: simpleFeatures(frame),
@@ -22,7 +37,7 @@ const BASE = {
   executor: {
     stopLossAtr: 1.2,
     takeProfitAtr: 2,
-    maxHoldBars: 15,
+    maxHoldBars: 10, // (was 15: since flips respect the cooldown, 15 bars no longer ends a trade in these runs)
     rolloverRate: 0.0002,
     maxLongLeverage: 3,
     maxShortLeverage: 3,
@@ -92,6 +107,11 @@ describe('single-symbol hold fast path == general step', () => {
       false,
     ],
     ['continuous', { ...BASE, actionScheme: 'continuous' }, true],
+    [
+      'discrete3 over gap-filled bars',
+      { ...BASE, frame: gapped, featureMatrix: simpleFeatures(gapped), actionScheme: 'discrete3', episodeLength: 400 },
+      false,
+    ],
   ];
   for (const [name, kwargs, continuous] of cases) {
     for (const sticky of [0.05, 1]) {
