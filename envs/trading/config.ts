@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
+import { FeatureSet } from './features.ts';
 import type { RewardSpec } from './rewards/index.ts';
 
 /** A precomputed feature matrix (what src/features builds): T × F row-major, row t uses bars ≤ t only. */
@@ -24,8 +25,9 @@ function isFrame(x: unknown): x is MarketFrame {
     typeof f.length === 'number'
   );
 }
-/** Also accepts src/features' own FeatureMatrix ({ matrix, names, warmup, specHash }). */
+/** Also accepts src/features' own FeatureMatrix ({ matrix, names, warmup, specHash }); a FeatureSet is kept as is. */
 function toFeatureMatrix(x: unknown): FeatureMatrix | null {
+  if (x instanceof FeatureSet) return x; // the same object, so that envs sharing it share its window views
   const m = x as { values?: unknown; matrix?: unknown; names?: unknown; warmup?: unknown; specHash?: unknown } | null;
   if (m === null || typeof m !== 'object' || !Array.isArray(m.names) || typeof m.warmup !== 'number') return null;
   const values = m.values instanceof Float32Array ? m.values : m.matrix instanceof Float32Array ? m.matrix : null;
@@ -119,6 +121,8 @@ export const tradingSchema = z.strictObject({
 
 export const portfolioSchema = z.strictObject({
   ...common,
+  /** 'bundled' or a postgres:// URL (they hold every symbol), or one source per symbol: { 'BTC/USD': 'btc.csv', … }. */
+  data: z.union([z.string().min(1), z.record(z.string().min(1), z.string().min(1))]).default('bundled'),
   symbols: z.array(z.string().min(1)).min(2).default(['BTC/USD', 'ETH/USD']),
   /** Already loaded frames, one per symbol (same timeframe); overrides `data`/`symbols`. */
   frames: z.array(frameSchema).min(2).optional(),

@@ -1,18 +1,53 @@
-// The one place the trading envs call the feature pipeline (src/features): builds the T × F matrix of a frame from a
-// feature spec, so that training, backtests and the live loop share one feature code. Matrices are cached per
-// (frame, spec hash): every env and sub-env over the same frame shares one matrix.
+// The one place the trading envs call the feature pipeline (src/features): resolves the `features` kwarg to a spec
+// and builds a FeatureSet — the T × F matrix of a frame and the window views read from it — so that training,
+// backtests and the live loop share one feature code. Nothing here is cached: a FeatureSet lives as long as whoever
+// holds it. Envs share one by passing it as `featureMatrix` (the server's market store keeps one per frame and spec
+// hash for its sessions); an env given none builds its own (see MarketData in market-data.ts).
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import {
   buildFeatures,
   loadDefaultSpec,
   loadFeatureSpec,
   parseFeatureSpec,
-  specHash,
   type FeatureSpec,
 } from '../../src/features/index.ts';
 import type { FeatureMatrix } from './config.ts';
+import { buildWindowViews } from './observation.ts';
 
-const cache = new WeakMap<Float64Array, Map<string, FeatureMatrix>>();
+/**
+ * A feature matrix (T × F, row-major, row t from bars ≤ t) and what is derived from it: the row views of each
+ * observation window, built on first use per window length and kept for this object's lifetime. Read-only by
+ * contract, so any number of envs and sessions can share one.
+ */
+export class FeatureSet implements FeatureMatrix {
+  readonly values: Float32Array;
+  readonly names: readonly string[];
+  readonly warmup: number;
+  readonly specHash: string | undefined;
+  private readonly views = new Map<number, readonly Float32Array[] | null>();
+
+  constructor(m: FeatureMatrix) {
+    this.values = m.values;
+    this.names = m.names;
+    this.warmup = m.warmup;
+    this.specHash = m.specHash;
+  }
+
+  /** A caller's matrix as a FeatureSet (the same object when it already is one, so its views are shared). */
+  static of(m: FeatureMatrix): FeatureSet {
+    return m instanceof FeatureSet ? m : new FeatureSet(m);
+  }
+
+  /** Row views of the window of `windowSize` rows ending at each row (null above the size where they cost more than they save). */
+  windowViews(windowSize: number): readonly Float32Array[] | null {
+    let v = this.views.get(windowSize);
+    if (v === undefined) {
+      v = buildWindowViews(this.values, this.names.length, windowSize);
+      this.views.set(windowSize, v);
+    }
+    return v;
+  }
+}
 
 /** The default spec for data of this bar length: src/features' loadDefaultSpec (one default spec per timeframe). */
 export function defaultSpecFor(timeframeMs: number): FeatureSpec {
@@ -20,21 +55,9 @@ export function defaultSpecFor(timeframeMs: number): FeatureSpec {
 }
 
 /** The features of `frame` under `spec` (undefined or 'default': the default spec of the frame's timeframe). */
-export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureMatrix {
-  const parsed = resolveSpec(spec, frame.timeframeMs);
-  const hash = specHash(parsed);
-  let byHash = cache.get(frame.close);
-  if (byHash === undefined) {
-    byHash = new Map();
-    cache.set(frame.close, byHash);
-  }
-  let m = byHash.get(hash);
-  if (m === undefined) {
-    const fm = buildFeatures(frame, parsed);
-    m = { values: fm.matrix, names: fm.names, warmup: fm.warmup, specHash: fm.specHash };
-    byHash.set(hash, m);
-  }
-  return m;
+export function buildFeatureMatrix(frame: MarketFrame, spec: unknown): FeatureSet {
+  const fm = buildFeatures(frame, resolveSpec(spec, frame.timeframeMs));
+  return new FeatureSet({ values: fm.matrix, names: fm.names, warmup: fm.warmup, specHash: fm.specHash });
 }
 
 /**

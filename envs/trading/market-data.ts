@@ -1,6 +1,9 @@
 // Resolves an env's data kwargs into what the stepping loop reads: per-symbol price columns on one shared time axis,
-// the feature matrix (T × F, row t from bars ≤ t), ATR for stops, and the bar range episodes may use. Built once per
-// env (or per vector env) and shared by every sub-env; frames and matrices from the kwargs are used without copying.
+// the feature matrix (T × F, row t from bars ≤ t), ATR for stops, and the bar range episodes may use. A MarketData is
+// also the owner of everything derived from that data for the env: the ATR series, the prices packed by bar and the
+// feature window copiers (over the FeatureSet's views). Lifetime: one per env or vector env, made by setup.ts from the
+// kwargs and shared by its sub-envs; nothing outlives it in a module-level cache. Frames and feature sets passed in
+// the kwargs are used without copying, so envs given the same FeatureSet share its matrix and window views.
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { Atr } from '../../src/features/indicators/atr.ts';
@@ -8,7 +11,8 @@ import { chronologicalSplit, loadBundled, loadCsv, normalizeSymbol } from '../..
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { rangeIndex, toMs } from '../../replay/time-range.ts';
 import type { FeatureMatrix } from './config.ts';
-import { buildFeatureMatrix } from './features.ts';
+import { buildFeatureMatrix, FeatureSet } from './features.ts';
+import { WindowCopier } from './observation.ts';
 
 export interface MarketData {
   readonly symbols: readonly string[];
@@ -26,8 +30,10 @@ export interface MarketData {
   readonly atr: readonly Float64Array[];
   /** First bar where every ATR column is defined (0 without ATR exits): no entry is taken without its stop. */
   readonly atrWarmup: number;
-  /** Concatenated features of all symbols: T × numFeatures. */
+  /** Concatenated features of all symbols: T × numFeatures (featureSet.values). */
   readonly features: Float32Array;
+  /** The features and their window views: the caller's or the frame's own set (one symbol), else this data's own. */
+  readonly featureSet: FeatureSet;
   readonly featureNames: readonly string[];
   readonly numFeatures: number;
   readonly featureWarmup: number;
@@ -36,10 +42,13 @@ export interface MarketData {
   readonly rangeStart: number;
   readonly rangeEnd: number;
   readonly frames: readonly MarketFrame[];
+  /** Prices packed by bar: row t = [time, then open, high, low, close per symbol]; built on the first call, then kept. */
+  packedBars(): Float64Array;
+  /** Copies feature windows of `windowSize` rows, reading the FeatureSet's views (built on first use per size). */
+  windowCopier(windowSize: number): WindowCopier;
 }
 
 export interface DataKwargs {
-  data: string;
   timeframe?: string | undefined;
   range?: string | undefined;
   features?: unknown;
@@ -47,10 +56,14 @@ export interface DataKwargs {
 
 const SPLITS = ['train', 'validation', 'val', 'test'];
 
+export function isPostgresUrl(data: unknown): data is string {
+  return typeof data === 'string' && /^postgres(ql)?:\/\//i.test(data);
+}
+
 /** Loads one symbol from 'bundled', a CSV path, or refuses a PostgreSQL URL (async: see prepareTradingKwargs). */
 export function loadFrame(data: string, symbol: string | undefined, timeframe: string | undefined): MarketFrame {
   if (data === 'bundled') return loadBundled({ symbol, timeframe });
-  if (/^postgres(ql)?:\/\//i.test(data)) {
+  if (isPostgresUrl(data)) {
     throw new InvalidArgumentError(
       `data: a PostgreSQL URL is read asynchronously; call 'await prepareTradingKwargs(kwargs)' (envs/trading/index.ts) first, ` +
         `which loads the frame and passes it as 'frame' (the server, backtest and train commands do this for you)`,
@@ -128,22 +141,31 @@ function checkFrame(f: MarketFrame, what: string): void {
   }
 }
 
-const atrCache = new WeakMap<Float64Array, Map<number, Float64Array>>();
+/** Wilder ATR of the frame (NaN before it is defined). */
 function atrSeries(frame: MarketFrame, period: number): Float64Array {
-  let byPeriod = atrCache.get(frame.close);
-  if (byPeriod === undefined) {
-    byPeriod = new Map();
-    atrCache.set(frame.close, byPeriod);
+  const a = new Atr(period);
+  const out = new Float64Array(frame.length);
+  for (let t = 0; t < frame.length; t++) {
+    const v = a.update(frame.high[t]!, frame.low[t]!, frame.close[t]!);
+    out[t] = a.ready ? v : NaN;
   }
-  let out = byPeriod.get(period);
-  if (out === undefined) {
-    const a = new Atr(period);
-    out = new Float64Array(frame.length);
-    for (let t = 0; t < frame.length; t++) {
-      const v = a.update(frame.high[t]!, frame.low[t]!, frame.close[t]!);
-      out[t] = a.ready ? v : NaN;
+  return out;
+}
+
+/** The bars of all symbols interleaved by time: one cache line per bar and symbol for the stepping loop. */
+function packBars(d: MarketData): Float64Array {
+  const S = d.symbols.length;
+  const R = 1 + 4 * S;
+  const out = new Float64Array(d.length * R);
+  for (let t = 0; t < d.length; t++) {
+    out[t * R] = d.time[t]!;
+    for (let s = 0; s < S; s++) {
+      const q = t * R + 1 + 4 * s;
+      out[q] = d.open[s]![t]!;
+      out[q + 1] = d.high[s]![t]!;
+      out[q + 2] = d.low[s]![t]!;
+      out[q + 3] = d.close[s]![t]!;
     }
-    byPeriod.set(period, out);
   }
   return out;
 }
@@ -185,6 +207,7 @@ function align(frames: readonly MarketFrame[]): MarketFrame[] {
       low: pick(f.low),
       close: pick(f.close),
       volume: pick(f.volume),
+      ...(f.filled === undefined ? {} : { filled: Uint8Array.from(idx, (k) => f.filled![k]!) }),
     };
   });
 }
@@ -242,6 +265,9 @@ export function resolveMarketData(
   const warmup = Math.max(...matrices.map((m) => m.warmup));
   const [rangeStart, rangeEnd] = resolveRange(ref, kw.range);
   const atr = opts.atrPeriod === null ? [] : frames.map((f) => atrSeries(f, opts.atrPeriod!));
+  const featureSet =
+    S === 1 ? FeatureSet.of(matrices[0]!) : new FeatureSet({ values: features, names, warmup, specHash: undefined });
+  let packed: Float64Array | null = null;
   const data: MarketData = {
     symbols: frames.map((f) => f.symbol),
     timeframe: ref.timeframe,
@@ -261,6 +287,7 @@ export function resolveMarketData(
       }),
     ),
     features,
+    featureSet,
     featureNames: names,
     numFeatures: F,
     featureWarmup: warmup,
@@ -268,6 +295,11 @@ export function resolveMarketData(
     rangeStart,
     rangeEnd,
     frames,
+    packedBars: () => {
+      packed ??= packBars(data);
+      return packed;
+    },
+    windowCopier: (w) => new WindowCopier(features, F, w, featureSet.windowViews(w)),
   };
   const first = firstDecisionBar(data, opts.windowSize);
   const need = (opts.episodeLength ?? 1) + 1;

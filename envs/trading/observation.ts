@@ -30,25 +30,39 @@ export function observationNames(
   return out.concat(portfolio);
 }
 
-// Window views are built once per (matrix, W) and shared by every env over that matrix: copying a window is then one
-// TypedArray.set (a memcpy) with no per-step allocation. Above this many bars the views would cost more memory than
-// they save time, so the copy falls back to subarray() (a small short-lived object per step).
+// Window views turn copying a window into one TypedArray.set (a memcpy) with no per-step allocation. They are built
+// by the owner of the matrix (FeatureSet, shared by every env over it). Above this many bars the views would cost
+// more memory than they save time, so the copy falls back to subarray() (a small short-lived object per step).
 const MAX_PREBUILT_ROWS = 400_000; // ≈ 40 MB of view objects at most
-const viewCache = new WeakMap<Float32Array, Map<number, Float32Array[]>>();
+
+/** views[t] = rows t−W+1 … t of the matrix (empty before W − 1); null when the matrix has too many rows for views. */
+export function buildWindowViews(matrix: Float32Array, F: number, W: number): Float32Array[] | null {
+  const rows = F > 0 ? matrix.length / F : 0;
+  if (rows > MAX_PREBUILT_ROWS) return null;
+  const views = new Array<Float32Array>(rows);
+  const empty = new Float32Array(0);
+  for (let t = 0; t < rows; t++) views[t] = t >= W - 1 ? matrix.subarray((t - W + 1) * F, (t + 1) * F) : empty;
+  return views;
+}
 
 /** Copies the feature window ending at row t into out[offset …]. */
 export class WindowCopier {
   private readonly matrix: Float32Array;
   private readonly numFeatures: number;
   private readonly windowSize: number;
-  private readonly views: Float32Array[] | null;
+  private readonly views: readonly Float32Array[] | null;
 
-  constructor(matrix: Float32Array, numFeatures: number, windowSize: number) {
+  /** `views`: the matrix owner's (FeatureSet.windowViews); built here when not given. */
+  constructor(
+    matrix: Float32Array,
+    numFeatures: number,
+    windowSize: number,
+    views: readonly Float32Array[] | null = buildWindowViews(matrix, numFeatures, windowSize),
+  ) {
     this.matrix = matrix;
     this.numFeatures = numFeatures;
     this.windowSize = windowSize;
-    const rows = numFeatures > 0 ? matrix.length / numFeatures : 0;
-    this.views = rows <= MAX_PREBUILT_ROWS ? sharedViews(matrix, numFeatures, windowSize, rows) : null;
+    this.views = views;
   }
 
   /** t must be ≥ W − 1. */
@@ -60,20 +74,4 @@ export class WindowCopier {
       out.set(this.matrix.subarray((t - this.windowSize + 1) * F, (t + 1) * F), offset);
     }
   }
-}
-
-function sharedViews(matrix: Float32Array, F: number, W: number, rows: number): Float32Array[] {
-  let byW = viewCache.get(matrix);
-  if (byW === undefined) {
-    byW = new Map();
-    viewCache.set(matrix, byW);
-  }
-  let views = byW.get(W);
-  if (views === undefined) {
-    views = new Array<Float32Array>(rows);
-    const empty = new Float32Array(0);
-    for (let t = 0; t < rows; t++) views[t] = t >= W - 1 ? matrix.subarray((t - W + 1) * F, (t + 1) * F) : empty;
-    byW.set(W, views);
-  }
-  return views;
 }

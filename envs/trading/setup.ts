@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { createActionScheme, type ActionScheme } from './actions.ts';
 import { parsePortfolioConfig, parseTradingConfig, type PortfolioConfig, type TradingConfig } from './config.ts';
 import { specWindow } from './features.ts';
-import { loadFrame, resolveMarketData, type MarketData } from './market-data.ts';
+import { isPostgresUrl, loadFrame, resolveMarketData, type MarketData } from './market-data.ts';
 import { createReward } from './rewards/index.ts';
 import type { CoreOptions } from './trading-core.ts';
 
@@ -86,6 +86,48 @@ export interface PortfolioSetup {
   core: Omit<CoreOptions, 'numEnvs'>;
 }
 
+/** Where a multi-symbol source holds every symbol: the bundled data and a database (one CSV file holds one). */
+function holdsEverySymbol(source: string): boolean {
+  return source === 'bundled' || isPostgresUrl(source);
+}
+
+/**
+ * One source per symbol of a Portfolio-v0: `data` as { symbol: source } (its keys are the symbols unless `symbols`
+ * names them), or one source that holds every symbol. A single CSV file for several symbols is refused: it holds one
+ * symbol's bars, and using it for all of them would trade one price series under several names.
+ */
+export function portfolioSources(
+  config: PortfolioConfig,
+  kwargs: Record<string, unknown>,
+): { symbol: string; source: string }[] {
+  const data = config.data;
+  if (typeof data === 'string') {
+    if (!holdsEverySymbol(data)) {
+      const eg = config.symbols.map((s, i) => `${JSON.stringify(s)}: "file${i + 1}.csv"`).join(', ');
+      throw new InvalidArgumentError(
+        `data: '${data}' is one CSV file, which holds one symbol's bars, but tg4/Portfolio-v0 trades ${config.symbols.length} symbols (${config.symbols.join(', ')}): ` +
+          `give one source per symbol, data: { ${eg} }, or 'bundled' / a postgres:// URL, or pass the loaded 'frames'`,
+      );
+    }
+    return config.symbols.map((symbol) => ({ symbol, source: data }));
+  }
+  const keys = Object.keys(data);
+  const symbols = kwargs.symbols === undefined ? keys : config.symbols;
+  const missing = symbols.filter((s) => !(s in data));
+  const extra = keys.filter((k) => !symbols.includes(k));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new InvalidArgumentError(
+      `data: the sources name ${keys.join(', ')} but symbols are ${symbols.join(', ')}` +
+        `${missing.length ? ` (no source for ${missing.join(', ')})` : ''}${extra.length ? ` (${extra.join(', ')} not in symbols)` : ''}: give one source per symbol`,
+    );
+  }
+  if (symbols.length < 2)
+    throw new InvalidArgumentError(
+      `data: tg4/Portfolio-v0 needs at least 2 symbols, the sources name ${symbols.length}: use tg4/Trading-v0 for one`,
+    );
+  return symbols.map((symbol) => ({ symbol, source: data[symbol]! }));
+}
+
 export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup {
   const config = parsePortfolioConfig(kwargs);
   if (config.featureMatrices !== undefined && config.features !== undefined) {
@@ -100,7 +142,8 @@ export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup 
     throw new InvalidArgumentError("'featureMatrices' needs the 'frames' they were built from, one matrix per frame");
   }
   createReward(config.reward, 1);
-  const frames = config.frames ?? config.symbols.map((s) => loadFrame(config.data, s, config.timeframe));
+  const frames =
+    config.frames ?? portfolioSources(config, kwargs).map((p) => loadFrame(p.source, p.symbol, config.timeframe));
   const windowSize = windowOf(config, frames[0]!.timeframeMs);
   const data = resolveMarketData(frames, config, {
     windowSize,

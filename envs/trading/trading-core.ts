@@ -16,7 +16,7 @@ import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { Rng } from '../../src/core/rng.ts';
 import type { ExecutorConfig } from './config.ts';
 import { firstDecisionBar, type MarketData } from './market-data.ts';
-import { WindowCopier } from './observation.ts';
+import type { WindowCopier } from './observation.ts';
 import { createReward, type RewardInputs, type RewardScheme, type RewardSpec } from './rewards/index.ts';
 
 // Kernel entry points bound once at load: under tsx the modules are linked through CommonJS interop, where every `K.x`
@@ -54,30 +54,6 @@ export interface CoreOptions {
 
 /** Largest feature matrix (floats) copied into a window arena: 16 M floats = 64 MB. */
 const MAX_ARENA_FLOATS = 16 * 1024 * 1024;
-
-const packCache = new WeakMap<MarketData, Float64Array>();
-
-/** The bars of all symbols interleaved by time (built once per MarketData, shared by every core over it). */
-function packedBars(d: MarketData): Float64Array {
-  let out = packCache.get(d);
-  if (out === undefined) {
-    const S = d.symbols.length;
-    const R = 1 + 4 * S;
-    out = new Float64Array(d.length * R);
-    for (let t = 0; t < d.length; t++) {
-      out[t * R] = d.time[t]!;
-      for (let s = 0; s < S; s++) {
-        const q = t * R + 1 + 4 * s;
-        out[q] = d.open[s]![t]!;
-        out[q + 1] = d.high[s]![t]!;
-        out[q + 2] = d.low[s]![t]!;
-        out[q + 3] = d.close[s]![t]!;
-      }
-    }
-    packCache.set(d, out);
-  }
-  return out;
-}
 
 /** Gap-fill flags of every symbol, bar-major (t·S + s), or null when no bar of the data is a gap fill. */
 function gapFlags(d: MarketData): Uint8Array | null {
@@ -179,7 +155,7 @@ export class TradingCore {
   private readonly rangeEnd: number;
   /** gapFill[t·S + s] = 1 where bar t of symbol s was synthesised to fill a gap (no trading); null when none is. */
   private readonly gapFill: Uint8Array | null;
-  /** Single-symbol hold steps take stepHold (tests turn it off to compare with the general path). */
+  /** Single-symbol steps that hold skip placeOrders (tests turn it off to compare both ways). */
   fastPath = true;
   /**
    * When set, steps and resets leave the feature window of the observation to copyWindow(i): the vector env copies all
@@ -248,6 +224,7 @@ export class TradingCore {
       turnover: this.turnover,
       exposure: this.exposure,
       timeInTrade: this.timeInTrade,
+      bar: this.bar,
     };
     const nS = n * S;
     this.targets = new Float64Array(nS);
@@ -279,9 +256,9 @@ export class TradingCore {
     this.rewards64 = new Float64Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
-    this.copier = new WindowCopier(data.features, data.numFeatures, o.windowSize);
+    this.copier = data.windowCopier(o.windowSize);
     this.stride = 1 + 4 * S;
-    this.bars = packedBars(data);
+    this.bars = data.packedBars();
     this.rangeEnd = data.rangeEnd;
     this.gapFill = gapFlags(data);
   }
