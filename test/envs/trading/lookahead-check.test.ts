@@ -107,7 +107,7 @@ describe('tg4 check lookahead (CLI)', () => {
     const report = JSON.parse(bad.stdout) as { leakingNames: Record<string, string[]> };
     expect(report.leakingNames.feature).toEqual(['peek_next_return']);
     expect(report.leakingNames.reward).toEqual(['reward']);
-  });
+  }, 180_000);
 
   it('says what is wrong with bad flags (exit 2)', () => {
     const r = run(['--cuts', 'x']);
@@ -115,5 +115,5 @@ describe('tg4 check lookahead (CLI)', () => {
     expect(r.stderr).toMatch(/--cuts must be a whole number/);
     expect(run(['--module', 'nope.ts']).stderr).toMatch(/--module: no file 'nope.ts'/);
     expect(run(['--reward', '{bad']).stderr).toMatch(/--reward is not valid JSON/);
-  });
+  }, 120_000);
 });

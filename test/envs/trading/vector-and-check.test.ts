@@ -119,8 +119,21 @@ describe('vector env == N single envs', () => {
 describe('checkEnv', () => {
   it('passes for every registered trading env', () => {
     const ids = registeredIds().filter((id) => id.startsWith('tg4/'));
-    expect(ids).toEqual(['tg4/Portfolio-v0', 'tg4/Trading-v0']);
+    expect(ids).toEqual([
+      'tg4/PlantedMeanRevert-v0',
+      'tg4/PlantedMomentum-v0',
+      'tg4/PlantedRegime-v0',
+      'tg4/Portfolio-v0',
+      'tg4/Trading-v0',
+    ]);
   });
+  for (const id of ['tg4/PlantedMeanRevert-v0', 'tg4/PlantedMomentum-v0', 'tg4/PlantedRegime-v0']) {
+    it(`${id} (a planted-signal market, envs/planted) passes`, () => {
+      const report = checkEnv(() => make(id, { marketSeed: 1, episodeLength: 100 }), { steps: 150 });
+      expect(report.failures).toEqual([]);
+      expect(report.ok).toBe(true);
+    });
+  }
   for (const scheme of ['discrete3', 'discrete-sized', 'continuous'] as const) {
     it(`tg4/Trading-v0 (${scheme}, bundled BTC/USD 1h, default features) passes`, () => {
       const report = checkEnv(
