@@ -68,6 +68,15 @@ function gapFlags(d: MarketData): Uint8Array | null {
   return out;
 }
 
+/** What an episode's end reports (info.metrics): the account's metrics at the mark, and what closing would leave. */
+export interface EpisodeMetrics extends AccountMetrics {
+  /** Equity if every open position were closed at the last close by a market order (slippage and fee paid). */
+  liquidationValue: number;
+  steps: number;
+  startTime: string;
+  endTime: string;
+}
+
 /** Per-symbol observation fields, then one account field. */
 export const SYMBOL_STATE_FIELDS = ['exposure', 'unrealized_pnl', 'time_in_trade'] as const;
 
@@ -615,12 +624,7 @@ export class TradingCore {
   }
 
   /** Portfolio metrics of sub-env i's episode so far (allocates: call at episode end). */
-  metrics(i: number): AccountMetrics & {
-    liquidationValue: number;
-    steps: number;
-    startTime: string;
-    endTime: string;
-  } {
+  metrics(i: number): EpisodeMetrics {
     const m = accountMetrics(this.book, i, this.periodsPerYear);
     return {
       ...m,
