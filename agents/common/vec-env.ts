@@ -19,6 +19,8 @@ export interface AgentVectorEnv {
   close(): MaybePromise<void>;
   /** N × actions (1 = allowed) for the current observations; discrete trading envs have it (maskable PPO). */
   actionMasks?(): MaybePromise<Uint8Array>;
+  /** Hash of the feature spec the observations are built from (trading envs); absent or null otherwise. */
+  readonly featureSpecHash?: string | null;
 }
 
 export interface EnvShape {

@@ -37,6 +37,11 @@ export class PortfolioEnv extends Env<Float32Array, Float32Array> {
     this.renderMode = setup.config.renderMode;
   }
 
+  /** Hash of the feature spec the observations are built from (checked against a model's manifest). */
+  get featureSpecHash(): string | null {
+    return this.data.specHash ?? null;
+  }
+
   get barIndex(): number {
     return this.core.bar[0]!;
   }

@@ -48,6 +48,11 @@ export class TradingEnv extends Env<Float32Array, TradingAction> {
     this.mask = new Uint8Array(this.scheme.levels?.length ?? 0);
   }
 
+  /** Hash of the feature spec the observations are built from (checked against a model's manifest). */
+  get featureSpecHash(): string | null {
+    return this.data.specHash ?? null;
+  }
+
   /** The decision bar (index into the frame): the policy may use bars ≤ this one. */
   get barIndex(): number {
     return this.core.bar[0]!;

@@ -46,7 +46,7 @@ export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> {
     this.autoresetOptions = subEnvs.resetOptions(undefined);
   }
 
-  /** Resets the named sub-envs (all when ids is null) with the seeding rule of VectorResetArgs.seed. */
+  /** Resets the named sub-envs (all when ids is null) with the seeding rule of VectorResetArgs.seed; zeroes their rewards and flags. */
   reset(seed: VectorResetArgs['seed'], options: Record<string, unknown> | undefined, ids: EnvIds | null): void {
     if (this.closed) throw new ClosedEnvError();
     if (ids !== null) checkEnvIds(ids, this.numEnvs);
@@ -57,6 +57,10 @@ export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> {
     for (let r = 0; r < rows; r++) {
       const i = ids === null ? r : ids[r]!;
       this.infos[i] = s.resetOne(i, seeds === null ? undefined : seeds[r], parsed);
+      // A reset row has no reward and no flags (subsets leave rows in place until their sub-env moves again).
+      s.rewards[i] = 0;
+      s.terminated[i] = 0;
+      s.truncated[i] = 0;
       this.pendingReset[i] = 0;
       if (this.readiness[i] !== READY) {
         this.readiness[i] = READY;
