@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { InvalidArgumentError, Tg4Error } from '../core/errors.ts';
@@ -15,6 +15,7 @@ import { DashboardError } from './errors.ts';
 import { isFolderName, projectFolders, resolveInside, type ProjectFolders } from './folders.ts';
 import type { DataSource } from './source.ts';
 import { BacktestsSource } from './sources/backtests.ts';
+import { LiveSource } from './sources/live.ts';
 import { RunsSource } from './sources/runs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,8 @@ export interface DashboardOptions {
   root?: string;
   models?: string;
   reports?: string;
+  /** The live loop's event-log root (default logs/), relative to root. */
+  logs?: string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -106,10 +109,15 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const cookieName = `tg4_dashboard_${randomBytes(4).toString('hex')}`;
   const folders = projectFolders(opts.root ?? process.cwd(), opts.models, opts.reports);
   const sources = new Map<string, DataSource>();
-  for (const s of [new RunsSource(folders), new BacktestsSource(folders), ...(opts.sources ?? [])])
+  for (const s of [
+    new RunsSource(folders),
+    new BacktestsSource(folders),
+    new LiveSource(resolve(opts.root ?? process.cwd(), opts.logs ?? 'logs')),
+    ...(opts.sources ?? []),
+  ])
     sources.set(s.name, s);
   const staticFiles = new Set(
-    ['index.html', 'app.js', 'runs-view.js', 'backtest-view.js', 'format.js', 'style.css'].filter((f) =>
+    ['index.html', 'app.js', 'runs-view.js', 'backtest-view.js', 'live-view.js', 'format.js', 'style.css'].filter((f) =>
       existsSync(join(STATIC_DIR, f)),
     ),
   );
