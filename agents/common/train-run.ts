@@ -107,23 +107,9 @@ async function openEnv(
   return makeVec(envId, { numEnvs, kwargs, autoresetMode: 'same-step' });
 }
 
-/** Reads a feature-spec hash from an env that exposes one (trading envs), else null. */
-export function featureSpecHashOf(env: unknown): string | null {
-  const seen = new Set<unknown>();
-  const probe = (x: unknown, depth: number): string | null => {
-    if (!x || typeof x !== 'object' || seen.has(x) || depth > 4) return null;
-    seen.add(x);
-    const o = x as Record<string, unknown>;
-    for (const key of ['featureSpecHash', 'specHash']) if (typeof o[key] === 'string') return o[key] as string;
-    // Trading envs keep it on their MarketData: env.data / vectorEnv.core.data.
-    for (const key of ['env', 'unwrapped', 'core', 'data']) {
-      const h = probe(o[key], depth + 1);
-      if (h) return h;
-    }
-    if (Array.isArray(o['envs'])) return probe((o['envs'] as unknown[])[0], depth + 1);
-    return null;
-  };
-  return probe(env, 0);
+/** The env's feature-spec hash (declared by the trading envs), else null. */
+export function featureSpecHashOf(env: { readonly featureSpecHash?: string | null }): string | null {
+  return env.featureSpecHash ?? null;
 }
 
 export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
