@@ -1,13 +1,11 @@
 // One default feature spec per timeframe, the same wherever "default" is said: the trading envs, `tg4 features
 // export/hash --timeframe`, buildFeatures and the live ObservationBuilder. (Trading-v0 on 1h data used to take
 // default.json minus its 5m/1h entries — 24 columns, no multi-timeframe feature — while the CLI used hourly.json.)
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.ts';
 import { TradingEnv, type TradingVectorEnv } from '../../envs/trading/index.ts';
 import { makeVec } from '../../src/core/index.ts';
 import { loadBundled, resample } from '../../replay/index.ts';
-import { register } from '../../src/cli/commands/features.ts';
 import {
   buildFeatures,
   loadDefaultSpec,
@@ -15,22 +13,10 @@ import {
   parseFeatureSpec,
   specHash,
 } from '../../src/features/index.ts';
+import { barAt, tg4Features } from './helpers.ts';
 
 async function cliHash(timeframe: string): Promise<string> {
-  const program = new Command('tg4').exitOverride();
-  register(program);
-  let stdout = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['features', 'hash', '--timeframe', timeframe], { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return stdout.trim();
+  return (await tg4Features('hash', '--timeframe', timeframe)).stdout.trim();
 }
 
 describe('one default spec per timeframe', () => {
@@ -72,14 +58,7 @@ describe('one default spec per timeframe', () => {
     const ob = new ObservationBuilder('default', { timeframe: '1h' });
     const F = env.data.numFeatures;
     for (let t = 0; t < n; t++) {
-      const row = ob.update({
-        time: frame.time[t]!,
-        open: frame.open[t]!,
-        high: frame.high[t]!,
-        low: frame.low[t]!,
-        close: frame.close[t]!,
-        volume: frame.volume[t]!,
-      });
+      const row = ob.update(barAt(frame, t));
       if (t >= n - 5) expect(Array.from(row)).toEqual(Array.from(env.data.features.subarray(t * F, (t + 1) * F)));
     }
     expect(ob.ready).toBe(true);

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { Command } from 'commander';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,31 +13,16 @@ import { BUNDLED, bundledPath, loadBundled } from '../../replay/index.ts';
 import { connectClient } from '../../replay/db/connect.ts';
 import { ingestFile } from '../../replay/db/ingest.ts';
 import { migrate } from '../../replay/db/migrate.ts';
-import { register } from '../../src/cli/commands/features.ts';
 import { Tg4Error } from '../../src/core/errors.ts';
 import { buildFeatures, loadDefaultSpec } from '../../src/features/index.ts';
 import { freshDatabase } from '../replay/helpers.ts';
+import { tg4Features } from './helpers.ts';
 
 const run = promisify(execFile);
 /** The real binary (one spawn: exit code and message format). */
 const tg4Bin = (...args: string[]) => run('node', ['bin/tg4.js', 'features', ...args], { maxBuffer: 64 << 20 });
 /** The same command in-process (no start-up cost per call). */
-async function tg4(...args: string[]): Promise<{ stdout: string }> {
-  const program = new Command('tg4').exitOverride();
-  register(program);
-  let stdout = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['features', ...args], { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return { stdout };
-}
+const tg4 = tg4Features;
 const dir = mkdtempSync(join(tmpdir(), 'tg4-features-'));
 const bundledH1 = bundledPath(BUNDLED.find((d) => d.symbol === 'BTC/USD' && d.timeframe === '1h')!);
 // 2020 only (9 months of real hours) in Kraken's archive format under its archive name, to keep the test quick.

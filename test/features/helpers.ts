@@ -1,7 +1,9 @@
 // Test data: real Kraken candles from the replay layer's bundled dataset (replay/data), plus derived columns.
+import { Command } from 'commander';
 import { loadBundled } from '../../replay/index.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
-import type { FeatureSpecInput } from '../../src/features/index.ts';
+import { register } from '../../src/cli/commands/features.ts';
+import type { FeatureSpecInput, LiveBar } from '../../src/features/index.ts';
 
 /** Real bars from the replay layer's bundled Kraken data (no files outside the repository). */
 export function bundled1h(gaps: 'keep' | 'fill' = 'keep'): MarketFrame {
@@ -137,3 +139,33 @@ export const ALL_FEATURES_SPEC: FeatureSpecInput = {
   ],
   normalization: { method: 'rolling_zscore', window: 100, clip: 8 },
 };
+
+/** Bar t of a frame as the live builder takes it (OHLCV only). */
+export function barAt(f: MarketFrame, t: number): LiveBar {
+  return {
+    time: f.time[t]!,
+    open: f.open[t]!,
+    high: f.high[t]!,
+    low: f.low[t]!,
+    close: f.close[t]!,
+    volume: f.volume[t]!,
+  };
+}
+
+/** `tg4 features …` in-process (no start-up cost per call): what it wrote to stdout. */
+export async function tg4Features(...args: string[]): Promise<{ stdout: string }> {
+  const program = new Command('tg4').exitOverride();
+  register(program);
+  let stdout = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['features', ...args], { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+  }
+  return { stdout };
+}

@@ -8,7 +8,7 @@ import {
   ObservationBuilder,
   type FeatureSpecInput,
 } from '../../src/features/index.ts';
-import { bundled1h, tail } from './helpers.ts';
+import { barAt, bundled1h, tail } from './helpers.ts';
 
 let frame: MarketFrame;
 beforeAll(() => {
@@ -100,14 +100,7 @@ describe('normalization', () => {
     }
     const ob = new ObservationBuilder(s, { timeframe: '1h' });
     for (let t = 0; t < frame.length; t++) {
-      const row = ob.update({
-        time: frame.time[t]!,
-        open: frame.open[t]!,
-        high: frame.high[t]!,
-        low: frame.low[t]!,
-        close: frame.close[t]!,
-        volume: frame.volume[t]!,
-      });
+      const row = ob.update(barAt(frame, t));
       for (let c = 0; c < F; c++) if (!Object.is(row[c], fm.matrix[t * F + c])) throw new Error(`row ${t} col ${c}`);
     }
     expect(ob.specHash).toBe(fm.specHash);

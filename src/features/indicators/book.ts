@@ -46,48 +46,55 @@ const ASK_PX = bookColumn('ask', 'px', 1);
 const TOP_OF_BOOK = [BID_PX, ASK_PX];
 const noParams = () => z.object({}).strict();
 
-export const spreadFeature = defineFeature({
-  name: 'spread',
-  description: 'relative bid-ask spread in basis points; needs bid_px_1, ask_px_1',
-  params: noParams(),
-  outputs: ['bps'],
-  warmup: () => 0,
-  inputs: TOP_OF_BOOK,
-  create: (_p, ctx) => {
-    const bi = ctx.column(BID_PX);
-    const ai = ctx.column(ASK_PX);
-    return {
-      update(b, out, o) {
-        checkBook(b, b.x[bi]!, b.x[ai]!);
-        out[o] = spreadBps(b.x[bi]!, b.x[ai]!);
-        return true;
-      },
-    };
-  },
-});
+/** A feature of the best bid and ask, checked to be a valid book on every bar. */
+const topOfBook = (
+  name: string,
+  description: string,
+  outputs: readonly string[],
+  write: (bid: number, ask: number, b: InputBar, out: Float64Array, o: number) => void,
+) =>
+  defineFeature({
+    name,
+    description,
+    params: noParams(),
+    outputs,
+    defaultOutputs: outputs.slice(-1),
+    warmup: () => 0,
+    inputs: TOP_OF_BOOK,
+    create: (_p, ctx) => {
+      const bi = ctx.column(BID_PX);
+      const ai = ctx.column(ASK_PX);
+      return {
+        update(b, out, o) {
+          const bid = b.x[bi]!;
+          const ask = b.x[ai]!;
+          checkBook(b, bid, ask);
+          write(bid, ask, b, out, o);
+          return true;
+        },
+      };
+    },
+  });
 
-export const midFeature = defineFeature({
-  name: 'mid',
-  description: 'mid price (bid + ask) / 2; dist = mid / close − 1; needs bid_px_1, ask_px_1',
-  params: noParams(),
-  outputs: ['value', 'dist'],
-  defaultOutputs: ['dist'],
-  warmup: () => 0,
-  inputs: TOP_OF_BOOK,
-  create: (_p, ctx) => {
-    const bi = ctx.column(BID_PX);
-    const ai = ctx.column(ASK_PX);
-    return {
-      update(b, out, o) {
-        checkBook(b, b.x[bi]!, b.x[ai]!);
-        const m = mid(b.x[bi]!, b.x[ai]!);
-        out[o] = m;
-        out[o + 1] = m / b.close - 1;
-        return true;
-      },
-    };
+export const spreadFeature = topOfBook(
+  'spread',
+  'relative bid-ask spread in basis points; needs bid_px_1, ask_px_1',
+  ['bps'],
+  (bid, ask, _b, out, o) => {
+    out[o] = spreadBps(bid, ask);
   },
-});
+);
+
+export const midFeature = topOfBook(
+  'mid',
+  'mid price (bid + ask) / 2; dist = mid / close − 1; needs bid_px_1, ask_px_1',
+  ['value', 'dist'],
+  (bid, ask, b, out, o) => {
+    const m = mid(bid, ask);
+    out[o] = m;
+    out[o + 1] = m / b.close - 1;
+  },
+);
 
 const MICROPRICE_INPUTS = ['bid_px_1', 'ask_px_1', 'bid_sz_1', 'ask_sz_1'];
 
