@@ -1,23 +1,29 @@
-// Baselines by name, for `tg4 backtest --policy <name>` and for evaluation against trained models.
+// Baselines by name, for `tg4 backtest --policy <name>` and for the comparisons against trained models.
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { buyAndHold } from './buy-and-hold.ts';
-import { emaTrend } from './ema-trend.ts';
+import { emaCrossFlip } from './ema-cross-flip.ts';
+import { emaTrendFlip } from './ema-trend-flip.ts';
 import { meanReversion } from './mean-reversion.ts';
 import { randomPolicy } from './random.ts';
 import type { BaselinePolicy } from './policy.ts';
 
 export type { BaselinePolicy } from './policy.ts';
 export { toAction } from './policy.ts';
-export { buyAndHold, emaTrend, meanReversion, randomPolicy };
+export { EMA_TREND_FLIP_DEFAULTS } from './ema-trend-flip.ts';
+export { buyAndHold, emaCrossFlip, emaTrendFlip, meanReversion, randomPolicy };
 
 const factories: Record<string, (seed: number) => BaselinePolicy> = {
   'buy-and-hold': () => buyAndHold(),
-  'ema-trend': () => emaTrend(),
+  'ema-trend-flip': () => emaTrendFlip(),
+  'ema-cross-flip': () => emaCrossFlip(),
   'mean-reversion': () => meanReversion(),
   random: (seed) => randomPolicy(seed),
 };
 
 export const BASELINE_NAMES: readonly string[] = Object.keys(factories);
+
+/** What every comparison of results runs beside the policy under test: the market, and the bot's own strategy. */
+export const COMPARISON_BASELINES: readonly string[] = ['buy-and-hold', 'ema-trend-flip'];
 
 export function isBaselineName(name: string): boolean {
   return Object.hasOwn(factories, name);
@@ -29,4 +35,4 @@ export function createBaseline(name: string, seed = 0): BaselinePolicy {
     throw new InvalidArgumentError(`unknown baseline '${name}'; valid baselines are ${BASELINE_NAMES.join(', ')}`);
   return f(seed);
 }
-export { runBaseline, type EpisodeResult, type RunOptions } from './run.ts';
+export { baselineDecision, baselineKwargs, runBaseline, type EpisodeResult, type RunOptions } from './run.ts';

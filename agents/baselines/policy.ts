@@ -3,6 +3,7 @@
 // whichever action scheme the env uses, so every baseline runs on the very env (costs, stops, fills) a model trains on.
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import type { ActionScheme } from '../../envs/trading/actions.ts';
+import type { ExecutorConfig } from '../../envs/trading/config.ts';
 
 export interface BaselinePolicy {
   readonly name: string;
@@ -10,6 +11,8 @@ export interface BaselinePolicy {
   prepare(frame: MarketFrame): void;
   /** Desired position for the decision at bar t's close, given the current exposure (as a fraction of `exposure`). */
   position(t: number, current: number): number;
+  /** Exits the strategy sets itself (stop-loss, take-profit): applied to the env it runs on (see baselineKwargs). */
+  readonly executor?: Readonly<Partial<ExecutorConfig>>;
 }
 
 /** The action of `scheme` closest to desired position p ∈ [-1, 1]; ties go to the smaller exposure. */

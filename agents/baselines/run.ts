@@ -1,16 +1,11 @@
-// Runs a baseline policy through a trading env for one episode and returns what a report needs: the equity curve,
-// the rewards and the env's end-of-episode metrics. The same env (costs, stops, fills) a model is evaluated on.
-import type { AccountMetrics } from '../../src/execution/metrics.ts';
+// Runs a baseline policy through a trading env for one episode (the shared loop in agents/common/trading-episode.ts),
+// acting through the env's own action scheme: the same env (costs, stops, fills) a model is evaluated on.
+import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { TradingEnv } from '../../envs/trading/trading-env.ts';
+import { runTradingEpisode, type EpisodeResult, type TradingDecision } from '../common/trading-episode.ts';
 import { toAction, type BaselinePolicy } from './policy.ts';
 
-export interface EpisodeResult {
-  time: Float64Array;
-  equity: Float64Array;
-  rewards: Float64Array;
-  metrics: AccountMetrics & { steps: number; startTime: string; endTime: string };
-  terminated: boolean;
-}
+export type { EpisodeResult } from '../common/trading-episode.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -18,25 +13,31 @@ export interface RunOptions {
   start?: number | string;
 }
 
-/** One episode of `policy` on `env` (reset with `seed`), acting through the env's own action scheme. */
-export function runBaseline(env: TradingEnv, policy: BaselinePolicy, opts: RunOptions = {}): EpisodeResult {
-  policy.prepare(env.data.frames[0]!);
-  env.reset({ seed: opts.seed ?? 0, options: { start: opts.start ?? 'first' } });
-  const rewards: number[] = [];
-  const scale = env.scheme.exposure;
-  for (;;) {
-    const p = policy.position(env.barIndex, env.currentExposure / scale);
-    const a = toAction(env.scheme, p);
-    const r = env.step(env.scheme.discrete ? a : Float32Array.of(a));
-    rewards.push(r.reward);
-    if (r.terminated || r.truncated) {
-      const curve = env.equityCurve();
-      return {
-        ...curve,
-        rewards: Float64Array.from(rewards),
-        metrics: r.info.metrics as EpisodeResult['metrics'],
-        terminated: r.terminated,
-      };
-    }
+/** The env kwargs under which `policy` runs: `kwargs` with the exits the policy sets itself (its `executor`) on top. */
+export function baselineKwargs(policy: BaselinePolicy, kwargs: Record<string, unknown>): Record<string, unknown> {
+  if (policy.executor === undefined) return kwargs;
+  const executor = (kwargs['executor'] ?? {}) as Record<string, unknown>;
+  return { ...kwargs, executor: { ...executor, ...policy.executor } };
+}
+
+/** The decision function of a baseline on `env` (prepared on the env's frame). */
+export function baselineDecision(policy: BaselinePolicy, env: TradingEnv): TradingDecision {
+  for (const [k, v] of Object.entries(policy.executor ?? {})) {
+    const have = (env.config.executor as Record<string, unknown>)[k];
+    if (have !== v)
+      throw new InvalidArgumentError(
+        `baseline '${policy.name}' sets its own exits (executor.${k} ${String(v)}) but this env has ${String(have)}: make the env from baselineKwargs(policy, kwargs)`,
+      );
   }
+  policy.prepare(env.data.frames[0]!);
+  const scale = env.scheme.exposure;
+  return (_obs, e) => {
+    const a = toAction(e.scheme, policy.position(e.barIndex, e.currentExposure / scale));
+    return e.scheme.discrete ? a : Float32Array.of(a);
+  };
+}
+
+/** One episode of `policy` on `env` (reset with `seed`, default 0), acting through the env's own action scheme. */
+export function runBaseline(env: TradingEnv, policy: BaselinePolicy, opts: RunOptions = {}): EpisodeResult {
+  return runTradingEpisode(env, baselineDecision(policy, env), { seed: opts.seed ?? 0, start: opts.start ?? 'first' });
 }

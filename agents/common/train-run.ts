@@ -12,19 +12,23 @@ import { selectBackend, type BackendName, type BackendInfo } from './backend.ts'
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { nextVersionDir, saveModel, type ModelManifest } from './model-io.ts';
 import { describeEnv, type AgentVectorEnv } from './vec-env.ts';
-import type { IterationInfo, SavableAgent, TrainResult, TrainedAgent } from './agent.ts';
-import { trainPpo, PPO_DEFAULTS, type PpoConfig, type PpoAgent } from '../ppo/ppo.ts';
-import { PPO_PRESETS } from '../ppo/presets.ts';
-import { trainDqn, checkDqnEnv, DQN_DEFAULTS, type DqnConfig, type DqnAgent } from '../dqn/dqn.ts';
-import { DQN_PRESETS } from '../dqn/presets.ts';
+import type { IterationInfo, TrainResult, TrainedAgent } from './agent.ts';
+import { resolvePreset, type AlgoName, type AlgorithmSpec } from './algorithm.ts';
+import type { PpoConfig } from '../ppo/ppo.ts';
+import { PPO_SPEC } from '../ppo/spec.ts';
+import type { DqnConfig } from '../dqn/dqn.ts';
+import { DQN_SPEC } from '../dqn/spec.ts';
 import { openRemoteVecEnv } from './remote-env.ts';
 
-export type AlgoName = 'ppo' | 'dqn';
+export type { AlgoName } from './algorithm.ts';
+
+/** Every algorithm `tg4 train --agent` offers, by name. */
+export const ALGORITHMS = { ppo: PPO_SPEC, dqn: DQN_SPEC } as const;
 
 export interface TrainRunOptions {
   envId: string;
   agent: AlgoName;
-  /** Preset name (an env id in agents/<algo>/presets.ts, or 'default'); default: the env id when it has one. */
+  /** Preset name (see the algorithm's spec.ts, or 'default'); default: the env id's when it has one. */
   preset?: string;
   /** Env steps; default: the preset's. */
   steps?: number;
@@ -35,16 +39,17 @@ export interface TrainRunOptions {
   /** Model folder; default: the next version folder under `modelsRoot`. */
   out?: string;
   modelsRoot?: string;
+  /** Env kwargs; they override the preset's env kwargs key by key. */
   envKwargs?: Record<string, unknown>;
-  /** Kwargs of the evaluation env (e.g. the validation split of a trading env); default: envKwargs. */
-  evalEnvKwargs?: Record<string, unknown>;
+  /** Kwargs changed for the evaluation env (e.g. the validation split of a trading env), on top of the training env's. */
+  evalEnvOverrides?: Record<string, unknown>;
   /** Evaluate every this many steps (0 = only at the end); default: a twentieth of training. */
   evalFreq?: number;
   evalEpisodes?: number;
   /** Stop as soon as a periodic evaluation reaches this mean return (the benchmark's "time to solve"). */
   stopAtReturn?: number;
-  /** Partial overrides of the preset's config (tests). */
-  overrides?: Partial<PpoConfig> & Partial<DqnConfig>;
+  /** Hyperparameters changed from the preset's (keys of the algorithm's config only). */
+  overrides?: Partial<PpoConfig> | Partial<DqnConfig>;
   /** Feature-spec hash recorded in the manifest; default: read from the env when it exposes one. */
   featureSpecHash?: string | null;
   onProgress?: (info: IterationInfo, evalResult: EvalPoint | null) => void;
@@ -68,32 +73,16 @@ export interface TrainRunResult {
   finalEval: EvalResult;
   /** First evaluation whose mean reached stopAtReturn (or the env's reward threshold). */
   solvedAt: EvalPoint | null;
+  preset: string;
   config: PpoConfig | DqnConfig;
+  /** The kwargs the training env was made with: the preset's, overridden by the caller's. */
+  envKwargs: Record<string, unknown>;
   totalSteps: number;
 }
 
-export function resolvePreset(
-  agent: AlgoName,
-  envId: string,
-  preset?: string,
-): { name: string; totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> } {
-  const table: Record<
-    string,
-    { totalSteps: number; config: PpoConfig | DqnConfig; envKwargs?: Record<string, unknown> }
-  > = agent === 'ppo' ? PPO_PRESETS : DQN_PRESETS;
-  const name = preset ?? (table[envId] ? envId : 'default');
-  if (name === 'default') return { name, totalSteps: 100_000, config: agent === 'ppo' ? PPO_DEFAULTS : DQN_DEFAULTS };
-  const p = table[name];
-  if (!p)
-    throw new InvalidArgumentError(
-      `unknown ${agent} preset '${name}': choose one of ${['default', ...Object.keys(table)].join(', ')}`,
-    );
-  return { name, totalSteps: p.totalSteps, config: p.config };
-}
-
 export function parseAlgo(s: string): AlgoName {
-  if (s === 'ppo' || s === 'dqn') return s;
-  throw new InvalidArgumentError(`--agent must be ppo or dqn (got '${s}')`);
+  if (Object.hasOwn(ALGORITHMS, s)) return s as AlgoName;
+  throw new InvalidArgumentError(`--agent must be ${Object.keys(ALGORITHMS).join(' or ')} (got '${s}')`);
 }
 
 async function openEnv(
@@ -113,31 +102,39 @@ export function featureSpecHashOf(env: { readonly featureSpecHash?: string | nul
 }
 
 export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
+  const spec = ALGORITHMS[parseAlgo(opts.agent)] as AlgorithmSpec<PpoConfig | DqnConfig, TrainedAgent>;
+  return trainWith(spec, opts);
+}
+
+async function trainWith<C extends PpoConfig | DqnConfig>(
+  spec: AlgorithmSpec<C, TrainedAgent>,
+  opts: TrainRunOptions,
+): Promise<TrainRunResult> {
   assertSeed(opts.seed, '--seed');
-  const backend = await selectBackend(opts.backend ?? 'wasm');
-  const preset = resolvePreset(opts.agent, opts.envId, opts.preset);
-  const config = { ...preset.config, ...(opts.overrides ?? {}) } as PpoConfig | DqnConfig;
-  const usesMasks = (config as Partial<PpoConfig>).useActionMasks === true;
+  const preset = resolvePreset(spec, opts.envId, opts.preset, opts.overrides);
+  const { config } = preset;
   const totalSteps = opts.steps ?? preset.totalSteps;
   if (!Number.isSafeInteger(totalSteps) || totalSteps <= 0)
     throw new InvalidArgumentError(`--steps must be a positive integer (got ${totalSteps})`);
-  const envKwargs = { ...(preset.envKwargs ?? {}), ...(opts.envKwargs ?? {}) };
+  const backend = await selectBackend(opts.backend ?? 'wasm');
+  const envKwargs = { ...preset.envKwargs, ...(opts.envKwargs ?? {}) };
+  const usesMasks = spec.usesActionMasks(config);
   const env = await openEnv(opts.envId, config.nEnvs, envKwargs, opts.seed, opts.remote);
   let evalEnv: AgentVectorEnv | null = null;
   try {
     const shape = describeEnv(env);
-    if (opts.agent === 'dqn') checkDqnEnv(shape);
+    spec.checkEnv(shape, config);
     evalEnv = await openEnv(
       opts.envId,
       1,
-      opts.evalEnvKwargs ? { ...(preset.envKwargs ?? {}), ...opts.evalEnvKwargs } : envKwargs,
+      { ...envKwargs, ...(opts.evalEnvOverrides ?? {}) },
       opts.seed + 1,
       opts.remote,
     );
     const featureSpecHash = opts.featureSpecHash !== undefined ? opts.featureSpecHash : featureSpecHashOf(env);
     const evalEpisodes = opts.evalEpisodes ?? 10;
     const evalFreq = opts.evalFreq ?? Math.max(1, Math.floor(totalSteps / 20));
-    const dir = opts.dryRun ? null : (opts.out ?? nextVersionDir(opts.modelsRoot ?? 'models', opts.agent, opts.envId));
+    const dir = opts.dryRun ? null : (opts.out ?? nextVersionDir(opts.modelsRoot ?? 'models', spec.name, opts.envId));
     const metricsPath = dir ? join(dir, 'metrics.jsonl') : null;
     if (dir) {
       mkdirSync(dir, { recursive: true });
@@ -148,23 +145,17 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     let solvedAt: EvalPoint | null = null;
     let nextEval = evalFreq;
     const evalSeed = opts.seed + 1_000_003;
-    const runEval = async (agent: TrainedAgent, steps: number, elapsedS: number): Promise<EvalPoint> => {
-      const r = await evaluate(
-        evalEnv as AgentVectorEnv,
-        (o, n, a, m) => agent.act(o, n, a, m ?? null),
-        evalEpisodes,
-        evalSeed,
-        { useActionMasks: usesMasks },
-      );
-      const p = { steps, elapsedS, mean: r.mean, std: r.std };
-      evals.push(p);
-      return p;
-    };
+    const runEval = (agent: TrainedAgent, episodes: number): Promise<EvalResult> =>
+      evaluate(evalEnv as AgentVectorEnv, (o, n, a, m) => agent.act(o, n, a, m ?? null), episodes, evalSeed, {
+        useActionMasks: usesMasks,
+      });
     const onIteration = async (info: IterationInfo, agent: TrainedAgent): Promise<boolean> => {
       let ev: EvalPoint | null = null;
       if (evalFreq > 0 && info.steps >= nextEval) {
         nextEval += evalFreq;
-        ev = await runEval(agent, info.steps, info.elapsedS);
+        const r = await runEval(agent, evalEpisodes);
+        ev = { steps: info.steps, elapsedS: info.elapsedS, mean: r.mean, std: r.std };
+        evals.push(ev);
         if (opts.stopAtReturn !== undefined && ev.mean >= opts.stopAtReturn && !solvedAt) solvedAt = ev;
       }
       if (!Number.isNaN(info.meanReturn)) curve.push({ steps: info.steps, meanReturn: info.meanReturn });
@@ -172,32 +163,21 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       opts.onProgress?.(info, ev);
       return !(solvedAt && opts.stopAtReturn !== undefined);
     };
-    const train: TrainResult<PpoAgent | DqnAgent> =
-      opts.agent === 'ppo'
-        ? await trainPpo(env, totalSteps, opts.seed, config as PpoConfig, { onIteration })
-        : await trainDqn(env, totalSteps, opts.seed, config as DqnConfig, { onIteration });
-    const agent = train.agent as SavableAgent & (PpoAgent | DqnAgent);
-    const finalEval = await evaluate(
-      evalEnv,
-      (o, n, a, m) => agent.act(o, n, a, m ?? null),
-      Math.max(evalEpisodes, 20),
-      evalSeed,
-      { useActionMasks: usesMasks },
-    );
+    const train = await spec.train(env, totalSteps, opts.seed, config, { onIteration });
+    const agent = train.agent;
+    const finalEval = await runEval(agent, Math.max(evalEpisodes, 20));
     let manifest: ModelManifest | null = null;
     if (dir) {
-      const weights =
-        agent.algo === 'ppo' ? (agent as PpoAgent).policy.namedWeights() : (agent as DqnAgent).namedWeights();
       manifest = saveModel(
         dir,
         {
-          algo: opts.agent,
+          algo: spec.name,
           envId: opts.envId,
           observationSpace: shape.observationSpace,
           actionSpace: shape.actionSpace,
           obsSize: shape.obsSize,
           featureSpecHash,
-          normalization: agent.normalizer.active ? agent.normalizer.toJSON() : null,
+          normalization: agent.normalizer?.active ? agent.normalizer.toJSON() : null,
           network: agent.network(),
           hyperparameters: { preset: preset.name, totalSteps, ...config },
           metrics: {
@@ -216,34 +196,53 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
           backend: backend.active,
           envKwargs,
         } as Omit<ModelManifest, 'weights' | 'format'>,
-        weights,
+        spec.weights(agent),
       );
-      writeFileSync(
-        join(dir, 'learning-curve.svg'),
-        lineChart(
-          [
-            {
-              name: 'training episode return (mean of last 100)',
-              x: curve.map((c) => c.steps),
-              y: curve.map((c) => c.meanReturn),
-            },
-            {
-              name: `deterministic eval (${evalEpisodes} episodes)`,
-              x: evals.map((e) => e.steps),
-              y: evals.map((e) => e.mean),
-            },
-          ],
-          {
-            title: `${opts.agent.toUpperCase()} on ${opts.envId} (seed ${opts.seed}, ${backend.active})`,
-            xLabel: 'env steps',
-            yLabel: 'episode return',
-          },
-        ),
-      );
+      writeFileSync(join(dir, 'learning-curve.svg'), learningCurve(spec.name, opts, backend.active, curve, evals));
     }
-    return { dir, manifest, backend, train, evals, finalEval, solvedAt, config, totalSteps };
+    return {
+      dir,
+      manifest,
+      backend,
+      train,
+      evals,
+      finalEval,
+      solvedAt,
+      preset: preset.name,
+      config,
+      envKwargs,
+      totalSteps,
+    };
   } finally {
     await env.close();
     await evalEnv?.close();
   }
+}
+
+function learningCurve(
+  algo: AlgoName,
+  opts: TrainRunOptions,
+  backend: string,
+  curve: readonly { steps: number; meanReturn: number }[],
+  evals: readonly EvalPoint[],
+): string {
+  return lineChart(
+    [
+      {
+        name: 'training episode return (mean of last 100)',
+        x: curve.map((c) => c.steps),
+        y: curve.map((c) => c.meanReturn),
+      },
+      {
+        name: `deterministic eval (${opts.evalEpisodes ?? 10} episodes)`,
+        x: evals.map((e) => e.steps),
+        y: evals.map((e) => e.mean),
+      },
+    ],
+    {
+      title: `${algo.toUpperCase()} on ${opts.envId} (seed ${opts.seed}, ${backend})`,
+      xLabel: 'env steps',
+      yLabel: 'episode return',
+    },
+  );
 }

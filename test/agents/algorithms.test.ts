@@ -5,11 +5,12 @@ import '../../envs/index.ts';
 import { makeVec } from '../../src/core/registry.ts';
 import { selectBackend } from '../../agents/common/backend.ts';
 import { trainPpo } from '../../agents/ppo/ppo.ts';
-import { PPO_PRESETS } from '../../agents/ppo/presets.ts';
+import { PPO_SPEC } from '../../agents/ppo/spec.ts';
 import { trainDqn } from '../../agents/dqn/dqn.ts';
-import { DQN_PRESETS } from '../../agents/dqn/presets.ts';
+import { DQN_SPEC } from '../../agents/dqn/spec.ts';
+import { resolvePreset } from '../../agents/common/algorithm.ts';
 
-const ppoCfg = PPO_PRESETS['CartPole-v1']!.config;
+const ppoCfg = resolvePreset(PPO_SPEC, 'CartPole-v1').config;
 const env8 = () => makeVec('CartPole-v1', { numEnvs: 8, autoresetMode: 'same-step' });
 
 describe('PPO loop', () => {
@@ -36,7 +37,7 @@ describe('DQN loop', () => {
     it(`${doubleDqn ? 'double' : 'plain'} DQN trains: learning starts, ε decays, gradient steps per round`, async () => {
       const env = makeVec('CartPole-v1', { numEnvs: 1, autoresetMode: 'same-step' });
       const cfg = {
-        ...DQN_PRESETS['CartPole-v1']!.config,
+        ...resolvePreset(DQN_SPEC, 'CartPole-v1').config,
         hidden: [32, 32],
         learningStarts: 200,
         trainFreq: 100,

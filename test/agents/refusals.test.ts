@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import '../../envs/index.ts';
 import { makeVec } from '../../src/core/registry.ts';
 import { selectBackend, parseBackendName } from '../../agents/common/backend.ts';
-import { parseAlgo, resolvePreset, runTraining } from '../../agents/common/train-run.ts';
+import { ALGORITHMS, parseAlgo, runTraining } from '../../agents/common/train-run.ts';
+import { resolvePreset } from '../../agents/common/algorithm.ts';
 import { trainPpo, PPO_DEFAULTS } from '../../agents/ppo/ppo.ts';
 import { makeSchedule, parseSchedule, linearFraction } from '../../agents/common/schedules.ts';
 
@@ -35,7 +36,10 @@ describe('refusals', () => {
   it('unknown names are INVALID_ARGUMENT listing the choices', () => {
     expect(() => parseBackendName('gpu')).toThrow(/wasm, cpu, tensorflow/);
     expect(() => parseAlgo('sac')).toThrow(/ppo or dqn/);
-    expect(() => resolvePreset('ppo', 'CartPole-v1', 'nope')).toThrow(/default, CartPole-v1/);
+    expect(() => resolvePreset(ALGORITHMS.ppo, 'CartPole-v1', 'nope')).toThrow(/default, CartPole-v1/);
+    expect(() => resolvePreset(ALGORITHMS.dqn, 'CartPole-v1', undefined, { nSteps: 8 })).toThrow(
+      /'nSteps' is not a dqn hyperparameter; valid: nEnvs, learningRate/,
+    );
   });
 
   it('PPO needs same-step autoreset (to bootstrap truncations) and a matching nEnvs', async () => {

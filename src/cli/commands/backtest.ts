@@ -1,13 +1,15 @@
 // `tg4 backtest`: runs a policy (a baseline or a trained model) through tg4/Trading-v0 over a data range and writes a
-// report (metrics table, equity curve and drawdown as self-contained HTML + SVG, metrics.json, equity.csv).
+// report (metrics table, equity curve and drawdown as self-contained HTML + SVG, metrics.json, equity.csv). A model
+// runs under the training conditions its manifest records; the flags given override them and are listed.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.ts';
-import { BASELINE_NAMES } from '../../../agents/baselines/index.ts';
-import { runBacktest } from '../../../envs/trading/backtest.ts';
+import { BASELINE_NAMES, COMPARISON_BASELINES } from '../../../agents/baselines/index.ts';
+import { describeOverrides, runBacktest } from '../../../agents/common/backtest.ts';
+import { comparisonTable } from '../../../agents/common/trading-format.ts';
 
 interface BacktestFlags {
   policy: string;
-  data: string;
+  data?: string;
   symbol?: string;
   timeframe?: string;
   range?: string;
@@ -40,24 +42,27 @@ export function register(program: Command): void {
       'run a policy through the trading env over a data range and write a report (HTML/SVG) a person can open',
     )
     .requiredOption('--policy <name|dir>', `a baseline (${BASELINE_NAMES.join(', ')}) or a model directory`)
-    .option('--data <src>', "'bundled', a CSV path, or a postgres:// URL", 'bundled')
-    .option('--symbol <s>', 'market, e.g. BTC/USD (bundled default)')
-    .option('--timeframe <tf>', 'bar length, e.g. 1h, 4h (bundled default 1h)')
+    .option('--data <src>', "'bundled', a CSV path, or a postgres:// URL (default: the model's, else bundled)")
+    .option('--symbol <s>', "market, e.g. BTC/USD (default: the model's, else the data's)")
+    .option('--timeframe <tf>', "bar length, e.g. 1h, 4h (default: the model's, else the data's; bundled 1h)")
     .option('--range <r>', "'from..to' (ISO dates, either side may be empty) or a split: train, validation, test")
     .requiredOption('--out <dir>', 'folder for report.html, equity.svg, drawdown.svg, metrics.json, equity.csv')
     .option(
       '--compare <names>',
       'comma-separated baselines run on the same env for comparison (or "none")',
-      'buy-and-hold',
+      COMPARISON_BASELINES.join(','),
     )
     .option('--seed <n>', 'seed (random policy)', '0')
-    .option('--action-scheme <s>', 'discrete3, discrete-sized or continuous')
+    .option(
+      '--action-scheme <s>',
+      "discrete3, discrete-sized or continuous (a model's flags default to its training conditions)",
+    )
     .option('--fee <rate>', 'fee per side, e.g. 0.001')
     .option('--slippage <rate>', 'slippage, e.g. 0.0005')
     .option('--stop-loss-atr <k>', 'stop-loss distance in ATR multiples')
     .option('--take-profit-atr <k>', 'take-profit distance in ATR multiples')
     .option('--max-hold <bars>', 'close positions after this many bars')
-    .option('--features <spec>', 'feature spec file (.json/.yaml); default: the default spec')
+    .option('--features <spec>', "feature spec file (.json/.yaml); default: the model's, else the default spec")
     .option('--window <n>', 'observation window (rows)')
     .option('--kwargs <json>', 'more Trading-v0 options as JSON, e.g. \'{"cooldownBars":2}\'')
     .option('--json', 'print the metrics as JSON')
@@ -75,6 +80,7 @@ export function register(program: Command): void {
       const seed = Number(f.seed);
       if (!/^\d+$/.test(f.seed.trim()))
         throw new InvalidArgumentError(`--seed must be a non-negative integer (got "${f.seed}")`);
+      // Only what was given goes in: anything left out keeps the model's training condition (or the env default).
       const executor: Record<string, unknown> = { ...((extra.executor as Record<string, unknown> | undefined) ?? {}) };
       const set = (k: string, v: number | undefined): void => {
         if (v !== undefined) executor[k] = v;
@@ -84,7 +90,7 @@ export function register(program: Command): void {
       set('stopLossAtr', num('stop-loss-atr', f.stopLossAtr));
       set('takeProfitAtr', num('take-profit-atr', f.takeProfitAtr));
       set('maxHoldBars', num('max-hold', f.maxHold));
-      const kwargs: Record<string, unknown> = { ...extra, executor };
+      const kwargs: Record<string, unknown> = { ...extra, ...(Object.keys(executor).length > 0 ? { executor } : {}) };
       if (f.actionScheme !== undefined) kwargs.actionScheme = f.actionScheme;
       if (f.features !== undefined) kwargs.features = f.features;
       if (f.window !== undefined) kwargs.windowSize = num('window', f.window);
@@ -107,17 +113,13 @@ export function register(program: Command): void {
         kwargs,
       });
       if (f.json) {
-        process.stdout.write(JSON.stringify({ files: r.files, runs: r.runs }, null, 2) + '\n');
+        const runs = r.runs.map((run) => ({ name: run.name, metrics: run.metrics, conditions: run.conditions }));
+        process.stdout.write(JSON.stringify({ files: r.files, runs, overridden: r.overridden }, null, 2) + '\n');
         return;
       }
-      for (const run of r.runs) {
-        const m = run.metrics;
-        const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
-        process.stdout.write(
-          `${run.name.padEnd(16)} return ${pct(m.totalReturnPct).padStart(9)}  max DD ${pct(m.maxDrawdown).padStart(8)}  ` +
-            `sharpe ${m.sharpe === null ? 'n/a' : m.sharpe.toFixed(2)}  trades ${m.totalTrades}  fees ${m.feesPaid.toFixed(2)}  bars ${m.steps}\n`,
-        );
-      }
+      process.stdout.write(comparisonTable(r.runs) + '\n');
+      if (r.overridden.length > 0)
+        process.stdout.write(`overridden from the model's training conditions: ${describeOverrides(r.overridden)}\n`);
       process.stdout.write(`report: ${r.files.html}\n`);
     });
 }

@@ -1,6 +1,7 @@
 // `tg4 eval`: runs a saved model deterministically on an env and prints the mean ± std of the episode returns. The
 // model is rebuilt as a typed-array policy (agents/infer), and refused with MODEL_MISMATCH when it is corrupt or
-// does not fit the env (observation size, action space, feature-spec hash).
+// does not fit the env (observation size, action space, feature-spec hash). Trading models run through the model
+// runner (agents/common/model-runner.ts), as backtests do, and their episodes' trading metrics are printed too.
 import type { Command } from 'commander';
 import '../../../envs/index.ts';
 import { makeVec } from '../../core/registry.ts';
@@ -11,6 +12,9 @@ import { describeEnv } from '../../../agents/common/vec-env.ts';
 import { InferencePolicy } from '../../../agents/infer/policy.ts';
 import { loadModel } from '../../../agents/common/model-io.ts';
 import { featureSpecHashOf } from '../../../agents/common/train-run.ts';
+import { policyRef, runEpisodes, TRADING_ENV_ID } from '../../../agents/common/model-runner.ts';
+import type { EpisodeResult } from '../../../agents/common/trading-episode.ts';
+import { pct } from '../../../agents/common/trading-format.ts';
 
 export interface EvalModelOptions {
   model: string;
@@ -20,13 +24,27 @@ export interface EvalModelOptions {
   kwargs?: Record<string, unknown>;
 }
 
-export async function evalModel(o: EvalModelOptions): Promise<EvalResult & { envId: string }> {
+export interface EvalModelResult extends EvalResult {
+  envId: string;
+  /** Trading envs: each episode's end-of-episode metrics (total return, trades, …), in episode order. */
+  trading?: EpisodeResult['metrics'][];
+}
+
+export async function evalModel(o: EvalModelOptions): Promise<EvalModelResult> {
   assertSeed(o.seed, '--seed');
   if (!Number.isSafeInteger(o.episodes) || o.episodes <= 0)
     throw new InvalidArgumentError(`--episodes must be a positive integer (got ${o.episodes})`);
   const peek = loadModel(o.model);
   const envId = o.env ?? peek.manifest.envId;
   const kwargs = o.kwargs ?? (peek.manifest as unknown as { envKwargs?: Record<string, unknown> }).envKwargs ?? {};
+  if (envId === TRADING_ENV_ID && peek.manifest.envId === TRADING_ENV_ID) {
+    const episodes = runEpisodes(policyRef(o.model, '--model'), kwargs, o.episodes, o.seed);
+    const returns = episodes.map((e) => e.rewards.reduce((a, b) => a + b, 0));
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+    const lengths = episodes.map((e) => e.rewards.length);
+    return { returns, lengths, mean, std, envId, trading: episodes.map((e) => e.metrics) };
+  }
   const env = makeVec(envId, { numEnvs: 1, kwargs, autoresetMode: 'same-step' });
   try {
     const shape = describeEnv(env);
@@ -76,14 +94,22 @@ export function register(program: Command): void {
           ...(o.env ? { env: o.env } : {}),
           ...(kwargs ? { kwargs } : {}),
         });
-        if (o.json)
+        if (o.json) {
+          const { envId, trading, ...rest } = r;
+          process.stdout.write(JSON.stringify({ env: envId, ...rest, ...(trading ? { trading } : {}) }) + '\n');
+          return;
+        }
+        process.stdout.write(
+          `${r.envId}: ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} over ${r.returns.length} deterministic episodes\n`,
+        );
+        if (r.trading) {
+          const m = r.trading;
+          const avg = (f: (x: (typeof m)[number]) => number): number => m.reduce((a, x) => a + f(x), 0) / m.length;
           process.stdout.write(
-            JSON.stringify({ env: r.envId, mean: r.mean, std: r.std, returns: r.returns, lengths: r.lengths }) + '\n',
+            `trading: mean total return ${pct(avg((x) => x.totalReturnPct))}, mean max drawdown ${pct(avg((x) => x.maxDrawdown))}, ` +
+              `mean trades ${avg((x) => x.totalTrades).toFixed(1)}, mean fees ${avg((x) => x.feesPaid).toFixed(2)} per episode\n`,
           );
-        else
-          process.stdout.write(
-            `${r.envId}: ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} over ${r.returns.length} deterministic episodes\n`,
-          );
+        }
       },
     );
 }

@@ -1,9 +1,24 @@
 // Baseline policies: their indicators against an independent library (trading-signals), their rules on hand-built
-// series, the mapping of a desired position onto each action scheme, and causality (no use of future bars).
+// series, the mapping of a desired position onto each action scheme, causality (no use of future bars), and the bot's
+// EMA-9 trend flip through the env (confirmation, its own ATR stop and target, no re-entry after an exit).
 import { describe, expect, it } from 'vitest';
 import { BollingerBands, EMA, RSI } from 'trading-signals';
 import { bollinger, ema, rsi } from '../../../agents/baselines/indicators.ts';
-import { BASELINE_NAMES, createBaseline, emaTrend, meanReversion, toAction } from '../../../agents/baselines/index.ts';
+import {
+  BASELINE_NAMES,
+  COMPARISON_BASELINES,
+  EMA_TREND_FLIP_DEFAULTS,
+  baselineKwargs,
+  createBaseline,
+  emaCrossFlip,
+  emaTrendFlip,
+  meanReversion,
+  runBaseline,
+  toAction,
+  type EpisodeResult,
+} from '../../../agents/baselines/index.ts';
+import { TradingEnv } from '../../../envs/trading/trading-env.ts';
+import { frameFromCloses, simpleFeatures } from '../../envs/trading/helpers.ts';
 import { createActionScheme } from '../../../envs/trading/actions.ts';
 import type { MarketFrame } from '../../../replay/market-frame.ts';
 import { Rng } from '../../../src/core/rng.ts';
@@ -66,16 +81,16 @@ describe('baseline indicators', () => {
 });
 
 describe('baseline rules', () => {
-  it('EMA trend flips long above the EMA and short below it', () => {
+  it('EMA cross flip flips long above the EMA and short below it', () => {
     const up = Array.from({ length: 20 }, (_, i) => 100 + i);
     const down = Array.from({ length: 20 }, (_, i) => 119 - 2 * i);
-    const p = emaTrend();
+    const p = emaCrossFlip();
     const f = frameOf([...up, ...down]);
     p.prepare(f);
     expect(p.position(7, 0)).toBe(0); // EMA not defined yet
     expect(p.position(15, 0)).toBe(1);
     expect(p.position(35, 0)).toBe(-1);
-    const longOnly = emaTrend({ allowShort: false });
+    const longOnly = emaCrossFlip({ allowShort: false });
     longOnly.prepare(f);
     expect(longOnly.position(35, 0)).toBe(0);
   });
@@ -93,7 +108,7 @@ describe('baseline rules', () => {
   });
   it('signals are causal: changing future bars leaves earlier positions unchanged', () => {
     const close = randomWalk(400, 11);
-    for (const name of ['ema-trend', 'mean-reversion']) {
+    for (const name of ['ema-cross-flip', 'ema-trend-flip', 'mean-reversion']) {
       const a = createBaseline(name);
       const b = createBaseline(name);
       a.prepare(frameOf(close));
@@ -113,9 +128,101 @@ describe('baseline rules', () => {
   });
   it('unknown baseline names list the valid ones', () => {
     expect(() => createBaseline('hodl')).toThrow(
-      /unknown baseline 'hodl'; valid baselines are buy-and-hold, ema-trend, mean-reversion, random/,
+      /unknown baseline 'hodl'; valid baselines are buy-and-hold, ema-trend-flip, ema-cross-flip, mean-reversion, random/,
     );
-    expect(BASELINE_NAMES).toHaveLength(4);
+    expect(BASELINE_NAMES).toHaveLength(5);
+    expect(COMPARISON_BASELINES).toEqual(['buy-and-hold', 'ema-trend-flip']);
+  });
+});
+
+describe("EMA-9 trend flip (the bot's rule)", () => {
+  // 9 flat closes define the EMA at bar 8; then closes above it from bar 9 on, one dip below, and a fall.
+  const flat = Array.from({ length: 9 }, () => 100);
+  const close = [...flat, 101, 102, 99, 103, 104, 105, 106, 107, 100, 96, 93, 90, 88, 86, 85];
+  it('a flip needs 3 consecutive closes beyond the EMA; between flips it holds, and flat stays flat', () => {
+    const p = emaTrendFlip();
+    p.prepare(frameOf(close));
+    const ema = (t: number): number => {
+      let e = 100;
+      for (let k = 9; k <= t; k++) e += 0.2 * (close[k]! - e);
+      return e;
+    };
+    expect(close[11]! < ema(11)).toBe(true); // the dip breaks the first run of closes above the EMA
+    expect([9, 10, 11, 12, 13].map((t) => p.position(t, 0))).toEqual([0, 0, 0, 0, 0]);
+    expect(p.position(14, 0)).toBe(1); // 12, 13, 14 above: confirmed up
+    expect(p.position(15, 1)).toBe(1);
+    expect(p.position(15, 0)).toBe(0); // stopped out: no re-entry into the same trend
+    const down = close.findIndex((_c, t) => t > 15 && p.position(t, 1) === -1);
+    for (let k = 0; k < 3; k++) expect(close[down - k]! < ema(down - k)).toBe(true);
+    expect(close[down - 3]! < ema(down - 3)).toBe(false); // the third close below is the confirming one
+    const longFlat = emaTrendFlip({ allowShort: false });
+    longFlat.prepare(frameOf(close));
+    expect(longFlat.position(down, 1)).toBe(0);
+  });
+
+  it('documents its defaults and brings its own ATR exits to the env it runs on', () => {
+    expect(EMA_TREND_FLIP_DEFAULTS).toEqual({
+      period: 9,
+      confirmBars: 3,
+      stopLossAtr: 1.5,
+      takeProfitAtr: 3,
+      atrPeriod: 14,
+      allowShort: true,
+    });
+    const p = createBaseline('ema-trend-flip');
+    expect(p.executor).toEqual({ stopLossAtr: 1.5, takeProfitAtr: 3, atrPeriod: 14 });
+    expect(baselineKwargs(p, { executor: { feeRate: 0.0004, stopLossAtr: 4 } })).toEqual({
+      executor: { feeRate: 0.0004, stopLossAtr: 1.5, takeProfitAtr: 3, atrPeriod: 14 },
+    });
+    // Run on an env without those exits it would silently be another strategy: refused.
+    const frame = frameFromCloses(close);
+    const env = new TradingEnv({ frame, featureMatrix: simpleFeatures(frame), windowSize: 4, episodeLength: null });
+    expect(() => runBaseline(env, p)).toThrow(/sets its own exits \(executor.stopLossAtr 1.5\).*baselineKwargs/);
+  });
+
+  // A range-bound start (ATR ≈ the wiggle), then closes rising 1% a bar from bar 20; `crash`: one bar whose low falls
+  // 6% under its open (more than 1.5 ATR under the entry) while its close stays up.
+  function trendRun(wiggle: number, crash: number | null): { exposures: number[]; metrics: EpisodeResult['metrics'] } {
+    const closes = Array.from({ length: 20 }, (_, i) => 100 + (i % 2) * wiggle);
+    for (let t = 20; t < 60; t++) closes.push(closes[t - 1]! * 1.01);
+    const frame = frameFromCloses(closes);
+    if (crash !== null) frame.low[crash] = frame.open[crash]! * 0.94;
+    const p = createBaseline('ema-trend-flip');
+    const env = new TradingEnv(
+      baselineKwargs(p, { frame, featureMatrix: simpleFeatures(frame), windowSize: 4, episodeLength: null }),
+    );
+    const exposures: number[] = [];
+    const r = runBaseline(env, {
+      ...p,
+      prepare: (f) => p.prepare(f),
+      position: (t, current) => {
+        exposures[t] = current;
+        return p.position(t, current);
+      },
+    });
+    return { exposures, metrics: r.metrics };
+  }
+
+  it('through the env: enters after the confirming close, is stopped out on touch, and stays flat after', () => {
+    const crash = 25;
+    const { exposures, metrics } = trendRun(2, crash);
+    // Decisions at bar closes: long from the close after the confirming one (the entry fills at the next open) to the
+    // crash bar, flat from the crash bar's close on (its stop was hit inside it) although the closes keep rising.
+    const firstLong = exposures.findIndex((e) => e > 0);
+    expect(firstLong).toBeGreaterThan(20);
+    expect(firstLong).toBeLessThan(crash);
+    for (let t = firstLong; t < crash; t++) expect(exposures[t]).toBeGreaterThan(0.9);
+    for (let t = crash; t < 59; t++) expect(exposures[t]).toBe(0);
+    expect(metrics).toMatchObject({ totalTrades: 1, losingTrades: 1 });
+  });
+
+  it('through the env: the take-profit closes a winning trend trade, and it stays flat after', () => {
+    const { exposures, metrics } = trendRun(0.5, null);
+    const firstLong = exposures.findIndex((e) => e > 0);
+    const exit = exposures.findIndex((e, t) => t > firstLong && e === 0);
+    expect(exit).toBeGreaterThan(firstLong);
+    for (let t = exit; t < 59; t++) expect(exposures[t]).toBe(0);
+    expect(metrics).toMatchObject({ totalTrades: 1, winningTrades: 1 });
   });
 });
 

@@ -1,5 +1,5 @@
-// Data sources (CSV, PostgreSQL through prepareTradingKwargs: same env as from the file), the backtest report, and
-// baselines run through the env against a direct computation.
+// Data sources (CSV, PostgreSQL through prepareTradingKwargs: same env as from the file), the backtest report,
+// baselines run through the env against a direct computation, and a model backtested under its training conditions.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import '../../../envs/index.ts';
 import { prepareTradingKwargs, TradingEnv } from '../../../envs/trading/index.ts';
-import { runBacktest } from '../../../envs/trading/backtest.ts';
+import { runBacktest } from '../../../agents/common/backtest.ts';
+import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
 import { createBaseline, runBaseline } from '../../../agents/baselines/index.ts';
 import { migrate } from '../../../replay/db/migrate.ts';
 import { ingestFile } from '../../../replay/db/ingest.ts';
@@ -127,24 +128,24 @@ describe('backtest report', () => {
   it('writes a self-contained HTML report with metrics, equity and drawdown, for a baseline and its comparison', async () => {
     const out = join(dir, 'bt');
     const r = await runBacktest({
-      policy: 'ema-trend',
+      policy: 'ema-cross-flip',
       range: '2020-06-01..2020-08-01',
       out,
       compare: ['buy-and-hold', 'mean-reversion'],
       kwargs: { executor: { stopLossAtr: 2 } },
     });
-    expect(r.runs.map((x) => x.name)).toEqual(['ema-trend', 'buy-and-hold', 'mean-reversion']);
+    expect(r.runs.map((x) => x.name)).toEqual(['ema-cross-flip', 'buy-and-hold', 'mean-reversion']);
     const html = readFileSync(r.files.html, 'utf8');
     expect(html).toMatch(/<table>.*total return.*max drawdown.*sharpe/s);
     expect((html.match(/<svg/g) ?? []).length).toBe(2);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // no external assets
     for (const f of Object.values(r.files)) expect(existsSync(f)).toBe(true);
     const metrics = JSON.parse(readFileSync(r.files.metricsJson, 'utf8')) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(metrics)).toEqual(['ema-trend', 'buy-and-hold', 'mean-reversion']);
+    expect(Object.keys(metrics)).toEqual(['ema-cross-flip', 'buy-and-hold', 'mean-reversion']);
     const bh = r.runs[1]!.metrics;
     expect(bh.steps).toBeGreaterThan(1400); // to the end of the range: ~61 days of 1h bars
     const csvLines = readFileSync(r.files.equityCsv, 'utf8').trim().split('\n');
-    expect(csvLines[0]).toBe('time,equity_ema-trend,equity_buy-and-hold,equity_mean-reversion');
+    expect(csvLines[0]).toBe('time,equity_ema-cross-flip,equity_buy-and-hold,equity_mean-reversion');
     expect(Number(csvLines[csvLines.length - 1]!.split(',')[2])).toBeCloseTo(bh.equity, 6);
   });
   it('runs a saved model (the env kwargs in its manifest shape the env) and refuses one that does not fit', async () => {
@@ -176,7 +177,12 @@ describe('backtest report', () => {
         { name: 'pi/out/bias', shape: [3], data: Float32Array.of(0, 0, 1) },
       ],
     );
-    const r = await runBacktest({ policy: modelDir, range: '2020-06-01..2020-08-01', out: join(dir, 'bt-model') });
+    const r = await runBacktest({
+      policy: modelDir,
+      range: '2020-06-01..2020-08-01',
+      out: join(dir, 'bt-model'),
+      compare: ['buy-and-hold'],
+    });
     expect(r.runs.map((x) => x.name)).toEqual(['ppo-tg4-Trading-v0/v0001', 'buy-and-hold']);
     expect(r.runs[0]!.metrics).toEqual(r.runs[1]!.metrics);
     await expect(
@@ -191,7 +197,7 @@ describe('backtest report', () => {
 
   it('a bad policy or comparison is a clear error', async () => {
     await expect(runBacktest({ policy: 'hodl', out: join(dir, 'x') })).rejects.toThrow(
-      /'hodl' is neither a baseline \(buy-and-hold, ema-trend, mean-reversion, random\) nor a model directory/,
+      /'hodl' is neither a baseline \(buy-and-hold, ema-trend-flip, ema-cross-flip, mean-reversion, random\) nor a model directory/,
     );
     await expect(runBacktest({ policy: 'random', out: join(dir, 'x'), compare: ['nope'] })).rejects.toThrow(
       /--compare: unknown baseline 'nope'/,
@@ -237,13 +243,111 @@ describe('tg4 backtest (the command)', () => {
       files: { html: string };
       runs: { name: string; metrics: { steps: number } }[];
     };
-    expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold']);
+    expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold', 'ema-trend-flip']);
     expect(existsSync(res.files.html)).toBe(true);
     await expect(
-      program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--fee', 'lots'], { from: 'user' }),
+      program.parseAsync(['backtest', '--policy', 'ema-cross-flip', '--out', out, '--fee', 'lots'], { from: 'user' }),
     ).rejects.toThrow(/--fee must be a number \(got "lots"\)/);
     await expect(
-      program.parseAsync(['backtest', '--policy', 'ema-trend', '--out', out, '--kwargs', '{bad'], { from: 'user' }),
+      program.parseAsync(['backtest', '--policy', 'ema-cross-flip', '--out', out, '--kwargs', '{bad'], {
+        from: 'user',
+      }),
     ).rejects.toThrow(/--kwargs is not valid JSON/);
   });
+});
+
+/** Runs `tg4 backtest` in-process (as main.ts registers it) and returns what it printed. */
+async function backtestCli(args: string[]): Promise<string> {
+  const { Command } = await import('commander');
+  const { register } = await import('../../../src/cli/commands/backtest.ts');
+  const program = new Command('tg4').exitOverride();
+  register(program);
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    printed.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['backtest', ...args], { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+  }
+  return printed.join('');
+}
+
+describe("a model's backtest reproduces its training conditions", () => {
+  // A model trained (briefly, for real) on a CSV market at fee 0.0004 and slippage 0.0002, with a small feature spec.
+  const frame = frameFromCloses(randomWalk(900, 21).map((v) => Math.round(v * 100) / 100));
+  const csv = writeCsv(frame, 'TRAINUSD_1h.csv');
+  const trained = { feeRate: 0.0004, slippage: 0.0002 };
+  let modelDir = '';
+  let oos: Awaited<ReturnType<typeof trainTradingAndCompare>>['runs'] = [];
+
+  it('trains on a CSV at fee 0.0004 (the manifest records data, symbol, timeframe and the whole executor)', async () => {
+    const r = await trainTradingAndCompare({
+      envId: 'tg4/Trading-v0',
+      agent: 'ppo',
+      seed: 3,
+      steps: 256,
+      out: join(dir, 'fee-model'),
+      evalFreq: 0,
+      overrides: { nSteps: 16, batchSize: 64, nEpochs: 1 },
+      envKwargs: {
+        data: csv,
+        symbol: 'TRAIN/USD',
+        timeframe: '1h',
+        features: SPEC,
+        executor: trained,
+        episodeLength: 128,
+      },
+    });
+    modelDir = r.training.dir!;
+    oos = r.runs;
+    const kw = (r.training.manifest as unknown as { envKwargs: Record<string, unknown> }).envKwargs;
+    expect(kw).toMatchObject({ data: csv, symbol: 'TRAIN/USD', timeframe: '1h', actionScheme: 'discrete-sized' });
+    expect(kw['executor']).toMatchObject({ ...trained, maxLongLeverage: 1.5, stopLossAtr: null });
+    // The out-of-sample comparison ran the model and the comparison baselines, the bot's trend flip among them.
+    expect(oos[0]!.name).toMatch(/\/fee-model$/);
+    expect(oos.slice(1).map((x) => x.name)).toEqual(['buy-and-hold', 'ema-trend-flip']);
+    expect(oos[0]!.conditions).toMatchObject({ symbol: 'TRAIN/USD', executor: trained });
+    expect(oos[2]!.conditions.executor).toMatchObject({ ...trained, stopLossAtr: 1.5, takeProfitAtr: 3 });
+  }, 180_000);
+
+  it('tg4 backtest --policy <model dir> runs at fee 0.0004 on the training data, as the OOS comparison did', async () => {
+    const printed = await backtestCli([
+      '--policy',
+      modelDir,
+      '--range',
+      'test',
+      '--out',
+      join(dir, 'bt-fee'),
+      '--compare',
+      'none',
+      '--json',
+    ]);
+    const res = JSON.parse(printed) as {
+      runs: { name: string; metrics: Record<string, unknown>; conditions: Record<string, unknown> }[];
+      overridden: unknown[];
+    };
+    expect(res.runs[0]!.conditions).toMatchObject({ symbol: 'TRAIN/USD', timeframe: '1h', executor: trained });
+    expect(res.overridden).toEqual([]);
+    // The very numbers of the out-of-sample run after training: same data, costs, features, actions.
+    expect(res.runs[0]!.metrics).toEqual(JSON.parse(JSON.stringify(oos[0]!.metrics)));
+  }, 60_000);
+
+  it('flags override single conditions (the executor field by field) and the backtest says which', async () => {
+    const printed = await backtestCli(['--policy', modelDir, '--out', join(dir, 'bt-fee2'), '--fee', '0.001']);
+    expect(printed).toMatch(/overridden from the model's training conditions: executor\.feeRate 0\.0004 → 0\.001\n/);
+    const r = await runBacktest({
+      policy: modelDir,
+      out: join(dir, 'bt-fee3'),
+      kwargs: { executor: { feeRate: 0.001 } },
+    });
+    expect(r.overridden).toEqual([{ key: 'executor.feeRate', trained: 0.0004, used: 0.001 }]);
+    expect(r.runs[0]!.conditions.executor).toMatchObject({ feeRate: 0.001, slippage: 0.0002 });
+    expect(readFileSync(r.files.html, 'utf8')).toMatch(
+      /Overridden from the model(&apos;|&#39;|')s training conditions: executor\.feeRate 0\.0004 → 0\.001/,
+    );
+  }, 60_000);
 });

@@ -1,0 +1,60 @@
+// DQN as a training run uses it: the defaults (DQN_DEFAULTS, at the top of dqn.ts), the presets and the train call.
+// CartPole-v1 is rl-baselines3-zoo's tuned entry (hyperparams/dqn.yml, 50k steps with SB3); the trading preset is ours.
+import type { AlgorithmSpec, Preset } from '../common/algorithm.ts';
+import { TRADING_PRESET_ENV_KWARGS } from '../common/trading-preset.ts';
+import { DQN_DEFAULTS, checkDqnEnv, trainDqn, type DqnAgent, type DqnConfig } from './dqn.ts';
+
+export const DQN_PRESETS: Readonly<Record<string, Preset<DqnConfig>>> = {
+  default: { description: "DQN_DEFAULTS alone (SB3's defaults)", totalSteps: 100_000, config: {} },
+  'CartPole-v1': {
+    description:
+      'rl-zoo CartPole-v1: lr 2.3e-3, batch 64, buffer 100k, learning starts 1000, γ 0.99, target every 10 steps, train every 256 steps × 128 gradient steps, ε → 0.04 over 16%, 256-256 ReLU',
+    totalSteps: 50_000,
+    config: {
+      nEnvs: 1,
+      learningRate: 2.3e-3,
+      batchSize: 64,
+      bufferSize: 100_000,
+      learningStarts: 1000,
+      gamma: 0.99,
+      targetUpdateInterval: 10,
+      trainFreq: 256,
+      gradientSteps: 128,
+      explorationFraction: 0.16,
+      explorationFinalEps: 0.04,
+      hidden: [256, 256],
+    },
+  },
+  'tg4/Trading-v0': {
+    description:
+      'trading: double DQN, lr 1e-4, batch 64, buffer 100k, learning starts 5000, γ 0.99, target every 1000 steps, train every 4 steps, ε → 0.05 over 20%, 64-64 ReLU, obs normalisation; long/flat levels, turnover penalty',
+    totalSteps: 200_000,
+    envKwargs: TRADING_PRESET_ENV_KWARGS,
+    config: {
+      nEnvs: 1,
+      learningRate: 1e-4,
+      batchSize: 64,
+      bufferSize: 100_000,
+      learningStarts: 5000,
+      gamma: 0.99,
+      targetUpdateInterval: 1000,
+      trainFreq: 4,
+      gradientSteps: 1,
+      explorationFraction: 0.2,
+      explorationFinalEps: 0.05,
+      doubleDqn: true,
+      normalizeObs: true,
+      hidden: [64, 64],
+    },
+  },
+};
+
+export const DQN_SPEC: AlgorithmSpec<DqnConfig, DqnAgent> = {
+  name: 'dqn',
+  defaults: DQN_DEFAULTS,
+  presets: DQN_PRESETS,
+  checkEnv: (shape) => checkDqnEnv(shape),
+  usesActionMasks: () => false,
+  train: trainDqn,
+  weights: (agent) => agent.namedWeights(),
+};

@@ -1,0 +1,56 @@
+// PPO as a training run uses it: the defaults (PPO_DEFAULTS, at the top of ppo.ts), the presets and the train call.
+// CartPole-v1 is rl-baselines3-zoo's tuned entry (hyperparams/ppo.yml), which reaches 500 in 100k steps with SB3; the
+// trading preset is ours (see docs/agents.md for how it was chosen).
+import type { AlgorithmSpec, Preset } from '../common/algorithm.ts';
+import { TRADING_PRESET_ENV_KWARGS } from '../common/trading-preset.ts';
+import { PPO_DEFAULTS, trainPpo, type PpoAgent, type PpoConfig } from './ppo.ts';
+
+export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
+  default: { description: "PPO_DEFAULTS alone (SB3's defaults)", totalSteps: 100_000, config: {} },
+  'CartPole-v1': {
+    description:
+      'rl-zoo CartPole-v1: 8 envs × 32 steps, batch 256, 20 epochs, γ 0.98, λ 0.8, lr lin 1e-3, clip lin 0.2',
+    totalSteps: 100_000,
+    config: {
+      nEnvs: 8,
+      nSteps: 32,
+      batchSize: 256,
+      gaeLambda: 0.8,
+      gamma: 0.98,
+      nEpochs: 20,
+      entCoef: 0,
+      learningRate: { type: 'linear', start: 0.001 },
+      clipRange: { type: 'linear', start: 0.2 },
+    },
+  },
+  'tg4/Trading-v0': {
+    description:
+      'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs + reward normalisation, 64-64 tanh; long/flat levels, turnover penalty',
+    totalSteps: 200_000,
+    envKwargs: TRADING_PRESET_ENV_KWARGS,
+    config: {
+      nEnvs: 8,
+      nSteps: 256,
+      batchSize: 256,
+      nEpochs: 10,
+      gamma: 0.99,
+      gaeLambda: 0.95,
+      entCoef: 0.01,
+      learningRate: 3e-4,
+      clipRange: 0.2,
+      normalizeObs: true,
+      normalizeReward: true,
+    },
+  },
+};
+
+export const PPO_SPEC: AlgorithmSpec<PpoConfig, PpoAgent> = {
+  name: 'ppo',
+  defaults: PPO_DEFAULTS,
+  presets: PPO_PRESETS,
+  // PPO takes Discrete and Box actions; trainPpo itself refuses masks where the env has none.
+  checkEnv: () => {},
+  usesActionMasks: (config) => config.useActionMasks,
+  train: trainPpo,
+  weights: (agent) => agent.policy.namedWeights(),
+};
