@@ -2,10 +2,10 @@
 // cooldown, gap-filled bars, and the liquidation value at the end of a backtest. Each case is hand-computed.
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.ts';
-import { TradingEnv } from '../../../envs/trading/index.ts';
+import { PortfolioEnv, TradingEnv } from '../../../envs/trading/index.ts';
 import { PaperExecutor } from '../../../src/execution/paper-executor.ts';
 import type { MarketFrame } from '../../../replay/market-frame.ts';
-import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
+import { HOUR, frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
 
 const FEE = 0.001;
 const SLIP = 0.0005;
@@ -136,6 +136,46 @@ describe('gap-filled bars are not tradeable (item 4)', () => {
     const open = (infos[0]!.fills as { qty: number; price: number }[])[0]!;
     // bar 11 (11:00) → bar 31 (07:00 next day) is 20 h: five 4 h periods on |size| × entry
     expect(e.core.book.fundingPaid[0]).toBeCloseTo(5 * 0.0002 * open.qty * open.price, 9);
+  });
+});
+
+describe('gap flags in Portfolio-v0 (several symbols on their common bar times)', () => {
+  it('a symbol whose bar is a gap fill takes no order there, while the other symbol trades', () => {
+    const n = 400;
+    const close = randomWalk(n, 9, 0.01);
+    for (let k = 300; k <= 302; k++) close[k] = close[299]!;
+    const base = frameFromCloses(close);
+    const filled = new Uint8Array(n);
+    for (let k = 300; k <= 302; k++) {
+      filled[k] = 1;
+      base.open[k] = base.high[k] = base.low[k] = close[k]!;
+    }
+    const a = { ...base, filled };
+    // b starts one bar earlier, so the two time axes differ and both frames are re-cut to the common times
+    const bClose = randomWalk(n + 1, 2, 0.01);
+    const bRaw = frameFromCloses(bClose, { symbol: 'ETH/USD' });
+    const b = { ...bRaw, time: Float64Array.from(bRaw.time, (t) => t - HOUR) };
+    const features = {
+      version: 1,
+      window: 4,
+      features: [{ feature: 'returns', params: { horizons: [1] } }],
+      normalization: { method: 'none' },
+    };
+    const e = new PortfolioEnv({ frames: [a, b], features, start: 298, episodeLength: null, ruinFraction: 0 });
+    e.reset({ seed: 0 });
+    expect(e.core.bar[0]).toBe(298);
+    const w = Float32Array.of(0.5, 0.5);
+    const first = e.step(w).info; // fills at bar 299: both symbols
+    expect(Object.values(first.positions as Record<string, number>).every((x) => x !== 0)).toBe(true);
+    const pf = new PortfolioEnv({ frames: [a, b], features, start: 299, episodeLength: null, ruinFraction: 0 });
+    pf.reset({ seed: 0 });
+    const infos = [0, 1, 2, 3].map(() => pf.step(w).info);
+    for (const k of [0, 1, 2]) {
+      const fills = infos[k]!.fills as { symbol: string }[];
+      expect(fills.map((f) => f.symbol)).not.toContain('TEST/USD'); // bars 300-302 of TEST/USD are gap fills
+    }
+    expect((infos[0]!.fills as { symbol: string }[]).map((f) => f.symbol)).toEqual(['ETH/USD']);
+    expect((infos[3]!.fills as { symbol: string }[]).map((f) => f.symbol)).toContain('TEST/USD');
   });
 });
 
