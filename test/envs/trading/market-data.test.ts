@@ -4,9 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.ts';
 import { buildFeatureMatrix, FeatureSet } from '../../../envs/trading/features.ts';
-import { PortfolioEnv, TradingEnv, TradingVectorEnv } from '../../../envs/trading/index.ts';
+import { PortfolioEnv, prepareTradingKwargs, TradingEnv, TradingVectorEnv } from '../../../envs/trading/index.ts';
+import { connectClient } from '../../../replay/db/connect.ts';
+import { ingestFile } from '../../../replay/db/ingest.ts';
+import { migrate } from '../../../replay/db/migrate.ts';
 import { BUNDLED, bundledPath, loadBundled } from '../../../replay/index.ts';
 import { InvalidArgumentError } from '../../../src/core/errors.ts';
+import { freshDatabase } from '../../replay/helpers.ts';
 
 const csv = (symbol: string) => bundledPath(BUNDLED.find((d) => d.symbol === symbol && d.timeframe === '1h')!);
 const range = '2019-01-01..2019-06-01';
@@ -101,5 +105,27 @@ describe('tg4/Portfolio-v0 takes one source per symbol', () => {
         }),
     ).toThrow(/no source for LTC\/USD.*ETH\/USD not in symbols/);
     expect(() => new PortfolioEnv({ data: { 'BTC/USD': csv('BTC/USD') } })).toThrow(/at least 2 symbols/);
+  });
+
+  it('a database among the sources: prepareTradingKwargs loads every symbol, in the same order, with the same prices', async () => {
+    const db = await freshDatabase('tg4_portfolio_sources');
+    try {
+      const c = await connectClient(db.url);
+      try {
+        await migrate(c, db.url);
+        await ingestFile(c, db.url, { file: csv('ETH/USD'), symbol: 'ETH/USD', timeframe: '1h' });
+      } finally {
+        await c.end();
+      }
+      const kw = { range, episodeLength: 20 };
+      const prepared = await prepareTradingKwargs({ ...kw, data: { 'BTC/USD': csv('BTC/USD'), 'ETH/USD': db.url } });
+      const env = new PortfolioEnv(prepared);
+      const bundled = new PortfolioEnv(kw);
+      expect(env.data.symbols).toEqual(['BTC/USD', 'ETH/USD']);
+      expect(Buffer.from(env.data.close[1]!.buffer).equals(Buffer.from(bundled.data.close[1]!.buffer))).toBe(true);
+      expect(Buffer.from(env.data.features.buffer).equals(Buffer.from(bundled.data.features.buffer))).toBe(true);
+    } finally {
+      await db.drop();
+    }
   });
 });
