@@ -61,6 +61,8 @@ export class Lane {
   private readonly events: ExecutionEvent[] = [];
   /** Decisions run from the next ready bar on (false while the loop only warms up). */
   live = false;
+  /** Kill switch: no decision and no order from now on (features and marks go on). */
+  halted = false;
 
   constructor(o: LaneOptions) {
     this.o = o;
@@ -104,6 +106,16 @@ export class Lane {
           },
         ),
     );
+  }
+
+  /** Kill switch, paper side: no more decisions, pending targets dropped, open paper positions closed at `price`. */
+  halt(price: number, time: number): void {
+    this.halted = true;
+    for (const tr of this.traders) {
+      tr.pending = Number.NaN;
+      if (tr.portfolio.book.size[0] !== 0 && price > 0)
+        this.executor.closePosition(tr.portfolio.id, this.symbol, price, time);
+    }
   }
 
   get policies(): readonly LivePolicy[] {
@@ -150,7 +162,7 @@ export class Lane {
       }
     } else this.executor.onBar(this.symbol, bar);
     for (const tr of this.traders) tr.afterBar(nx, bar.close, this.events);
-    this.decide(nx, bar);
+    if (!this.halted) this.decide(nx, bar);
   }
 
   private decide(t: number, bar: ClosedBar): void {

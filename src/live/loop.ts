@@ -17,6 +17,9 @@ import { liveTradingSetup, policyContext, type LiveTradingSetup } from './live-c
 import type { LivePolicy, PolicyContext } from './policy.ts';
 import type { OrderOutcome } from './target-trader.ts';
 import { loadWarmup, type HttpFetch } from './warmup.ts';
+import type { KrakenGateway } from './gateway/gateway.ts';
+import { LiveRouter, type RouterOptions } from './live-router.ts';
+import { existsSync } from 'node:fs';
 
 export interface LiveLoopOptions {
   symbols: readonly string[];
@@ -44,6 +47,11 @@ export interface LiveLoopOptions {
   /** Called for each closed decision-timeframe bar, after the lanes handled it. */
   onBar?: (b: ClosedBar) => void;
   seed?: number;
+  /** Live mode: the gateway the first policy's orders go through (absent: paper only, nothing reaches an exchange). */
+  gateway?: KrakenGateway | null;
+  router?: RouterOptions;
+  /** The kill switch's file: when it appears, the loop flattens and halts. */
+  killFile?: string | null;
 }
 
 /** A portfolio id the JSONL logs accept: policy name and symbol, [A-Za-z0-9._-]. */
@@ -68,6 +76,9 @@ export class LiveLoop {
   lastDecisionLatencyMs = Number.NaN;
   private currentReceivedAt = 0;
   readonly errors: Error[] = [];
+  readonly router: LiveRouter | null;
+  /** Set by the kill switch: reason and time. */
+  killed: { reason: string; time: number } | null = null;
 
   private constructor(o: LiveLoopOptions) {
     this.o = o;
@@ -113,10 +124,13 @@ export class LiveLoop {
       this.lanes.set(s, lane);
       if (o.log) this.unsubs.push(logExecutorEvents(lane.executor, o.log));
     }
+    this.router = o.gateway ? new LiveRouter(o.gateway, o.router) : null;
     this.data.onBar((b) => {
       if (b.timeframe !== o.timeframe) return;
-      this.lanes.get(b.symbol)?.onBar(b);
+      const lane = this.lanes.get(b.symbol);
+      lane?.onBar(b);
       this.store?.write(b);
+      if (lane && this.router && !lane.halted && lane.traders[0]!.started) this.route(lane, b);
       o.onBar?.(b);
     });
     this.client = new KrakenWsClient({
@@ -130,7 +144,13 @@ export class LiveLoop {
           this.data.handle(m, at);
         },
         onBook: (b) => this.data.setBook(b),
-        onStatus: (s) => this.system('info', `exchange status ${s}`),
+        onStatus: (s) => {
+          o.gateway?.setExchangeStatus(s);
+          this.system(
+            s === 'online' ? 'info' : 'warn',
+            `exchange status ${s}${s === 'online' ? '' : ': no new live orders'}`,
+          );
+        },
         onChecksumMismatch: (sym, want, got) =>
           this.system('warn', `book checksum mismatch on ${sym} (Kraken ${want}, ours ${got}): resubscribed`),
         onStale: (ms) => this.system('warn', `feed stale: no message for ${ms} ms; reconnecting`),
@@ -160,10 +180,45 @@ export class LiveLoop {
     return loop;
   }
 
-  /** Connects to the feed and starts the bar timer. */
+  /** Connects to the feed and starts the bar timer (which also watches the kill file). */
   async start(): Promise<void> {
-    this.timer = setInterval(() => this.data.tick(Date.now()), 250);
+    this.timer = setInterval(() => {
+      this.data.tick(Date.now());
+      if (this.o.killFile && this.killed === null && existsSync(this.o.killFile))
+        void this.kill(`kill file ${this.o.killFile} appeared`);
+    }, 250);
     await this.client.start();
+  }
+
+  /** Live mode: the exchange follows the first policy's planned position; the daily loss limit sees the exchange PnL. */
+  private route(lane: Lane, b: ClosedBar): void {
+    const router = this.router!;
+    const prices = new Map<string, number>();
+    for (const s of this.lanes.keys()) {
+      const px = this.data.candles(s, this.timeframe).lastClose;
+      if (px > 0) prices.set(s, px);
+    }
+    router.gateway.risk.updatePnl(router.pnl(prices));
+    const nx = this.data.candles(b.symbol, this.timeframe).length - 1;
+    void router.follow(lane.traders[0]!, b.symbol, b.close, nx, b.time).then((r) => {
+      if (r !== 'hold') this.system(r.startsWith('refused') ? 'warn' : 'info', `${b.symbol} live order: ${r}`);
+    });
+  }
+
+  /** The kill switch: every lane stops deciding and closes its paper positions; live: cancel, flatten, HALT. */
+  async kill(reason: string): Promise<void> {
+    if (this.killed !== null) return;
+    const now = Date.now();
+    this.killed = { reason, time: now };
+    this.system('error', `KILL SWITCH: ${reason}`);
+    const prices = new Map<string, number>();
+    for (const [s, lane] of this.lanes) {
+      const series = this.data.candles(s, this.timeframe);
+      const px = series.lastClose;
+      prices.set(s, px);
+      lane.halt(px, Math.max(now, Number.isFinite(series.lastTime) ? series.lastTime : 0));
+    }
+    if (this.o.gateway) await this.o.gateway.kill(reason, prices);
   }
 
   /** Stops the feed and timers, flushes the bar store; portfolios stay readable. */

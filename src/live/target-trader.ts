@@ -157,6 +157,32 @@ export class TargetTrader {
     return out;
   }
 
+  /**
+   * The position (signed base quantity) the pending target would leave if it were traded at `px` now: the live gateway
+   * sends the exchange there right after the decision, with the rules fillAtOpen applies at the next open (hold,
+   * cooldown, a flip under a cooldown only closing, the leverage caps). Changes nothing.
+   */
+  plannedSize(px: number, nx: number): number {
+    const b = this.portfolio.book;
+    const cur = b.size[0]!;
+    let target = this.pending;
+    if (target !== target) return cur;
+    let e = b.cash[0]!;
+    if (cur !== 0) e += cur * (px - b.entryPrice[0]!);
+    if (this.r.discrete) {
+      if (target === this.level && (cur === 0 ? target === 0 : target !== 0 && cur > 0 === target > 0)) return cur;
+    } else if (target === 0 ? cur === 0 : Math.abs(target - (e > 0 ? (cur * px) / e : 0)) <= this.r.rebalanceThreshold)
+      return cur;
+    if (cur !== 0 && target !== 0 && target > 0 !== cur > 0 && this.r.cooldownBars > 0) target = 0;
+    if (cur === 0 && target !== 0 && nx < this.cooldownUntil) return cur;
+    let qty = (e > 0 ? (target * e) / px : 0) - cur;
+    if (qty !== 0) {
+      const m = K.maxMarketQty(b, this.portfolio.params, 0, 0, qty > 0 ? 1 : -1, px);
+      if (Math.abs(qty) > m) qty = qty > 0 ? m : -m;
+    }
+    return cur + qty;
+  }
+
   /** The env's openedTrade: stops from the decision bar's ATR, max-hold from the fill bar's time. */
   private opened(nx: number, fillTime: number): void {
     this.entryBar = nx;

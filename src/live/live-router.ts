@@ -1,0 +1,54 @@
+// Live mode: the exchange position follows the first policy's paper book. After each decision the router asks the
+// policy's TargetTrader where the pending target would take the position at the current price (the same hold, cooldown
+// and cap rules the paper fill applies at the next open) and sends the difference to Kraken through the gateway (risk
+// engine, status and reconciliation checks inside). Spot: a short target goes flat unless shorts are allowed (margin).
+// The exchange's own PnL (fills at Kraken's prices and fees, marked at the close) feeds the daily loss limit.
+import type { KrakenGateway } from './gateway/gateway.ts';
+import type { TargetTrader } from './target-trader.ts';
+
+export interface RouterOptions {
+  /** Orders below this notional (quote) are not sent (Kraken's minimums; default 5). */
+  minNotional?: number;
+  allowShort?: boolean;
+}
+
+export class LiveRouter {
+  readonly gateway: KrakenGateway;
+  private readonly o: Required<RouterOptions>;
+  readonly log: { time: number; symbol: string; desired: number; sent: number; result: string }[] = [];
+
+  constructor(gateway: KrakenGateway, o: RouterOptions = {}) {
+    this.gateway = gateway;
+    this.o = { minNotional: o.minNotional ?? 5, allowShort: o.allowShort ?? false };
+  }
+
+  /** Exchange PnL at `prices`: the fills' cash flow (−qty·price − fee each) + positions marked. */
+  pnl(prices: ReadonlyMap<string, number>): number {
+    let v = 0;
+    for (const f of this.gateway.fills) v += (f.side === 'buy' ? -1 : 1) * f.qty * f.price - f.fee;
+    for (const [s, q] of this.gateway.positions) v += q * (prices.get(s) ?? 0);
+    return v;
+  }
+
+  /** After the decision at bar nx's close: sends the exchange toward the trader's planned position. */
+  async follow(trader: TargetTrader, symbol: string, close: number, nx: number, time: number): Promise<string> {
+    let desired = trader.plannedSize(close, nx);
+    if (desired < 0 && !this.o.allowShort) desired = 0;
+    const have = this.gateway.position(symbol) + this.gateway.inFlight(symbol);
+    const delta = desired - have;
+    let result = 'hold';
+    if (Math.abs(delta) * close >= this.o.minNotional) {
+      const reduces = have !== 0 && Math.abs(desired) < Math.abs(have) && (desired === 0 || desired > 0 === have > 0);
+      const r = await this.gateway.submit({
+        symbol,
+        qty: delta,
+        price: close,
+        reason: `target ${trader.pending}`,
+        reduceOnly: reduces,
+      });
+      result = r.ok ? `sent ${r.order.clOrdId}` : `refused: ${r.reason}`;
+    }
+    this.log.push({ time, symbol, desired, sent: delta, result });
+    return result;
+  }
+}
