@@ -1,4 +1,5 @@
-// Runs the Python client's tests (test/python/test_*.py, unittest) with Debian's python3, against real `tg4 serve`
+// Runs the Python client's protocol tests (test/python/test_protocol.py, unittest) with Debian's python3 (no Gymnasium: the
+// adapters are tested in the venv by real-libraries.test.ts), against real `tg4 serve`
 // subprocesses that the Python side starts. scripts/setup/python.sh installs python3-zmq/msgpack/numpy beforehand.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,7 +17,7 @@ describe('tg4gym (Python client)', () => {
       probe.status,
       `${PYTHON} cannot import zmq/msgpack/numpy: run \`bash scripts/setup/python.sh\` (${probe.stderr})`,
     ).toBe(0);
-    const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'test/python', '-p', 'test_*.py', '-v'], {
+    const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'test/python', '-p', 'test_protocol.py', '-v'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: {

@@ -108,6 +108,23 @@ class RegistrationTests(unittest.TestCase):
         finally:
             venv.close()
 
+    def test_sync_vector_env_stacks_trading_infos(self):
+        """Gymnasium's SyncVectorEnv (what RLlib samples through) over single remote envs: one sub-env in a position
+        (entry_price a number), one flat (None on the wire), equity integral at first: stacked without error or
+        truncation."""
+        venv = gymnasium.make_vec("tg4/Trading-v0", num_envs=2, vectorization_mode="sync", address=address(),
+                                  episode_length=16)
+        try:
+            _, infos = venv.reset(seed=0)
+            self.assertEqual(infos["equity"].dtype, np.float64)
+            for _ in range(4):
+                _, _, _, _, infos = venv.step(np.array([2, 1]))  # long, flat
+            self.assertEqual(list(infos["_entry_price"]), [True, False])
+            self.assertGreater(infos["entry_price"][0], 0)
+            self.assertNotEqual(infos["equity"][0], round(infos["equity"][0]))  # fractions survive
+        finally:
+            venv.close()
+
     def test_module_prefixed_id_and_missing_address(self):
         env = gymnasium.make("tg4gym:tg4/Trading-v0", address=address(), episode_length=8)
         env.close()
@@ -200,7 +217,7 @@ class OwnDataTests(unittest.TestCase):
                               range="all", start="first", episode_length=None)
             try:
                 obs, info = env.reset(seed=0)
-                self.assertEqual(info["price"], float(df["close"].iloc[info["bar"]]))  # prices are the DataFrame's
+                self.assertEqual(info["price"], float(df["close"].iloc[int(info["bar"])]))  # prices are the DataFrame's
                 scores[name] = obs
             finally:
                 env.close()

@@ -154,16 +154,18 @@ class Client:
     def receive_raw(self) -> dict:
         """The next reply, whatever its id (pairs with send_raw)."""
         if not self._sock.poll(self.timeout_ms):
-            raise ConnectionTimeout("INTERNAL", f"no reply from {self.address} within {self.timeout_ms} ms")
+            raise ConnectionTimeout("TIMEOUT", f"no reply from {self.address} within {self.timeout_ms} ms")
         return unpack(self._sock.recv())
 
-    def wait(self, rid: int) -> Any:
-        """The result of request `rid`; raises RemoteError for an error reply."""
+    def wait(self, rid: int, timeout_ms: Optional[int] = None) -> Any:
+        """The result of request `rid`; raises RemoteError for an error reply, ConnectionTimeout after timeout_ms
+        (default: the client's) without one."""
+        timeout_ms = self.timeout_ms if timeout_ms is None else timeout_ms
         while rid not in self._replies:
-            if not self._sock.poll(self.timeout_ms):
+            if not self._sock.poll(timeout_ms):
                 raise ConnectionTimeout(
-                    "INTERNAL", f"no reply from {self.address} within {self.timeout_ms} ms: is `tg4 serve` running there "
-                    "(and, for a CURVE server, are the keys right)?")
+                    "TIMEOUT", f"no reply from {self.address} within {timeout_ms} ms: is `tg4 serve` still running there "
+                    "(and, for a CURVE server, are the keys right)? Raise timeout_ms for very large sessions")
             msg = unpack(self._sock.recv())
             if isinstance(msg, dict) and isinstance(msg.get("id"), int):
                 self._replies[msg["id"]] = msg
@@ -324,7 +326,12 @@ class Session:
         self.closed = True
         try:
             if not self.client.closed:
-                self.client.request("close", session=self.id)
+                # Best effort: a server that is gone (or slow) has nothing to free, and it expires idle sessions anyway;
+                # closing must not hang a shutdown for the step timeout per env.
+                try:
+                    self.client.wait(self.client.send_request("close", session=self.id), timeout_ms=min(2_000, self.client.timeout_ms))
+                except ConnectionTimeout:
+                    pass
         finally:
             if self._owns_client:
                 self.client.close()

@@ -18,6 +18,23 @@ def _row(x: Any, i: int = 0) -> Any:
     return x[i]
 
 
+def gym_info(info: dict) -> dict:
+    """An info as Gymnasium's vector envs can stack it: each key becomes an array typed by its first value, so a None
+    after a number (the trading envs' entry_price while flat) breaks SyncVectorEnv (RLlib's sampler among them), and an
+    integral number first (msgpack sends JavaScript's 10000 as an int) would truncate later fractions silently. So None
+    values are left out (an absent key is Gymnasium's "no value here", its `_key` mask) and numbers are floats."""
+    out = {}
+    for k, v in info.items():
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            v = gym_info(v)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        out[k] = v
+    return out
+
+
 class RemoteEnv(gym.Env):
     """A gymnasium.Env whose reset/step run on a TG4 server. kwargs go to the env's constructor (snake_case is
     converted to the env's camelCase option names at every level, e.g. executor={"fee_rate": ...}); the trading envs
@@ -40,12 +57,12 @@ class RemoteEnv(gym.Env):
     def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
         super().reset(seed=seed)
         obs, infos = self._session.reset(seed=seed, options=options)
-        return _row(obs), infos[0]
+        return _row(obs), gym_info(infos[0])
 
     def step(self, action: Any):
         a = np.asarray(action)
         r = self._session.step(a.reshape((1,) + a.shape))
-        return _row(r.obs), float(r.rewards[0]), bool(r.terminated[0]), bool(r.truncated[0]), r.infos[0]
+        return _row(r.obs), float(r.rewards[0]), bool(r.terminated[0]), bool(r.truncated[0]), gym_info(r.infos[0])
 
     def render(self):
         return self._session.render()[0]

@@ -9,6 +9,7 @@ import numpy as np
 from gymnasium.vector.utils import batch_space
 
 from .client import Client, Session
+from .env import gym_info
 from .spaces import to_gymnasium
 
 
@@ -44,7 +45,7 @@ class RemoteVectorEnv(gym.vector.VectorEnv):
         for i, info in enumerate(infos):
             if not info:
                 continue
-            info = dict(info)
+            info = gym_info(info)
             if "final_observation" in info:
                 info["final_obs"] = info.pop("final_observation")
             out = self._add_info(out, info, i)
