@@ -1,4 +1,4 @@
-// Runs the Python client's protocol tests (test/python/test_protocol.py, unittest) with Debian's python3 (no Gymnasium: the
+// Runs the Python client's protocol and client-rule tests (test/python/test_protocol.py, test_client.py, unittest) with Debian's python3 (no Gymnasium: the
 // adapters are tested in the venv by real-libraries.test.ts), against real `tg4 serve`
 // subprocesses that the Python side starts. scripts/setup/python.sh installs python3-zmq/msgpack/numpy beforehand.
 import { spawnSync } from 'node:child_process';
@@ -17,8 +17,8 @@ describe('tg4gym (Python client)', () => {
       probe.status,
       `${PYTHON} cannot import zmq/msgpack/numpy: run \`bash scripts/setup/python.sh\` (${probe.stderr})`,
     ).toBe(0);
-    const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'test/python', '-p', 'test_protocol.py', '-v'], {
-      cwd: ROOT,
+    const r = spawnSync(PYTHON, ['-m', 'unittest', '-v', 'test_protocol', 'test_client'], {
+      cwd: join(ROOT, 'test', 'python'),
       encoding: 'utf8',
       env: {
         ...process.env,
@@ -32,5 +32,6 @@ describe('tg4gym (Python client)', () => {
     expect(r.status, out).toBe(0);
     expect(out).toMatch(/OK/);
     expect(out).toMatch(/test_same_step_autoreset \(test_protocol\.IpcProtocolTests/);
+    expect(out).toMatch(/test_other_protocol_or_release_or_server_is_refused \(test_client\.HelloCheckTests/);
   }, 260_000);
 });
