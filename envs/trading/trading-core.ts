@@ -1,15 +1,18 @@
+// (~670 lines on purpose: a step reads ~40 typed-array fields of this one object; split up, each costs a load.)
 // The stepping loop shared by every trading env: N sub-envs × S symbols as struct-of-arrays over one MarketData, with
 // accounts in the execution kernel's AccountBook (src/execution/kernel.ts), so a sub-env's numbers are exactly the
 // executor's. TradingEnv is this core with N = 1; TradingVectorEnv and PortfolioEnv use it as it is. Nothing here
 // allocates per step.
 //
-// One step of sub-env i, decision at the close of bar t:
-//   1. the agent's target exposures (set in `targets`) become market orders at bar t+1's open (+ slippage, fees, caps);
-//      a position opened here gets its ATR stop / target (ATR of bar t) and max-hold deadline;
-//   2. stops, targets, max-hold and liquidation are checked inside bar t+1 (pessimistic intrabar rule of the kernel);
-//   3. the account is marked at bar t+1's close; reward from the step's account numbers; termination on ruin/drawdown;
-//      truncation at the episode length or when no bar t+2 is left to fill at;
-//   4. the observation for the decision at bar t+1's close: feature rows ≤ t+1 and the portfolio state.
+// One step of sub-env i, decision at the close of bar t (stepOne):
+//   1. placeOrders: rollover due at bar t+1's open, then the agent's target exposures (set in `targets`) become market
+//      orders at that open (+ slippage, fees, caps; none on a gap-filled bar; flips under a cooldown only close); a
+//      position opened here gets its ATR stop / target (ATR of bar t) and max-hold deadline. Skipped when the step holds;
+//   2. exitsAndMark: stops, targets, max-hold and liquidation inside bar t+1 (the kernel's pessimistic intrabar rule);
+//   3. settle, the one end of every step: the account marked at bar t+1's close; reward from the step's account
+//      numbers; termination on ruin/drawdown; truncation at the episode length or when no bar t+2 is left to fill at;
+//      the observation for the decision at bar t+1's close: feature rows ≤ t+1 and the portfolio state.
+// The rules in trader's terms: docs/trading-env.md, "Trading rules".
 import * as K from '../../src/execution/kernel.ts';
 import { accountMetrics, MS_PER_YEAR, type AccountMetrics } from '../../src/execution/metrics.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
