@@ -54,7 +54,12 @@ export async function evaluate(
     }
     obs = r.observations;
   }
+  return { returns, lengths, ...meanStd(returns) };
+}
+
+/** Mean and population standard deviation of episode returns (as SB3's evaluate_policy reports them). */
+export function meanStd(returns: readonly number[]): { mean: number; std: number } {
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
-  return { returns, lengths, mean, std };
+  return { mean, std };
 }

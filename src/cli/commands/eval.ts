@@ -7,7 +7,7 @@ import '../../../envs/index.ts';
 import { makeVec } from '../../core/registry.ts';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { assertSeed } from '../../core/rng.ts';
-import { evaluate, type EvalResult } from '../../../agents/common/evaluate.ts';
+import { evaluate, meanStd, type EvalResult } from '../../../agents/common/evaluate.ts';
 import { describeEnv } from '../../../agents/common/vec-env.ts';
 import { InferencePolicy } from '../../../agents/infer/policy.ts';
 import { loadModel } from '../../../agents/common/model-io.ts';
@@ -40,10 +40,8 @@ export async function evalModel(o: EvalModelOptions): Promise<EvalModelResult> {
   if (envId === TRADING_ENV_ID && peek.manifest.envId === TRADING_ENV_ID) {
     const episodes = runEpisodes(policyRef(o.model, '--model'), kwargs, o.episodes, o.seed);
     const returns = episodes.map((e) => e.rewards.reduce((a, b) => a + b, 0));
-    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-    const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
     const lengths = episodes.map((e) => e.rewards.length);
-    return { returns, lengths, mean, std, envId, trading: episodes.map((e) => e.metrics) };
+    return { returns, lengths, ...meanStd(returns), envId, trading: episodes.map((e) => e.metrics) };
   }
   const env = makeVec(envId, { numEnvs: 1, kwargs, autoresetMode: 'same-step' });
   try {

@@ -5,6 +5,7 @@ import { make } from '../../core/registry.ts';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { assertSeed } from '../../core/rng.ts';
 import type { RenderMode } from '../../core/types.ts';
+import { meanStd } from '../../../agents/common/evaluate.ts';
 
 export interface RolloutOptions {
   env: string;
@@ -118,8 +119,7 @@ export function register(program: Command): void {
           onFrame: flags.json ? undefined : (f) => process.stdout.write(`${f}\n`),
         });
         const returns = episodes.map((e) => e.return);
-        const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-        const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+        const { mean, std } = meanStd(returns);
         if (flags.json) {
           process.stdout.write(
             `${JSON.stringify({ env: flags.env, seed, episodes, meanReturn: mean, stdReturn: std }, null, 2)}\n`,

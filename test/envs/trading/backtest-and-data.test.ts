@@ -206,57 +206,8 @@ describe('backtest report', () => {
   });
 });
 
-describe('tg4 backtest (the command)', () => {
-  it('writes the report and prints the metrics; bad flags are typed errors', async () => {
-    // The command as main.ts registers it (in-process: spawning the CLI loads every command, tfjs included).
-    const { Command } = await import('commander');
-    const { register } = await import('../../../src/cli/commands/backtest.ts');
-    const program = new Command('tg4').exitOverride();
-    register(program);
-    const out = join(dir, 'cli-bt');
-    const printed: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => {
-      printed.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      await program.parseAsync(
-        [
-          'backtest',
-          '--policy',
-          'mean-reversion',
-          '--range',
-          '2020-07-01..2020-08-01',
-          '--out',
-          out,
-          '--stop-loss-atr',
-          '2',
-          '--json',
-        ],
-        { from: 'user' },
-      );
-    } finally {
-      process.stdout.write = write;
-    }
-    const res = JSON.parse(printed.join('')) as {
-      files: { html: string };
-      runs: { name: string; metrics: { steps: number } }[];
-    };
-    expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold', 'ema-trend-flip']);
-    expect(existsSync(res.files.html)).toBe(true);
-    await expect(
-      program.parseAsync(['backtest', '--policy', 'ema-cross-flip', '--out', out, '--fee', 'lots'], { from: 'user' }),
-    ).rejects.toThrow(/--fee must be a number \(got "lots"\)/);
-    await expect(
-      program.parseAsync(['backtest', '--policy', 'ema-cross-flip', '--out', out, '--kwargs', '{bad'], {
-        from: 'user',
-      }),
-    ).rejects.toThrow(/--kwargs is not valid JSON/);
-  });
-});
-
-/** Runs `tg4 backtest` in-process (as main.ts registers it) and returns what it printed. */
+/** Runs `tg4 backtest` as main.ts registers it, in-process (spawning the CLI loads every command, tfjs included), and
+ * returns what it printed. */
 async function backtestCli(args: string[]): Promise<string> {
   const { Command } = await import('commander');
   const { register } = await import('../../../src/cli/commands/backtest.ts');
@@ -275,6 +226,35 @@ async function backtestCli(args: string[]): Promise<string> {
   }
   return printed.join('');
 }
+
+describe('tg4 backtest (the command)', () => {
+  it('writes the report and prints the metrics; bad flags are typed errors', async () => {
+    const out = join(dir, 'cli-bt');
+    const printed = await backtestCli([
+      '--policy',
+      'mean-reversion',
+      '--range',
+      '2020-07-01..2020-08-01',
+      '--out',
+      out,
+      '--stop-loss-atr',
+      '2',
+      '--json',
+    ]);
+    const res = JSON.parse(printed) as {
+      files: { html: string };
+      runs: { name: string; metrics: { steps: number } }[];
+    };
+    expect(res.runs.map((r) => r.name)).toEqual(['mean-reversion', 'buy-and-hold', 'ema-trend-flip']);
+    expect(existsSync(res.files.html)).toBe(true);
+    await expect(backtestCli(['--policy', 'ema-cross-flip', '--out', out, '--fee', 'lots'])).rejects.toThrow(
+      /--fee must be a number \(got "lots"\)/,
+    );
+    await expect(backtestCli(['--policy', 'ema-cross-flip', '--out', out, '--kwargs', '{bad'])).rejects.toThrow(
+      /--kwargs is not valid JSON/,
+    );
+  });
+});
 
 describe("a model's backtest reproduces its training conditions", () => {
   // A model trained (briefly, for real) on a CSV market at fee 0.0004 and slippage 0.0002, with a small feature spec.
