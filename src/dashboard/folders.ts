@@ -38,3 +38,14 @@ export function resolveInside(folders: ProjectFolders, name: FolderName, rel: st
   if (real !== realBase && !real.startsWith(realBase + sep)) refuse('the path is a symlink that leads outside');
   return real;
 }
+
+/** `text` with the folders' absolute paths replaced by their names: what the server knows of its disk stays there. */
+export function scrubPaths(folders: ProjectFolders, text: string): string {
+  let out = text;
+  for (const name of ['models', 'reports'] as const) {
+    const abs = folders[name];
+    const real = existsSync(abs) ? realpathSync(abs) : abs;
+    for (const p of new Set([real, abs])) out = out.split(p).join(name);
+  }
+  return out;
+}

@@ -12,10 +12,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { InvalidArgumentError, Tg4Error } from '../core/errors.ts';
 import { vendorPath } from '../report/vendor.ts';
 import { DashboardError } from './errors.ts';
-import { isFolderName, projectFolders, resolveInside, type ProjectFolders } from './folders.ts';
+import { isFolderName, projectFolders, resolveInside, scrubPaths, type ProjectFolders } from './folders.ts';
 import type { DataSource } from './source.ts';
 import { BacktestsSource } from './sources/backtests.ts';
 import { LiveSource } from './sources/live.ts';
+import { RegistrySource } from './sources/registry.ts';
 import { RunsSource } from './sources/runs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,10 +84,10 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type: 
   res.end(body);
 }
 
-function sendError(res: ServerResponse, e: unknown): void {
+function sendError(res: ServerResponse, e: unknown, scrub: (s: string) => string): void {
   const status = e instanceof DashboardError ? e.status : e instanceof Tg4Error ? 400 : 500;
   const code = e instanceof Tg4Error ? e.code : 'INTERNAL';
-  const message = e instanceof Tg4Error ? e.message : 'internal error (see the dashboard process output)';
+  const message = e instanceof Tg4Error ? scrub(e.message) : 'internal error (see the dashboard process output)';
   if (!(e instanceof Tg4Error)) process.stderr.write(`tg4 dashboard: ${(e as Error).stack ?? String(e)}\n`);
   send(res, status, JSON.stringify({ error: { code, message } }), 'application/json; charset=utf-8');
 }
@@ -112,14 +113,22 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   for (const s of [
     new RunsSource(folders),
     new BacktestsSource(folders),
+    new RegistrySource(folders),
     new LiveSource(resolve(opts.root ?? process.cwd(), opts.logs ?? 'logs')),
     ...(opts.sources ?? []),
   ])
     sources.set(s.name, s);
   const staticFiles = new Set(
-    ['index.html', 'app.js', 'runs-view.js', 'backtest-view.js', 'live-view.js', 'format.js', 'style.css'].filter((f) =>
-      existsSync(join(STATIC_DIR, f)),
-    ),
+    [
+      'index.html',
+      'app.js',
+      'runs-view.js',
+      'backtest-view.js',
+      'live-view.js',
+      'registry-view.js',
+      'format.js',
+      'style.css',
+    ].filter((f) => existsSync(join(STATIC_DIR, f))),
   );
   let boundPort = port;
 
@@ -199,7 +208,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
       const r = handle(req, res);
       send(res, r.status ?? 200, r.body, r.type);
     } catch (e) {
-      sendError(res, e);
+      sendError(res, e, (m) => scrubPaths(folders, m));
     }
   });
 
@@ -248,7 +257,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
           type: 'error',
           source: m.source,
           id: m.id,
-          message: e instanceof Tg4Error ? e.message : 'internal error',
+          message: e instanceof Tg4Error ? scrubPaths(folders, e.message) : 'internal error',
         });
       }
     });

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { readBacktestData, type BacktestData } from '../../report/backtest-data.ts';
 import { DashboardError } from '../errors.ts';
-import { isFolderName, resolveInside, type FolderName, type ProjectFolders } from '../folders.ts';
+import { isFolderName, resolveInside, scrubPaths, type FolderName, type ProjectFolders } from '../folders.ts';
 import type { DataSource } from '../source.ts';
 
 const FILE = 'backtest.json';
@@ -86,7 +86,12 @@ export class BacktestsSource implements DataSource {
           });
         } catch (e) {
           // One unreadable file is listed with its reason, not allowed to hide the others.
-          out.push({ ...UNREADABLE, id, updated: statSync(join(dir, FILE)).mtimeMs, error: (e as Error).message });
+          out.push({
+            ...UNREADABLE,
+            id,
+            updated: statSync(join(dir, FILE)).mtimeMs,
+            error: scrubPaths(this.folders, (e as Error).message),
+          });
         }
       }
     }
