@@ -3,10 +3,10 @@
 // under its training conditions as its manifest records them (data source, timeframe, executor, features, actions);
 // what the caller gives explicitly overrides them key by key (executor field by field) and is reported as overridden.
 import { prepareTradingKwargs } from '../../envs/trading/prepare.ts';
+import { fillLoggingEnvs } from '../../envs/trading/fill-log.ts';
 import { writeBacktestReport, type BacktestReportFiles, type BacktestRun } from '../../envs/trading/report.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { BASELINE_NAMES, COMPARISON_BASELINES, isBaselineName } from '../baselines/index.ts';
-import { reportMetrics } from './trading-format.ts';
 import { policyRef, runOverRange, trainingConditions, TRAINING_CONDITIONS, type NamedRun } from './model-runner.ts';
 
 export interface BacktestOptions {
@@ -98,7 +98,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     ...kwargs,
     ...(opts.range !== undefined ? { range: opts.range } : {}),
   });
-  const runs = runOverRange(refs, prepared, opts.seed ?? 0);
+  // Each env records its fills, so that the report lists the trades and marks them on the price chart.
+  const recorded = fillLoggingEnvs();
+  const runs = runOverRange(refs, prepared, opts.seed ?? 0, recorded.make);
   const c = runs[0]!.conditions;
   const x = c.executor;
   const description =
@@ -119,16 +121,18 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           ` ${r.name} sets its own exits: stop ${r.conditions.executor.stopLossAtr ?? 'none'} ATR, target ${r.conditions.executor.takeProfitAtr ?? 'none'} ATR.`,
       )
       .join('');
-  const reportRuns: BacktestRun[] = runs.map((r) => ({
+  const reportRuns: BacktestRun[] = runs.map((r, i) => ({
     name: r.name,
     time: r.time,
     equity: r.equity,
-    metrics: reportMetrics(r.metrics),
+    metrics: r.metrics,
+    trades: recorded.trades(i),
   }));
   const files = writeBacktestReport(opts.out, {
     title: `Backtest: ${subject.name} on ${c.symbol} ${c.timeframe}`,
     description,
     runs: reportRuns,
+    market: runs[0]!.market,
   });
   return { files, runs, kwargs, overridden };
 }

@@ -1,10 +1,13 @@
 // Training on tg4/Trading-v0 with a train/validation/test split, then an out-of-sample comparison against the
 // comparison baselines (buy-and-hold and the bot's EMA-9 trend flip) through the model runner, on the very env the
 // model was trained with (costs, fills, stops) over the test split: printed as a table and written beside the model
-// (oos-comparison.svg: equity curves; oos-comparison.json: the numbers).
+// (oos/: the backtest report with the price chart, trades and metrics; oos-comparison.svg: equity curves;
+// oos-comparison.json: the numbers).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTradingConfig } from '../../envs/trading/config.ts';
+import { fillLoggingEnvs } from '../../envs/trading/fill-log.ts';
+import { writeBacktestReport } from '../../envs/trading/report.ts';
 import { DEFAULT_SYMBOL, DEFAULT_TIMEFRAME } from '../../replay/index.ts';
 import { lineChart } from '../../src/report/svg-plot.ts';
 import { COMPARISON_BASELINES } from '../baselines/index.ts';
@@ -49,8 +52,24 @@ export async function trainTradingAndCompare(
     range: 'test',
   };
   const refs: PolicyRef[] = [...(model ? [model] : []), ...baselines.map((b) => policyRef(b, 'baselines'))];
-  const runs = runOverRange(refs, testKwargs, opts.seed);
+  const recorded = fillLoggingEnvs();
+  const runs = runOverRange(refs, testKwargs, opts.seed, recorded.make);
   const table = comparisonTable(runs);
+  if (training.dir && runs.length > 0) {
+    // The out-of-sample backtest as tg4 backtest writes it (price chart with the model's trades, trade list, metrics).
+    writeBacktestReport(join(training.dir, 'oos'), {
+      title: `Out of sample (test split): ${runs[0]!.name} vs baselines on ${runs[0]!.conditions.symbol} ${runs[0]!.conditions.timeframe}`,
+      description: `${opts.agent.toUpperCase()} trained on the train split of ${opts.envId}; the test split under its training conditions.`,
+      runs: runs.map((r, i) => ({
+        name: r.name,
+        time: r.time,
+        equity: r.equity,
+        metrics: r.metrics,
+        trades: recorded.trades(i),
+      })),
+      market: runs[0]!.market,
+    });
+  }
   if (training.dir) {
     writeFileSync(
       join(training.dir, 'oos-comparison.json'),
@@ -77,6 +96,8 @@ export async function trainTradingAndCompare(
     `trained ${opts.agent.toUpperCase()} on ${opts.envId} (train split): ${t.steps} steps in ${t.elapsedS.toFixed(1)} s; ` +
     `validation return ${training.finalEval.mean.toFixed(4)}\n` +
     `out-of-sample comparison (test split, same env, costs and fills):\n${table}\n` +
-    (training.dir ? `model: ${training.dir}  (oos-comparison.svg, oos-comparison.json, learning-curve.svg)` : '');
+    (training.dir
+      ? `model: ${training.dir}  (oos/report.html, oos-comparison.svg, oos-comparison.json, learning-curve.svg)`
+      : '');
   return { training, runs, report };
 }

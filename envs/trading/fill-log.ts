@@ -34,3 +34,22 @@ export class FillLoggingTradingEnv extends TradingEnv {
     return tradesFromFills(this.fills);
   }
 }
+
+/**
+ * A `makeEnv` for the model runner (agents/common/model-runner.ts runOverRange) that keeps every env it makes, so that
+ * the trades of the i-th run can be read once the runs are done.
+ */
+export function fillLoggingEnvs(): {
+  make: (kwargs: Record<string, unknown>) => FillLoggingTradingEnv;
+  trades: (i: number) => Trade[];
+} {
+  const envs: FillLoggingTradingEnv[] = [];
+  return {
+    make: (kwargs) => {
+      const env = new FillLoggingTradingEnv(kwargs);
+      envs.push(env);
+      return env;
+    },
+    trades: (i) => envs[i]?.trades() ?? [],
+  };
+}

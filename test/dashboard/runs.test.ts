@@ -19,9 +19,8 @@ let browser: Browser;
 async function chartColumns(page: Page, key: string, series = 1): Promise<{ x: number[]; y: (number | null)[] }> {
   return page.evaluate(
     ([k, s]) => {
-      const c = (globalThis as unknown as { TG4: { charts: Record<string, { data: (number | null)[][] }> } }).TG4.charts[
-        k as string
-      ];
+      const c = (globalThis as unknown as { TG4: { charts: Record<string, { data: (number | null)[][] }> } }).TG4
+        .charts[k as string];
       return c === undefined ? { x: [], y: [] } : { x: [...c.data[0]!] as number[], y: [...c.data[s as number]!] };
     },
     [key, series] as const,

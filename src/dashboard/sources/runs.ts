@@ -47,7 +47,7 @@ function readManifest(dir: string): Manifest | null {
   }
 }
 
-const LINKED = ['learning-curve.svg', 'oos-comparison.svg', 'oos-comparison.json', 'report.html', 'metrics.jsonl'];
+const LINKED = ['learning-curve.svg', 'oos/report.html', 'oos-comparison.svg', 'oos-comparison.json', 'metrics.jsonl'];
 
 function summarise(dir: string, model: string, version: string): RunSummary {
   const manifest = readManifest(dir);

@@ -128,6 +128,9 @@
     const points = run.points;
     const bad = [...run.badLines];
     const m = run.manifest;
+    const oos = run.files.some((f) => f.endsWith('/oos/report.html'))
+      ? ` · <a href="#/backtest/models/${esc(run.id)}/oos">out-of-sample backtest</a>`
+      : '';
     const files = run.files
       .map((f) => `<a href="/files/models/${esc(f)}" target="_blank">${esc(f.split('/').pop())}</a>`)
       .join(' · ');
@@ -137,7 +140,7 @@
       (m
         ? `, seed ${esc(m.seed)}, ${esc(m.backend ?? '')}, created ${esc(m.created ?? '')}`
         : ', no manifest yet (training, or cut off)') +
-      `</p><p>${files}</p><div id="bad-lines" class="warn" hidden></div>` +
+      `</p><p>${files}${oos}</p><div id="bad-lines" class="warn" hidden></div>` +
       '<div class="grid" id="curves"></div>';
     const grid = main.querySelector('#curves');
     const badBox = main.querySelector('#bad-lines');
