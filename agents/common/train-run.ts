@@ -55,6 +55,8 @@ export interface TrainRunOptions {
   onProgress?: (info: IterationInfo, evalResult: EvalPoint | null) => void;
   /** Write nothing to disk (tests of learning only). */
   dryRun?: boolean;
+  /** Polled after each update (src/cli/interrupt.ts): once requested, training stops there, saved marked partial. */
+  interrupt?: { readonly requested: boolean; readonly reason: string };
 }
 
 export interface EvalPoint {
@@ -150,6 +152,8 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
         useActionMasks: usesMasks,
       });
     const onIteration = async (info: IterationInfo, agent: TrainedAgent): Promise<boolean> => {
+      // The update loop awaits only resolved promises: let a signal handler run between updates.
+      if (opts.interrupt) await new Promise<void>((resolve) => setImmediate(resolve));
       let ev: EvalPoint | null = null;
       if (evalFreq > 0 && info.steps >= nextEval) {
         nextEval += evalFreq;
@@ -161,11 +165,12 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
       if (!Number.isNaN(info.meanReturn)) curve.push({ steps: info.steps, meanReturn: info.meanReturn });
       if (metricsPath) appendFileSync(metricsPath, JSON.stringify({ ...info, eval: ev }) + '\n');
       opts.onProgress?.(info, ev);
-      return !(solvedAt && opts.stopAtReturn !== undefined);
+      return !(solvedAt && opts.stopAtReturn !== undefined) && opts.interrupt?.requested !== true;
     };
     const train = await spec.train(env, totalSteps, opts.seed, config, { onIteration });
     const agent = train.agent;
-    const finalEval = await runEval(agent, Math.max(evalEpisodes, 20));
+    const partial = opts.interrupt?.requested ? { reason: opts.interrupt.reason, steps: train.steps } : null;
+    const finalEval = await runEval(agent, partial ? Math.min(evalEpisodes, 3) : Math.max(evalEpisodes, 20));
     let manifest: ModelManifest | null = null;
     if (dir) {
       manifest = saveModel(
@@ -195,6 +200,7 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
           seed: opts.seed,
           backend: backend.active,
           envKwargs,
+          ...(partial ? { partial } : {}),
         } as Omit<ModelManifest, 'weights' | 'format'>,
         spec.weights(agent),
       );

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { parseBackendName } from '../../../agents/common/backend.ts';
 import { parseAlgo, runTraining, type TrainRunOptions } from '../../../agents/common/train-run.ts';
 import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
+import { INTERRUPTED_EXIT_CODE, Interrupt, restoreTerminal } from '../interrupt.ts';
 
 function int(name: string): (v: string) => number {
   return (v) => {
@@ -113,6 +114,17 @@ export function register(program: Command): void {
             );
           }
         };
+        // Ctrl-C: finish the current update, save the checkpoint marked partial, give the terminal back, exit 130.
+        const interrupt = Interrupt.install({
+          onFirst: (signal) => {
+            bar?.stop();
+            restoreTerminal();
+            process.stderr.write(
+              `\n${signal}: stopping after the current update to save a partial checkpoint (again to quit now)\n`,
+            );
+          },
+        });
+        opts.interrupt = interrupt;
         try {
           if (o.env.startsWith('tg4/Trading')) {
             const r = await trainTradingAndCompare(opts);
@@ -129,8 +141,15 @@ export function register(program: Command): void {
               `final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes\n` +
               `model: ${r.dir}  (manifest.json, weights.bin, metrics.jsonl, learning-curve.svg)\n`,
           );
+          if (interrupt.requested)
+            process.stderr.write(
+              `interrupted: ${r.dir ?? 'no folder'} holds a partial checkpoint (tg4 eval loads it with a warning)\n`,
+            );
         } finally {
           bar?.stop();
+          interrupt.dispose();
+          restoreTerminal();
+          if (interrupt.requested) process.exitCode = INTERRUPTED_EXIT_CODE;
         }
       },
     );
