@@ -23,7 +23,7 @@ export function register(program: Command): void {
         const d = await startDashboard({
           port: Number(o.port),
           host: o.host,
-          token: o.token ?? process.env['TG4_DASHBOARD_TOKEN'],
+          token: o.token ?? (process.env['TG4_DASHBOARD_TOKEN'] || undefined),
           root: o.root,
           models: o.models,
           reports: o.reports,
