@@ -30,6 +30,8 @@ export class BarAssembler {
   readonly stats: AssemblerStats = { closed: 0, filled: 0, duplicates: 0, late: 0, closedByTimer: 0 };
   private readonly emit: (b: ClosedBar) => void;
   private closedByTimerAt = Number.NaN;
+  /** Flat bars the timer made since the last real candle. */
+  private timerFills = 0;
 
   constructor(symbol: string, timeframe: string, tfMs: number, emit: (b: ClosedBar) => void, graceMs = 2000) {
     this.symbol = symbol;
@@ -52,6 +54,7 @@ export class BarAssembler {
 
   onCandle(c: OhlcCandle): void {
     const begin = c.intervalBegin;
+    this.timerFills = 0;
     if (begin <= this.lastClosedTime) {
       if (begin === this.closedByTimerAt) this.stats.late++;
       else this.stats.duplicates++;
@@ -68,8 +71,12 @@ export class BarAssembler {
     this.current = c;
   }
 
-  /** Closes the open bar once its interval + grace has passed, and fills intervals with no trade. */
-  onTimer(now: number): void {
+  /**
+   * Closes the open bar once its interval + grace has passed, and fills intervals with no trade — at most `maxFills`
+   * flat bars in a row without a real candle: a feed that went quiet for longer is not trusted to mean "no trade" (the
+   * caller only ticks while the feed is connected and fresh; a later candle or snapshot fills the rest from real data).
+   */
+  onTimer(now: number, maxFills = 3): void {
     const cur = this.current;
     if (cur !== null) {
       if (now >= cur.intervalBegin + this.tfMs + this.graceMs) {
@@ -79,7 +86,10 @@ export class BarAssembler {
     }
     if (!(this.lastClosedTime === this.lastClosedTime)) return;
     // No update at all for whole intervals: flat bars, as the replay fills them.
-    while (now >= this.lastClosedTime + 2 * this.tfMs + this.graceMs) this.fillOne();
+    while (this.timerFills < maxFills && now >= this.lastClosedTime + 2 * this.tfMs + this.graceMs) {
+      this.timerFills++;
+      this.fillOne();
+    }
   }
 
   private close(c: OhlcCandle, byTimer: boolean): void {

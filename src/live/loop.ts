@@ -34,7 +34,8 @@ export interface LiveLoopOptions {
   extraTimeframes?: readonly string[];
   bookDepth?: number;
   keepTrades?: number;
-  graceMs?: number;
+  /** Grace after an interval's end before the clock closes its bar (default 2000 ms); null: only the next interval's update closes it. */
+  graceMs?: number | null;
   staleAfterMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; factor?: number };
   /** Warm-up history source ('bundled', 'kraken', a CSV, a postgres:// URL) and the time it must end before. */
@@ -183,7 +184,10 @@ export class LiveLoop {
   /** Connects to the feed and starts the bar timer (which also watches the kill file). */
   async start(): Promise<void> {
     this.timer = setInterval(() => {
-      this.data.tick(Date.now());
+      const now = Date.now();
+      // Bars close by the clock only while the feed is up and fresh: silence from a dead link is not a quiet market.
+      const fresh = this.client.connected && now - this.client.lastMessageAt < (this.o.staleAfterMs || 10_000);
+      if (fresh && this.o.graceMs !== null) this.data.tick(now);
       if (this.o.killFile && this.killed === null && existsSync(this.o.killFile))
         void this.kill(`kill file ${this.o.killFile} appeared`);
     }, 250);
