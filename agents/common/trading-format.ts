@@ -1,19 +1,17 @@
-// The one set of formatters for trading results. Runs carry numbers (trading-episode.ts); these turn them into text
-// for the views only: the backtest report's metrics table, the comparison table `tg4 train` (out of sample) and
-// `tg4 backtest` print, and `tg4 eval`'s summary of trading episodes.
+// Text views of trading results. Runs carry numbers (trading-episode.ts); these lay them out for the views only — the
+// backtest report's metrics table, the comparison table `tg4 train` (out of sample) and `tg4 backtest` print, and
+// `tg4 eval`'s summary of trading episodes — with the reports' number formatters (src/report/format.ts), so that a
+// figure reads the same in the terminal, the HTML report and the dashboard.
+import { formatDecimal, formatPercent } from '../../src/report/format.ts';
 import type { EpisodeResult } from './trading-episode.ts';
 
 type Metrics = EpisodeResult['metrics'];
 
 /** A fraction as a percentage with two decimals, e.g. 0.0512 → '5.12%'; 'n/a' for null or non-finite values. */
-export function pct(v: number | null): string {
-  return v === null || !Number.isFinite(v) ? 'n/a' : `${(v * 100).toFixed(2)}%`;
-}
+export const pct = (v: number | null): string => formatPercent(v);
 
 /** A number with `digits` decimals; 'n/a' for null or non-finite values. */
-export function fixed(v: number | null, digits = 2): string {
-  return v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
-}
+export const fixed = (v: number | null, digits = 2): string => formatDecimal(v, digits);
 
 /** The report's metrics, formatted, in the order a trader reads them. */
 export function reportMetrics(m: Metrics): Record<string, string | number> {

@@ -128,9 +128,10 @@ describe('baseline rules', () => {
   });
   it('unknown baseline names list the valid ones', () => {
     expect(() => createBaseline('hodl')).toThrow(
-      /unknown baseline 'hodl'; valid baselines are buy-and-hold, ema-trend-flip, ema-cross-flip, mean-reversion, random/,
+      new RegExp(`unknown baseline 'hodl'; valid baselines are ${BASELINE_NAMES.join(', ')}$`),
     );
-    expect(BASELINE_NAMES).toHaveLength(5);
+    for (const name of ['buy-and-hold', 'ema-trend-flip', 'ema-cross-flip', 'mean-reversion', 'random'])
+      expect(BASELINE_NAMES).toContain(name);
     expect(COMPARISON_BASELINES).toEqual(['buy-and-hold', 'ema-trend-flip']);
   });
 });

@@ -9,7 +9,7 @@ import '../../../envs/index.ts';
 import { prepareTradingKwargs, TradingEnv } from '../../../envs/trading/index.ts';
 import { runBacktest } from '../../../agents/common/backtest.ts';
 import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
-import { createBaseline, runBaseline } from '../../../agents/baselines/index.ts';
+import { BASELINE_NAMES, createBaseline, runBaseline } from '../../../agents/baselines/index.ts';
 import { migrate } from '../../../replay/db/migrate.ts';
 import { ingestFile } from '../../../replay/db/ingest.ts';
 import { saveModel } from '../../../agents/common/model-io.ts';
@@ -199,7 +199,7 @@ describe('backtest report', () => {
 
   it('a bad policy or comparison is a clear error', async () => {
     await expect(runBacktest({ policy: 'hodl', out: join(dir, 'x') })).rejects.toThrow(
-      /'hodl' is neither a baseline \(buy-and-hold, ema-trend-flip, ema-cross-flip, mean-reversion, random\) nor a model directory/,
+      `'hodl' is neither a baseline (${BASELINE_NAMES.join(', ')}) nor a model directory`,
     );
     await expect(runBacktest({ policy: 'random', out: join(dir, 'x'), compare: ['nope'] })).rejects.toThrow(
       /--compare: unknown baseline 'nope'/,
