@@ -8,6 +8,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { Discrete } from '../../src/core/spaces/discrete.ts';
 import { ActionBatch } from '../../src/core/vector/action-batch.ts';
 import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
+import type { RowSteps } from '../../src/core/vector/sub-envs.ts';
 import { EMPTY_INFO, type EnvIds, type VectorActions } from '../../src/core/vector/vector-env.ts';
 import { cartPoleObservationSpace } from './cartpole.ts';
 import { MAX_EPISODE_STEPS, eulerStep, parseResetBounds } from './cartpole-physics.ts';
@@ -114,6 +115,11 @@ class Carts implements FlatSubEnvs<ResetBounds> {
     this.terminated[i] = t ? 1 : 0;
     this.truncated[i] = ++this.elapsed[i]! >= this.maxEpisodeSteps ? 1 : 0;
     return EMPTY_INFO;
+  }
+
+  /** The whole-batch loop here, so that V8 sees only Carts at the stepOne call site (see SubEnvs.stepAll). */
+  stepAll(rows: RowSteps): void {
+    for (let i = 0; i < this.numEnvs; i++) if (rows.beginRow(i)) rows.endRow(i, this.stepOne(i));
   }
 
   finalObservation(i: number): Float32Array {

@@ -4,7 +4,7 @@
 import type { AutoresetMode, Info } from '../types.ts';
 import { ClosedEnvError, InvalidArgumentError, ResetNeededError } from '../errors.ts';
 import { assertSeed } from '../rng.ts';
-import type { SubEnvs } from './sub-envs.ts';
+import type { RowSteps, SubEnvs } from './sub-envs.ts';
 import { EMPTY_INFO, type EnvIds, type VectorActions, type VectorResetArgs } from './vector-env.ts';
 
 export const AUTORESET_MODES: readonly AutoresetMode[] = ['next-step', 'same-step', 'disabled'];
@@ -14,7 +14,7 @@ const READY = 0;
 const NEVER_RESET = 1;
 const ENDED = 2;
 
-export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> {
+export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> implements RowSteps {
   readonly subEnvs: S;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
@@ -77,28 +77,39 @@ export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> {
     if (ids !== null) checkEnvIds(ids, this.numEnvs);
     if (this.notReady !== 0) this.assertReady(ids);
     // Checks every action before any sub-env moves, so that a bad batch leaves all of them as they were.
-    this.subEnvs.loadActions(actions, ids, this.pendingReset);
-    // Two loops rather than one with `ids === null ? r : ids[r]` per row: the whole-batch loop is the hot one.
-    if (ids === null) for (let i = 0; i < this.numEnvs; i++) this.stepRow(i);
-    else for (let r = 0; r < ids.length; r++) this.stepRow(ids[r]!);
-    this.subEnvs.flush?.(ids);
+    const s = this.subEnvs;
+    s.loadActions(actions, ids, this.pendingReset);
+    if (ids !== null) for (let r = 0; r < ids.length; r++) this.stepRow(ids[r]!);
+    else if (s.stepAll !== undefined) s.stepAll(this);
+    else for (let i = 0; i < this.numEnvs; i++) this.stepRow(i);
+    s.flush?.(ids);
   }
 
-  /** Resets (pending next-step autoreset) or steps sub-env i; its info goes to infos[i]. */
+  /** Resets (pending next-step autoreset) or steps sub-env i. */
   private stepRow(i: number): void {
+    if (this.beginRow(i)) this.endRow(i, this.subEnvs.stepOne(i));
+  }
+
+  /** RowSteps: false when sub-env i had a next-step autoreset pending and was reset instead of stepped. */
+  beginRow(i: number): boolean {
+    if (this.pendingReset[i] === 0) return true;
+    // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0, no flags.
     const s = this.subEnvs;
-    let info: Info;
-    if (this.pendingReset[i] === 1) {
-      // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0, no flags.
-      info = s.resetOne(i, undefined, this.autoresetOptions);
-      this.pendingReset[i] = 0;
-      s.rewards[i] = 0;
-      s.terminated[i] = 0;
-      s.truncated[i] = 0;
-    } else {
-      info = s.stepOne(i);
-      if ((s.terminated[i]! | s.truncated[i]!) !== 0) info = this.episodeEnded(i, info);
-    }
+    this.storeInfo(i, s.resetOne(i, undefined, this.autoresetOptions));
+    this.pendingReset[i] = 0;
+    s.rewards[i] = 0;
+    s.terminated[i] = 0;
+    s.truncated[i] = 0;
+    return false;
+  }
+
+  /** RowSteps: sub-env i stepped and returned `info`: what its episode's end does, then infos[i]. */
+  endRow(i: number, info: Info): void {
+    const s = this.subEnvs;
+    this.storeInfo(i, (s.terminated[i]! | s.truncated[i]!) === 0 ? info : this.episodeEnded(i, info));
+  }
+
+  private storeInfo(i: number, info: Info): void {
     if (this.infos[i] !== info) this.infos[i] = info;
   }
 
