@@ -76,6 +76,26 @@ describe('dashboard: training runs in a real browser', () => {
     await page.close();
   });
 
+  it('with a token, the page opened at the printed URL works (cookie for its requests and the ws), and without it nothing loads', async () => {
+    const token = 'browser-test-token-0123456789';
+    const d = await startDashboard({ root, port: 0, token });
+    try {
+      const { page, errors } = await openPage(browser);
+      const denied = await page.request.get(`${d.url.replace(/\?token=.*$/, '')}api/runs`);
+      expect(denied.status()).toBe(401);
+      await page.goto(`${d.url}#/run/ppo-CartPole-v1/v0001`);
+      await ready(page);
+      await page.waitForSelector('#conn.on');
+      expect((await chartColumns(page, 'return')).x).toEqual(
+        metricsLines(join(models, 'v0001')).map((l) => l['steps']),
+      );
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await d.close();
+    }
+  });
+
   it('a run that is training appends points on the page as they are written (ws), without a reload', async () => {
     const dir = join(models, 'v0002');
     const run = startTraining(dir, 3000);
