@@ -172,7 +172,8 @@ export class Lane {
     const head = this.ringHead * F;
     obs.set(this.ring.subarray(head), 0);
     obs.set(this.ring.subarray(0, head), this.ring.length - head);
-    const history = this.o.series.frame();
+    const series = this.o.series;
+    const history = (): ReturnType<typeof series.frame> => series.frame();
     const levels = this.o.scheme.levels;
     for (let k = 0; k < this.traders.length; k++) {
       const tr = this.traders[k]!;

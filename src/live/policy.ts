@@ -15,9 +15,9 @@ import type { SpaceJSON } from '../core/types.ts';
 export interface DecisionInput {
   /** Trading-v0 observation: [W feature rows | exposure, unrealized_pnl, time_in_trade | drawdown]. */
   obs: Float32Array;
-  /** Bars ≤ t of the symbol (a view). */
-  history: MarketFrame;
-  /** Index of the decision bar in `history`. */
+  /** Bars ≤ t of the symbol (a view made on demand: policies that read only `obs` allocate nothing). */
+  history(): MarketFrame;
+  /** Index of the decision bar in `history()`. */
   t: number;
   /** Current exposure (signed notional / equity). */
   exposure: number;
@@ -59,7 +59,7 @@ export function baselinePolicy(name: string, ctx: PolicyContext): LivePolicy {
     decide(input: DecisionInput): number {
       // Baselines precompute causal signals over a frame; entry t uses bars ≤ t, so the history so far gives the
       // backtest's value at t.
-      b.prepare(input.history);
+      b.prepare(input.history());
       return toAction(ctx.scheme, b.position(input.t, input.exposure / scale));
     },
   };
