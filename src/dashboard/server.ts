@@ -44,7 +44,7 @@ export interface DashboardOptions {
   root?: string;
   models?: string;
   reports?: string;
-  /** The live loop's event-log root (default logs/), relative to root. */
+  /** The live loop's event-log root, relative to root (default runs/live, where `tg4 live` writes). */
   logs?: string;
   host?: string;
   /** 0 picks a free port. */
@@ -114,7 +114,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     new RunsSource(folders),
     new BacktestsSource(folders),
     new RegistrySource(folders),
-    new LiveSource(resolve(opts.root ?? process.cwd(), opts.logs ?? 'logs')),
+    new LiveSource(resolve(opts.root ?? process.cwd(), opts.logs ?? 'runs/live')),
     ...(opts.sources ?? []),
   ])
     sources.set(s.name, s);

@@ -1,5 +1,5 @@
 // The live panel in a real headless browser: the paper live loop runs against the local Kraken WS v2 test server
-// (test/live/kraken-server.ts) and writes its JSONL event logs under the project's logs/; the page, already open,
+// (test/live/kraken-server.ts) and writes its JSONL event logs under the project's runs/live/; the page, already open,
 // shows the feed connected, then — without a reload — the fill that the streamed bars caused, at the executor's price.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ function send(k: number): void {
 
 beforeAll(async () => {
   server = await new KrakenTestServer().start();
-  log = new EventLog({ root: join(root, 'logs') });
+  log = new EventLog({ root: join(root, 'runs', 'live') }); // where tg4 live writes by default
   loop = await LiveLoop.create({
     symbols: [SYMBOL],
     timeframe: '1h',

@@ -16,8 +16,17 @@ export function register(program: Command): void {
     .option('--root <dir>', 'project folder holding models/ and reports/', '.')
     .option('--models <dir>', 'model registry folder, relative to --root', 'models')
     .option('--reports <dir>', 'backtest reports folder, relative to --root', 'reports')
+    .option('--logs <dir>', "the live loop's log root (tg4 live --out), relative to --root", 'runs/live')
     .action(
-      async (o: { port: string; host: string; token?: string; root: string; models: string; reports: string }) => {
+      async (o: {
+        port: string;
+        host: string;
+        token?: string;
+        root: string;
+        models: string;
+        reports: string;
+        logs: string;
+      }) => {
         if (!/^\d+$/.test(o.port.trim()))
           throw new InvalidArgumentError(`--port must be an integer 0–65535 (got "${o.port}")`);
         const d = await startDashboard({
@@ -27,6 +36,7 @@ export function register(program: Command): void {
           root: o.root,
           models: o.models,
           reports: o.reports,
+          logs: o.logs,
         });
         process.stdout.write(`dashboard at ${d.url}  (models: ${d.folders.models}, reports: ${d.folders.reports})\n`);
         await new Promise<void>((resolve) => {

@@ -1,9 +1,10 @@
-// The live loop, as it writes its JSONL event logs (src/logging/event-log.ts, the bot's layout) under logs/:
+// The live loop, as it writes its JSONL event logs (src/logging/event-log.ts, the bot's layout) under runs/live/
+// (`tg4 live --out`; `tg4 dashboard --logs`):
 // system/ (feed health: connects, drops, staleness), strategies/ (each decision, with the equity it saw), trades/
 // (fills, closed trades, rejected orders). The panel folds the newest day files of each stream into one state —
 // feed health, positions, equity per strategy, recent decisions and fills — and pushes it again whenever a file grows.
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { JsonlFollower, type BadLine } from '../../report/jsonl.ts';
 import { DashboardError } from '../errors.ts';
 import type { DataSource, Push } from '../source.ts';
@@ -163,7 +164,7 @@ export class LiveFold {
 
 export class LiveSource implements DataSource {
   readonly name = 'live';
-  readonly reads = 'logs/ (the live loop JSONL event logs: system/, strategies/, trades/)';
+  readonly reads = 'runs/live/ (the live loop JSONL event logs: system/, strategies/, trades/)';
 
   constructor(private readonly root: string) {}
 
@@ -191,7 +192,7 @@ export class LiveSource implements DataSource {
     return [
       {
         id: ID,
-        root: 'logs',
+        root: basename(this.root),
         files: files.length,
         updated: files.length ? Math.max(...files.map((f) => statSync(f).mtimeMs)) : null,
       },

@@ -122,7 +122,7 @@
     const list = await TG4.api('live');
     if (list.length === 0) {
       main.innerHTML =
-        '<h1>Live loop</h1><p class="muted" id="live-none">No live loop logs under logs/ yet (the live loop writes them with its event log).</p>';
+        '<h1>Live loop</h1><p class="muted" id="live-none">No live loop logs yet (tg4 live writes them under runs/live/; tg4 dashboard --logs names another folder).</p>';
       return null;
     }
     render(main, await TG4.api('live/logs'));
