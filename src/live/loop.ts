@@ -14,6 +14,7 @@ import { DataManager } from './data-manager.ts';
 import { KrakenWsClient } from './kraken/ws-client.ts';
 import { Lane, type Decision } from './lane.ts';
 import { liveTradingSetup, policyContext, type LiveTradingSetup } from './live-config.ts';
+import type { FusedPolicy } from './fusion.ts';
 import type { LivePolicy, PolicyContext } from './policy.ts';
 import type { OrderOutcome } from './target-trader.ts';
 import { loadWarmup, type HttpFetch } from './warmup.ts';
@@ -250,7 +251,16 @@ export class LiveLoop {
       symbol: d.symbol,
       action: d.target === 0 && d.exposure === 0 ? 'hold' : action,
       price: this.data.candles(d.symbol, this.timeframe).lastClose,
-      indicators: { action: d.action, target_exposure: d.target, exposure: d.exposure, equity: d.equity },
+      indicators: {
+        action: d.action,
+        target_exposure: d.target,
+        exposure: d.exposure,
+        equity: d.equity,
+        // A fused policy's parts: each policy's target and the fused one.
+        ...Object.fromEntries(
+          Object.entries((p as Partial<FusedPolicy>).lastParts ?? {}).map(([k, v]) => [`fusion.${k}`, v]),
+        ),
+      },
       dataHash: dataHash(obs),
     });
   }

@@ -10,6 +10,7 @@ import type { ExecutorConfig } from '../../envs/trading/config.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
 import type { SpaceJSON } from '../core/types.ts';
+import type { TradingDecision } from '../../agents/common/trading-episode.ts';
 
 /** What a policy sees at the close of bar t. */
 export interface DecisionInput {
@@ -82,6 +83,25 @@ export function modelPolicy(dir: string, ctx: PolicyContext, name?: string): Liv
       const a = p.decide(input.obs, masked && input.mask !== null ? input.mask : undefined);
       return typeof a === 'number' ? a : a[0]!;
     },
+  };
+}
+
+/**
+ * A live policy as the backtest's episode loop calls a decision (agents/common/trading-episode.ts): the same inputs
+ * the lane gives it, read from the env, so that a policy (a fusion included) runs in `tg4 backtest`'s loop unchanged.
+ */
+export function asTradingDecision(policy: LivePolicy): TradingDecision {
+  let mask: Uint8Array | null = null;
+  return (obs, env) => {
+    if (env.scheme.discrete) mask = env.actionMasks();
+    const a = policy.decide({
+      obs,
+      history: () => env.data.frames[0]!,
+      t: env.barIndex,
+      exposure: env.currentExposure,
+      mask,
+    });
+    return env.scheme.discrete ? a : Float32Array.of(a);
   };
 }
 
