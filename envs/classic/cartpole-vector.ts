@@ -119,7 +119,9 @@ class Carts implements FlatSubEnvs<ResetBounds> {
 
   /** The whole-batch loop here, so that V8 sees only Carts at the stepOne call site (see SubEnvs.stepAll). */
   stepAll(rows: RowSteps): void {
-    for (let i = 0; i < this.numEnvs; i++) if (rows.beginRow(i)) rows.endRow(i, this.stepOne(i));
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (rows.beginRow(i)) rows.endRow(i, this.stepOne(i), (this.terminated[i]! | this.truncated[i]!) !== 0);
+    }
   }
 
   finalObservation(i: number): Float32Array {

@@ -87,30 +87,31 @@ export class AutoresetPool<S extends SubEnvs<unknown, A>, A = VectorActions> imp
 
   /** Resets (pending next-step autoreset) or steps sub-env i. */
   private stepRow(i: number): void {
-    if (this.beginRow(i)) this.endRow(i, this.subEnvs.stepOne(i));
+    const s = this.subEnvs;
+    if (this.beginRow(i)) this.endRow(i, s.stepOne(i), (s.terminated[i]! | s.truncated[i]!) !== 0);
   }
 
   /** RowSteps: false when sub-env i had a next-step autoreset pending and was reset instead of stepped. */
   beginRow(i: number): boolean {
     if (this.pendingReset[i] === 0) return true;
-    // next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0, no flags.
+    this.resetPending(i);
+    return false;
+  }
+
+  /** RowSteps: sub-env i stepped, returned `info` and ended or not: the mode's episode-end rule, then infos[i]. */
+  endRow(i: number, info: Info, ended: boolean): void {
+    if (ended) this.infos[i] = this.episodeEnded(i, info);
+    else if (this.infos[i] !== info) this.infos[i] = info;
+  }
+
+  /** next-step autoreset: this step's action is ignored; the new episode's first observation, reward 0, no flags. */
+  private resetPending(i: number): void {
     const s = this.subEnvs;
-    this.storeInfo(i, s.resetOne(i, undefined, this.autoresetOptions));
+    this.infos[i] = s.resetOne(i, undefined, this.autoresetOptions);
     this.pendingReset[i] = 0;
     s.rewards[i] = 0;
     s.terminated[i] = 0;
     s.truncated[i] = 0;
-    return false;
-  }
-
-  /** RowSteps: sub-env i stepped and returned `info`: what its episode's end does, then infos[i]. */
-  endRow(i: number, info: Info): void {
-    const s = this.subEnvs;
-    this.storeInfo(i, (s.terminated[i]! | s.truncated[i]!) === 0 ? info : this.episodeEnded(i, info));
-  }
-
-  private storeInfo(i: number, info: Info): void {
-    if (this.infos[i] !== info) this.infos[i] = info;
   }
 
   close(): void {

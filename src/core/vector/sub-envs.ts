@@ -29,8 +29,8 @@ export interface SubEnvs<ResetOptions = unknown, Actions = VectorActions> {
   finalObservation(i: number): unknown;
   /**
    * Optional, for sub-envs whose step costs nanoseconds: the whole-batch loop, written in the env's own class as
-   * `for (i) if (rows.beginRow(i)) rows.endRow(i, this.stepOne(i))`, so that V8 sees one class at its stepOne call
-   * site. The pool's shared loop sees every SubEnvs class of the process, and where several run (a benchmark, a server)
+   * `for (i) if (rows.beginRow(i)) rows.endRow(i, this.stepOne(i), terminated[i] or truncated[i] set)`, so that V8
+   * sees one class at its stepOne call site and at the flag reads. The pool's shared loop sees every SubEnvs class of the process, and where several run (a benchmark, a server)
    * V8's inlining budget runs out before it reaches a small stepOne (CartPole: 0.49x instead of 0.66x of a bare loop).
    * The autoreset stays the pool's: beginRow and endRow are its two halves of a row.
    */
@@ -44,6 +44,6 @@ export interface SubEnvs<ResetOptions = unknown, Actions = VectorActions> {
 export interface RowSteps {
   /** False when sub-env i had a next-step autoreset pending and was reset instead: do not step it. */
   beginRow(i: number): boolean;
-  /** After stepOne(i) returned `info`: the episode-end rule of the autoreset mode, then infos[i]. */
-  endRow(i: number, info: Info): void;
+  /** After stepOne(i) returned `info` (`ended`: its terminated or truncated slot is set): the mode's end rule, infos[i]. */
+  endRow(i: number, info: Info, ended: boolean): void;
 }
