@@ -12,6 +12,7 @@ import { credentialsFromEnv } from '../../live/gateway/kraken-auth.ts';
 import { KRAKEN_AUTH_URL, KrakenGateway, LIVE_CONFIRMATION } from '../../live/gateway/gateway.ts';
 import { DEFAULT_LIMITS, RiskEngine } from '../../live/gateway/risk.ts';
 import { KRAKEN_PUBLIC_URL } from '../../live/kraken/ws-client.ts';
+import { FUSION_MODES, fusePolicies, type FusionMode } from '../../live/fusion.ts';
 import { LiveLoop } from '../../live/loop.ts';
 import { resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
 import { statusLine } from '../../live/status.ts';
@@ -45,6 +46,8 @@ interface LiveFlags {
   statusEvery: string;
   staleAfter: string;
   barTimer: string;
+  fusion?: string;
+  weights?: string;
 }
 
 function positive(flag: string, v: string): number {
@@ -126,6 +129,11 @@ export function register(program: Command): void {
     .option('--duration <s>', 'stop after this many seconds')
     .option('--no-status', 'no status line')
     .option('--status-every <ms>', 'status line period', '1000')
+    .option(
+      '--fusion <mode>',
+      `combine the --policy list into one: ${FUSION_MODES.join(', ')} (gate/size: a model then a baseline; weight: several, --weights)`,
+    )
+    .option('--weights <list>', 'fusion weight: one weight per policy, comma-separated')
     .option('--stale-after <ms>', 'feed silence that counts as stale (reconnect)', '10000')
     .option(
       '--bar-timer <ms|off>',
@@ -159,11 +167,25 @@ export function register(program: Command): void {
       const registry = new ModelRegistry(registryRoot(f.registry));
       const resolveAlias = (ref: string): string | null =>
         /^[A-Za-z0-9][\w.-]*(@[\w.-]+|\/v\d{4})$/.test(ref) ? registry.verify(ref).dir : null;
-      const factories = f.policy.map(
+      let factories = f.policy.map(
         (spec) =>
           (ctx: PolicyContext): LivePolicy =>
             resolvePolicy(spec, ctx, { resolveAlias }),
       );
+      if (f.fusion !== undefined) {
+        const mode = f.fusion as FusionMode;
+        const weights = f.weights?.split(',').map((w) => Number(w));
+        const parts = factories;
+        factories = [
+          (ctx) =>
+            fusePolicies(
+              mode,
+              parts.map((mk) => mk(ctx)),
+              ctx.scheme,
+              weights,
+            ),
+        ];
+      } else if (f.weights !== undefined) throw new InvalidArgumentError('--weights goes with --fusion weight');
 
       // Live: everything that could go wrong is checked before any socket opens.
       let gateway: KrakenGateway | null = null;
