@@ -1,5 +1,5 @@
-// Backtests in a real headless browser: the dashboard's backtest view and the static report.html that the report
-// writer makes, over a real Trading-v0 run on the bundled Kraken data. The tests read what the charts hold and what
+// Backtests in a real headless browser: the dashboard's backtest view and the static report.html that `tg4 backtest`
+// writes (runBacktest), over a real Trading-v0 run on the bundled Kraken data. The tests read what the charts hold and what
 // the tables show and compare them with backtest.json and with the one set of formatters (src/report/format.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestData } from '../../src/report/backtest-data.ts';
 import { formatDecimal, formatPercent } from '../../src/report/format.ts';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.ts';
-import { writeMomentumBacktest } from './backtest-fixture.ts';
+import { writeEmaBacktest } from './backtest-fixture.ts';
 import { launchBrowser, openPage, ready, screenshot } from './browser.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tg4-dash-bt-'));
@@ -46,8 +46,8 @@ function chartState(page: Page) {
 }
 
 beforeAll(async () => {
-  const a = writeMomentumBacktest(join(root, 'reports', 'momentum-short'), '2020-01-01..2020-03-01');
-  const b = writeMomentumBacktest(join(root, 'reports', 'momentum-long'), '2019-03-01..2019-12-01');
+  const a = await writeEmaBacktest(join(root, 'reports', 'ema-short'), '2020-01-01..2020-03-01');
+  const b = await writeEmaBacktest(join(root, 'reports', 'ema-long'), '2019-03-01..2019-12-01');
   short = JSON.parse(readFileSync(a.backtestJson, 'utf8')) as BacktestData;
   long = JSON.parse(readFileSync(b.backtestJson, 'utf8')) as BacktestData;
   [dash, browser] = await Promise.all([startDashboard({ root, port: 0 }), launchBrowser()]);
@@ -65,9 +65,9 @@ describe('dashboard: backtests in a real browser', () => {
     await page.goto(`${dash.url}#/backtests`);
     await ready(page);
     expect(await page.locator('#backtests a').allTextContents()).toEqual(
-      expect.arrayContaining(['reports/momentum-short', 'reports/momentum-long']),
+      expect.arrayContaining(['reports/ema-short', 'reports/ema-long']),
     );
-    await page.goto(`${dash.url}#/backtest/reports/momentum-long`);
+    await page.goto(`${dash.url}#/backtest/reports/ema-long`);
     await ready(page);
     const s = await chartState(page);
     const [model, hold] = long.runs;
@@ -88,6 +88,13 @@ describe('dashboard: backtests in a real browser', () => {
       expect(await cell('trades')).toBe(String(run.metrics.trades));
     }
     expect(long.annualisedMeaningful).toBe(true);
+    // The trades paired from the fills agree with the executor's own books: as many closed round trips, the same PnL.
+    for (const run of long.runs) {
+      const closedTrades = run.trades.filter((t) => t.exitTime !== null);
+      expect(closedTrades).toHaveLength(run.metrics.trades);
+      const m = JSON.parse(readFileSync(join(root, 'reports', 'ema-long', 'metrics.json'), 'utf8'))[run.name];
+      expect(m.trades).toBe(run.metrics.trades);
+    }
     await screenshot(page, 'backtest');
     expect(errors).toEqual([]);
     await page.close();
@@ -95,7 +102,7 @@ describe('dashboard: backtests in a real browser', () => {
 
   it('over a range too short to annualise, annualised figures are not shown', async () => {
     const { page, errors } = await openPage(browser);
-    await page.goto(`${dash.url}#/backtest/reports/momentum-short`);
+    await page.goto(`${dash.url}#/backtest/reports/ema-short`);
     await ready(page);
     expect(short.annualisedMeaningful).toBe(false);
     for (const m of ['annualizedReturn', 'sharpe', 'sortino', 'calmar'])
@@ -113,7 +120,7 @@ describe('dashboard: backtests in a real browser', () => {
     const { page, errors } = await openPage(browser);
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
-    await page.goto(pathToFileURL(join(root, 'reports', 'momentum-short', 'report.html')).href);
+    await page.goto(pathToFileURL(join(root, 'reports', 'ema-short', 'report.html')).href);
     await page.waitForSelector('#price-chart canvas');
     const marks = await page.evaluate(
       () => (globalThis as unknown as ChartsWindow).TG4.charts.price.markers.markers().length,
