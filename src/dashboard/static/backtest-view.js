@@ -212,7 +212,7 @@
 
   function backtestsList(items) {
     if (items.length === 0)
-      return '<p class="muted">No backtests under reports/ yet: <code>npx tg4 backtest --policy ema-trend --range test --out reports/ema</code>.</p>';
+      return '<p class="muted">No backtests under reports/ yet: <code>npx tg4 backtest --policy ema-trend-flip --range test --out reports/ema</code>.</p>';
     const rows = items
       .map((b) => {
         if (b.error)
