@@ -64,6 +64,7 @@ function isPlain(v: unknown, depth = 0): boolean {
 describe('decoder fuzz', () => {
   it('decodes only plain msgpack; everything else is PROTOCOL_ERROR, fast and without large allocations', () => {
     const rss0 = process.memoryUsage().rss;
+    const started = performance.now();
     let refused = 0;
     fc.assert(
       fc.property(hostile, (bytes) => {
@@ -76,11 +77,13 @@ describe('decoder fuzz', () => {
           expect((err as Tg4Error).code).toBe('PROTOCOL_ERROR');
           refused++;
         }
-        expect(performance.now() - t).toBeLessThan(200);
+        // Generous for a loaded box (a GC pause); a preallocation of 2^32 slots would take far longer, or crash.
+        expect(performance.now() - t).toBeLessThan(1000);
       }),
       { numRuns: 5000, seed: 20 },
     );
     expect(refused).toBeGreaterThan(4000);
+    expect(performance.now() - started).toBeLessThan(30_000);
     expect(process.memoryUsage().rss - rss0).toBeLessThan(256 * 1024 * 1024);
   });
 

@@ -110,7 +110,9 @@ describe('memory bounds', () => {
 });
 
 describe('a big make does not stall a small client', () => {
-  const BOUND_MS = 500;
+  // A stalled server would hold every step for the whole build (2.5-10 s here); the bound leaves room for the
+  // garbage-collection pauses of a growing heap on a loaded 2-core box (240-711 ms measured).
+  const BOUND_MS = 1000;
   let server: Tg4Server;
   beforeAll(async () => {
     server = await startServer('ipc');
@@ -119,7 +121,7 @@ describe('a big make does not stall a small client', () => {
     await server.stop();
   });
 
-  it(`steps of a small client stay below ${BOUND_MS} ms while 128 trading sub-envs build`, async () => {
+  it(`steps of a small client stay below ${BOUND_MS} ms and a third of the build while 256 trading sub-envs build`, async () => {
     const small = await Tg4Client.connect(server.address);
     const big = await Tg4Client.connect(server.address);
     const env = await small.makeVec('CartPole-v1', { numEnvs: 1, seed: 0 });
@@ -137,7 +139,7 @@ describe('a big make does not stall a small client', () => {
       }
     })();
     const t0 = performance.now();
-    const venv = await big.makeVec('tg4/Trading-v0', { numEnvs: 128, engine: 'sub-env' });
+    const venv = await big.makeVec('tg4/Trading-v0', { numEnvs: 256, engine: 'sub-env' });
     const buildMs = performance.now() - t0;
     building = false;
     await stepping;
@@ -145,8 +147,10 @@ describe('a big make does not stall a small client', () => {
     small.close();
     big.close();
     // The build must be long enough for the bound to mean something (a stalled loop would show the whole build).
-    expect(buildMs, `build ${buildMs.toFixed(0)} ms`).toBeGreaterThan(2 * BOUND_MS);
+    expect(buildMs, `build ${buildMs.toFixed(0)} ms`).toBeGreaterThan(1500);
     expect(steps).toBeGreaterThan(10);
-    expect(worst, `worst step ${worst.toFixed(0)} ms during a ${buildMs.toFixed(0)} ms build`).toBeLessThan(BOUND_MS);
+    expect(worst, `worst step ${worst.toFixed(0)} ms during a ${buildMs.toFixed(0)} ms build`).toBeLessThan(
+      Math.min(BOUND_MS, buildMs / 3),
+    );
   });
 });
