@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { buyAndHold } from './buy-and-hold.ts';
 import { emaCrossFlip } from './ema-cross-flip.ts';
 import { emaTrendFlip } from './ema-trend-flip.ts';
+import { maCrossBand } from './ma-cross-band.ts';
 import { meanReversion } from './mean-reversion.ts';
 import { randomPolicy } from './random.ts';
 import type { BaselinePolicy } from './policy.ts';
@@ -10,12 +11,14 @@ import type { BaselinePolicy } from './policy.ts';
 export type { BaselinePolicy } from './policy.ts';
 export { toAction } from './policy.ts';
 export { EMA_TREND_FLIP_DEFAULTS } from './ema-trend-flip.ts';
-export { buyAndHold, emaCrossFlip, emaTrendFlip, meanReversion, randomPolicy };
+export { MA_CROSS_BAND_DEFAULTS } from './ma-cross-band.ts';
+export { buyAndHold, emaCrossFlip, emaTrendFlip, maCrossBand, meanReversion, randomPolicy };
 
 const factories: Record<string, (seed: number) => BaselinePolicy> = {
   'buy-and-hold': () => buyAndHold(),
   'ema-trend-flip': () => emaTrendFlip(),
   'ema-cross-flip': () => emaCrossFlip(),
+  'ma-cross-band': () => maCrossBand(),
   'mean-reversion': () => meanReversion(),
   random: (seed) => randomPolicy(seed),
 };

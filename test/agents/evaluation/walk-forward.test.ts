@@ -1,0 +1,94 @@
+// Walk-forward evaluation end to end on the bundled BTC/USD 1h data (a small span, tiny trainings): the folds' windows
+// follow each other in time, every figure is what the one model runner gives for that model or baseline on that
+// fold's test window, the PSR is computed against buy-and-hold's Sharpe on the same bars, every run adds its seeds to
+// the trials ledger the DSR counts, and the report files hold numbers.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { barReturns, walkForward, type WalkForwardReport } from '../../../agents/evaluation/walk-forward.ts';
+import { walkForwardTable, writeWalkForwardReport } from '../../../agents/evaluation/walk-forward-report.ts';
+import { policyRef, runOverRange, trainingConditions } from '../../../agents/common/model-runner.ts';
+import { probabilisticSharpeRatio, sharpeRatio } from '../../../src/stats/sharpe.ts';
+
+const SPAN = '2019-03-01..2019-05-01';
+
+describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
+  it('trains and tests K folds × seeds through the model runner, with PSR, DSR and a trial count', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tg4-wf-'));
+    const ledger = join(out, 'trials.jsonl');
+    const opts = {
+      agent: 'ppo' as const,
+      envKwargs: { range: SPAN },
+      folds: 2,
+      seeds: [1],
+      steps: 512,
+      overrides: { nEnvs: 2, nSteps: 128, batchSize: 64, nEpochs: 2 },
+      testBars: 120,
+      trialsLedger: ledger,
+    };
+    const { report, curves } = await walkForward({ ...opts, out: join(out, 'a') });
+    expect(report.folds).toHaveLength(2);
+    const [f0, f1] = report.folds as [WalkForwardReport['folds'][0], WalkForwardReport['folds'][0]];
+    for (const f of report.folds) {
+      expect(f.test.bars).toBe(120);
+      expect(f.validation.bars).toBe(120);
+      expect(Date.parse(f.train.to)).toBeLessThan(Date.parse(f.validation.from));
+      expect(Date.parse(f.validation.to)).toBeLessThan(Date.parse(f.test.from));
+      expect(Date.parse(f.train.from)).toBeGreaterThanOrEqual(Date.parse('2019-03-01'));
+      expect(Date.parse(f.test.to)).toBeLessThan(Date.parse('2019-05-01'));
+    }
+    // Rolling: fold 2 tests on the 120 bars right after fold 1's test window.
+    expect(Date.parse(f1.test.from) - Date.parse(f0.test.to)).toBe(3_600_000);
+
+    // Every figure is the model runner's on that test window.
+    const testRange = `${f1.test.from}..${new Date(Date.parse(f1.test.to) + 3_600_000).toISOString()}`;
+    const [ema, bh] = runOverRange([policyRef('ema-trend-flip'), policyRef('buy-and-hold')], { range: testRange }, 0);
+    expect(f1.baselines['ema-trend-flip']!.sharpe).toBe(ema!.metrics.sharpe ?? 0);
+    expect(f1.baselines['ema-trend-flip']!.trades).toBe(ema!.metrics.totalTrades);
+    expect(f1.baselines['buy-and-hold']!.totalReturn).toBe(bh!.metrics.totalReturnPct);
+    const s = f1.seeds[0]!;
+    const ref = policyRef(s.model);
+    const [model] = runOverRange(
+      [ref],
+      { ...trainingConditions(ref as typeof ref & { kind: 'model' }), range: testRange },
+      1,
+    );
+    expect(model!.metrics.startTime).toBe(new Date(Date.parse(f1.test.from)).toISOString());
+    expect(model!.metrics.endTime).toBe(new Date(Date.parse(f1.test.to)).toISOString());
+    expect(model!.metrics.steps).toBe(ema!.metrics.steps);
+    expect(s.policy.sharpe).toBe(model!.metrics.sharpe ?? 0);
+    expect(s.policy.fees).toBe(model!.metrics.feesPaid);
+    expect(s.policy.timeInMarket).toBe(model!.metrics.exposure);
+    expect(s.psrVsBuyAndHold).toBeCloseTo(
+      probabilisticSharpeRatio(barReturns(model!.equity), sharpeRatio(barReturns(bh!.equity))),
+      12,
+    );
+    expect(s.beats['ema-trend-flip']).toBe(s.policy.sharpe > f1.baselines['ema-trend-flip']!.sharpe);
+
+    // Overall: the test windows chained, one trial per seed in the ledger.
+    expect(curves.time).toHaveLength(2 * model!.metrics.steps);
+    expect(curves.policy[0]!.equity).toHaveLength(2 * model!.metrics.steps);
+    expect(report.trials.count).toBe(1);
+    // One trial: the DSR is the PSR against 0 of the chained test returns.
+    const chained = curves.policy[0]!.equity;
+    const rets = barReturns([1, ...chained]);
+    expect(report.overall.seeds[0]!.dsr).toBeCloseTo(probabilisticSharpeRatio(rets, 0), 9);
+
+    // A second configuration into the same ledger: the DSR now counts both trials (and deflates against their spread).
+    const second = await walkForward({ ...opts, seeds: [2], out: join(out, 'b') });
+    expect(second.report.trials.count).toBe(2);
+    expect(second.report.trials.thresholdSharpe).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(ledger, 'utf8').trim().split('\n')).toHaveLength(2);
+
+    writeWalkForwardReport(join(out, 'a'), report, curves);
+    const json = JSON.parse(readFileSync(join(out, 'a', 'report.json'), 'utf8')) as WalkForwardReport;
+    expect(typeof json.folds[0]!.seeds[0]!.policy.totalReturn).toBe('number');
+    expect(typeof json.overall.seeds[0]!.dsr).toBe('number');
+    expect(readFileSync(join(out, 'a', 'equity.svg'), 'utf8')).toContain('<svg');
+    expect(existsSync(join(out, 'a', 'sharpe-by-fold.svg'))).toBe(true);
+    const table = walkForwardTable(report);
+    expect(table).toContain('ema-trend-flip');
+    expect(table).toContain('Trials counted for the DSR: 1');
+  }, 240_000);
+});
