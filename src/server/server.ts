@@ -400,6 +400,10 @@ export class Tg4Server {
       const r = resolved;
       const built = await this.buildEngine(req, r, hold);
       const engine = built.engine;
+      if (this.stopping) {
+        engine.close(); // stop() has already closed the sessions it knew of
+        throw new Tg4Error('INTERNAL', 'the server stopped while this make was being built');
+      }
       const id = randomBytes(16).toString('hex');
       const session = new Session(id, req.env_id, req.num_envs, req.autoreset, spec, engine, req.seed, this.now());
       this.sessions.set(id, session);
