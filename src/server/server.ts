@@ -15,7 +15,7 @@ import { loadServerKeys, startZapHandler } from './curve.ts';
 import { LimitExceededError, ProtocolError, UnknownSessionError } from './errors.ts';
 import { registryEnvSource, type EnvSource } from './env-source.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
-import { DataAccess } from './data-access.ts';
+import { DataAccess, NAMED_DATASETS } from './data-access.ts';
 import { MarketStore, type StoreLease } from './market-store.ts';
 import { resolveClientKwargs, type ResolvedKwargs } from './client-kwargs.ts';
 import { estimateSessionBytes, formatBytes, type EngineKind } from './memory-estimate.ts';
@@ -326,7 +326,10 @@ export class Tg4Server {
             max_sessions: this.limits.maxSessions,
             max_envs_per_session: this.limits.maxEnvsPerSession,
             idle_timeout_s: this.limits.idleTimeoutS,
+            max_session_memory_bytes: this.limits.maxSessionMemoryBytes,
+            max_server_memory_bytes: this.limits.maxServerMemoryBytes,
           },
+          datasets: { named: [...NAMED_DATASETS], data_dir: this.access.root !== null },
         };
         return r;
       }

@@ -187,6 +187,10 @@ describe('files: only what the operator allowed', () => {
   });
 
   it('without --data-dir, only named datasets: bundled works, a file name is refused', async () => {
+    expect((await rawBare.request({ id: 'h', op: 'hello' })).result).toMatchObject({
+      datasets: { named: ['bundled'], data_dir: false },
+    });
+    expect((await raw.request({ id: 'h', op: 'hello' })).result).toMatchObject({ datasets: { data_dir: true } });
     const ok = await makeWith(rawBare, { data: 'bundled', episodeLength: 10 });
     expect(ok.r.error).toBeUndefined();
     const { r } = await makeWith(rawBare, { data: 'XBTUSD_60_small.csv' });

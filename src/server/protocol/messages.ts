@@ -95,7 +95,17 @@ export interface HelloResult {
   protocol: number;
   server: string;
   env_ids: string[];
-  limits: { max_message_bytes: number; max_sessions: number; max_envs_per_session: number; idle_timeout_s: number };
+  limits: {
+    max_message_bytes: number;
+    max_sessions: number;
+    max_envs_per_session: number;
+    idle_timeout_s: number;
+    /** Estimated memory one session may take, and all sessions with the shared market data (bytes). */
+    max_session_memory_bytes: number;
+    max_server_memory_bytes: number;
+  };
+  /** Values of `data` that need no file: 'bundled'; plus whether the server offers a data dir for file names. */
+  datasets: { named: string[]; data_dir: boolean };
 }
 export interface MakeResult {
   session: string;
