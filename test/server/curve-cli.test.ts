@@ -126,6 +126,12 @@ describe('tg4 serve / tg4 keys', { timeout: 120_000 }, () => {
     await expect(program().parseAsync(['node', 'tg4', 'serve', '--bind', 'udp://x'])).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
+    await expect(
+      program().parseAsync(['node', 'tg4', 'serve', '--bind', 'inproc://dd', '--data-dir', '/no/such/folder']),
+    ).rejects.toThrow(/--data-dir \/no\/such\/folder is not a readable folder/);
+    await expect(program().parseAsync(['node', 'tg4', 'serve', '--max-session-mb', '0'])).rejects.toThrow(
+      /--max-session-mb must be a positive integer/,
+    );
   });
 
   it('tg4 keys writes Z85 keypairs with private secrets, and refuses to overwrite them', async () => {
