@@ -4,6 +4,7 @@
 // runs bar t+1 (exits, mark), then every policy decides on the observation at t+1's close. Bars before the first bar
 // at which every feature, the window and the ATR are valid only warm the state up (they are the backtest's warm-up).
 import { targetExposure, type ActionScheme } from '../../envs/trading/actions.ts';
+import { InvalidArgumentError } from '../core/errors.ts';
 import type { TradingConfig } from '../../envs/trading/config.ts';
 import { MS_PER_YEAR } from '../execution/metrics.ts';
 import { PaperExecutor } from '../execution/paper-executor.ts';
@@ -65,7 +66,7 @@ export class Lane {
   halted = false;
 
   constructor(o: LaneOptions) {
-    this.o = o;
+    this.o = { ...o, policies: [...o.policies] };
     this.symbol = o.symbol;
     this.builder = new ObservationBuilder(o.spec, { timeframe: o.series.timeframe });
     this.F = this.builder.names.length;
@@ -106,6 +107,21 @@ export class Lane {
           },
         ),
     );
+  }
+
+  /**
+   * Hot swap: policy k is replaced between two decisions (its portfolio and pending target stay). The new policy must
+   * read the same features (spec hash).
+   */
+  swapPolicy(k: number, next: LivePolicy): LivePolicy {
+    const cur = this.o.policies[k];
+    if (cur === undefined) throw new InvalidArgumentError(`no policy ${k} in the ${this.symbol} lane`);
+    if (next.featureSpecHash !== null && cur.featureSpecHash !== null && next.featureSpecHash !== cur.featureSpecHash)
+      throw new InvalidArgumentError(
+        `hot swap refused: ${next.name} reads feature spec ${next.featureSpecHash.slice(0, 12)}, the lane computes ${cur.featureSpecHash.slice(0, 12)}`,
+      );
+    (this.o.policies as LivePolicy[])[k] = next;
+    return cur;
   }
 
   /** Kill switch, paper side: no more decisions, pending targets dropped, open paper positions closed at `price`. */
