@@ -11,7 +11,7 @@ import { parseCsvFrame } from '../../replay/load-csv.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { buildFeatureMatrix, defaultSpecFor } from '../../envs/trading/features.ts';
 import type { FeatureMatrix } from '../../envs/trading/config.ts';
-import { getFeatureDef, loadDefaultSpec, parseFeatureSpec, specHash, type FeatureSpec } from '../features/index.ts';
+import { getFeatureDef, parseFeatureSpec, specHash, type FeatureSpec } from '../features/index.ts';
 import { DEFAULT_SYMBOL } from '../../replay/index.ts';
 import { clientFrameFor, isClientData } from './client-data.ts';
 import { type DataAccess, looksLikeServerPath, NAMED_DATASETS } from './data-access.ts';
@@ -126,7 +126,7 @@ async function resolveTrading(
     throw new InvalidArgumentError(
       `windowSize ${ws} differs from the feature spec's window ${fromSpec} (which its hash covers): set one of them, or make them equal`,
     );
-  const windowSize = ws ?? fromSpec ?? loadDefaultSpec().window;
+  const windowSize = ws ?? spec.window; // the given spec's, else the default spec's for the data's timeframe (as the env)
   const hash = specHash(spec);
   const matrices: FeatureMatrix[] = [];
   for (let k = 0; k < frames.length; k++) {
