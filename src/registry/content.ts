@@ -2,7 +2,7 @@
 // bytes, SHA-256) and one content hash over that list and the canonical manifest. A version is loaded only if the
 // folder still matches its seal exactly: a changed, truncated, added or removed file is refused, with its name.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { RegistryError } from './errors.ts';
@@ -46,23 +46,29 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** The files of a version folder that a seal covers: every regular file but the seal itself, sorted by name. */
-export function listVersionFiles(dir: string): SealedFile[] {
+/**
+ * The files of a version folder that a seal covers: every regular file but the seal itself, in subfolders too (named
+ * 'oos/report.html'), sorted by name. Names starting with '.' (temporary and pending files) are not part of a version.
+ */
+export function listVersionFiles(dir: string, sub = ''): SealedFile[] {
   const out: SealedFile[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (name === SEAL_FILE || name.startsWith('.')) continue;
-    const p = join(dir, name);
+  for (const name of readdirSync(join(dir, sub)).sort()) {
+    if ((sub === '' && name === SEAL_FILE) || name.startsWith('.')) continue;
+    const rel = sub === '' ? name : `${sub}/${name}`;
+    const p = join(dir, rel);
     const st = lstatSync(p);
     if (st.isSymbolicLink()) {
       throw new RegistryError(`${p} is a symbolic link: a model version holds only its own regular files`);
     }
     if (st.isDirectory()) {
-      throw new RegistryError(`${p} is a folder: a model version holds only regular files (move it out)`);
+      out.push(...listVersionFiles(dir, rel));
+      continue;
     }
+    if (!st.isFile()) throw new RegistryError(`${p} is not a regular file: a model version holds only regular files`);
     const buf = readFileSync(p);
-    out.push({ name, bytes: buf.length, sha256: sha256(buf) });
+    out.push({ name: rel, bytes: buf.length, sha256: sha256(buf) });
   }
-  return out;
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function contentHash(manifest: unknown, files: readonly SealedFile[]): string {
@@ -94,6 +100,48 @@ export function sealVersion(dir: string, meta: { parent?: string | null; source:
   return seal;
 }
 
+const pendingName = (name: string): string => `.${name}.pending`;
+
+/**
+ * Adds (or replaces) files of a sealed version (a gate report) so that the version is never seen half-changed: the
+ * bytes go to hidden pending files first, then the new seal (listing the files with their hashes) replaces the old one
+ * atomically — the commit point — then the pending files are renamed into place. A crash before the seal leaves the old
+ * version (pending files are not part of it); a crash after it is rolled forward by the next verifyVersion.
+ */
+export function addFilesToVersion(dir: string, add: Readonly<Record<string, string | Uint8Array>>): Seal {
+  const old = verifyVersion(dir);
+  const names = Object.keys(add);
+  for (const name of names)
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name) || name === SEAL_FILE || name === 'manifest.json')
+      throw new RegistryError(`'${name}' cannot be added to a version (a plain file name, not the manifest or seal)`);
+  const added: SealedFile[] = [];
+  for (const name of names) {
+    const v = add[name]!;
+    const buf = typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
+    writeFileAtomic(join(dir, pendingName(name)), buf);
+    added.push({ name, bytes: buf.length, sha256: sha256(buf) });
+  }
+  const files = [...old.files.filter((f) => !names.includes(f.name)), ...added].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  const seal: Seal = { ...old, files, contentHash: contentHash(readManifest(dir), files) };
+  writeFileAtomic(join(dir, SEAL_FILE), `${JSON.stringify(seal, null, 2)}\n`);
+  for (const name of names) renameSync(join(dir, pendingName(name)), join(dir, name));
+  return seal;
+}
+
+/** Completes an addFilesToVersion that crashed after its seal was written: the pending file holds the sealed bytes. */
+function rollForward(dir: string, seal: Seal): void {
+  for (const f of seal.files) {
+    const p = join(dir, f.name);
+    const pending = join(dir, pendingName(f.name));
+    if (!existsSync(pending)) continue;
+    const cur = existsSync(p) ? sha256(readFileSync(p)) : null;
+    if (cur === f.sha256) continue;
+    if (sha256(readFileSync(pending)) === f.sha256) renameSync(pending, p);
+  }
+}
+
 export function readSeal(dir: string): Seal {
   const p = join(dir, SEAL_FILE);
   if (!existsSync(p)) {
@@ -116,6 +164,7 @@ export function readSeal(dir: string): Seal {
 /** Checks the folder against its seal; throws naming the first difference. Returns the seal when it matches. */
 export function verifyVersion(dir: string): Seal {
   const seal = readSeal(dir);
+  rollForward(dir, seal);
   const now = listVersionFiles(dir);
   const was = new Map(seal.files.map((f) => [f.name, f]));
   for (const f of now) {
