@@ -100,22 +100,24 @@ async function resolveTrading(
 ): Promise<ResolvedKwargs> {
   const { data = 'bundled', features, ...rest } = kwargs;
   const own = isClientData(data); // columns the client sent (tg4gym: a DataFrame), decoded and checked in client-data.ts
-  if (!own && typeof data !== 'string') throw ctx.access.refusal('data', String(data));
   const timeframe = optString(kwargs, 'timeframe');
   const portfolio = envId === 'tg4/Portfolio-v0';
+  const perSymbol = portfolio && !own && isPlainMap(data) ? (data as Record<string, unknown>) : null;
+  if (!own && perSymbol === null && typeof data !== 'string') throw ctx.access.refusal('data', String(data));
   let symbols: (string | undefined)[];
   if (portfolio) {
-    const s = kwargs.symbols ?? ['BTC/USD', 'ETH/USD'];
+    const s = kwargs.symbols ?? (perSymbol !== null ? Object.keys(perSymbol) : ['BTC/USD', 'ETH/USD']);
     if (!Array.isArray(s) || s.length < 2 || s.length > 16 || !s.every((x) => typeof x === 'string'))
       throw new InvalidArgumentError("option 'symbols': expected 2 to 16 symbol names");
     symbols = s as string[];
   } else symbols = [optString(kwargs, 'symbol')];
+  const sourceOf = (symbol: string | undefined): string => portfolioSource(data, perSymbol, symbol, symbols, portfolio);
   const frames: MarketFrame[] = [];
   const frameKeys: string[] = [];
   for (const [k, symbol] of symbols.entries()) {
     const { frame, key } = own
       ? await clientFrameFor(ctx, lease, data, k, symbols.length, symbol, timeframe)
-      : await loadFrameFor(ctx, lease, data as string, symbol, timeframe);
+      : await loadFrameFor(ctx, lease, sourceOf(symbol), symbol, timeframe);
     frames.push(frame);
     frameKeys.push(key);
   }
@@ -143,12 +145,54 @@ async function resolveTrading(
     matrices.push(m);
   }
   const F = matrices.reduce((n, m) => n + m.names.length, 0);
+  // Symbols on different bar times are aligned by the env, which then builds its features itself: matrices are shared
+  // only over frames that already share one time axis.
+  const aligned = frames.every((f) => sameTimes(f, frames[0]!));
   const out: Record<string, unknown> = portfolio
-    ? { ...rest, frames, featureMatrices: matrices, windowSize }
+    ? aligned
+      ? { ...rest, symbols, frames, featureMatrices: matrices, windowSize }
+      : { ...rest, symbols, frames, features: spec, windowSize }
     : { ...rest, frame: frames[0], featureMatrix: matrices[0], windowSize };
   const state = portfolio ? symbols.length + 8 : 8; // portfolio-state entries after the window: a bound
   const obsElements = typeof windowSize === 'number' ? windowSize * F + state : null;
   return { kwargs: out, lease, bars: frames[0]!.length, symbols: frames.length, features: F, obsElements };
+}
+
+function sameTimes(a: MarketFrame, b: MarketFrame): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a.time[i] !== b.time[i]) return false;
+  return true;
+}
+
+function isPlainMap(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+/**
+ * The source of one symbol, as Portfolio-v0 reads `data` (envs/trading/setup.ts): { symbol: source }, or one source that
+ * holds every symbol ('bundled'). One CSV for several symbols is refused: it holds one symbol's bars.
+ */
+function portfolioSource(
+  data: unknown,
+  perSymbol: Record<string, unknown> | null,
+  symbol: string | undefined,
+  symbols: readonly (string | undefined)[],
+  portfolio: boolean,
+): string {
+  if (perSymbol !== null) {
+    const src = symbol === undefined ? undefined : perSymbol[symbol];
+    if (typeof src !== 'string')
+      throw new InvalidArgumentError(
+        `data: no source for symbol ${JSON.stringify(symbol)}: give one per symbol of ${symbols.join(', ')}, e.g. 'bundled' or a file in the data dir`,
+      );
+    return src;
+  }
+  const src = data as string;
+  if (portfolio && !NAMED_DATASETS.includes(src))
+    throw new InvalidArgumentError(
+      `data: '${src}' is one CSV file, which holds one symbol's bars, but tg4/Portfolio-v0 trades ${symbols.length} symbols: give one source per symbol, data: { "SYM": "file.csv", … }, or 'bundled'`,
+    );
+  return src;
 }
 
 function optString(kwargs: Record<string, unknown>, key: string): string | undefined {

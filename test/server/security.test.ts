@@ -153,6 +153,21 @@ describe('files: only what the operator allowed', () => {
     expect(r.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cannot come over/) });
   });
 
+  it('Portfolio-v0: one source per symbol from the data dir; one CSV for several symbols or a path is refused', async () => {
+    const ok = await makeWith(
+      raw,
+      { data: { 'AAA/USD': 'XBTUSD_60_small.csv', 'BBB/USD': 'sub/XBTUSD_60_b.csv' }, episodeLength: 20 },
+      'tg4/Portfolio-v0',
+    );
+    expect(ok.r.error).toBeUndefined();
+    await raw.request({ id: 8, op: 'close', session: (ok.r.result as { session: string }).session });
+    const one = await makeWith(raw, { data: 'XBTUSD_60_small.csv' }, 'tg4/Portfolio-v0');
+    expect(one.r.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/one CSV file/) });
+    const path = await makeWith(raw, { data: { 'AAA/USD': '/etc/passwd', 'BBB/USD': 'x.csv' } }, 'tg4/Portfolio-v0');
+    expect(path.r.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((path.r.error as { message: string }).message).not.toMatch(/root:/);
+  });
+
   it('bounds the size of a data file', async () => {
     writeCsv(join(dataDir, 'XBTUSD_60_big.csv'), 20_000); // ~1.3 MB, over the 1 MiB limit of this server
     const { r } = await makeWith(raw, { data: 'XBTUSD_60_big.csv' });
