@@ -12,6 +12,7 @@ import { describeValue } from '../../src/core/spaces/space.ts';
 import { ActionBatch } from '../../src/core/vector/action-batch.ts';
 import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
 import { EMPTY_INFO, type EnvIds, type VectorActions } from '../../src/core/vector/vector-env.ts';
+import type { RowSteps } from '../../src/core/vector/sub-envs.ts';
 import type { ActionScheme } from './actions.ts';
 import { observationSpace } from './observation.ts';
 import { portfolioActionSpace, portfolioTargets } from './portfolio-actions.ts';
@@ -92,12 +93,23 @@ class TradingSubEnvs implements FlatSubEnvs<Start> {
 
   /** Validates the whole batch (shape, dtype, range, NaN) before any sub-env moves, then writes the targets. */
   loadActions(actions: VectorActions, ids: EnvIds | null, skip: Uint8Array): void {
-    const rows = ids === null ? this.numEnvs : ids.length;
-    const batch = this.batch;
-    batch.load(actions, rows);
     const scheme = this.scheme;
     const targets = this.core.targets;
     const levels = scheme?.levels ?? null;
+    // Fast path (what agents send): a whole discrete batch as an Int32Array of valid indices. Anything else, or an
+    // invalid index, takes the shared validation below (which names the sub-env and the space).
+    if (levels !== null && ids === null && actions instanceof Int32Array && actions.length === this.numEnvs) {
+      let i = 0;
+      for (; i < this.numEnvs; i++) {
+        const a = actions[i]!;
+        if (a >= 0 && a < levels.length) targets[i] = levels[a]!;
+        else if (skip[i] === 0) break;
+      }
+      if (i === this.numEnvs) return;
+    }
+    const rows = ids === null ? this.numEnvs : ids.length;
+    const batch = this.batch;
+    batch.load(actions, rows);
     if (levels !== null) {
       batch.discreteInto(this.actionIndex, ids, skip);
       for (let r = 0; r < rows; r++) {
@@ -135,6 +147,13 @@ class TradingSubEnvs implements FlatSubEnvs<Start> {
     const core = this.core;
     core.stepOne(i);
     return core.terminated[i] === 1 || core.truncated[i] === 1 ? { metrics: core.metrics(i) } : EMPTY_INFO;
+  }
+
+  /** The whole-batch loop here, so that V8 sees only this class at the stepOne call site (see SubEnvs.stepAll). */
+  stepAll(rows: RowSteps): void {
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (rows.beginRow(i)) rows.endRow(i, this.stepOne(i), (this.terminated[i]! | this.truncated[i]!) !== 0);
+    }
   }
 
   finalObservation(i: number): Float32Array {
