@@ -3,7 +3,7 @@
 # `npm test` (scripts/test.sh) and so by CI: Debian's python3-torch from apt, then every package of
 # test/python/requirements.txt (pinned, the full closure) into .venv-tg4 (or $TG4_VENV) with --system-site-packages.
 # Idempotent and cached: when the venv was built from the same requirements file (a stamp holds its hash) it exits at
-# once; pip's own cache makes a rebuild fast. Measured setup times are in docs/server.md ("The test venv").
+# once; the downloaded wheels are kept (~/.cache/tg4gym/wheels, or $TG4_WHEEL_CACHE), so a rebuild downloads nothing. Measured setup times are in docs/server.md ("The test venv").
 # A failure does not stop `npm test`: test/python/real-libraries.test.ts then fails and says how to fix it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,8 +36,15 @@ fi
 apt_done=$(date +%s)
 rm -rf "$VENV"
 say "building $VENV from $REQS"
+# pip's own cache stays empty here (the registry's answers are not cacheable), so the wheels are kept in a folder of
+# our own: `pip download` fetches only those not there yet, and the install reads that folder alone.
+WHEELS="${TG4_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tg4gym/wheels}"
+mkdir -p "$WHEELS"
+HAVE="$WHEELS/.complete-$(basename "$STAMP")"
+# --no-compile: byte-compiling Ray and SciPy at install doubled the time; the first import compiles what it needs.
 if ! { /usr/bin/python3 -m venv --system-site-packages "$VENV" &&
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r "$REQS"; }; then
+  { [ -f "$HAVE" ] || "$VENV/bin/python" -m pip download -q --no-deps -r "$REQS" -d "$WHEELS"; } && touch "$HAVE" &&
+  "$VENV/bin/python" -m pip install -q --no-compile --no-deps --no-index --find-links "$WHEELS" -r "$REQS"; }; then
   say "pip install failed (is PyPI reachable?); the real-library tests will fail until this script succeeds"
   exit 0
 fi
