@@ -2,13 +2,32 @@
 `tg4 serve`, over tcp and ipc, with the baseline measured in the same run: a pure-Python CartPole stepped the way
 SB3's DummyVecEnv steps Gymnasium's CartPole (one Python env object per sub-env, numpy float32 observations
 gathered into a batch). When stable_baselines3 and gymnasium are importable, it also times SB3's real DummyVecEnv
-over Gymnasium's CartPole and tg4gym.sb3.RemoteVecEnv. Figures are noisy on a shared machine: read the ratios."""
+over Gymnasium's CartPole and tg4gym.sb3.RemoteVecEnv.
+
+Then the trading table (issue 19): tg4gym.sb3.RemoteVecEnv x 64 on tg4/Trading-v0 with random actions against
+gym-anytrading's stocks-v0 x 64 in SB3's DummyVecEnv (window 32, random actions), all in the same run. When the
+gym_anytrading package is not importable, the baseline is AnyTradingStocks below, a faithful re-implementation of its
+StocksEnv step (same reward, profit, position and history bookkeeping, same observation slice and info dict) over a
+seeded price walk of the same length; the table says which one ran. Per batch it also reports this process's CPU time
+and the server's (from /proc), since wall time on a loaded box also counts other jobs. Figures are noisy on a shared
+machine: read the ratios."""
 from __future__ import annotations
 
 import math
 import os
 import sys
 import time
+
+# The SB3 rows need stable_baselines3 and gymnasium: when this python lacks them and the test venv
+# (scripts/setup/python-venv.sh) exists, run there instead, so that `npm run bench` measures them.
+_VENV_PYTHON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".venv-tg4", "bin", "python")
+if os.environ.get("TG4_BENCH_IN_VENV") != "1" and os.path.exists(_VENV_PYTHON):
+    try:
+        import gymnasium  # noqa: F401
+        import stable_baselines3  # noqa: F401
+    except ImportError:
+        os.environ["TG4_BENCH_IN_VENV"] = "1"
+        os.execv(_VENV_PYTHON, [_VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
 
 import numpy as np
 
@@ -86,7 +105,146 @@ def pure_python_vec(n: int):
     return step
 
 
+class AnyTradingStocks:
+    """gym-anytrading 2.0.0's StocksEnv (Sell=0/Buy=1, Short/Long, fees 1% bid / 0.5% ask), re-implemented step for
+    step for when the package is not installed: float32 [price, diff] features, the observation a view of the last
+    `window` rows, info {total_reward, total_profit, position} appended to a history dict every step."""
+
+    metadata = {"render_modes": []}
+    render_mode = None
+
+    def __init__(self, prices: np.ndarray, window: int):
+        import gymnasium as gym
+        diff = np.insert(np.diff(prices), 0, 0)
+        self.prices = prices.astype(np.float32)
+        self.features = np.column_stack((prices, diff)).astype(np.float32)
+        self.window = window
+        self.observation_space = gym.spaces.Box(low=-1e10, high=1e10, shape=(window, 2), dtype=np.float32)
+        self.action_space = gym.spaces.Discrete(2)
+        self.start, self.end = window, len(prices) - 1
+
+    def reset(self, seed=None, options=None):
+        self.tick, self.last_trade = self.start, self.start - 1
+        self.long = False
+        self.positions = self.window * [None] + [self.long]
+        self.total_reward, self.total_profit, self.history = 0.0, 1.0, {}
+        return self._obs(), self._info()
+
+    def step(self, action):
+        self.tick += 1
+        truncated = self.tick == self.end
+        trade = (action == 1 and not self.long) or (action == 0 and self.long)
+        reward = 0.0
+        if trade and self.long:
+            reward += self.prices[self.tick] - self.prices[self.last_trade]
+        self.total_reward += reward
+        if (trade or truncated) and self.long:
+            shares = (self.total_profit * (1 - 0.005)) / self.prices[self.last_trade]
+            self.total_profit = (shares * (1 - 0.01)) * self.prices[self.tick]
+        if trade:
+            self.long = not self.long
+            self.last_trade = self.tick
+        self.positions.append(self.long)
+        info = self._info()
+        if not self.history:
+            self.history = {k: [] for k in info}
+        for k, v in info.items():
+            self.history[k].append(v)
+        return self._obs(), reward, False, truncated, info
+
+    def _obs(self):
+        return self.features[self.tick - self.window + 1:self.tick + 1]
+
+    def _info(self):
+        return dict(total_reward=self.total_reward, total_profit=self.total_profit, position=int(self.long))
+
+    def close(self):
+        pass
+
+
+def anytrading_baseline(n: int, window: int = 32):
+    """(label, step function) of n gym-anytrading stocks-v0 envs in SB3's DummyVecEnv, random actions."""
+    from stable_baselines3.common.vec_env.dummy_vec_env import DummyVecEnv
+    try:
+        import gymnasium as gym
+        import gym_anytrading  # noqa: F401  (registers stocks-v0)
+        from gym_anytrading.datasets import STOCKS_GOOGL
+        bars = len(STOCKS_GOOGL)
+        d = DummyVecEnv([lambda: gym.make("stocks-v0", df=STOCKS_GOOGL, window_size=window, frame_bound=(window, bars))
+                         for _ in range(n)])
+        label = f"gym-anytrading stocks-v0 (package), DummyVecEnv (baseline)"
+    except ImportError:
+        bars = 2335  # the length of gym-anytrading's STOCKS_GOOGL
+        prices = 100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.01, bars)))
+        d = DummyVecEnv([lambda: AnyTradingStocks(prices, window) for _ in range(n)])
+        label = "gym-anytrading StocksEnv (re-implemented), DummyVecEnv (baseline)"
+    d.reset()
+    return label, d, 2
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) of process pid so far, from /proc; 0 where /proc is absent."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def trading_table(rounds: int) -> None:
+    """RemoteVecEnv x 64 on tg4/Trading-v0 vs gym-anytrading x 64 in DummyVecEnv, random actions, interleaved rounds."""
+    n = 64
+    try:
+        label, base, n_actions = anytrading_baseline(n)
+        from tg4gym.sb3 import RemoteVecEnv
+    except ImportError as e:
+        print(f"\n(trading table skipped: {e}; it needs stable_baselines3 + gymnasium)")
+        return
+    rng = np.random.default_rng(0)
+    tapes = {k: [rng.integers(0, k, n) for _ in range(256)] for k in (2, 3)}
+    cases = [(label, None, base, tapes[n_actions])]
+    servers = [TG4Serve("ipc"), TG4Serve("tcp")]
+    try:
+        for srv in servers:
+            v = RemoteVecEnv(srv.address, "tg4/Trading-v0", n, seed=0)
+            v.reset()
+            cases.append((f"tg4gym.sb3.RemoteVecEnv(tg4/Trading-v0), {srv.address.split(':')[0]}", srv, v, tapes[3]))
+        samples = {i: [] for i in range(len(cases))}
+        for _ in range(rounds):
+            for i, (_, srv, venv, tape) in enumerate(cases):
+                k, t0, c0 = 0, time.perf_counter(), time.process_time()
+                s0 = server_cpu_s(srv.proc.pid) if srv else 0.0
+                end = t0 + SECONDS / rounds
+                while time.perf_counter() < end:
+                    for _ in range(8):
+                        venv.step(tape[k & 255])
+                        k += 1
+                wall = time.perf_counter() - t0
+                srv_cpu = server_cpu_s(srv.proc.pid) - s0 if srv else 0.0
+                samples[i].append((k * n / wall, (time.process_time() - c0) / k * 1e6, srv_cpu / k * 1e6))
+        for _, srv, venv, _ in cases[1:]:
+            venv.close()
+    finally:
+        for srv in servers:
+            srv.stop()
+    print(f"\nTrading bench (issue 19): N = {n}, random actions, median of {rounds} interleaved rounds; ratio vs the "
+          f"baseline row (must be >= 3.00x); CPU per 64-env batch: this Python process / the tg4 serve process "
+          f"(all threads; /proc ticks are 10 ms, so read it as an average)")
+    base_rate = None
+    for i, (lbl, _, _, _) in enumerate(cases):
+        rate = float(np.median([x[0] for x in samples[i]]))
+        py_cpu = float(np.median([x[1] for x in samples[i]]))
+        srv_cpu = float(np.median([x[2] for x in samples[i]]))
+        base_rate = base_rate or rate
+        cpu = f"{py_cpu:6.0f} us python" + (f" + {srv_cpu:5.0f} us server" if i else "")
+        print(f"  {lbl:<66} {rate:>10,.0f} steps/s {rate / base_rate:6.2f}x   {cpu}")
+
+
 def main() -> None:
+    if os.environ.get("TG4_BENCH_ONLY") == "trading":
+        trading_table(int(os.environ.get("TG4_BENCH_ROUNDS", 5)))
+        return
     sizes = sorted({8, N})
     rounds = int(os.environ.get("TG4_BENCH_ROUNDS", 5))
     cases = []  # (label, n, step function); the first case of each n is its baseline
@@ -140,6 +298,7 @@ def main() -> None:
         v = float(np.median(samples[i]))
         base.setdefault(n, v)
         print(f"  N={n:<3} {label:<52} {v:>12,.0f} steps/s  {v / base[n]:6.2f}x")
+    trading_table(rounds)
 
 
 if __name__ == "__main__":
