@@ -1,7 +1,9 @@
 // What a bad file must never do to an ingest (issue 20, items 8-12): store a wrapped timestamp, abort a `skip` ingest,
 // lose a trade at a file boundary, store an off-grid bar or a hex number, or fail without saying what was committed.
 // Against the real PostgreSQL of the test setup.
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import { decimal, parseNumber } from '../../replay/csv/candle-parser.ts';
 import { loadCsvWithReport } from '../../replay/load-csv.ts';
 import { freshDatabase, tempDir } from './helpers.ts';
 
+const run = promisify(execFile);
 let db: { url: string; drop: () => Promise<void> };
 let c: pg.Client;
 const tmp = tempDir();
@@ -128,5 +131,25 @@ describe('ingest hardening', () => {
     expect(err.message).toContain(`${stored} new rows stored`);
     expect(err.partial?.inserted).toBe(stored);
     expect(readFileSync(path).length).toBeLessThan(gz.length);
-  });
+    // The CLI prints what is stored, then the one-line error, and exits 2.
+    const cli = await run('node', [
+      'bin/tg4.js',
+      'data',
+      'ingest',
+      '--file',
+      path,
+      '--symbol',
+      'CUT2/USD',
+      '--timeframe',
+      '1h',
+      '--batch-size',
+      '500',
+      '--db',
+      db.url,
+    ]).catch((e: { stdout: string; stderr: string; code: number }) => e);
+    const stored2 = await count(`SELECT count(*) AS n FROM candles WHERE symbol = 'CUT2/USD'`);
+    expect((cli as { code: number }).code).toBe(2);
+    expect((cli as { stdout: string }).stdout).toMatch(new RegExp(`inserted: ${stored2}\\n`));
+    expect((cli as { stderr: string }).stderr).toMatch(new RegExp(`truncated.*${stored2} new rows stored`));
+  }, 60_000);
 });

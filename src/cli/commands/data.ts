@@ -126,6 +126,15 @@ export function register(program: Command): void {
         }
         if (o.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
         else printSummary(s);
+      } catch (err) {
+        // A failure after committed batches (a truncated .gz): show what is stored before the error line.
+        const partial = (err as { partial?: IngestSummary }).partial;
+        if (partial !== undefined) {
+          if (bar && started) bar.stop();
+          if (o.json) process.stdout.write(`${JSON.stringify({ ...partial, failed: true }, null, 2)}\n`);
+          else printSummary(partial);
+        }
+        throw err;
       } finally {
         if (bar && started) bar.stop();
       }
