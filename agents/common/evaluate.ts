@@ -11,6 +11,10 @@ export type ActFn = (obs: Float32Array, n: number, actions: Float32Array, masks?
 export interface EvalResult {
   returns: number[];
   lengths: number[];
+  /** The info of each episode's last step (its `final_info` under same-step autoreset): trading envs put `metrics` there. */
+  lastInfos?: Record<string, unknown>[];
+  /** Whether each episode ended by termination (for trading: the ruin or drawdown stop), not truncation. */
+  terminated?: boolean[];
   mean: number;
   std: number;
 }
@@ -35,6 +39,8 @@ export async function evaluate(
   const lens = new Int32Array(n);
   const returns: number[] = [];
   const lengths: number[] = [];
+  const lastInfos: Record<string, unknown>[] = [];
+  const terminated: boolean[] = [];
   let obs = (await env.reset({ seed })).observations;
   while (returns.length < episodes) {
     act(obs, n, actions, readMasks ? await readMasks() : null);
@@ -46,6 +52,9 @@ export async function evaluate(
         if (counts[i]! < targets[i]!) {
           returns.push(current[i]!);
           lengths.push(lens[i]!);
+          const info = (r.infos[i] ?? {}) as Record<string, unknown>;
+          lastInfos.push((info['final_info'] as Record<string, unknown> | undefined) ?? info);
+          terminated.push(r.terminated[i] === 1);
           counts[i]!++;
         }
         current[i] = 0;
@@ -54,7 +63,7 @@ export async function evaluate(
     }
     obs = r.observations;
   }
-  return { returns, lengths, ...meanStd(returns) };
+  return { returns, lengths, lastInfos, terminated, ...meanStd(returns) };
 }
 
 /** Mean and population standard deviation of episode returns (as SB3's evaluate_policy reports them). */

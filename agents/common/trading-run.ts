@@ -12,14 +12,42 @@ import { DEFAULT_SYMBOL, DEFAULT_TIMEFRAME } from '../../replay/index.ts';
 import { lineChart } from '../../src/report/svg-plot.ts';
 import { COMPARISON_BASELINES } from '../baselines/index.ts';
 import { policyRef, runOverRange, trainingConditions, type NamedRun, type PolicyRef } from './model-runner.ts';
-import { comparisonTable } from './trading-format.ts';
+import { describeTradingEval, tradingEvalFigures } from './eval-figures.ts';
+import { comparisonTable, fixed, pct } from './trading-format.ts';
 import { runTraining, type TrainRunOptions, type TrainRunResult } from './train-run.ts';
 
 export interface TradingRunResult {
   training: TrainRunResult;
   /** The model (when saved) first, then the baselines, over the test split. */
   runs: NamedRun[];
+  /** Whether the trained policy's Sharpe beat the bot's EMA-9 rule's on the test split (null: no model or no rule). */
+  passed: boolean | null;
   report: string;
+}
+
+/**
+ * The plain verdict of an out-of-sample comparison: the policy (first run) passes when its Sharpe over the test split
+ * is above the bot's EMA-9 trend flip's (a flat policy's Sharpe counts as 0); buy-and-hold is stated beside it.
+ */
+export function oosVerdict(runs: readonly NamedRun[]): { passed: boolean | null; line: string } {
+  const policy = runs[0];
+  const rule = runs.find((r) => r.name === 'ema-trend-flip');
+  if (policy === undefined || rule === undefined || policy === rule)
+    return { passed: null, line: 'no verdict: the comparison lacks the trained policy or the EMA-9 rule' };
+  const sp = policy.metrics.sharpe ?? 0;
+  const se = rule.metrics.sharpe ?? 0;
+  const passed = sp > se;
+  const bh = runs.find((r) => r.name === 'buy-and-hold');
+  const vsBh = bh
+    ? `; against buy-and-hold it ${sp > (bh.metrics.sharpe ?? 0) ? 'did better' : 'did worse'} (Sharpe ${fixed(bh.metrics.sharpe ?? 0)}, return ${pct(bh.metrics.totalReturnPct)})`
+    : '';
+  return {
+    passed,
+    line:
+      `${passed ? 'PASSED' : 'FAILED'}: out of sample the trained policy ${passed ? 'beat' : 'did not beat'} the bot's EMA-9 rule on Sharpe ` +
+      `(${fixed(sp)} vs ${fixed(se)}; return ${pct(policy.metrics.totalReturnPct)} vs ${pct(rule.metrics.totalReturnPct)}, ` +
+      `${policy.metrics.totalTrades} vs ${rule.metrics.totalTrades} trades, fees ${fixed(policy.metrics.feesPaid)} vs ${fixed(rule.metrics.feesPaid)})${vsBh}.`,
+  };
 }
 
 /**
@@ -43,7 +71,7 @@ export async function trainTradingAndCompare(
     ...opts,
     envKwargs: { ...withResolvedConditions(base), range: 'train' },
     evalEnvOverrides: { range: 'validation', start: 'first', episodeLength: null },
-    evalEpisodes: opts.evalEpisodes ?? 1,
+    evalFixedRange: true,
   });
   // The test split under the model's training conditions, as the manifest records them.
   const model: PolicyRef | null = training.dir ? policyRef(training.dir) : null;
@@ -92,12 +120,14 @@ export async function trainTradingAndCompare(
     );
   }
   const t = training.train;
+  const val = tradingEvalFigures(training.finalEval);
+  const verdict = model ? oosVerdict(runs) : { passed: null, line: 'no verdict: dry run, no model saved' };
   const report =
     `trained ${opts.agent.toUpperCase()} on ${opts.envId} (train split): ${t.steps} steps in ${t.elapsedS.toFixed(1)} s; ` +
-    `validation return ${training.finalEval.mean.toFixed(4)}\n` +
-    `out-of-sample comparison (test split, same env, costs and fills):\n${table}\n` +
+    `${val ? describeTradingEval('validation (one deterministic pass):', val) : `validation return ${training.finalEval.mean.toFixed(4)}`}\n` +
+    `out-of-sample comparison (test split, same env, costs and fills):\n${table}\n${verdict.line}\n` +
     (training.dir
       ? `model: ${training.dir}  (oos/report.html, oos-comparison.svg, oos-comparison.json, learning-curve.svg)`
       : '');
-  return { training, runs, report };
+  return { training, runs, passed: verdict.passed, report };
 }

@@ -10,6 +10,7 @@ import { assertSeed } from '../../src/core/rng.ts';
 import { lineChart } from '../../src/report/svg-plot.ts';
 import { selectBackend, type BackendName, type BackendInfo } from './backend.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
+import { tradingEvalFigures, type TradingEvalFigures } from './eval-figures.ts';
 import { nextVersionDir, saveModel, type ModelManifest } from './model-io.ts';
 import { describeEnv, type AgentVectorEnv } from './vec-env.ts';
 import type { IterationInfo, TrainResult, TrainedAgent } from './agent.ts';
@@ -46,6 +47,11 @@ export interface TrainRunOptions {
   /** Evaluate every this many steps (0 = only at the end); default: a twentieth of training. */
   evalFreq?: number;
   evalEpisodes?: number;
+  /**
+   * The evaluation env runs one fixed range from a fixed start (a trading validation split with start 'first'): the
+   * deterministic policy gives the same episode every time, so each evaluation runs it once.
+   */
+  evalFixedRange?: boolean;
   /** Stop as soon as a periodic evaluation reaches this mean return (the benchmark's "time to solve"). */
   stopAtReturn?: number;
   /** Hyperparameters changed from the preset's (keys of the algorithm's config only). */
@@ -62,8 +68,11 @@ export interface TrainRunOptions {
 export interface EvalPoint {
   steps: number;
   elapsedS: number;
+  /** Mean and std of the evaluation episodes' returns (sums of rewards). */
   mean: number;
   std: number;
+  /** Trading envs: the evaluation in a trader's terms (return %, equity, trades, fees, ruin); else null. */
+  trading: TradingEvalFigures | null;
 }
 
 export interface TrainRunResult {
@@ -134,7 +143,7 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
       opts.remote,
     );
     const featureSpecHash = opts.featureSpecHash !== undefined ? opts.featureSpecHash : featureSpecHashOf(env);
-    const evalEpisodes = opts.evalEpisodes ?? 10;
+    const evalEpisodes = opts.evalFixedRange ? 1 : (opts.evalEpisodes ?? 10);
     const evalFreq = opts.evalFreq ?? Math.max(1, Math.floor(totalSteps / 20));
     const dir = opts.dryRun ? null : (opts.out ?? nextVersionDir(opts.modelsRoot ?? 'models', spec.name, opts.envId));
     const metricsPath = dir ? join(dir, 'metrics.jsonl') : null;
@@ -158,7 +167,7 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
       if (evalFreq > 0 && info.steps >= nextEval) {
         nextEval += evalFreq;
         const r = await runEval(agent, evalEpisodes);
-        ev = { steps: info.steps, elapsedS: info.elapsedS, mean: r.mean, std: r.std };
+        ev = { steps: info.steps, elapsedS: info.elapsedS, mean: r.mean, std: r.std, trading: tradingEvalFigures(r) };
         evals.push(ev);
         if (opts.stopAtReturn !== undefined && ev.mean >= opts.stopAtReturn && !solvedAt) solvedAt = ev;
       }
@@ -170,7 +179,8 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
     const train = await spec.train(env, totalSteps, opts.seed, config, { onIteration });
     const agent = train.agent;
     const partial = opts.interrupt?.requested ? { reason: opts.interrupt.reason, steps: train.steps } : null;
-    const finalEval = await runEval(agent, partial ? Math.min(evalEpisodes, 3) : Math.max(evalEpisodes, 20));
+    const finalEpisodes = opts.evalFixedRange ? 1 : partial ? Math.min(evalEpisodes, 3) : Math.max(evalEpisodes, 20);
+    const finalEval = await runEval(agent, finalEpisodes);
     let manifest: ModelManifest | null = null;
     if (dir) {
       manifest = saveModel(
@@ -192,7 +202,12 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
             stepsPerS: train.steps / train.elapsedS,
             envShare: train.envMs / (train.envMs + train.netMs),
             episodes: train.episodes,
-            finalEval: { episodes: finalEval.returns.length, mean: finalEval.mean, std: finalEval.std },
+            finalEval: {
+              episodes: finalEval.returns.length,
+              mean: finalEval.mean,
+              std: finalEval.std,
+              trading: tradingEvalFigures(finalEval),
+            },
             evals,
             solvedAt,
           },
@@ -235,12 +250,14 @@ function learningCurve(
   return lineChart(
     [
       {
-        name: 'training episode return (mean of last 100)',
+        name: 'training: sum of rewards per episode (mean of the last 100 episodes, sampled actions)',
         x: curve.map((c) => c.steps),
         y: curve.map((c) => c.meanReturn),
       },
       {
-        name: `deterministic eval (${opts.evalEpisodes ?? 10} episodes)`,
+        name: opts.evalFixedRange
+          ? 'evaluation: sum of rewards of one deterministic pass over the evaluation range'
+          : `evaluation: mean sum of rewards of ${opts.evalEpisodes ?? 10} deterministic episodes`,
         x: evals.map((e) => e.steps),
         y: evals.map((e) => e.mean),
       },
@@ -248,7 +265,7 @@ function learningCurve(
     {
       title: `${algo.toUpperCase()} on ${opts.envId} (seed ${opts.seed}, ${backend})`,
       xLabel: 'env steps',
-      yLabel: 'episode return',
+      yLabel: 'episode return (sum of rewards)',
     },
   );
 }

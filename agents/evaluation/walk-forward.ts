@@ -249,7 +249,7 @@ export async function walkForward(
         out: dir,
         envKwargs: { ...base, range: rangeKwarg(frame, f.train) },
         evalEnvOverrides: { range: rangeKwarg(frame, f.validation), start: 'first', episodeLength: null },
-        evalEpisodes: 1,
+        evalFixedRange: true,
         evalFreq: 0,
         ...(o.preset !== undefined ? { preset: o.preset } : {}),
         ...(o.steps !== undefined ? { steps: o.steps } : {}),

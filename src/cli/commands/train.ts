@@ -95,7 +95,11 @@ export function register(program: Command): void {
         let started = false;
         let lastEval = '–';
         opts.onProgress = (info, ev) => {
-          if (ev) lastEval = `${ev.mean.toFixed(1)} ± ${ev.std.toFixed(1)}`;
+          // Trading: the validation pass in a trader's terms; other envs: mean ± std of the episode returns.
+          if (ev)
+            lastEval = ev.trading
+              ? `${ev.trading.returnPct >= 0 ? '+' : ''}${(ev.trading.returnPct * 100).toFixed(2)}%${ev.trading.ruined ? ' RUINED' : ''}, ${Math.round(ev.trading.trades)} trades`
+              : `${ev.mean.toFixed(1)} ± ${ev.std.toFixed(1)}`;
           const payload = {
             sps: info.stepsPerS.toFixed(0),
             ret: Number.isNaN(info.meanReturn) ? '–' : info.meanReturn.toFixed(1),
