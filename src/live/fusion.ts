@@ -51,7 +51,10 @@ export function fusePolicies(
     );
   const parts: Record<string, number> = {};
   const sub = (p: LivePolicy, input: DecisionInput): number => {
-    const t = targetExposure(scheme, p.decide(input), `policy ${p.name}`);
+    const a = p.decide(input);
+    if (typeof a !== 'number')
+      throw new InvalidArgumentError(`fusion: policy ${p.name} answers asynchronously; fuse local policies`);
+    const t = targetExposure(scheme, a, `policy ${p.name}`);
     parts[p.name] = t;
     return t;
   };

@@ -40,6 +40,8 @@ export interface LaneOptions {
   portfolioIds: readonly string[];
   onDecision?: (d: Decision, obs: Float32Array, policy: LivePolicy) => void;
   onOrder?: (policy: LivePolicy, outcome: OrderOutcome, bar: ClosedBar) => void;
+  /** An asynchronous policy failed or timed out: no new target for that bar (the position is held). */
+  onPolicyError?: (policy: LivePolicy, e: Error) => void;
 }
 
 export class Lane {
@@ -64,6 +66,8 @@ export class Lane {
   live = false;
   /** Kill switch: no decision and no order from now on (features and marks go on). */
   halted = false;
+  /** Bars waiting for an asynchronous decision, in order (null when none is pending). */
+  private queue: Promise<void> | null = null;
 
   constructor(o: LaneOptions) {
     this.o = { ...o, policies: [...o.policies] };
@@ -158,9 +162,30 @@ export class Lane {
   /** A live closed bar, already appended to the series. */
   onBar(bar: ClosedBar): void {
     const nx = this.o.series.length - 1;
+    if (this.queue !== null) {
+      this.track(this.queue.then(() => this.process(bar, nx) ?? undefined));
+      return;
+    }
+    const wait = this.process(bar, nx);
+    if (wait !== null) this.track(wait);
+  }
+
+  /** Resolves when every bar handed over so far has been decided on. */
+  idle(): Promise<void> {
+    return this.queue ?? Promise.resolve();
+  }
+
+  private track(p: Promise<void>): void {
+    this.queue = p;
+    void p.then(() => {
+      if (this.queue === p) this.queue = null;
+    });
+  }
+
+  private process(bar: ClosedBar, nx: number): Promise<void> | null {
     const canDecide = this.advance(bar, nx);
     const started = this.traders[0]!.started;
-    if (!started && !(this.live && canDecide)) return;
+    if (!started && !(this.live && canDecide)) return null;
     this.events.length = 0;
     if (started) {
       for (let k = 0; k < this.traders.length; k++) {
@@ -178,10 +203,10 @@ export class Lane {
       }
     } else this.executor.onBar(this.symbol, bar);
     for (const tr of this.traders) tr.afterBar(nx, bar.close, this.events);
-    if (!this.halted) this.decide(nx, bar);
+    return this.halted ? null : this.decide(nx, bar);
   }
 
-  private decide(t: number, bar: ClosedBar): void {
+  private decide(t: number, bar: ClosedBar): Promise<void> | null {
     const obs = this.obs;
     const F = this.F;
     // Window rows oldest first: the ring from its head.
@@ -191,6 +216,7 @@ export class Lane {
     const series = this.o.series;
     const history = (): ReturnType<typeof series.frame> => series.frame();
     const levels = this.o.scheme.levels;
+    let waits: Promise<void>[] | null = null;
     for (let k = 0; k < this.traders.length; k++) {
       const tr = this.traders[k]!;
       const p = this.o.policies[k]!;
@@ -200,22 +226,33 @@ export class Lane {
         tr.mask(levels, t, this.maskBuf);
         mask = this.maskBuf;
       }
-      const action = p.decide({ obs, history, t, exposure: tr.exposure, mask });
-      const target = targetExposure(this.o.scheme, action, `policy ${p.name}`);
-      tr.setTarget(target);
-      this.decisions++;
-      const d: Decision = {
-        policy: p.name,
-        symbol: this.symbol,
-        time: bar.time,
-        bar: t,
-        action,
-        target,
-        exposure: tr.exposure,
-        equity: tr.equity,
+      const exposure = tr.exposure;
+      const equity = tr.equity;
+      const apply = (action: number): void => {
+        const target = targetExposure(this.o.scheme, action, `policy ${p.name}`);
+        tr.setTarget(target);
+        this.decisions++;
+        const d: Decision = {
+          policy: p.name,
+          symbol: this.symbol,
+          time: bar.time,
+          bar: t,
+          action,
+          target,
+          exposure,
+          equity,
+        };
+        this.lastDecision = d;
+        this.o.onDecision?.(d, obs, p);
       };
-      this.lastDecision = d;
-      this.o.onDecision?.(d, obs, p);
+      const r = p.decide({ obs, history, t, exposure, mask });
+      if (typeof r === 'number') apply(r);
+      else {
+        // The policy copied what it needs before returning (the buffers are reused). No answer: no new target.
+        waits ??= [];
+        waits.push(r.then(apply, (e: Error) => this.o.onPolicyError?.(p, e)));
+      }
     }
+    return waits === null ? null : Promise.all(waits).then(() => undefined);
   }
 }

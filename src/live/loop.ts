@@ -122,6 +122,8 @@ export class LiveLoop {
         portfolioIds: policies.map((p) => portfolioId(p.name, s)),
         onDecision: (d, obs, p) => this.decided(d, obs, p),
         onOrder: (p, out, bar) => this.ordered(p, s, out, bar),
+        onPolicyError: (p, e) =>
+          this.system('warn', `${portfolioId(p.name, s)}: no decision (${e.message}): position held`),
       });
       this.lanes.set(s, lane);
       if (o.log) this.unsubs.push(logExecutorEvents(lane.executor, o.log));
@@ -177,6 +179,7 @@ export class LiveLoop {
         lane.warmUp();
       }
     }
+    for (const lane of loop.lanes.values()) for (const p of lane.policies) await p.ready?.();
     for (const lane of loop.lanes.values()) lane.live = true;
     if (o.db) loop.store = await BarStore.open(o.db);
     return loop;
@@ -205,9 +208,13 @@ export class LiveLoop {
     }
     router.gateway.risk.updatePnl(router.pnl(prices));
     const nx = this.data.candles(b.symbol, this.timeframe).length - 1;
-    void router.follow(lane.traders[0]!, b.symbol, b.close, nx, b.time).then((r) => {
-      if (r !== 'hold') this.system(r.startsWith('refused') ? 'warn' : 'info', `${b.symbol} live order: ${r}`);
-    });
+    // After the bar's decisions (an asynchronous policy may still be answering).
+    void lane
+      .idle()
+      .then(() => router.follow(lane.traders[0]!, b.symbol, b.close, nx, b.time))
+      .then((r) => {
+        if (r !== 'hold') this.system(r.startsWith('refused') ? 'warn' : 'info', `${b.symbol} live order: ${r}`);
+      });
   }
 
   /** The kill switch: every lane stops deciding and closes its paper positions; live: cancel, flatten, HALT. */

@@ -176,6 +176,8 @@ export class PolicyServer {
       exposure: 0,
       mask,
     });
+    if (typeof action !== 'number')
+      throw new InvalidArgumentError(`policy ${this.policy.name} answers asynchronously: serve a local policy`);
     return { ok: true, action, target: this.setup.scheme.levels?.[action] ?? action * this.setup.scheme.exposure };
   }
 

@@ -11,6 +11,7 @@ import type { MarketFrame } from '../../replay/market-frame.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
 import type { SpaceJSON } from '../core/types.ts';
 import type { TradingDecision } from '../../agents/common/trading-episode.ts';
+import { isRemoteAddress, remotePolicy } from './remote-policy.ts';
 
 /** What a policy sees at the close of bar t. */
 export interface DecisionInput {
@@ -35,8 +36,13 @@ export interface LivePolicy {
   readonly featureSpecHash: string | null;
   /** Exits the policy sets itself (a baseline's stop / target in ATR multiples), over the run's executor config. */
   readonly executor?: Readonly<Partial<ExecutorConfig>>;
-  /** A raw action of the env's scheme: a discrete index, or a value in [−1, 1]. */
-  decide(input: DecisionInput): number;
+  /**
+   * A raw action of the env's scheme: a discrete index, or a value in [−1, 1]. A remote policy answers with a Promise
+   * (it must copy `obs` and `mask` before returning: the buffers are reused for the next decision).
+   */
+  decide(input: DecisionInput): number | Promise<number>;
+  /** Checks made once before the first decision (a remote policy's handshake). */
+  ready?(): Promise<void>;
   close?(): void;
 }
 
@@ -101,6 +107,10 @@ export function asTradingDecision(policy: LivePolicy): TradingDecision {
       exposure: env.currentExposure,
       mask,
     });
+    if (typeof a !== 'number')
+      throw new InvalidArgumentError(
+        `policy ${policy.name} answers asynchronously: the backtest loop needs a local policy`,
+      );
     return env.scheme.discrete ? a : Float32Array.of(a);
   };
 }
@@ -113,6 +123,7 @@ export interface ResolveOptions {
 /** `--policy` → a policy: a baseline name, a model folder, or (through resolveAlias) a registry alias. */
 export function resolvePolicy(spec: string, ctx: PolicyContext, o: ResolveOptions = {}): LivePolicy {
   if (isBaselineName(spec)) return baselinePolicy(spec, ctx);
+  if (isRemoteAddress(spec)) return remotePolicy(spec, ctx);
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     if (!existsSync(join(spec, 'manifest.json')))
       throw new InvalidArgumentError(
@@ -123,6 +134,6 @@ export function resolvePolicy(spec: string, ctx: PolicyContext, o: ResolveOption
   const dir = o.resolveAlias?.(spec) ?? null;
   if (dir !== null) return modelPolicy(dir, ctx, spec);
   throw new InvalidArgumentError(
-    `--policy: '${spec}' is neither a baseline (${BASELINE_NAMES.join(', ')}), a model folder, nor a registry alias`,
+    `--policy: '${spec}' is neither a baseline (${BASELINE_NAMES.join(', ')}), a model folder, a registry reference, nor a tcp:// or ipc:// policy server`,
   );
 }

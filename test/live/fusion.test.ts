@@ -35,7 +35,7 @@ const input = {
   exposure: 0,
   mask: null,
 };
-const level = (a: number): number => scheme.levels![a]!;
+const level = (a: number | Promise<number>): number => scheme.levels![a as number]!;
 
 describe('fusion modes', () => {
   it('gate, size, weight, alone', () => {

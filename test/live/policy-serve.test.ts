@@ -14,7 +14,13 @@ import type { Decision } from '../../src/live/lane.ts';
 import { liveTradingSetup } from '../../src/live/live-config.ts';
 import { LiveLoop } from '../../src/live/loop.ts';
 import { PolicyServer } from '../../src/live/policy-server.ts';
-import { baselinePolicy, modelPolicy, type LivePolicy, type PolicyContext } from '../../src/live/policy.ts';
+import {
+  baselinePolicy,
+  modelPolicy,
+  resolvePolicy,
+  type LivePolicy,
+  type PolicyContext,
+} from '../../src/live/policy.ts';
 import { saveRandomMlp } from './model-fixture.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -235,4 +241,68 @@ print(json.dumps({"signals": out, "dead": dead}))
       server.close();
     }
   });
+
+  it('a remote policy (the live loop asking tg4 policy serve over ZeroMQ) decides as the same model run locally; a dead server holds', async () => {
+    const setup = liveTradingSetup({}, '1h');
+    saveRandomMlp(join(dir, 'r'), {
+      obsSize: setup.obsSize,
+      nActions: 3,
+      specHash: setup.specHash,
+      envKwargs: {},
+      seed: 3,
+    });
+    const server = new PolicyServer({
+      bind: 'tcp://127.0.0.1:*',
+      timeframe: '1h',
+      policy: (ctx) => modelPolicy(join(dir, 'r'), ctx, 'served'),
+    });
+    await server.start();
+    const decisions: Decision[] = [];
+    const loop = await LiveLoop.create({
+      symbols: ['BTC/USD'],
+      timeframe: '1h',
+      policies: [
+        (ctx) => ({ ...resolvePolicy(server.endpoint, ctx), name: 'remote' }),
+        (ctx) => modelPolicy(join(dir, 'r'), ctx, 'local'),
+      ],
+      bookDepth: 0,
+      keepTrades: 0,
+      warmup: { source: 'bundled', until: frame.time[A]! },
+      onDecision: (d) => decisions.push(d),
+    });
+    const lane = loop.lanes.get('BTC/USD')!;
+    const send = (k: number): void => {
+      const c = {
+        symbol: 'BTC/USD',
+        open: frame.open[k],
+        high: frame.high[k],
+        low: frame.low[k],
+        close: frame.close[k],
+        volume: frame.volume[k],
+        trades: 1,
+        vwap: frame.close[k],
+        interval: 60,
+        interval_begin: new Date(frame.time[k]!).toISOString(),
+      };
+      loop.client.onFrame(JSON.stringify({ channel: 'ohlc', type: 'update', data: [c] }), Date.now());
+    };
+    for (let k = A; k <= A + 30; k++) if (!frame.filled![k]) send(k);
+    await lane.idle();
+    const remote = decisions.filter((d) => d.policy === 'remote');
+    const local = decisions.filter((d) => d.policy === 'local');
+    expect(remote.length).toBe(30);
+    expect(remote.map((d) => [d.time, d.action])).toEqual(local.map((d) => [d.time, d.action]));
+    expect(new Set(remote.map((d) => d.action)).size).toBeGreaterThan(1);
+    // The server goes away: the remote policy times out, its position is held, bars go on.
+    server.close();
+    lane.policies[0]!.close?.();
+    const before = lane.decisions;
+    const t0 = Date.now();
+    send(A + 31);
+    await lane.idle();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1500); // waited for the 2 s timeout, not forever
+    expect(lane.decisions - before).toBe(1); // only the local policy decided
+    expect(Number.isNaN(lane.traders[0]!.pending)).toBe(true);
+    await loop.stop();
+  }, 30_000);
 });
