@@ -34,7 +34,7 @@ function nameProblem(value: string): string | null {
 
 /**
  * True for strings that would name a server path when an env opened them: absolute paths, home or drive prefixes,
- * `..` segments, URLs with a scheme (file:, postgres:), backslashes and NUL. Applied to every string in a client's
+ * `..` segments, URLs (file:, postgres://, …), drive letters, backslashes and NUL. Applied to every string in a client's
  * kwargs, whatever its key.
  */
 export function looksLikeServerPath(s: string): boolean {
@@ -43,7 +43,9 @@ export function looksLikeServerPath(s: string): boolean {
     s.startsWith('~') ||
     s.includes('\\') ||
     s.includes('\0') ||
-    /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) ||
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s) || // URLs: file://, postgres://, http://
+    /^file:/i.test(s) ||
+    /^[A-Za-z]:[\\/]/.test(s) || // a drive letter
     s.split('/').some((seg) => seg === '..')
   );
 }

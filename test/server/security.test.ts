@@ -14,6 +14,7 @@ import { loadBundled } from '../../replay/bundled.ts';
 import { encodeMessage } from '../../src/server/protocol/codec.ts';
 import { Tg4Client } from '../../src/server/client.ts';
 import { generateKeys, loadServerKeys } from '../../src/server/curve.ts';
+import { looksLikeServerPath } from '../../src/server/data-access.ts';
 import { Tg4Server } from '../../src/server/server.ts';
 import { RawClient, startServer } from './helpers.ts';
 
@@ -210,6 +211,25 @@ describe('files: only what the operator allowed', () => {
     expect(ok.r.error).toBeUndefined();
     const { r } = await makeWith(rawBare, { data: 'XBTUSD_60_small.csv' });
     expect(r.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--data-dir/) });
+  });
+});
+
+describe('looksLikeServerPath', () => {
+  it('flags what could name a server path, and leaves ordinary option strings alone', () => {
+    for (const x of [
+      '/etc/passwd',
+      '../x',
+      'a/../../b',
+      '~/.ssh',
+      'C:\\x',
+      'C:/x',
+      'file:x',
+      'postgres://h/db',
+      'a\0b',
+    ])
+      expect(looksLikeServerPath(x), x).toBe(true);
+    for (const x of ['BTC/USD', '2019-01-01..2019-07-01', 'log_return', 'ratio:2', 'train', 'sub/XBTUSD_60_b.csv'])
+      expect(looksLikeServerPath(x), x).toBe(false);
   });
 });
 
