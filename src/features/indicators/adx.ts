@@ -1,8 +1,9 @@
 // Directional movement (+DI, −DI) and ADX with Wilder's smoothing. As in trading-signals, the first bar enters the
 // smoothers with +DM = −DM = 0 and TR = high − low, so DI is ready after `period` bars and ADX after 2·period − 1.
 import { z } from 'zod';
-import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { defineFeature, period } from '../feature-def.ts';
 import { Atr } from './atr.ts';
+import { sharedPerPeriod } from './indicator.ts';
 import { WilderSmoother } from './rolling.ts';
 
 export class Adx {
@@ -60,14 +61,7 @@ export class Adx {
 }
 
 /** The lane's one ADX over `p` bars (also read by the regime). */
-export const sharedAdx = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `adx:${p}`,
-    () => new Adx(p),
-    (a, b) => {
-      a.update(b.high, b.low, b.close);
-    },
-  );
+export const sharedAdx = sharedPerPeriod('adx', Adx, (a, b) => a.update(b.high, b.low, b.close));
 
 export const adxFeature = defineFeature({
   name: 'adx',

@@ -1,6 +1,7 @@
 // True range and Average True Range (Wilder). The first bar's true range is high − low (no previous close).
 import { z } from 'zod';
-import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { defineFeature, period } from '../feature-def.ts';
+import { sharedPerPeriod } from './indicator.ts';
 import { WilderSmoother } from './rolling.ts';
 
 export function trueRange(high: number, low: number, prevClose: number): number {
@@ -26,14 +27,7 @@ export class Atr {
 }
 
 /** The lane's one ATR over `p` bars. */
-export const sharedAtr = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `atr:${p}`,
-    () => new Atr(p),
-    (a, b) => {
-      a.update(b.high, b.low, b.close);
-    },
-  );
+export const sharedAtr = sharedPerPeriod('atr', Atr, (a, b) => a.update(b.high, b.low, b.close));
 
 export const atrFeature = defineFeature({
   name: 'atr',

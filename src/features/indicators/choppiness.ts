@@ -1,7 +1,8 @@
 // Choppiness index (Dreiss): 100·log10(Σ TR / (max true high − min true low)) / log10(n) over n bars, using true
 // highs/lows (max(high, previous close), min(low, previous close)) as trading-signals does. 100 on a flat range.
 import { z } from 'zod';
-import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { defineFeature, period } from '../feature-def.ts';
+import { sharedPerPeriod, writesValue } from './indicator.ts';
 import { RollingExtreme, RollingSum } from './rolling.ts';
 
 export class Choppiness {
@@ -41,14 +42,7 @@ export class Choppiness {
 }
 
 /** The lane's one choppiness index over `p` bars (also read by the regime). */
-export const sharedChop = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `chop:${p}`,
-    () => new Choppiness(p),
-    (c, b) => {
-      c.update(b.high, b.low, b.close);
-    },
-  );
+export const sharedChop = sharedPerPeriod('chop', Choppiness, (c, b) => c.update(b.high, b.low, b.close));
 
 export const chopFeature = defineFeature({
   name: 'chop',
@@ -57,14 +51,5 @@ export const chopFeature = defineFeature({
   idParams: ['period'],
   outputs: ['value'],
   warmup: (p) => p.period,
-  create: (p, ctx) => {
-    const sh = sharedChop(ctx, p.period);
-    return {
-      update(b, out, o) {
-        const c = sh.sync(b);
-        out[o] = c.value;
-        return c.ready;
-      },
-    };
-  },
+  create: (p, ctx) => writesValue(sharedChop(ctx, p.period)),
 });

@@ -3,17 +3,9 @@
 import { z } from 'zod';
 import { type BuildContext, defineFeature, period } from '../feature-def.ts';
 import type { InputBar } from '../input.ts';
-import { RollingSum } from './rolling.ts';
+import { SumWindowIndicator, sharedPerPeriod } from './indicator.ts';
 
-export class Sma {
-  private readonly win: RollingSum;
-  value = NaN;
-  constructor(readonly period: number) {
-    this.win = new RollingSum(period);
-  }
-  get ready(): boolean {
-    return this.win.full;
-  }
+export class Sma extends SumWindowIndicator {
   update(x: number): number {
     this.win.push(x);
     if (this.win.full) this.value = this.win.mean();
@@ -40,24 +32,10 @@ export class Ema {
 }
 
 /** The lane's one SMA of close over `p` bars. */
-export const sharedSma = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `sma:${p}`,
-    () => new Sma(p),
-    (e, b) => {
-      e.update(b.close);
-    },
-  );
+export const sharedSma = sharedPerPeriod('sma', Sma, (e, b) => e.update(b.close));
 
 /** The lane's one EMA of close over `p` bars (also read by MA alignment and the regime). */
-export const sharedEma = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `ema:${p}`,
-    () => new Ema(p),
-    (e, b) => {
-      e.update(b.close);
-    },
-  );
+export const sharedEma = sharedPerPeriod('ema', Ema, (e, b) => e.update(b.close));
 
 /** A moving average of close with its value and dist = close / MA − 1. */
 const priceAndDist = (

@@ -1,7 +1,8 @@
 // Relative Strength Index with Wilder's smoothing of gains and losses (Wilder 1978).
 // A window with neither gains nor losses gives 50 (neutral), where some libraries give 100.
 import { z } from 'zod';
-import { type BuildContext, defineFeature, period } from '../feature-def.ts';
+import { defineFeature, period } from '../feature-def.ts';
+import { sharedPerPeriod, writesValue } from './indicator.ts';
 import { WilderSmoother } from './rolling.ts';
 
 export class Rsi {
@@ -42,14 +43,7 @@ export class Rsi {
 }
 
 /** The lane's one RSI of close over `p` bars (also read by the regime). */
-export const sharedRsi = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `rsi:${p}`,
-    () => new Rsi(p),
-    (r, b) => {
-      r.update(b.close);
-    },
-  );
+export const sharedRsi = sharedPerPeriod('rsi', Rsi, (r, b) => r.update(b.close));
 
 export const rsiFeature = defineFeature({
   name: 'rsi',
@@ -58,14 +52,5 @@ export const rsiFeature = defineFeature({
   idParams: ['period'],
   outputs: ['value'],
   warmup: (p) => p.period,
-  create: (p, ctx) => {
-    const sh = sharedRsi(ctx, p.period);
-    return {
-      update(b, out, o) {
-        const r = sh.sync(b);
-        out[o] = r.value;
-        return r.ready;
-      },
-    };
-  },
+  create: (p, ctx) => writesValue(sharedRsi(ctx, p.period)),
 });

@@ -1,18 +1,10 @@
 // Rolling volatility: sample standard deviation (n − 1) of the last n one-bar log returns.
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
-import { RollingMoments } from './rolling.ts';
+import { MomentsWindowIndicator } from './indicator.ts';
 
-export class LogReturnVolatility {
-  private readonly win: RollingMoments;
+export class LogReturnVolatility extends MomentsWindowIndicator {
   private prev = NaN;
-  value = NaN;
-  constructor(readonly period: number) {
-    this.win = new RollingMoments(period);
-  }
-  get ready(): boolean {
-    return this.win.full;
-  }
   update(close: number): number {
     if (this.prev === this.prev) {
       this.win.push(Math.log(close / this.prev));

@@ -1,18 +1,10 @@
 // Volume spike ratio: this bar's volume over the mean volume of the last n bars (this bar included); 1 when the
 // window traded nothing.
 import { z } from 'zod';
-import { type BuildContext, defineFeature, period } from '../feature-def.ts';
-import { RollingSum } from './rolling.ts';
+import { defineFeature, period } from '../feature-def.ts';
+import { SumWindowIndicator, sharedPerPeriod, writesValue } from './indicator.ts';
 
-export class VolumeSpike {
-  private readonly win: RollingSum;
-  value = NaN;
-  constructor(readonly period: number) {
-    this.win = new RollingSum(period);
-  }
-  get ready(): boolean {
-    return this.win.full;
-  }
+export class VolumeSpike extends SumWindowIndicator {
   update(volume: number): number {
     this.win.push(volume);
     if (this.win.full) {
@@ -24,14 +16,7 @@ export class VolumeSpike {
 }
 
 /** The lane's one volume spike ratio over `p` bars (also read by the regime). */
-export const sharedVolumeSpike = (ctx: BuildContext, p: number) =>
-  ctx.shared(
-    `volume_spike:${p}`,
-    () => new VolumeSpike(p),
-    (v, b) => {
-      v.update(b.volume);
-    },
-  );
+export const sharedVolumeSpike = sharedPerPeriod('volume_spike', VolumeSpike, (v, b) => v.update(b.volume));
 
 export const volumeSpikeFeature = defineFeature({
   name: 'volume_spike',
@@ -40,14 +25,5 @@ export const volumeSpikeFeature = defineFeature({
   idParams: ['period'],
   outputs: ['value'],
   warmup: (p) => p.period - 1,
-  create: (p, ctx) => {
-    const sh = sharedVolumeSpike(ctx, p.period);
-    return {
-      update(b, out, o) {
-        const v = sh.sync(b);
-        out[o] = v.value;
-        return v.ready;
-      },
-    };
-  },
+  create: (p, ctx) => writesValue(sharedVolumeSpike(ctx, p.period)),
 });

@@ -2,17 +2,9 @@
 // A window with zero spread gives 0.
 import { z } from 'zod';
 import { defineFeature, period } from '../feature-def.ts';
-import { RollingMoments } from './rolling.ts';
+import { MomentsWindowIndicator } from './indicator.ts';
 
-export class RollingZScore {
-  private readonly win: RollingMoments;
-  value = NaN;
-  constructor(readonly period: number) {
-    this.win = new RollingMoments(period);
-  }
-  get ready(): boolean {
-    return this.win.full;
-  }
+export class RollingZScore extends MomentsWindowIndicator {
   update(x: number): number {
     this.win.push(x);
     if (this.win.full) {
