@@ -2,7 +2,7 @@
 // policies, paper portfolios) → orders (the PaperExecutor by default; the Kraken gateway only with --live) → the bot's
 // JSONL logs. Warm-up history goes through the same features first, so the first live bar is already a valid decision.
 import { normalizeSymbol } from '../../replay/symbol.ts';
-import { timeframeMs } from '../../replay/timeframe.ts';
+import { timeframeMs, timeframeName } from '../../replay/timeframe.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
 import type { EventLog } from '../logging/event-log.ts';
 import { logExecutorEvents } from '../logging/executor-sink.ts';
@@ -64,6 +64,25 @@ export function portfolioId(policy: string, symbol: string): string {
     .slice(0, 120);
 }
 
+const KRAKEN_MINUTES = [1, 5, 15, 30, 60, 240, 1440];
+
+/**
+ * The ohlc series kept beside the decision timeframe: those asked for, and the feature spec's coarser timeframes that
+ * Kraken serves (the features compute them from the base bars; the series are for logs, the status and the database).
+ */
+function extraTimeframes(
+  asked: readonly string[] | undefined,
+  features: readonly { timeframe?: string | undefined }[],
+  tfMs: number,
+): string[] {
+  const out = new Map<number, string>();
+  for (const t of [...(asked ?? []), ...features.map((f) => f.timeframe).filter((t): t is string => t !== undefined)]) {
+    const ms = timeframeMs(t);
+    if (ms > tfMs && KRAKEN_MINUTES.includes(ms / 60_000)) out.set(ms, timeframeName(ms));
+  }
+  return [...out.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+}
+
 export class LiveLoop {
   readonly data: DataManager;
   readonly client: KrakenWsClient;
@@ -93,7 +112,7 @@ export class LiveLoop {
       throw new InvalidArgumentError(`--symbols lists a symbol twice: ${symbols.join(', ')}`);
     this.data = new DataManager({
       symbols,
-      timeframes: [o.timeframe, ...(o.extraTimeframes ?? []).filter((t) => timeframeMs(t) !== tfMs)],
+      timeframes: [o.timeframe, ...extraTimeframes(o.extraTimeframes, this.setup.spec.features, tfMs)],
       bookDepth: o.bookDepth ?? 10,
       keepTrades: o.keepTrades ?? 1000,
       graceMs: o.graceMs ?? 2000,
