@@ -1,19 +1,32 @@
 // Benchmark of the environment server: round trips/s and sub-env steps/s for N = 1, 16, 64, 256 sub-envs over
 // tcp://127.0.0.1 and ipc://, against the same-process direct call (makeVec(...).step) measured in the same run.
 // The server runs as a real `tg4 serve` subprocess; this process is the client. Then the Python twin
-// (scripts/bench/server_client.py) measures the Python client on CartPole N = 64 against a pure-Python CartPole loop.
+// (scripts/bench/server_client.py) measures the Python client on CartPole N = 64 against a pure-Python CartPole loop,
+// and RemoteVecEnv x 64 on tg4/Trading-v0 against gym-anytrading x 64 in SB3's DummyVecEnv (issue 19).
+// Row T64: tg4/Trading-v0 x 64 (default kwargs: 996-float observations, 255 KB per reply) with random actions, served
+// against the same vector env stepped in this process (issue 19's goal: the served step takes at most 1.5x the
+// in-process one, i.e. remote/direct >= 0.67).
 // Figures are noisy on a shared 2-core machine: compare ratios within one run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../envs/index.ts';
 import { makeVec } from '../../src/core/index.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { Tg4Client } from '../../src/server/client.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SIZES = [1, 16, 64, 256];
 const SECONDS = Number(process.env.TG4_BENCH_SECONDS ?? 1.5);
+const TRADING = 'tg4/Trading-v0';
+const TRADING_N = 64;
+
+/** 256 batches of seeded uniform random Discrete(k) actions, drawn before timing. */
+function randomActions(n: number, k: number): Int32Array[] {
+  const rng = new Rng(19);
+  return Array.from({ length: 256 }, () => Int32Array.from({ length: n }, () => rng.integer(k)));
+}
 
 function startServe(bind: string): Promise<{ proc: ChildProcess; address: string }> {
   const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tg4.js'), 'serve', '--bind', bind], {
@@ -78,12 +91,48 @@ interface Cell {
   perCall: number;
   run: () => unknown;
   samples: number[];
+  /** CPU µs per call: this process's (direct rows), or the `tg4 serve` process's, all threads (T64 rows). */
+  cpu?: { pid: number | null; samples: number[] };
+}
+
+/** CPU seconds (user + system, all threads) of a process so far, from /proc (Linux); NaN where it cannot be read. */
+function procCpuS(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()!.trim().split(/\s+/);
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds of `pid` (or of this process when null). */
+function cpuS(pid: number | null): number {
+  if (pid !== null) return procCpuS(pid);
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
 }
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.TG4_BENCH_ROUNDS ?? 3);
   const cells: Cell[] = [];
-  const direct = new Map<number, Cell>();
+  const direct = new Map<string | number, Cell>();
+  const tradingTape = randomActions(TRADING_N, 3);
+  {
+    const venv = makeVec(TRADING, { numEnvs: TRADING_N });
+    venv.reset({ seed: 0 });
+    let t = 0;
+    const cell: Cell = {
+      transport: 'direct',
+      label: 'T64',
+      n: TRADING_N,
+      perCall: TRADING_N,
+      run: () => venv.step(tradingTape[t++ & 255]!),
+      samples: [],
+      cpu: { pid: null, samples: [] },
+    };
+    direct.set('T64', cell);
+    cells.push(cell);
+  }
   for (const n of SIZES) {
     const venv = makeVec('CartPole-v1', { numEnvs: n });
     venv.reset({ seed: 0 });
@@ -152,6 +201,18 @@ async function main(): Promise<void> {
           samples: [],
         });
       }
+      const trading = await client.makeVec(TRADING, { numEnvs: TRADING_N, seed: 0 });
+      await trading.reset();
+      let tt = 0;
+      cells.push({
+        transport,
+        label: 'T64',
+        n: TRADING_N,
+        perCall: TRADING_N,
+        run: () => trading.step(tradingTape[tt++ & 255]!),
+        samples: [],
+        cpu: { pid: proc.pid!, samples: [] },
+      });
       // Pipelining: two half-batches in flight on one connection (EnvPool send/recv), N = 256.
       const n = 256;
       const env = await client.makeVec('CartPole-v1', { numEnvs: n, batchSize: n / 2, seed: 0 });
@@ -174,7 +235,15 @@ async function main(): Promise<void> {
     }
     // Interleaved rounds, median per cell: the machine's load drifts within a run.
     for (let r = 0; r < rounds; r++) {
-      for (const c of cells) c.samples.push(await rate(c.run, SECONDS / rounds));
+      for (const c of cells) {
+        // T64 rows run 4x longer: /proc counts CPU in 10 ms ticks.
+        const seconds = (c.cpu ? 4 : 1) * (SECONDS / rounds);
+        const c0 = c.cpu ? cpuS(c.cpu.pid) : 0;
+        const t0 = performance.now();
+        const r = await rate(c.run, seconds);
+        c.samples.push(r);
+        if (c.cpu) c.cpu.samples.push(((cpuS(c.cpu.pid) - c0) * 1e6) / (r * ((performance.now() - t0) / 1000)));
+      }
     }
   } finally {
     for (const c of clients) c.close();
@@ -182,7 +251,7 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
-    `server bench: CartPole-v1, median of ${rounds} interleaved rounds, ${SECONDS}s per cell in all; direct = makeVec(...).step in this process (the baseline)`,
+    `server bench: CartPole-v1 (T64: tg4/Trading-v0 x 64, random actions), median of ${rounds} interleaved rounds, ${SECONDS}s per cell in all; direct = makeVec(...).step in this process (the baseline)`,
   );
   console.log('256p = N 256 stepped as two pipelined half-batches (batch_size 128, send/recv) on the sub-env engine');
   console.log(
@@ -192,6 +261,8 @@ async function main(): Promise<void> {
     `${'transport'.padEnd(9)} ${'N'.padStart(5)} ${'round trips/s'.padStart(14)} ${'sub-env steps/s'.padStart(16)} ${'direct steps/s'.padStart(15)} ${'remote/direct'.padStart(14)}`,
   );
   const echoOf = new Map<string, number>();
+  const directT64 = direct.get('T64')!;
+  const directCpu = median(directT64.cpu!.samples);
   for (const c of cells) {
     if (c.transport === 'direct') continue;
     const rt = median(c.samples);
@@ -203,11 +274,17 @@ async function main(): Promise<void> {
         `${c.transport.padEnd(9)} ${'hello'.padStart(5)} ${fmt(rt).padStart(14)} ${''.padStart(16)} ${''.padStart(15)} ${`${(rt / echoOf.get(c.transport)!).toFixed(2)}x echo`.padStart(14)}`,
       );
     } else {
-      const d = median(direct.get(c.n)!.samples) * c.n;
+      const d = median(direct.get(c.label === 'T64' ? 'T64' : c.n)!.samples) * c.n;
       const steps = rt * c.perCall;
       console.log(
         `${c.transport.padEnd(9)} ${c.label.padStart(5)} ${fmt(rt).padStart(14)} ${fmt(steps).padStart(16)} ${fmt(d).padStart(15)} ${(steps / d).toFixed(3).padStart(14)}`,
       );
+      if (c.cpu) {
+        const s = median(c.cpu.samples);
+        console.log(
+          `${''.padEnd(15)} CPU per batch: tg4 serve ${s.toFixed(0)} us (all threads) vs in-process step ${directCpu.toFixed(0)} us: ${(s / directCpu).toFixed(2)}x (goal <= 1.5x)`,
+        );
+      }
     }
   }
 

@@ -210,6 +210,9 @@ def trading_table(rounds: int) -> None:
             v = RemoteVecEnv(srv.address, "tg4/Trading-v0", n, seed=0)
             v.reset()
             cases.append((f"tg4gym.sb3.RemoteVecEnv(tg4/Trading-v0), {srv.address.split(':')[0]}", srv, v, tapes[3]))
+        for _, _, venv, tape in cases:  # warm-up: the server's JIT and both sides' buffers
+            for k in range(300):
+                venv.step(tape[k & 255])
         samples = {i: [] for i in range(len(cases))}
         for _ in range(rounds):
             for i, (_, srv, venv, tape) in enumerate(cases):
