@@ -5,15 +5,35 @@
 // actions, feature spec) is refused and the running one kept.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '../core/errors.ts';
 import { AliasWatcher } from '../registry/alias-watcher.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 import { modelPolicy, type DecisionInput, type LivePolicy, type PolicyContext } from './policy.ts';
+import { remotePolicy } from './remote-policy.ts';
+
+/** Manifest format of a registered remote policy: an endpoint speaking tg4-policy/1 (`tg4 policy serve`). */
+export const REMOTE_FORMAT = 'tg4-remote-policy/1';
+
+/** A registered version's policy: its model folder through the forward pass, or the endpoint its manifest names. */
+export function versionPolicy(
+  dir: string,
+  ctx: PolicyContext,
+  name: string,
+  manifest: Record<string, unknown>,
+): LivePolicy {
+  if (manifest.kind === 'remote') {
+    if (manifest.format !== REMOTE_FORMAT || typeof manifest.address !== 'string')
+      throw new InvalidArgumentError(`${dir}: a remote version needs format '${REMOTE_FORMAT}' and an address`);
+    return remotePolicy(manifest.address, ctx, { name });
+  }
+  return modelPolicy(dir, ctx, name);
+}
 
 export interface RegistryPolicyOptions {
   intervalMs?: number;
   /** Told of each swap and each refused version. */
   onEvent?: (level: 'info' | 'error', message: string) => void;
-  /** Builds the policy of a version folder (default: modelPolicy); a remote version plugs in here. */
+  /** Builds the policy of a version folder (default: versionPolicy: a model, or a remote endpoint). */
   load?: (dir: string, ctx: PolicyContext, name: string, manifest: Record<string, unknown>) => LivePolicy;
 }
 
@@ -23,6 +43,8 @@ export interface RegistryPolicy extends LivePolicy {
   /** Swaps done: the decision count at which each took effect. */
   readonly swaps: readonly { from: string; to: string; atDecision: number }[];
   readonly decisions: number;
+  /** A version loaded and waiting for the next decision, if any. */
+  readonly next: string | null;
   /** Polls the alias now (the timer does it every intervalMs). */
   poll(): boolean;
 }
@@ -35,7 +57,7 @@ export function registryPolicy(
 ): RegistryPolicy {
   const load = (dir: string): LivePolicy => {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    return o.load ? o.load(dir, ctx, ref, manifest) : modelPolicy(dir, ctx, ref);
+    return (o.load ?? versionPolicy)(dir, ctx, ref, manifest);
   };
   const first = reg.verify(ref);
   let inner = load(first.dir);
@@ -43,14 +65,26 @@ export function registryPolicy(
   let pending: { policy: LivePolicy; version: string } | null = null;
   let decisions = 0;
   const swaps: { from: string; to: string; atDecision: number }[] = [];
-  const watcher = new AliasWatcher(reg, ref, {
-    ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
-    onChange: (next) => {
-      pending = { policy: load(next.dir), version: next.version };
-      o.onEvent?.('info', `${ref} moved to ${next.version}: loaded and verified; it decides from the next bar`);
-    },
-    onError: (e) => o.onEvent?.('error', `${ref}: the new version was refused, ${version} keeps running: ${e.message}`),
-  }).start();
+  const refused = (v: string, e: Error): void =>
+    o.onEvent?.('error', `${ref}: ${v} was refused, ${version} keeps running: ${e.message}`);
+  // A pinned version (name/vNNNN) is not watched; an alias is.
+  const watcher = ref.includes('@')
+    ? new AliasWatcher(reg, ref, {
+        ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}),
+        onChange: (next) => {
+          const p = load(next.dir);
+          const arm = (): void => {
+            (pending as { policy: LivePolicy } | null)?.policy.close?.();
+            pending = { policy: p, version: next.version };
+            o.onEvent?.('info', `${ref} moved to ${next.version}: loaded and verified; it decides from the next bar`);
+          };
+          // A remote version answers its handshake first; until then the running version decides.
+          if (p.ready) p.ready().then(arm, (e: Error) => refused(next.version, e));
+          else arm();
+        },
+        onError: (e) => refused('the new version', e),
+      }).start()
+    : null;
   return {
     name: ref,
     kind: 'model',
@@ -67,8 +101,12 @@ export function registryPolicy(
     get decisions(): number {
       return decisions;
     },
-    poll: () => watcher.check(),
-    decide(input: DecisionInput): number {
+    get next(): string | null {
+      return (pending as { version: string } | null)?.version ?? null;
+    },
+    poll: () => watcher?.check() ?? false,
+    ...(inner.ready ? { ready: () => inner.ready!() } : {}),
+    decide(input: DecisionInput): number | Promise<number> {
       if (pending !== null) {
         const old = inner;
         swaps.push({ from: version, to: pending.version, atDecision: decisions });
@@ -81,7 +119,7 @@ export function registryPolicy(
       return inner.decide(input);
     },
     close(): void {
-      watcher.stop();
+      watcher?.stop();
       inner.close?.();
       (pending as { policy: LivePolicy } | null)?.policy.close?.();
     },

@@ -2,6 +2,7 @@
 // exchange). Real orders only with --live, KRAKEN_API_KEY / KRAKEN_API_SECRET in the environment and the typed
 // confirmation; risk limits are always on. Ctrl-C stops cleanly (live: open orders cancelled, the dead-man's switch
 // disarmed); SIGUSR2 or the kill file flattens and halts. Safety model and every flag: docs/live.md.
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -15,6 +16,7 @@ import { KRAKEN_PUBLIC_URL } from '../../live/kraken/ws-client.ts';
 import { FUSION_MODES, fusePolicies, type FusionMode } from '../../live/fusion.ts';
 import { LiveLoop } from '../../live/loop.ts';
 import { resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
+import { registryPolicy } from '../../live/registry-policy.ts';
 import { statusLine } from '../../live/status.ts';
 import { KRAKEN_REST_URL } from '../../live/warmup.ts';
 import { ModelRegistry, registryRoot } from '../../registry/index.ts';
@@ -166,11 +168,17 @@ export function register(program: Command): void {
       const log = new EventLog({ root: out });
       const registry = new ModelRegistry(registryRoot(f.registry));
       const resolveAlias = (ref: string): string | null =>
-        /^[A-Za-z0-9][\w.-]*(@[\w.-]+|\/v\d{4})$/.test(ref) ? registry.verify(ref).dir : null;
+        /^[A-Za-z0-9][\w.-]*(@[\w.-]+|\/v\d{4,})$/.test(ref) && !existsSync(ref) ? registry.verify(ref).dir : null;
+      // A registry reference runs the version it names; name@alias follows the alias (hot swap on promote/rollback).
       let factories = f.policy.map(
         (spec) =>
           (ctx: PolicyContext): LivePolicy =>
-            resolvePolicy(spec, ctx, { resolveAlias }),
+            resolveAlias(spec) !== null
+              ? registryPolicy(registry, spec, ctx, {
+                  onEvent: (level, message) =>
+                    log.system({ time: Date.now(), level, component: 'live.registry', message }),
+                })
+              : resolvePolicy(spec, ctx, { resolveAlias }),
       );
       if (f.fusion !== undefined) {
         const mode = f.fusion as FusionMode;

@@ -2,6 +2,7 @@
 //   list, show, register, history, rollback here; promote (with the gate), eval and ab in models-gate.ts.
 import type { Command } from 'commander';
 import { ModelRegistry, registryRoot, type AliasMove } from '../../registry/index.ts';
+import { registerGateCommands } from './models-gate.ts';
 
 interface RootFlags {
   registry?: string;
@@ -99,4 +100,6 @@ export function register(program: Command): void {
       const m = open(flags()).rollback(name, alias, o.reason);
       print(flags(), m, () => moveLine(m));
     });
+
+  registerGateCommands(models, flags);
 }
