@@ -22,6 +22,7 @@ export const TRADING_ENV_IDS: readonly string[] = ['tg4/Trading-v0', 'tg4/Portfo
 const SERVER_BUILT = ['frame', 'frames', 'featureMatrix', 'featureMatrices'];
 const PATH_KEY = /^(data|features|file|filename|path|dir|directory|folder)$|(File|Path|Dir|_file|_path|_dir)$/;
 const MAX_DEPTH = 8;
+const MAX_SPEC_FILE_BYTES = 1024 * 1024;
 const MAX_STRINGS = 10_000;
 
 export interface ResolvedKwargs {
@@ -249,7 +250,8 @@ async function loadFrameFor(
 async function specFor(ctx: KwargsContext, features: unknown, timeframeMs: number): Promise<FeatureSpec> {
   if (features === undefined || features === 'default') return defaultSpecFor(timeframeMs);
   if (typeof features !== 'string') return parseFeatureSpec(features);
-  const file = await ctx.access.read('features', features);
+  // A spec is a few KiB; parsing is synchronous, so its file is bounded far below a data file.
+  const file = await ctx.access.read('features', features, Math.min(ctx.access.maxFileBytes, MAX_SPEC_FILE_BYTES));
   let obj: unknown;
   try {
     const text = file.bytes.toString('utf8');

@@ -82,8 +82,8 @@ export class DataAccess {
     );
   }
 
-  /** Reads an allowed file: real path inside the data dir, a regular file, at most maxFileBytes (gunzipped too). */
-  async read(kwarg: string, name: string): Promise<AllowedFile> {
+  /** Reads an allowed file: real path inside the data dir, a regular file, at most `limit` bytes (gunzipped too). */
+  async read(kwarg: string, name: string, limit = this.maxFileBytes): Promise<AllowedFile> {
     const root = this.root;
     if (root === null || nameProblem(name) !== null) throw this.refusal(kwarg, name);
     let real: string;
@@ -103,36 +103,41 @@ export class DataAccess {
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw this.refusal(kwarg, name);
-      if (st.size > this.maxFileBytes) throw this.tooBig(kwarg, name);
+      if (st.size > limit) throw this.tooBig(kwarg, name, limit);
       // Read at most the bound (+1 to notice a file that grew since fstat).
-      const buf = Buffer.allocUnsafe(Math.min(st.size, this.maxFileBytes) + 1);
+      const buf = Buffer.allocUnsafe(Math.min(st.size, limit) + 1);
       let got = 0;
       for (;;) {
         const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
         if (bytesRead === 0) break;
         got += bytesRead;
-        if (got === buf.length) throw this.tooBig(kwarg, name);
+        if (got === buf.length) throw this.tooBig(kwarg, name, limit);
       }
       let bytes: Buffer = buf.subarray(0, got);
       if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)
-        bytes = await this.gunzipBounded(kwarg, name, bytes);
+        bytes = await this.gunzipBounded(kwarg, name, bytes, limit);
       return { name, bytes, identity: `${real}|${st.size}|${st.mtimeMs}|${st.ino}` };
     } finally {
       await fh.close();
     }
   }
 
-  private tooBig(kwarg: string, name: string): LimitExceededError {
+  private tooBig(kwarg: string, name: string, limit: number): LimitExceededError {
+    const flag =
+      limit === this.maxFileBytes
+        ? 'restart it with a larger --max-data-file-mb, or split the file'
+        : 'make it smaller';
     return new LimitExceededError(
-      `${kwarg}: '${name}' is larger than ${this.maxFileBytes} bytes (gunzipped), this server's limit per data file: restart it with a larger --max-data-file-mb, or split the file`,
+      `${kwarg}: '${name}' is larger than ${limit} bytes (gunzipped), this server's limit for it: ${flag}`,
     );
   }
 
-  private gunzipBounded(kwarg: string, name: string, bytes: Buffer): Promise<Buffer> {
+  private gunzipBounded(kwarg: string, name: string, bytes: Buffer, limit: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      gunzip(bytes, { maxOutputLength: this.maxFileBytes }, (err, out) => {
+      gunzip(bytes, { maxOutputLength: limit }, (err, out) => {
         if (err === null) resolve(out);
-        else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(this.tooBig(kwarg, name));
+        else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+          reject(this.tooBig(kwarg, name, limit));
         else
           reject(
             new InvalidArgumentError(`${kwarg}: '${name}' looks gzipped but does not decompress: the file is corrupt`),

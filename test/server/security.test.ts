@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +174,19 @@ describe('files: only what the operator allowed', () => {
     writeCsv(join(dataDir, 'XBTUSD_60_big.csv'), 20_000); // ~1.3 MB, over the 1 MiB limit of this server
     const { r } = await makeWith(raw, { data: 'XBTUSD_60_big.csv' });
     expect(r.error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/--max-data-file-mb/) });
+    // A gzip bomb is cut at the same bound, and a feature-spec file at 1 MiB.
+    writeFileSync(join(dataDir, 'bomb.csv.gz'), gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x30)));
+    const bomb = await makeWith(raw, { data: 'bomb.csv.gz' });
+    expect(bomb.r.error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    writeFileSync(
+      join(dataDir, 'huge.json'),
+      `{"features": [${'{"feature":"rsi"},'.repeat(70_000)}{"feature":"rsi"}]}`,
+    );
+    const spec = await makeWith(raw, { features: 'huge.json' });
+    expect(spec.r.error).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: expect.stringMatching(/'huge.json' is larger/),
+    });
   });
 
   it('serves a file of the data dir and a spec file by relative name, as in-process make with the path gives', async () => {
