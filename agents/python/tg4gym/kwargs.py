@@ -11,8 +11,9 @@ from typing import Any, Optional
 # Options whose value is not an options map (keys in camelCase as the env's schema names them).
 VERBATIM = frozenset({"reward", "features", "featureMatrix", "featureMatrices"})
 
-# Env ids whose training runs use the chronological train split by default, as `tg4 train` does for them
-# (agents/common/trading-run.ts): validation and test bars stay unseen unless asked for with range=.
+# Env ids whose sessions use the chronological train split by default, as `tg4 train --env tg4/Trading-v0` trains on it
+# (agents/common/trading-run.ts): validation and test bars stay unseen unless asked for with range=. Portfolio-v0 too,
+# for the same reason (the CLI's Portfolio path passes no range yet, so it still trains on every bar).
 SPLIT_ENV_PREFIXES = ("tg4/Trading", "tg4/Portfolio")
 DEFAULT_RANGE = "train"
 
