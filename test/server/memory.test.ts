@@ -39,7 +39,9 @@ describe('memory bounds', () => {
   it('refuses a make over the per-session limit before building it, stating estimate, limit and flag', async () => {
     const t = performance.now();
     const r = await make({ windowSize: 4096 }, 4096, 'sub-env');
-    expect(performance.now() - t).toBeLessThan(3000);
+    // Refused from the estimate: the first make loads the data and features (a few seconds cold on a loaded box);
+    // building 4096 sub-envs of window 4096 would take minutes and ~55 GB.
+    expect(performance.now() - t).toBeLessThan(20_000);
     expect(r.error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
     const message = (r.error as { message: string }).message;
     expect(message).toMatch(/would need about [\d.]+ GiB/);
