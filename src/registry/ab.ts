@@ -89,10 +89,13 @@ export function runAb(
   const retB = barReturns(rb.equity);
   const diff = new Float64Array(retA.length);
   for (let i = 0; i < diff.length; i++) diff[i] = retA[i]! - retB[i]!;
-  const difference = stationaryBootstrapMean(diff, {
-    seed,
-    ...(o.samples !== undefined ? { samples: o.samples } : {}),
-  });
+  const boot = { seed, ...(o.samples !== undefined ? { samples: o.samples } : {}) };
+  const difference = stationaryBootstrapMean(diff, boot);
+  // The other side's one-sided test on the negated differences (the same resamples: same seed).
+  const reverse = stationaryBootstrapMean(
+    diff.map((x) => -x),
+    boot,
+  );
   const sideOf = (ref: string, p: PolicyRef, r: typeof ra, rets: Float64Array): AbSide => ({
     ref,
     resolved: p.name,
@@ -106,9 +109,9 @@ export function runAb(
   const verdict =
     difference.pValue < 0.05
       ? `${a.name} beats ${b.name} (p = ${difference.pValue.toFixed(4)})`
-      : 1 - difference.pValue < 0.05
-        ? `${b.name} beats ${a.name} (p = ${(1 - difference.pValue).toFixed(4)})`
-        : `no significant difference (one-sided p = ${difference.pValue.toFixed(4)})`;
+      : reverse.pValue < 0.05
+        ? `${b.name} beats ${a.name} (p = ${reverse.pValue.toFixed(4)})`
+        : `no significant difference (one-sided p = ${difference.pValue.toFixed(4)} for A, ${reverse.pValue.toFixed(4)} for B)`;
   const report: AbReport = {
     format: AB_FORMAT,
     time: new Date().toISOString(),

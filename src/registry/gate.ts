@@ -3,8 +3,8 @@
 // the baselines, and judged against the thresholds of a gate config (gate-config.ts): PSR against buy-and-hold, DSR
 // over the trials recorded for the model name, drawdown, trades, turnover, and beating the bot's EMA-9 rule. The
 // report (numbers, gate.json; a short text view, gate.txt) is added to the version folder under its seal.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 import {
   policyRef,
@@ -314,6 +314,7 @@ export function runGate(
   };
   const text = gateText(report);
   if (o.store !== false) {
+    mkdirSync(dirname(ledger), { recursive: true });
     appendLineDurable(
       ledger,
       JSON.stringify({
