@@ -32,23 +32,27 @@ export function emptyRow(): CandleRow {
   return { time: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN, trades: NaN, vwap: NaN };
 }
 
-const KEYS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'] as const;
+/** The column names of CandleColumns (all but `length`). */
+export const CANDLE_KEYS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'] as const;
+
+/** Zero-filled columns with room for `capacity` rows, holding `length` of them. */
+export function allocColumns(capacity: number, length = capacity): CandleColumns {
+  const c = { length } as CandleColumns;
+  for (const k of CANDLE_KEYS) c[k] = new Float64Array(capacity);
+  return c;
+}
+
+/** The first n rows of the columns (views, no copy). */
+export function headColumns(c: CandleColumns, n: number): CandleColumns {
+  const out = { length: n } as CandleColumns;
+  for (const k of CANDLE_KEYS) out[k] = c[k].subarray(0, n);
+  return out;
+}
 
 export class CandleColumnsBuilder {
   private cols: CandleColumns;
   constructor(capacity = 1024) {
-    const c = Math.max(16, capacity);
-    this.cols = {
-      length: 0,
-      time: new Float64Array(c),
-      open: new Float64Array(c),
-      high: new Float64Array(c),
-      low: new Float64Array(c),
-      close: new Float64Array(c),
-      volume: new Float64Array(c),
-      trades: new Float64Array(c),
-      vwap: new Float64Array(c),
-    };
+    this.cols = allocColumns(Math.max(16, capacity), 0);
   }
 
   get length(): number {
@@ -71,7 +75,7 @@ export class CandleColumnsBuilder {
 
   private grow(capacity: number): void {
     const c = this.cols;
-    for (const k of KEYS) {
+    for (const k of CANDLE_KEYS) {
       const next = new Float64Array(capacity);
       next.set(c[k].subarray(0, c.length));
       c[k] = next;
@@ -80,19 +84,7 @@ export class CandleColumnsBuilder {
 
   /** The columns trimmed to length (views, no copy). */
   finish(): CandleColumns {
-    const c = this.cols;
-    const n = c.length;
-    return {
-      length: n,
-      time: c.time.subarray(0, n),
-      open: c.open.subarray(0, n),
-      high: c.high.subarray(0, n),
-      low: c.low.subarray(0, n),
-      close: c.close.subarray(0, n),
-      volume: c.volume.subarray(0, n),
-      trades: c.trades.subarray(0, n),
-      vwap: c.vwap.subarray(0, n),
-    };
+    return headColumns(this.cols, this.cols.length);
   }
 }
 

@@ -4,7 +4,7 @@
 //    close, volume 0, trades 0, vwap = previous close) with filled[i] = 1. The time grid is then regular, which is what
 //    a trading env stepping bar by bar needs, and a fill only uses the past (no look-ahead).
 //  - 'keep': rows as stored; the time grid has holes; use detectGaps() to see them.
-import type { CandleColumns } from './columns.ts';
+import { allocColumns, type CandleColumns, headColumns } from './columns.ts';
 
 export type GapPolicy = 'fill' | 'keep';
 export const GAP_POLICIES: readonly GapPolicy[] = ['fill', 'keep'];
@@ -87,38 +87,14 @@ export function fillGaps(
       : Math.round((cols.time[n - 1]! - cols.time[0]!) / tfMs);
   const total = lastSlot + 1;
   if (total === n) return { cols, filled: new Uint8Array(n) };
-  const out: CandleColumns = {
-    length: total,
-    time: new Float64Array(total),
-    open: new Float64Array(total),
-    high: new Float64Array(total),
-    low: new Float64Array(total),
-    close: new Float64Array(total),
-    volume: new Float64Array(total),
-    trades: new Float64Array(total),
-    vwap: new Float64Array(total),
-  };
+  const out = allocColumns(total);
   const filled = new Uint8Array(total);
   const t0 = cols.time[0]!;
   let j = 0;
   for (let i = 0; i < n; i++) {
     const slot = Math.round((cols.time[i]! - t0) / tfMs);
     if (slot < j) continue; // off-grid duplicate slot: keep the first row (readers already reject non-ascending rows)
-    if (j > 0) {
-      const c = out.close[j - 1]!;
-      const hasTrades = cols.trades[i] === cols.trades[i];
-      for (; j < slot; j++) {
-        out.time[j] = t0 + j * tfMs;
-        out.open[j] = c;
-        out.high[j] = c;
-        out.low[j] = c;
-        out.close[j] = c;
-        out.volume[j] = 0;
-        out.trades[j] = hasTrades ? 0 : NaN;
-        out.vwap[j] = cols.vwap[i] === cols.vwap[i] ? c : NaN;
-        filled[j] = 1;
-      }
-    }
+    if (j > 0) j = fillFlat(out, filled, j, slot, t0, tfMs, cols, i);
     out.time[j] = cols.time[i]!;
     out.open[j] = cols.open[i]!;
     out.high[j] = cols.high[i]!;
@@ -129,11 +105,28 @@ export function fillGaps(
     out.vwap[j] = cols.vwap[i]!;
     j++;
   }
-  // Trailing filled bars up to `until`.
-  const c = out.close[j - 1]!;
-  const hasTrades = cols.trades[n - 1] === cols.trades[n - 1];
-  const hasVwap = cols.vwap[n - 1] === cols.vwap[n - 1];
-  for (; j < total; j++) {
+  j = fillFlat(out, filled, j, total, t0, tfMs, cols, n - 1); // trailing filled bars up to `until`
+  return { cols: headColumns(out, j), filled: filled.subarray(0, j) };
+}
+
+/**
+ * Flat bars at the previous close (slot from − 1) in slots from..to − 1, with trades 0 and vwap = close where the source
+ * row `r` has them (NaN where it has not). Returns `to`.
+ */
+function fillFlat(
+  out: CandleColumns,
+  filled: Uint8Array,
+  from: number,
+  to: number,
+  t0: number,
+  tfMs: number,
+  src: CandleColumns,
+  r: number,
+): number {
+  const c = out.close[from - 1]!;
+  const hasTrades = src.trades[r] === src.trades[r];
+  const hasVwap = src.vwap[r] === src.vwap[r];
+  for (let j = from; j < to; j++) {
     out.time[j] = t0 + j * tfMs;
     out.open[j] = c;
     out.high[j] = c;
@@ -144,19 +137,5 @@ export function fillGaps(
     out.vwap[j] = hasVwap ? c : NaN;
     filled[j] = 1;
   }
-  return {
-    cols: {
-      ...out,
-      length: j,
-      time: out.time.subarray(0, j),
-      open: out.open.subarray(0, j),
-      high: out.high.subarray(0, j),
-      low: out.low.subarray(0, j),
-      close: out.close.subarray(0, j),
-      volume: out.volume.subarray(0, j),
-      trades: out.trades.subarray(0, j),
-      vwap: out.vwap.subarray(0, j),
-    },
-    filled: filled.subarray(0, j),
-  };
+  return Math.max(from, to);
 }
