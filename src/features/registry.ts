@@ -7,6 +7,7 @@ import { atrFeature } from './indicators/atr.ts';
 import { bbandsFeature } from './indicators/bollinger.ts';
 import { depthImbalanceFeature, micropriceFeature, midFeature, spreadFeature } from './indicators/book.ts';
 import { chopFeature } from './indicators/choppiness.ts';
+import { columnFeature } from './indicators/column.ts';
 import { maAlignmentFeature } from './indicators/ma-alignment.ts';
 import { macdFeature } from './indicators/macd.ts';
 import { emaFeature, smaFeature } from './indicators/moving-averages.ts';
@@ -47,6 +48,7 @@ const DEFS: readonly FeatureDef[] = [
   micropriceFeature,
   depthImbalanceFeature,
   regimeFeature,
+  columnFeature,
 ];
 
 const BY_NAME = new Map(DEFS.map((d) => [d.name, d]));

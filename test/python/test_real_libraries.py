@@ -224,6 +224,21 @@ class OwnDataTests(unittest.TestCase):
         # Same candles, sentiment reversed: the observation (regime score) changes.
         self.assertFalse(np.allclose(scores["rising"], scores["falling"]))
 
+    def test_a_users_own_column_is_a_feature(self):
+        df = synthetic_candles(300).assign(my_signal=np.sin(np.arange(300) / 7.0))
+        features = {"window": 1, "features": [{"feature": "column", "params": {"column": "my_signal"},
+                                                "normalize": "none"}], "normalization": {"method": "none"}}
+        env = tg4gym.make(address(), "tg4/Trading-v0", data=df, features=features, range="all", start="first",
+                          episode_length=None)
+        try:
+            obs, info = env.reset(seed=0)
+            for _ in range(3):
+                bar = int(info["bar"])
+                self.assertAlmostEqual(float(obs[0]), float(df["my_signal"].iloc[bar]), places=6)
+                obs, _, _, _, info = env.step(1)
+        finally:
+            env.close()
+
     def test_bad_data_is_refused_with_the_row(self):
         df = synthetic_candles(50)
         bad = df.copy()
