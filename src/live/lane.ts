@@ -10,7 +10,7 @@ import { MS_PER_YEAR } from '../execution/metrics.ts';
 import { PaperExecutor } from '../execution/paper-executor.ts';
 import type { ExecutionEvent } from '../execution/types.ts';
 import { ObservationBuilder, type FeatureSpec } from '../features/index.ts';
-import type { CandleSeries, ClosedBar } from './candle-series.ts';
+import { barAt, type CandleSeries, type ClosedBar } from './candle-series.ts';
 import type { LivePolicy } from './policy.ts';
 import { TargetTrader, type OrderOutcome } from './target-trader.ts';
 
@@ -145,7 +145,8 @@ export class Lane {
   /** Feeds warm-up bars already in the series (indices [from, series.length)): features, window and ATR only. */
   warmUp(from = 0): void {
     const s = this.o.series;
-    for (let k = from; k < s.length; k++) this.advance(s.bar(k), k);
+    const f = s.frame();
+    for (let k = from; k < f.length; k++) this.advance(barAt(f, k), k);
   }
 
   /** The features/window/ATR update of bar k; returns whether a decision can be taken at k. */

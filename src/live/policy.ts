@@ -115,6 +115,11 @@ export function asTradingDecision(policy: LivePolicy): TradingDecision {
   };
 }
 
+/** Whether `spec` reads as a registry reference: name@alias or name/vNNNN (a folder of that name wins). */
+export function isRegistryRef(spec: string): boolean {
+  return /^[A-Za-z0-9][\w.-]*(@[\w.-]+|\/v\d{4,})$/.test(spec);
+}
+
 export interface ResolveOptions {
   /** Registry seam: alias (e.g. 'champion') → model folder; return null when the name is not an alias. */
   resolveAlias?: (name: string) => string | null;

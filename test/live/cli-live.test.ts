@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundled } from '../../replay/index.ts';
+import { serverCandle } from './helpers.ts';
 import { KrakenTestServer } from './kraken-server.ts';
 
 const frame = loadBundled({ symbol: 'BTC/USD', timeframe: '1h' });
@@ -40,17 +41,7 @@ describe('tg4 live', () => {
     server = await new KrakenTestServer().start();
     dir = mkdtempSync(join(tmpdir(), 'tg4-cli-live-'));
     // The server's ohlc snapshot carries 60 real bars; the run warms up on the bars before them.
-    for (let k = A; k < A + 60; k++)
-      server.ohlc({
-        symbol: 'BTC/USD',
-        interval: 60,
-        time: frame.time[k]!,
-        open: frame.open[k]!,
-        high: frame.high[k]!,
-        low: frame.low[k]!,
-        close: frame.close[k]!,
-        volume: frame.volume[k]!,
-      });
+    for (let k = A; k < A + 60; k++) server.ohlc(serverCandle(frame, k));
   });
   afterAll(async () => {
     await server.close();

@@ -16,6 +16,7 @@ import type { Decision } from '../../src/live/lane.ts';
 import { liveTradingSetup, policyContext } from '../../src/live/live-config.ts';
 import { LiveLoop } from '../../src/live/loop.ts';
 import { asTradingDecision, baselinePolicy, type LivePolicy, modelPolicy } from '../../src/live/policy.ts';
+import { feedBars } from './helpers.ts';
 import { saveRandomMlp } from './model-fixture.ts';
 
 const scheme = createActionScheme('discrete-sized', 1, [-1, -0.5, 0, 0.5, 1]);
@@ -88,22 +89,7 @@ describe('a fused policy decides the same in the live loop and in the backtest l
       warmup: { source: 'bundled', until: frame.time[A]! },
       onDecision: (d) => decisions.push(d),
     });
-    for (let k = A; k <= A + N; k++) {
-      if (frame.filled![k]) continue;
-      const c = {
-        symbol: 'BTC/USD',
-        open: frame.open[k],
-        high: frame.high[k],
-        low: frame.low[k],
-        close: frame.close[k],
-        volume: frame.volume[k],
-        trades: 1,
-        vwap: frame.close[k],
-        interval: 60,
-        interval_begin: new Date(frame.time[k]!).toISOString(),
-      };
-      loop.client.onFrame(JSON.stringify({ channel: 'ohlc', type: 'update', data: [c] }), Date.now());
-    }
+    feedBars(loop, frame, A, A + N);
     await loop.stop();
     const iso = (ms: number): string => new Date(ms).toISOString();
     const env = new TradingEnv(

@@ -11,7 +11,7 @@ import { KrakenGateway, LIVE_CONFIRMATION } from '../../src/live/gateway/gateway
 import { RiskEngine } from '../../src/live/gateway/risk.ts';
 import { LiveLoop } from '../../src/live/loop.ts';
 import { baselinePolicy } from '../../src/live/policy.ts';
-import { waitFor } from './helpers.ts';
+import { waitFor, serverCandle } from './helpers.ts';
 import { KrakenTestServer } from './kraken-server.ts';
 
 const SYMBOL = 'BTC/USD';
@@ -61,16 +61,7 @@ describe('live loop against the local Kraken server', () => {
     for (let k = from; k <= to; k++) {
       if (frame.filled![k]) continue;
       server.fillPrice = frame.open[k]!;
-      server.ohlc({
-        symbol: SYMBOL,
-        interval: 60,
-        time: frame.time[k]!,
-        open: frame.open[k]!,
-        high: frame.high[k]!,
-        low: frame.low[k]!,
-        close: frame.close[k]!,
-        volume: frame.volume[k]!,
-      });
+      server.ohlc(serverCandle(frame, k));
       // One bar at a time, as the market would: the decision (and any order) of bar k-1 before bar k+1 arrives.
       await waitFor(() => closed.length >= k - A, `bar ${k - 1}`, 5000);
       await new Promise((r) => setTimeout(r, 2));

@@ -21,6 +21,7 @@ import {
   type LivePolicy,
   type PolicyContext,
 } from '../../src/live/policy.ts';
+import { feedBars } from './helpers.ts';
 import { saveRandomMlp } from './model-fixture.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -58,22 +59,7 @@ async function loopDecisions(policy: (ctx: PolicyContext) => LivePolicy): Promis
     warmup: { source: 'bundled', until: frame.time[A]!, maxBars: 15_000 },
     onDecision: (d) => out.push(d),
   });
-  for (let k = A; k <= A + N; k++) {
-    if (frame.filled![k]) continue;
-    const c = {
-      symbol: 'BTC/USD',
-      open: frame.open[k],
-      high: frame.high[k],
-      low: frame.low[k],
-      close: frame.close[k],
-      volume: frame.volume[k],
-      trades: frame.trades?.[k] ?? 1,
-      vwap: frame.close[k],
-      interval: 60,
-      interval_begin: new Date(frame.time[k]!).toISOString(),
-    };
-    loop.client.onFrame(JSON.stringify({ channel: 'ohlc', type: 'update', data: [c] }), Date.now());
-  }
+  feedBars(loop, frame, A, A + N);
   await loop.stop();
   return out;
 }
@@ -271,22 +257,7 @@ print(json.dumps({"signals": out, "dead": dead}))
       onDecision: (d) => decisions.push(d),
     });
     const lane = loop.lanes.get('BTC/USD')!;
-    const send = (k: number): void => {
-      const c = {
-        symbol: 'BTC/USD',
-        open: frame.open[k],
-        high: frame.high[k],
-        low: frame.low[k],
-        close: frame.close[k],
-        volume: frame.volume[k],
-        trades: 1,
-        vwap: frame.close[k],
-        interval: 60,
-        interval_begin: new Date(frame.time[k]!).toISOString(),
-      };
-      loop.client.onFrame(JSON.stringify({ channel: 'ohlc', type: 'update', data: [c] }), Date.now());
-    };
-    for (let k = A; k <= A + 30; k++) if (!frame.filled![k]) send(k);
+    feedBars(loop, frame, A, A + 30);
     await lane.idle();
     const remote = decisions.filter((d) => d.policy === 'remote');
     const local = decisions.filter((d) => d.policy === 'local');
@@ -298,7 +269,7 @@ print(json.dumps({"signals": out, "dead": dead}))
     lane.policies[0]!.close?.();
     const before = lane.decisions;
     const t0 = Date.now();
-    send(A + 31);
+    feedBars(loop, frame, A + 31, A + 31);
     await lane.idle();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1500); // waited for the 2 s timeout, not forever
     expect(lane.decisions - before).toBe(1); // only the local policy decided

@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS, RiskEngine } from '../../live/gateway/risk.ts';
 import { KRAKEN_PUBLIC_URL } from '../../live/kraken/ws-client.ts';
 import { FUSION_MODES, fusePolicies, type FusionMode } from '../../live/fusion.ts';
 import { LiveLoop } from '../../live/loop.ts';
-import { resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
+import { isRegistryRef, resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
 import { registryPolicy } from '../../live/registry-policy.ts';
 import { statusLine } from '../../live/status.ts';
 import { KRAKEN_REST_URL } from '../../live/warmup.ts';
@@ -57,6 +57,19 @@ function positive(flag: string, v: string): number {
   if (v.trim() === '' || !(n > 0) || !Number.isFinite(n))
     throw new InvalidArgumentError(`--${flag} must be a number > 0 (got "${v}")`);
   return n;
+}
+
+/** A flag holding a JSON object (--kwargs), or INVALID_ARGUMENT saying what is wrong with it. */
+export function jsonObjectFlag(flag: string, text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(`--${flag} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new InvalidArgumentError(`--${flag} must be a JSON object`);
+  return v as Record<string, unknown>;
 }
 
 /** Reads the typed confirmation: from a terminal, or TG4_LIVE_CONFIRMATION for unattended runs. */
@@ -147,13 +160,7 @@ export function register(program: Command): void {
       if (f.policy.length === 0) throw new InvalidArgumentError('--policy names no policy');
       let kwargs: Record<string, unknown> = {};
       if (f.kwargs !== undefined) {
-        try {
-          kwargs = JSON.parse(f.kwargs) as Record<string, unknown>;
-        } catch (e) {
-          throw new InvalidArgumentError(`--kwargs is not valid JSON: ${(e as Error).message}`);
-        }
-        if (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs))
-          throw new InvalidArgumentError('--kwargs must be a JSON object');
+        kwargs = jsonObjectFlag('kwargs', f.kwargs);
       }
       const limits = {
         maxOrderNotional: positive('max-order-notional', f.maxOrderNotional),
@@ -168,7 +175,7 @@ export function register(program: Command): void {
       const log = new EventLog({ root: out });
       const registry = new ModelRegistry(registryRoot(f.registry));
       const resolveAlias = (ref: string): string | null =>
-        /^[A-Za-z0-9][\w.-]*(@[\w.-]+|\/v\d{4,})$/.test(ref) && !existsSync(ref) ? registry.verify(ref).dir : null;
+        isRegistryRef(ref) && !existsSync(ref) ? registry.verify(ref).dir : null;
       // A registry reference runs the version it names; name@alias follows the alias (hot swap on promote/rollback).
       let factories = f.policy.map(
         (spec) =>

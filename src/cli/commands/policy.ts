@@ -1,11 +1,13 @@
 // `tg4 policy serve`: a policy (baseline, model folder, or registry reference) answering over ZeroMQ for the TG4 bot
 // (agents/python/tg4gym/strategy.py): observation → action, or bars → the bot's signal with stop and target. A registry
 // alias (name@alias) is re-read every --reload-every ms: a promoted version takes over between two requests.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { BASELINE_NAMES } from '../../../agents/baselines/index.ts';
 import { PolicyServer } from '../../live/policy-server.ts';
-import { resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
+import { isRegistryRef, resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
+import { jsonObjectFlag } from './live.ts';
 import { ModelRegistry, registryRoot } from '../../registry/index.ts';
 
 interface ServeFlags {
@@ -37,16 +39,9 @@ export function register(program: Command): void {
     .option('--registry <dir>', 'model registry folder (default TG4_REGISTRY or ./models)')
     .option('--reload-every <ms>', 'how often a registry alias is re-read for a hot swap', '2000')
     .action(async (f: ServeFlags) => {
-      let kwargs: Record<string, unknown> = {};
-      if (f.kwargs !== undefined) {
-        try {
-          kwargs = JSON.parse(f.kwargs) as Record<string, unknown>;
-        } catch (e) {
-          throw new InvalidArgumentError(`--kwargs is not valid JSON: ${(e as Error).message}`);
-        }
-      }
+      const kwargs = f.kwargs !== undefined ? jsonObjectFlag('kwargs', f.kwargs) : {};
       const registry = new ModelRegistry(registryRoot(f.registry));
-      const isRef = /^[A-Za-z0-9][\w.-]*(@[\w.-]+|\/v\d{4})$/.test(f.policy);
+      const isRef = isRegistryRef(f.policy) && !existsSync(f.policy);
       let current = isRef ? registry.verify(f.policy).dir : null;
       const make =
         (dir: string | null) =>
