@@ -58,6 +58,8 @@ export interface TrainRunOptions {
   overrides?: Partial<PpoConfig> | Partial<DqnConfig>;
   /** Feature-spec hash recorded in the manifest; default: read from the env when it exposes one. */
   featureSpecHash?: string | null;
+  /** Extra manifest fields from the caller (the registry's provenance: code version, parent, data range), given the final env kwargs. */
+  manifestExtras?: (envKwargs: Record<string, unknown>) => Record<string, unknown>;
   onProgress?: (info: IterationInfo, evalResult: EvalPoint | null) => void;
   /** Write nothing to disk (tests of learning only). */
   dryRun?: boolean;
@@ -215,6 +217,7 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
           seed: opts.seed,
           backend: backend.active,
           envKwargs,
+          ...(opts.manifestExtras?.(envKwargs) ?? {}),
           ...(partial ? { partial } : {}),
         } as Omit<ModelManifest, 'weights' | 'format'>,
         spec.weights(agent),

@@ -7,6 +7,8 @@ import { parseBackendName } from '../../../agents/common/backend.ts';
 import { parseAlgo, runTraining, type TrainRunOptions } from '../../../agents/common/train-run.ts';
 import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
 import { INTERRUPTED_EXIT_CODE, Interrupt, restoreTerminal } from '../interrupt.ts';
+import { sealTrained, trainingProvenance } from '../../registry/provenance.ts';
+import { registryRoot } from '../../registry/index.ts';
 
 function int(name: string): (v: string) => number {
   return (v) => {
@@ -45,6 +47,10 @@ export function register(program: Command): void {
     .option('--eval-freq <n>', 'deterministic evaluation every n steps (0: only at the end)', int('--eval-freq'))
     .option('--eval-episodes <n>', 'episodes per evaluation', int('--eval-episodes'), 10)
     .option('--no-progress', 'no progress bar (logs one line per evaluation instead)')
+    .option(
+      '--parent <ref>',
+      'the registry version this one continues or derives from (recorded in its manifest and seal)',
+    )
     .option('--action-masks', "PPO only: sample and learn under the env's action masks (maskable PPO, as sb3-contrib)")
     .action(
       async (o: {
@@ -61,6 +67,7 @@ export function register(program: Command): void {
         evalEpisodes: number;
         progress: boolean;
         actionMasks?: boolean;
+        parent?: string;
       }) => {
         if (o.actionMasks && o.agent !== 'ppo') {
           throw new InvalidArgumentError(
@@ -80,6 +87,9 @@ export function register(program: Command): void {
           ...(o.kwargs !== undefined ? { envKwargs: parseKwargs(o.kwargs) } : {}),
           ...(o.evalFreq !== undefined ? { evalFreq: o.evalFreq } : {}),
           ...(o.actionMasks ? { overrides: { useActionMasks: true } } : {}),
+          // The registry: the next version under $TG4_REGISTRY (default models/), its provenance in the manifest.
+          modelsRoot: registryRoot(),
+          manifestExtras: (kw) => ({ provenance: trainingProvenance(o.env, kw, { parent: o.parent ?? null }) }),
         };
         const bar =
           o.progress && process.stderr.isTTY
@@ -134,6 +144,7 @@ export function register(program: Command): void {
             const r = await trainTradingAndCompare(opts);
             bar?.stop();
             process.stdout.write(r.report + '\n');
+            if (r.training.dir) process.stdout.write(sealTrained(r.training.dir, o.parent));
             return;
           }
           const r = await runTraining(opts);
@@ -145,6 +156,7 @@ export function register(program: Command): void {
               `final deterministic eval: ${r.finalEval.mean.toFixed(1)} ± ${r.finalEval.std.toFixed(1)} over ${r.finalEval.returns.length} episodes\n` +
               `model: ${r.dir}  (manifest.json, weights.bin, metrics.jsonl, learning-curve.svg)\n`,
           );
+          if (r.dir) process.stdout.write(sealTrained(r.dir, o.parent));
           if (interrupt.requested)
             process.stderr.write(
               `interrupted: ${r.dir ?? 'no folder'} holds a partial checkpoint (tg4 eval loads it with a warning)\n`,
