@@ -1,6 +1,5 @@
 // `tg4 data ingest` and `tg4 data info`: historical market data into PostgreSQL, and what is there (see docs/replay.md).
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { BUNDLED, bundledPath } from '../../../replay/bundled.ts';
 import { redactUrl, resolveDbUrl, withClient } from '../../../replay/db/connect.ts';
@@ -9,6 +8,7 @@ import { ingestFile, INGEST_FORMATS, type IngestFormat, type IngestSummary } fro
 import type { GapReport } from '../../../replay/gaps.ts';
 import { loadCsvWithReport, type OnError } from '../../../replay/load-csv.ts';
 import { isoUtc } from '../../../replay/time-range.ts';
+import { progressBar } from '../progress.ts';
 
 interface IngestFlags {
   file: string;
@@ -90,16 +90,10 @@ export function register(program: Command): void {
       if (!Number.isInteger(batchSize) || batchSize < 1)
         throw new InvalidArgumentError(`--batch-size '${o.batchSize}' must be an integer ≥ 1`);
       const url = resolveDbUrl(o.db);
-      const bar =
-        o.progress && process.stderr.isTTY
-          ? new cliProgress.SingleBar(
-              {
-                stream: process.stderr,
-                format: 'ingest [{bar}] {percentage}% | {rows} rows read, {inserted} inserted | {eta_formatted} left',
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
+      const bar = progressBar(
+        o.progress,
+        'ingest [{bar}] {percentage}% | {rows} rows read, {inserted} inserted | {eta_formatted} left',
+      );
       let started = false;
       try {
         const s = await withClient(url, (c) =>

@@ -1,7 +1,6 @@
 // `tg4 features export|list|hash`: the feature matrix of a CSV file or a PostgreSQL series as CSV/Parquet (the
 // training-data export), the available features, and a spec's hash (see docs/features.md).
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { resolveDbUrl, withClient } from '../../../replay/db/connect.ts';
 import { loadFromDb } from '../../../replay/db/reader.ts';
 import { loadCsv } from '../../../replay/load-csv.ts';
@@ -14,6 +13,7 @@ import { FeatureError } from '../../features/errors.ts';
 import { writeFeatures } from '../../features/export.ts';
 import { listFeatures } from '../../features/registry.ts';
 import { loadFeatureSpec, specHash, type FeatureSpec } from '../../features/spec.ts';
+import { progressBar } from '../progress.ts';
 
 interface ExportFlags {
   data: string;
@@ -72,16 +72,10 @@ export function register(program: Command): void {
       const frame = await loadData(flags);
       const spec: FeatureSpec = specFromFile ?? loadDefaultSpec(frame.timeframe);
       const t0 = performance.now();
-      const bar =
-        flags.progress && process.stderr.isTTY
-          ? new cliProgress.SingleBar(
-              {
-                stream: process.stderr,
-                format: 'features [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left',
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
+      const bar = progressBar(
+        flags.progress,
+        'features [{bar}] {percentage}% | {value}/{total} bars | {eta_formatted} left',
+      );
       bar?.start(frame.length, 0);
       let fm: ReturnType<typeof buildFeatures>;
       try {

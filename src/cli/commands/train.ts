@@ -1,12 +1,12 @@
 // `tg4 train`: trains a built-in PPO or DQN agent on a registered env (or on a remote env server) and writes the model
 // (manifest.json + weights.bin), metrics.jsonl and learning-curve.svg into a registry version folder under models/.
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { parseBackendName } from '../../../agents/common/backend.ts';
 import { parseAlgo, runTraining, type TrainRunOptions } from '../../../agents/common/train-run.ts';
 import { trainTradingAndCompare } from '../../../agents/common/trading-run.ts';
 import { INTERRUPTED_EXIT_CODE, Interrupt, restoreTerminal } from '../interrupt.ts';
+import { progressBar } from '../progress.ts';
 import { sealTrained, trainingProvenance } from '../../registry/provenance.ts';
 import { registryRoot } from '../../registry/index.ts';
 
@@ -91,17 +91,11 @@ export function register(program: Command): void {
           modelsRoot: registryRoot(),
           manifestExtras: (kw) => ({ provenance: trainingProvenance(o.env, kw, { parent: o.parent ?? null }) }),
         };
-        const bar =
-          o.progress && process.stderr.isTTY
-            ? new cliProgress.SingleBar(
-                {
-                  format:
-                    'train {bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} | eval {ev}',
-                  hideCursor: true,
-                },
-                cliProgress.Presets.shades_classic,
-              )
-            : null;
+        const bar = progressBar(
+          o.progress,
+          'train {bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} | eval {ev}',
+          { hideCursor: true },
+        );
         let started = false;
         let lastEval = '–';
         opts.onProgress = (info, ev) => {
