@@ -211,4 +211,42 @@ describe('KrakenGateway', () => {
     expect(server.lastCancelAfter).toBe(0); // disarmed on a clean stop
     gw = null;
   });
+
+  it('a fill of an order this run did not send halts (history in the first snapshot does not); a kill while away flattens after the reconnect', async () => {
+    // History: an old trade of another order is in the first snapshot; it is neither booked nor a reason to halt.
+    const old = {
+      orderId: 'OOLD',
+      clOrdId: null,
+      symbol: 'BTC/USD',
+      side: 'buy' as const,
+      qty: 1,
+      cumQty: 0,
+      status: 'new' as const,
+      orderType: 'market',
+      receivedAt: Date.now(),
+    };
+    server.fill(old, 1);
+    gw = make();
+    await gw.start();
+    expect(gw.risk.state).toBe('ACTIVE');
+    expect(gw.position('BTC/USD')).toBe(0);
+    expect((await gw.submit({ symbol: 'BTC/USD', qty: 0.01, price: 30_000, reason: 'x' })).ok).toBe(true);
+    await waitFor(() => gw!.position('BTC/USD') > 0, 'the fill');
+    // The kill switch fires while the link is down: nothing can be sent now; it flattens once reconciled.
+    gw.dropConnection();
+    const now = await gw.kill('operator', new Map([['BTC/USD', 30_000]]));
+    expect(now).toEqual([]);
+    await waitFor(() => gw!.position('BTC/USD') === 0, 'flat after the reconnect');
+    expect(gw.risk.state).toBe('HALTED');
+    await gw.stop();
+    // A manual trade on the account while the bot runs: halted, not booked.
+    gw = make();
+    await gw.start();
+    const foreign = { ...old, orderId: 'OMANUAL', cumQty: 0, status: 'new' as const };
+    server.orders.set('OMANUAL', foreign);
+    server.fill(foreign, 0.5);
+    await waitFor(() => gw!.risk.state === 'HALTED', 'the halt');
+    expect(gw.risk.reason).toMatch(/did not send \(OMANUAL\)/);
+    expect(gw.position('BTC/USD')).toBe(0);
+  });
 });

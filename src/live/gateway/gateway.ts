@@ -111,6 +111,7 @@ export class KrakenGateway {
   private delay: number;
   private firstSnapshot = true;
   private readyWaiters: (() => void)[] = [];
+  private killRequest: { reason: string; prices: ReadonlyMap<string, number> } | null = null;
 
   constructor(o: GatewayOptions) {
     if (o.confirmation !== LIVE_CONFIRMATION)
@@ -318,6 +319,15 @@ export class KrakenGateway {
     if (r.execType === 'trade' && r.execId !== null && r.lastQty !== null && r.lastPrice !== null) {
       if (!this.seenExec.has(r.execId)) {
         this.seenExec.add(r.execId);
+        if (o === undefined) {
+          // A fill of an order this run did not send (a manual trade, another bot): the account's exposure changed
+          // outside this run's books. Not booked, not guessed at: halt.
+          this.risk.halt(
+            `a fill (${r.execId}, ${r.side ?? '?'} ${r.lastQty} ${r.symbol ?? '?'}) of an order this run did not send (${r.orderId})`,
+          );
+          this.emit('error', `foreign fill ${r.execId} on order ${r.orderId}: HALTED`);
+          return;
+        }
         const side = r.side ?? o?.side ?? null;
         const symbol = r.symbol ?? o?.symbol ?? null;
         if (side === null || symbol === null) {
@@ -384,6 +394,10 @@ export class KrakenGateway {
     this.stats.reconciliations++;
     const trades = reports.filter((r) => r.execType === 'trade');
     const open = reports.filter((r) => r.execType !== 'trade' && isOpenStatus(r.orderStatus));
+    // At start the snapshot's trades of other orders are the account's history (before this run): remembered, so that
+    // they are never booked; after a reconnect, a new one is a fill this run did not make (apply halts on it).
+    if (this.firstSnapshot)
+      for (const t of trades) if (t.execId !== null && this.find(t) === undefined) this.seenExec.add(t.execId);
     for (const t of trades) this.apply(t);
     const problems: string[] = [];
     const openIds = new Set<string>();
@@ -419,6 +433,8 @@ export class KrakenGateway {
       this.emit('info', `reconciled: ${open.length} open order(s), ${trades.length} recent trade(s) in the snapshot`);
     this.firstSnapshot = false;
     this.reconciled = true;
+    // A kill switch that fired while the link was down flattens now.
+    if (this.killRequest !== null) void this.flattenAll(this.killRequest.reason, this.killRequest.prices);
     this.delay = this.o.backoff?.initialMs ?? 250;
     for (const w of this.readyWaiters.splice(0)) w();
   }
@@ -508,10 +524,19 @@ export class KrakenGateway {
     return ids.length;
   }
 
-  /** The kill switch: halt, cancel open orders, flatten every position with reduce-only market orders. */
+  /**
+   * The kill switch: halt, cancel open orders, flatten every position with reduce-only market orders. While the link
+   * is down it is remembered and done after the next reconciliation.
+   */
   async kill(reason: string, prices: ReadonlyMap<string, number>): Promise<SubmitResult[]> {
     this.risk.halt(`kill switch: ${reason}`);
     this.emit('error', `KILL SWITCH: ${reason}: cancelling open orders and flattening`);
+    this.killRequest = { reason, prices };
+    return this.flattenAll(reason, prices);
+  }
+
+  private async flattenAll(reason: string, prices: ReadonlyMap<string, number>): Promise<SubmitResult[]> {
+    if (!this.connected || !this.reconciled) return [];
     await this.cancelAll();
     const out: SubmitResult[] = [];
     for (const [symbol, pos] of this.positions) {
@@ -519,7 +544,13 @@ export class KrakenGateway {
       const price = prices.get(symbol) ?? Number.NaN;
       out.push(
         await this.submit(
-          { symbol, qty: -pos, price: price > 0 ? price : 1, reason: 'kill switch flatten', reduceOnly: true },
+          {
+            symbol,
+            qty: -pos,
+            price: price > 0 ? price : 1,
+            reason: `kill switch flatten: ${reason}`,
+            reduceOnly: true,
+          },
           { bypassRisk: true },
         ),
       );
