@@ -76,6 +76,7 @@ describe('memory bounds', () => {
     for (const [envId, kwargs, n, engine] of [
       ['tg4/Trading-v0', { windowSize: 32 }, 16, 'sub-env'],
       ['tg4/Trading-v0', { windowSize: 1024 }, 8, 'sub-env'],
+      ['tg4/Trading-v0', { windowSize: 4096 }, 4, 'sub-env'],
       ['tg4/Trading-v0', { windowSize: 1024 }, 256, 'vector'],
       ['tg4/Portfolio-v0', { windowSize: 64 }, 4, 'sub-env'],
       ['tg4/Portfolio-v0', { windowSize: 256 }, 128, 'vector'],
