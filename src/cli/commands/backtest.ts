@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { BASELINE_NAMES, COMPARISON_BASELINES } from '../../../agents/baselines/index.ts';
 import { describeOverrides, runBacktest } from '../../../agents/common/backtest.ts';
 import { comparisonTable } from '../../../agents/common/trading-format.ts';
+import { jsonObjectFlag } from '../flags.ts';
 
 interface BacktestFlags {
   policy: string;
@@ -67,16 +68,7 @@ export function register(program: Command): void {
     .option('--kwargs <json>', 'more Trading-v0 options as JSON, e.g. \'{"cooldownBars":2}\'')
     .option('--json', 'print the metrics as JSON')
     .action(async (f: BacktestFlags) => {
-      let extra: Record<string, unknown> = {};
-      if (f.kwargs !== undefined) {
-        try {
-          extra = JSON.parse(f.kwargs) as Record<string, unknown>;
-        } catch (e) {
-          throw new InvalidArgumentError(`--kwargs is not valid JSON: ${(e as Error).message}`);
-        }
-        if (extra === null || typeof extra !== 'object' || Array.isArray(extra))
-          throw new InvalidArgumentError('--kwargs must be a JSON object');
-      }
+      const extra = f.kwargs !== undefined ? jsonObjectFlag('kwargs', f.kwargs) : {};
       const seed = Number(f.seed);
       if (!/^\d+$/.test(f.seed.trim()))
         throw new InvalidArgumentError(`--seed must be a non-negative integer (got "${f.seed}")`);

@@ -15,6 +15,7 @@ import { featureSpecHashOf } from '../../../agents/common/train-run.ts';
 import { policyRef, runEpisodes, TRADING_ENV_ID } from '../../../agents/common/model-runner.ts';
 import type { EpisodeResult } from '../../../agents/common/trading-episode.ts';
 import { pct } from '../../../agents/common/trading-format.ts';
+import { jsonObjectFlag } from '../flags.ts';
 
 export interface EvalModelOptions {
   model: string;
@@ -75,16 +76,7 @@ export function register(program: Command): void {
     .option('--json', 'print the returns as JSON')
     .action(
       async (o: { model: string; env?: string; episodes: number; seed: number; kwargs?: string; json?: boolean }) => {
-        let kwargs: Record<string, unknown> | undefined;
-        if (o.kwargs !== undefined) {
-          try {
-            kwargs = JSON.parse(o.kwargs) as Record<string, unknown>;
-          } catch {
-            throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
-          }
-          if (!kwargs || typeof kwargs !== 'object' || Array.isArray(kwargs))
-            throw new InvalidArgumentError(`--kwargs must be a JSON object (got '${o.kwargs}')`);
-        }
+        const kwargs = o.kwargs !== undefined ? jsonObjectFlag('kwargs', o.kwargs) : undefined;
         const r = await evalModel({
           model: o.model,
           episodes: o.episodes,

@@ -20,6 +20,7 @@ import { registryPolicy } from '../../live/registry-policy.ts';
 import { statusLine } from '../../live/status.ts';
 import { KRAKEN_REST_URL } from '../../live/warmup.ts';
 import { ModelRegistry, registryRoot } from '../../registry/index.ts';
+import { jsonObjectFlag } from '../flags.ts';
 
 interface LiveFlags {
   policy: string[];
@@ -57,19 +58,6 @@ function positive(flag: string, v: string): number {
   if (v.trim() === '' || !(n > 0) || !Number.isFinite(n))
     throw new InvalidArgumentError(`--${flag} must be a number > 0 (got "${v}")`);
   return n;
-}
-
-/** A flag holding a JSON object (--kwargs), or INVALID_ARGUMENT saying what is wrong with it. */
-export function jsonObjectFlag(flag: string, text: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new InvalidArgumentError(`--${flag} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v))
-    throw new InvalidArgumentError(`--${flag} must be a JSON object`);
-  return v as Record<string, unknown>;
 }
 
 /** Reads the typed confirmation: from a terminal, or TG4_LIVE_CONFIRMATION for unattended runs. */

@@ -7,8 +7,8 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { BASELINE_NAMES } from '../../../agents/baselines/index.ts';
 import { PolicyServer } from '../../live/policy-server.ts';
 import { isRegistryRef, resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
-import { jsonObjectFlag } from './live.ts';
 import { ModelRegistry, registryRoot } from '../../registry/index.ts';
+import { jsonObjectFlag } from '../flags.ts';
 
 interface ServeFlags {
   policy: string;

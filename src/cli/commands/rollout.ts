@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { assertSeed } from '../../core/rng.ts';
 import type { RenderMode } from '../../core/types.ts';
 import { meanStd } from '../../../agents/common/evaluate.ts';
+import { jsonObjectFlag } from '../flags.ts';
 
 export interface RolloutOptions {
   env: string;
@@ -97,18 +98,7 @@ export function register(program: Command): void {
         assertSeed(seed, '--seed');
         if (flags.render !== undefined && flags.render !== 'ansi')
           throw new InvalidArgumentError(`--render supports only "ansi" in a terminal (got "${flags.render}")`);
-        let kwargs: Record<string, unknown> = {};
-        if (flags.kwargs !== undefined) {
-          try {
-            kwargs = JSON.parse(flags.kwargs) as Record<string, unknown>;
-          } catch (e) {
-            throw new InvalidArgumentError(
-              `--kwargs is not valid JSON (${(e as Error).message}): pass an object such as '{"key": 1}'`,
-            );
-          }
-          if (kwargs === null || typeof kwargs !== 'object' || Array.isArray(kwargs))
-            throw new InvalidArgumentError('--kwargs must be a JSON object');
-        }
+        const kwargs = flags.kwargs !== undefined ? jsonObjectFlag('kwargs', flags.kwargs) : {};
         const episodes = rollout({
           env: flags.env,
           episodes: positiveInt('episodes', flags.episodes),
