@@ -60,3 +60,16 @@ export class Interrupt {
     process.off('SIGTERM', this.handler);
   }
 }
+
+/** Resolves once the first SIGINT or SIGTERM has been handled by `close` (a server command's foreground wait). */
+export function closeOnStopSignal(close: () => Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void close().then(() => resolve());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -4,17 +4,12 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { BASELINE_NAMES, COMPARISON_BASELINES } from '../../../agents/baselines/index.ts';
-import { describeOverrides, runBacktest } from '../../../agents/common/backtest.ts';
+import { type BacktestOptions, describeOverrides, runBacktest } from '../../../agents/common/backtest.ts';
 import { comparisonTable } from '../../../agents/common/trading-format.ts';
 import { jsonObjectFlag } from '../flags.ts';
 
-interface BacktestFlags {
-  policy: string;
-  data?: string;
-  symbol?: string;
-  timeframe?: string;
-  range?: string;
-  out: string;
+/** The flags as commander hands them over: the run's own options as runBacktest takes them, the rest as text. */
+interface BacktestFlags extends Pick<BacktestOptions, 'policy' | 'data' | 'symbol' | 'timeframe' | 'range' | 'out'> {
   compare: string;
   seed: string;
   actionScheme?: string;

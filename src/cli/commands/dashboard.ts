@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { startDashboard } from '../../dashboard/server.ts';
+import { closeOnStopSignal } from '../interrupt.ts';
 
 export function register(program: Command): void {
   program
@@ -39,15 +40,7 @@ export function register(program: Command): void {
           logs: o.logs,
         });
         process.stdout.write(`dashboard at ${d.url}  (models: ${d.folders.models}, reports: ${d.folders.reports})\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            void d.close().then(resolve);
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await closeOnStopSignal(() => d.close());
       },
     );
 }

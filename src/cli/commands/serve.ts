@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.ts';
 import { Tg4Server } from '../../server/server.ts';
 import { DEFAULT_LIMITS } from '../../server/limits.ts';
+import { closeOnStopSignal } from '../interrupt.ts';
 
 const MiB = 1024 * 1024;
 
@@ -101,15 +102,7 @@ export function register(program: Command): void {
           log: opts.verbose ? (line) => process.stderr.write(`tg4 serve: ${line}\n`) : undefined,
         });
         process.stdout.write(`listening on ${server.address}${opts.curveKeys ? ' (CURVE)' : ''}\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            void server.stop().then(resolve);
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await closeOnStopSignal(() => server.stop());
       },
     );
 }
