@@ -9,7 +9,7 @@ import type { MarketFrame } from '../../replay/market-frame.ts';
 import { BarAssembler } from './bar-assembler.ts';
 import { CandleSeries, type ClosedBar } from './candle-series.ts';
 import type { OrderBook } from './kraken/book.ts';
-import type { PublicMessage, PublicTrade } from './kraken/messages.ts';
+import type { PublicMessage, PublicTrade, Ticker } from './kraken/messages.ts';
 import type { Subscription } from './kraken/ws-client.ts';
 
 export interface DataManagerOptions {
@@ -35,6 +35,8 @@ export class DataManager {
   private readonly assemblers = new Map<string, BarAssembler>();
   private readonly byInterval = new Map<string, BarAssembler>();
   readonly books = new Map<string, OrderBook>();
+  /** Last ticker per symbol (best bid/ask, last price). */
+  readonly tickers = new Map<string, Ticker>();
   private readonly tradeRings = new Map<string, PublicTrade[]>();
   private readonly listeners: ((b: ClosedBar) => void)[] = [];
   /** Time of the last closed-bar message handled (for the status line's feed latency). */
@@ -79,6 +81,7 @@ export class DataManager {
     for (const tf of this.timeframes) subs.push({ channel: 'ohlc', symbols, interval: timeframeMs(tf) / 60_000 });
     if (this.bookDepth > 0) subs.push({ channel: 'book', symbols, depth: this.bookDepth });
     if (this.keepTrades > 0) subs.push({ channel: 'trade', symbols });
+    subs.push({ channel: 'ticker', symbols });
     return subs;
   }
 
@@ -125,6 +128,8 @@ export class DataManager {
         this.lastBarAt = receivedAt;
         a.onCandle(c);
       }
+    } else if (m.kind === 'ticker') {
+      for (const t of m.tickers) if (this.tradeRings.has(t.symbol)) this.tickers.set(t.symbol, t);
     } else if (m.kind === 'trade') {
       for (const t of m.trades) {
         const ring = this.tradeRings.get(t.symbol);

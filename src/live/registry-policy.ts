@@ -7,12 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.ts';
 import { AliasWatcher } from '../registry/alias-watcher.ts';
+import { REMOTE_FORMAT } from '../registry/remote.ts';
 import type { ModelRegistry } from '../registry/registry.ts';
 import { modelPolicy, type DecisionInput, type LivePolicy, type PolicyContext } from './policy.ts';
 import { remotePolicy } from './remote-policy.ts';
-
-/** Manifest format of a registered remote policy: an endpoint speaking tg4-policy/1 (`tg4 policy serve`). */
-export const REMOTE_FORMAT = 'tg4-remote-policy/1';
 
 /** A registered version's policy: its model folder through the forward pass, or the endpoint its manifest names. */
 export function versionPolicy(

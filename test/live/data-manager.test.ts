@@ -93,6 +93,7 @@ describe('DataManager', () => {
       'ohlc5',
       'book',
       'trade',
+      'ticker',
     ]);
     dm.handle({ kind: 'ohlc', snapshot: false, candles: [candle(0, 101), candle(0, 101, { symbol: 'ETH/USD' })] }, 0);
     dm.handle({ kind: 'ohlc', snapshot: false, candles: [candle(1, 102), candle(0, 101, { interval: 5 })] }, 0);
@@ -101,6 +102,8 @@ describe('DataManager', () => {
     const tr = { symbol: 'BTC/USD', side: 'buy' as const, price: 1, qty: 1, ordType: 'market', tradeId: 1, time: 0 };
     dm.handle({ kind: 'trade', snapshot: false, trades: [tr, { ...tr, tradeId: 2 }, { ...tr, tradeId: 3 }] }, 0);
     expect(dm.recentTrades('BTC/USD').map((t) => t.tradeId)).toEqual([2, 3]);
+    dm.handle({ kind: 'ticker', tickers: [{ symbol: 'ETH/USD', bid: 1, ask: 2, last: 1.5, volume: 9 }] }, 0);
+    expect(dm.tickers.get('ETH/USD')?.ask).toBe(2);
     expect(() => new DataManager({ symbols: ['BTC/USD'], timeframes: ['2m'] })).toThrow(/Kraken's ohlc channel serves/);
   });
 });

@@ -249,4 +249,14 @@ describe('KrakenGateway', () => {
     expect(gw.risk.reason).toMatch(/did not send \(OMANUAL\)/);
     expect(gw.position('BTC/USD')).toBe(0);
   });
+
+  it('a dead-man refresh that gets no answer replaces the auth socket (reconnect, reconcile)', async () => {
+    gw = make({ deadManRefreshMs: 50, requestTimeoutMs: 200 });
+    await gw.start();
+    server.ignoreMethods.add('cancel_all_orders_after');
+    await waitFor(() => gw!.stats.connects >= 2, 'a new auth socket', 5000);
+    server.ignoreMethods.clear();
+    await waitFor(() => gw!.reconciled && gw!.stats.deadManRefreshes > 0, 'reconciled and refreshing again', 5000);
+    expect(gw.risk.state).toBe('ACTIVE');
+  });
 });

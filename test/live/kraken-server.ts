@@ -89,6 +89,8 @@ export class KrakenTestServer {
   /** Last cancel_all_orders_after timeout (s). */
   lastCancelAfter: number | null = null;
   readonly received: Record<string, unknown>[] = [];
+  /** Requests of these methods get no answer (a half-dead socket). */
+  readonly ignoreMethods = new Set<string>();
   private readonly clients = new Set<WebSocket>();
   private readonly subs = new Map<WebSocket, Set<string>>();
   private readonly books = new Map<string, { bids: SideLevel[]; asks: SideLevel[] }>();
@@ -258,6 +260,7 @@ export class KrakenTestServer {
       return;
     }
     this.received.push(m as Record<string, unknown>);
+    if (m.method !== undefined && this.ignoreMethods.has(m.method)) return;
     const p = m.params ?? {};
     const req = m.req_id;
     switch (m.method) {

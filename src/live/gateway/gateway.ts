@@ -268,7 +268,12 @@ export class KrakenGateway {
     const tick = async (): Promise<void> => {
       const r = await this.request('cancel_all_orders_after', { timeout: this.o.deadManTimeoutS ?? 60 });
       if (r.success) this.stats.deadManRefreshes++;
-      else if (!this.stopped && this.connected) {
+      else if (r.error === 'timeout' && !this.stopped && this.connected) {
+        // A socket that no longer answers is dead even if TCP has not noticed: replace it (reconnect, reconcile).
+        this.emit('error', 'cancel_all_orders_after got no answer: replacing the auth socket');
+        this.dropConnection();
+        return;
+      } else if (!this.stopped && this.connected) {
         this.risk.set('REDUCING', `dead-man's switch refresh refused (${r.error ?? 'no reason'})`);
         this.emit('error', `cancel_all_orders_after failed: ${r.error ?? 'no reason'}`);
       }
