@@ -115,6 +115,13 @@ export function product(shape: readonly number[]): number {
   return n;
 }
 
+/** An integer typed array or a plain array, as the elements of a discrete space may come (null for anything else). */
+export function integerArrayLike(x: unknown): ArrayLike<unknown> | null {
+  const d = dtypeOfArray(x);
+  if (d !== null) return isFloatDtype(d) ? null : (x as ArrayLike<number>);
+  return Array.isArray(x) ? x : null;
+}
+
 export function isArrayLikeOfNumbers(x: unknown): x is ArrayLike<number> {
   if (dtypeOfArray(x) !== null) return true;
   if (!Array.isArray(x)) return false;

@@ -2,7 +2,7 @@
 import type { SpaceJSON } from '../types.ts';
 import { InvalidSpaceError } from '../errors.ts';
 import { BaseSpace } from './space.ts';
-import { dtypeOfArray, isFloatDtype, product } from './dtype.ts';
+import { integerArrayLike, product } from './dtype.ts';
 
 export class MultiBinary extends BaseSpace<Uint8Array> {
   readonly shape: readonly number[];
@@ -30,11 +30,8 @@ export class MultiBinary extends BaseSpace<Uint8Array> {
   }
 
   contains(x: unknown): boolean {
-    const d = dtypeOfArray(x);
-    if (d !== null && isFloatDtype(d)) return false;
-    if (d === null && !Array.isArray(x)) return false;
-    const arr = x as ArrayLike<unknown>;
-    if (arr.length !== this.size) return false;
+    const arr = integerArrayLike(x);
+    if (arr === null || arr.length !== this.size) return false;
     for (let i = 0; i < arr.length; i++) if (arr[i] !== 0 && arr[i] !== 1) return false;
     return true;
   }

@@ -3,7 +3,7 @@
 import type { Dtype, SpaceJSON } from '../types.ts';
 import { InvalidSpaceError } from '../errors.ts';
 import { BaseSpace } from './space.ts';
-import { TYPED_ARRAY, type TypedArray, dtypeOfArray, intRange, isDtype, isFloatDtype } from './dtype.ts';
+import { TYPED_ARRAY, type TypedArray, integerArrayLike, intRange, isDtype, isFloatDtype } from './dtype.ts';
 
 export class MultiDiscrete extends BaseSpace<TypedArray> {
   readonly shape: readonly number[];
@@ -43,11 +43,8 @@ export class MultiDiscrete extends BaseSpace<TypedArray> {
   }
 
   contains(x: unknown): boolean {
-    const d = dtypeOfArray(x);
-    if (d !== null && isFloatDtype(d)) return false;
-    if (d === null && !Array.isArray(x)) return false;
-    const arr = x as ArrayLike<unknown>;
-    if (arr.length !== this.nvec.length) return false;
+    const arr = integerArrayLike(x);
+    if (arr === null || arr.length !== this.nvec.length) return false;
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
       if (typeof v !== 'number' || !Number.isInteger(v)) return false;
