@@ -1,6 +1,6 @@
 // Growable columnar storage for candles: rows are appended into typed arrays that double when full, so that
 // reading a year of 1m bars makes a handful of allocations, not one object per row.
-import type { MarketFrame } from './market-frame.ts';
+import type { MarketFrame, OhlcvBar } from './market-frame.ts';
 
 export interface CandleColumns {
   length: number;
@@ -17,13 +17,7 @@ export interface CandleColumns {
 }
 
 /** One parsed candle; parsers reuse a single instance so that the hot loop allocates nothing. */
-export interface CandleRow {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+export interface CandleRow extends OhlcvBar {
   trades: number;
   vwap: number;
 }

@@ -1,6 +1,16 @@
 // MarketFrame: one symbol/timeframe of bars as columnar typed arrays, loaded once and shared by every consumer
 // (features, trading envs, the server). Prices and volumes are Float64 so that fills are right to the cent.
 
+/** One bar: open time (ms since the Unix epoch, UTC), prices and volume; the bar types of replay, features, live extend it. */
+export interface OhlcvBar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
 export interface MarketFrame {
   readonly symbol: string;
   /** e.g. '1m', '5m', '1h'. */

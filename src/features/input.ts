@@ -1,13 +1,8 @@
 // The one bar that every feature reads. Batch and live paths fill the same struct, so features cannot tell them apart.
+import type { OhlcvBar } from '../../replay/market-frame.ts';
 
 /** A bar as the live loop hands it over. `extra` carries named inputs such as buy_volume, bid_px_1, sentiment. */
-export interface LiveBar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+export interface LiveBar extends OhlcvBar {
   trades?: number;
   extra?: Readonly<Record<string, number>>;
 }
