@@ -193,6 +193,11 @@ export function runGate(
 ): GateRun {
   const v = reg.verify(ref);
   const label = `${v.name}/${v.version}`;
+  const manifest = JSON.parse(readFileSync(join(v.dir, 'manifest.json'), 'utf8')) as { kind?: unknown };
+  if (manifest.kind === 'remote')
+    throw new RegistryError(
+      `${label} is a remote policy endpoint: the gate backtests tg4/Trading-v0 models only; promote an endpoint with --force --reason (logged)`,
+    );
   let model: PolicyRef;
   try {
     model = policyRef(v.dir, 'gate');

@@ -3,6 +3,9 @@
 import type { Command } from 'commander';
 import { ModelRegistry, registryRoot, type AliasMove } from '../../registry/index.ts';
 import { registerGateCommands } from './models-gate.ts';
+import { InvalidArgumentError } from '../../core/errors.ts';
+import { liveTradingSetup } from '../../live/live-config.ts';
+import { registerRemote } from '../../registry/remote.ts';
 
 interface RootFlags {
   registry?: string;
@@ -63,7 +66,9 @@ export function register(program: Command): void {
           `${d.resolved.name}/${d.resolved.version}  (${d.resolved.dir})`,
           `  seal: ${d.seal.contentHash} over ${d.seal.files.length} files, verified; source ${d.seal.source}; parent ${d.seal.parent ?? '-'}; registered ${d.seal.registered}`,
           `  aliases: ${d.aliases.join(', ') || '-'}`,
-          `  algo ${String(m.algo)} on ${String(m.envId)}; obs ${String(m.obsSize)}; feature spec ${String(m.featureSpecHash ?? '-')}`,
+          m.kind === 'remote'
+            ? `  remote policy at ${String(m.address)} (${String(m.timeframe)}); obs ${String(m.obsSize)}; feature spec ${String(m.featureSpecHash)}`
+            : `  algo ${String(m.algo)} on ${String(m.envId)}; obs ${String(m.obsSize)}; feature spec ${String(m.featureSpecHash ?? '-')}`,
           `  created ${String(m.created)}; seed ${String(m.seed)}`,
           '',
         ].join('\n'),
@@ -71,17 +76,53 @@ export function register(program: Command): void {
     });
 
   models
-    .command('register <dir>')
-    .description('seal a version folder inside the registry, or import one from elsewhere as <name>/<next version>')
-    .option('--name <name>', 'model name to import an outside folder under')
+    .command('register [dir]')
+    .description(
+      'seal a version folder inside the registry, import one from elsewhere as <name>/<next version>, or register a remote policy endpoint (--remote)',
+    )
+    .option('--name <name>', 'model name to import an outside folder (or the remote endpoint) under')
     .option('--source <text>', "where the model came from (e.g. 'sb3-export')", 'tg4 train')
     .option('--parent <ref>', 'the version it was derived from')
-    .action((dir: string, o: { name?: string; source: string; parent?: string }) => {
-      const reg = open(flags());
-      const meta = { source: o.source, parent: o.parent ?? null };
-      const r = o.name === undefined ? reg.register(dir, meta) : reg.importVersion(dir, o.name, meta);
-      print(flags(), r, () => `registered ${r.name}/${r.version}: content ${r.contentHash}\n`);
-    });
+    .option('--remote <address>', 'a tg4-policy/1 endpoint (tg4 policy serve), e.g. tcp://127.0.0.1:5557')
+    .option('--kwargs <json>', '--remote: the Trading-v0 kwargs the endpoint was trained with', '{}')
+    .option('--timeframe <tf>', '--remote: bar length it decides on', '1h')
+    .action(
+      (
+        dir: string | undefined,
+        o: { name?: string; source: string; parent?: string; remote?: string; kwargs: string; timeframe: string },
+      ) => {
+        const reg = open(flags());
+        const meta = { source: o.source, parent: o.parent ?? null };
+        let r: ReturnType<ModelRegistry['register']>;
+        if (o.remote !== undefined) {
+          if (o.name === undefined) throw new InvalidArgumentError('--remote needs --name');
+          let kwargs: Record<string, unknown>;
+          try {
+            kwargs = JSON.parse(o.kwargs) as Record<string, unknown>;
+          } catch (e) {
+            throw new InvalidArgumentError(`--kwargs is not valid JSON: ${(e as Error).message}`);
+          }
+          // The interface the live loop will check the endpoint against (its handshake must match it too).
+          const s = liveTradingSetup(kwargs, o.timeframe);
+          r = registerRemote(
+            reg,
+            o.name,
+            o.remote,
+            {
+              featureSpecHash: s.specHash,
+              obsSize: s.obsSize,
+              actionSpace: s.actionSpace,
+              envKwargs: kwargs,
+              timeframe: o.timeframe,
+            },
+            { parent: meta.parent },
+          );
+        } else if (dir === undefined)
+          throw new InvalidArgumentError('give a model folder, or --remote <address> --name <name>');
+        else r = o.name === undefined ? reg.register(dir, meta) : reg.importVersion(dir, o.name, meta);
+        print(flags(), r, () => `registered ${r.name}/${r.version}: content ${r.contentHash}\n`);
+      },
+    );
 
   models
     .command('history [name]')
