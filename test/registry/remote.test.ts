@@ -106,8 +106,13 @@ describe('a registered remote policy', () => {
       force: true,
     });
     expect(r.move).toMatchObject({ to: 'v0001', forced: true, gate: null });
-    expect(() => registerRemote(reg, 'x', 'http://nope', { ...setup, envKwargs: {}, timeframe: '1h' })).toThrow(
-      /ZeroMQ address/,
-    );
+    expect(() =>
+      registerRemote(reg, 'x', 'http://nope', {
+        ...setup,
+        featureSpecHash: setup.specHash,
+        envKwargs: {},
+        timeframe: '1h',
+      }),
+    ).toThrow(/ZeroMQ address/);
   });
 });
