@@ -5,6 +5,27 @@ import type { AlgorithmSpec, Preset } from '../common/algorithm.ts';
 import { TRADING_PRESET_ENV_KWARGS } from '../common/trading-preset.ts';
 import { PPO_DEFAULTS, trainPpo, type PpoAgent, type PpoConfig } from './ppo.ts';
 
+// The planted-signal markets (envs/planted/, docs/evaluation.md): the trading preset's rollout and network with a
+// higher learning rate and no entropy bonus, short/flat/long (the oracle goes both ways) and the plain log-return
+// reward (fees and slippage are already in it). Found by the runs logged in docs/agents.md ("Planted-signal markets").
+const PLANTED_ENV_KWARGS = Object.freeze({
+  actionScheme: 'discrete-sized',
+  levels: [-1, 0, 1],
+  reward: { log_return: 1 },
+});
+const PLANTED_CONFIG: Partial<PpoConfig> = {
+  nEnvs: 8,
+  nSteps: 256,
+  batchSize: 256,
+  nEpochs: 10,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  entCoef: 0,
+  learningRate: 1e-3,
+  clipRange: 0.2,
+  normalizeObs: true,
+  normalizeReward: true,
+};
 export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
   default: { description: "PPO_DEFAULTS alone (SB3's defaults)", totalSteps: 100_000, config: {} },
   'CartPole-v1': {
@@ -41,6 +62,13 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
       normalizeObs: true,
       normalizeReward: true,
     },
+  },
+  'tg4/PlantedRegime-v0': {
+    description:
+      'planted regime market: 8 envs × 256 steps, batch 256, 10 epochs, lr 1e-3, no entropy bonus, obs + reward normalisation; short/flat/long, log-return reward; 81,920 steps',
+    totalSteps: 81_920,
+    envKwargs: PLANTED_ENV_KWARGS,
+    config: PLANTED_CONFIG,
   },
 };
 
