@@ -3,6 +3,7 @@
 // two policies' per-period returns over the same bars (A/B tests, the promotion gate).
 import { InvalidArgumentError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
+import { finiteMean } from './finite.ts';
 
 export interface BootstrapOptions {
   /** Bootstrap replicates (default 2,000). */
@@ -36,14 +37,7 @@ export function stationaryBootstrapMean(diff: ArrayLike<number>, opts: Bootstrap
   }
   if (!(meanBlock >= 1 && meanBlock <= n))
     throw new InvalidArgumentError(`meanBlock must be in [1, ${n}], got ${meanBlock}`);
-  let mean = 0;
-  for (let i = 0; i < n; i++) {
-    const d = diff[i]!;
-    if (!Number.isFinite(d))
-      throw new InvalidArgumentError(`difference ${i} is ${d}: the bootstrap needs finite values`);
-    mean += d;
-  }
-  mean /= n;
+  const mean = finiteMean(diff, 'difference', 'the bootstrap needs');
   const rng = new Rng(opts.seed ?? 0);
   const p = 1 / meanBlock;
   const means = new Float64Array(samples);

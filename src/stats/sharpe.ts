@@ -3,6 +3,7 @@
 // All ratios here are per period (per bar) — annualise only for display, and only over ranges long enough to mean it.
 import { InvalidArgumentError } from '../core/errors.ts';
 import { normalCdf, normalQuantile } from './normal.ts';
+import { finiteMean } from './finite.ts';
 
 export interface ReturnMoments {
   n: number;
@@ -18,14 +19,7 @@ export interface ReturnMoments {
 export function returnMoments(returns: ArrayLike<number>): ReturnMoments {
   const n = returns.length;
   if (n < 2) throw new InvalidArgumentError(`need at least 2 returns for Sharpe statistics, got ${n}`);
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const r = returns[i]!;
-    if (!Number.isFinite(r))
-      throw new InvalidArgumentError(`return ${i} is ${r}: Sharpe statistics need finite returns`);
-    sum += r;
-  }
-  const mean = sum / n;
+  const mean = finiteMean(returns, 'return', 'Sharpe statistics need');
   let m2 = 0;
   let m3 = 0;
   let m4 = 0;
