@@ -36,6 +36,7 @@ function inputsAt(p: ReturnType<typeof path>, k: number, peakBefore: number): Re
     turnover: Float64Array.of(p.turnover[k]!),
     exposure: Float64Array.of(p.exposure[k]!),
     timeInTrade: Float64Array.of(p.tit[k]!),
+    bar: Int32Array.of(k),
   };
 }
 
