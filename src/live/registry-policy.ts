@@ -24,7 +24,28 @@ export function versionPolicy(
       throw new InvalidArgumentError(`${dir}: a remote version needs format '${REMOTE_FORMAT}' and an address`);
     return remotePolicy(manifest.address, ctx, { name });
   }
+  checkActionMapping(dir, ctx, manifest);
   return modelPolicy(dir, ctx, name);
+}
+
+/**
+ * Discrete(3) is Discrete(3) whether its actions mean short/flat/long or flat/half/full: the model must run under the
+ * action mapping it was trained with (its provenance, else its env kwargs), or it would trade other positions.
+ */
+function checkActionMapping(dir: string, ctx: PolicyContext, manifest: Record<string, unknown>): void {
+  const prov = (
+    manifest.provenance as { actionMapping?: { scheme: string; levels: number[] | null; exposure: number } } | undefined
+  )?.actionMapping;
+  const kw = (manifest.envKwargs ?? {}) as { actionScheme?: string; exposure?: number };
+  const want = prov ?? { scheme: kw.actionScheme ?? 'discrete3', levels: null, exposure: kw.exposure ?? 1 };
+  const live = ctx.scheme;
+  const levelsDiffer =
+    want.levels !== null &&
+    (live.levels === null || want.levels.some((l, i) => Math.abs(l - live.levels![i]!) > 1e-12));
+  if (want.scheme !== live.name || want.exposure !== live.exposure || levelsDiffer)
+    throw new InvalidArgumentError(
+      `${dir} was trained with actions ${want.scheme}${want.levels ? ` [${want.levels.join(', ')}]` : ''} × ${want.exposure}; this run maps them as ${live.name}${live.levels ? ` [${Array.from(live.levels).join(', ')}]` : ''} × ${live.exposure}: pass the model's actionScheme, levels and exposure in --kwargs`,
+    );
 }
 
 export interface RegistryPolicyOptions {

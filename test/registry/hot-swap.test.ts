@@ -177,5 +177,18 @@ describe('hot swap through a registry alias in the live loop', () => {
     expect(rp.version).toBe('v0001');
     expect(events.join('\n')).toMatch(/v0002 was refused|refused.*feature spec|spec hash/);
     rp.close?.();
+
+    // Same observation and action space (Discrete 3) but trained as flat/half/full: refused, not run as short/flat/long.
+    saveRandomMlp(join(root, 'other', 'v0001'), {
+      obsSize: setup.obsSize,
+      nActions: 3,
+      specHash: setup.specHash,
+      envKwargs: { ...KWARGS, actionScheme: 'discrete-sized', levels: [0, 0.5, 1] },
+      hidden: [8],
+    });
+    reg.register('other/v0001', { source: 'test' });
+    expect(() => registryPolicy(reg, 'other/v0001', ctx)).toThrow(
+      /trained with actions discrete-sized × 1; this run maps them as discrete3 \[-1, 0, 1\]/,
+    );
   });
 });
