@@ -96,6 +96,38 @@ describe('tg4 live', () => {
     expect(server.counts.addOrder + server.counts.tokenCalls).toBe(0);
   }, 60_000);
 
+  it('Ctrl-C (SIGINT) stops cleanly with exit 0 and the final status', async () => {
+    const out = join(dir, 'sigint');
+    const p = spawn(
+      process.execPath,
+      [
+        'bin/tg4.js',
+        'live',
+        '--policy',
+        'buy-and-hold',
+        '--timeframe',
+        '1h',
+        '--ws-url',
+        server.url,
+        '--warmup',
+        'none',
+        '--out',
+        out,
+        '--no-status',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('tg4 live: paper on')) p.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => p.on('close', r));
+    expect(stderr, stderr).toMatch(/interrupted: stopping/);
+    expect(code).toBe(0);
+    expect(readdirSync(join(out, 'system')).length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('--live without keys, or without the typed confirmation, stops before any connection', async () => {
     const before = server.counts.connections;
     const base = [

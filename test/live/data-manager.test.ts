@@ -14,6 +14,10 @@ import { DataManager } from '../../src/live/data-manager.ts';
 import type { OhlcCandle } from '../../src/live/kraken/messages.ts';
 import { krakenRestOhlc, loadWarmup, restPair } from '../../src/live/warmup.ts';
 import { freshDatabase } from '../replay/helpers.ts';
+import { loadBundled } from '../../replay/index.ts';
+import { LiveLoop } from '../../src/live/loop.ts';
+import { baselinePolicy } from '../../src/live/policy.ts';
+import { feedBars } from './helpers.ts';
 
 const M = 60_000;
 const T0 = Date.parse('2026-01-05T10:00:00Z');
@@ -221,5 +225,28 @@ describe('closed bars into PostgreSQL', () => {
     );
     expect(Number(r.rows[0]!.n)).toBe(4);
     await c.end();
+  });
+
+  it('the live loop writes every real closed bar of the feed (not the gap fills) when a database is configured', async () => {
+    const frame = loadBundled({ symbol: 'BTC/USD', timeframe: '1h' });
+    const A = 22_190; // bars 22198–22200 had no trade
+    const loop = await LiveLoop.create({
+      symbols: ['BTC/USD'],
+      timeframe: '1h',
+      policies: [(ctx) => baselinePolicy('buy-and-hold', ctx)],
+      bookDepth: 0,
+      keepTrades: 0,
+      warmup: { source: 'bundled', until: frame.time[A]! },
+      db: db.url,
+    });
+    feedBars(loop, frame, A, A + 20);
+    await loop.stop();
+    const c = new pg.Client(db.url);
+    await c.connect();
+    const r = await c.query<{ n: string }>(
+      `SELECT count(*) AS n FROM candles WHERE symbol = 'BTC/USD' AND timeframe = '1h'`,
+    );
+    await c.end();
+    expect(Number(r.rows[0]!.n)).toBe(20 - 3); // bars A … A+19 closed, three of them gap fills
   });
 });

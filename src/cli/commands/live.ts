@@ -240,8 +240,41 @@ export function register(program: Command): void {
         router: { allowShort: f.allowShort === true },
         killFile: f.killFile ?? join(out, 'KILL'),
       });
+      // Signals are handled from here on (before any socket opens): a Ctrl-C at any moment stops cleanly.
+      let stopping = false;
+      let status: NodeJS.Timeout | null = null;
+      let done!: () => void;
+      const finished = new Promise<void>((r) => {
+        done = r;
+      });
+      const stop = (why: string): void => {
+        if (stopping) {
+          process.stderr.write('\ntg4 live: second signal: exiting now\n');
+          process.exit(130);
+        }
+        stopping = true;
+        if (status) clearInterval(status);
+        process.stderr.write(`\ntg4 live: ${why}: stopping (open orders cancelled, the dead-man's switch disarmed)\n`);
+        void (async () => {
+          await loop.stop();
+          if (gateway) await gateway.stop();
+          log.system({ time: Date.now(), level: 'info', component: 'live', message: `stopped: ${why}` });
+          for (const lane of loop.lanes.values())
+            for (const p of lane.executor.portfolios())
+              log.metrics({ time: Date.now(), strategy: p.id, metrics: { equity: p.equity, trades: p.trades.length } });
+          log.close();
+          process.stderr.write(`${statusLine(loop)}\n`);
+          done();
+        })();
+      };
+      process.on('SIGINT', () => stop('interrupted'));
+      process.once('SIGTERM', () => stop('terminated'));
+      process.on('SIGUSR2', () => void loop.kill('SIGUSR2'));
+      if (f.duration !== undefined)
+        setTimeout(() => stop(`--duration ${f.duration} s reached`), positive('duration', f.duration) * 1000).unref();
+
       if (gateway) await gateway.start();
-      await loop.start();
+      if (!stopping) await loop.start();
       log.system({
         time: Date.now(),
         level: 'info',
@@ -251,45 +284,13 @@ export function register(program: Command): void {
       process.stderr.write(
         `tg4 live: ${f.live ? 'LIVE ORDERS' : 'paper'} on ${f.wsUrl}; logs in ${out}; Ctrl-C stops, SIGUSR2 or ${f.killFile ?? join(out, 'KILL')} flattens and halts\n`,
       );
-
-      let stopping = false;
       const tty = process.stderr.isTTY === true;
       const every = positive('status-every', f.statusEvery);
-      const status = f.status
-        ? setInterval(() => process.stderr.write(tty ? `\r\x1b[2K${statusLine(loop)}` : `${statusLine(loop)}\n`), every)
-        : null;
-      await new Promise<void>((done) => {
-        const stop = (why: string): void => {
-          if (stopping) {
-            process.stderr.write('\ntg4 live: second signal: exiting now\n');
-            process.exit(130);
-          }
-          stopping = true;
-          if (status) clearInterval(status);
-          process.stderr.write(
-            `\ntg4 live: ${why}: stopping (open orders cancelled, the dead-man's switch disarmed)\n`,
-          );
-          void (async () => {
-            await loop.stop();
-            if (gateway) await gateway.stop();
-            log.system({ time: Date.now(), level: 'info', component: 'live', message: `stopped: ${why}` });
-            for (const lane of loop.lanes.values())
-              for (const p of lane.executor.portfolios())
-                log.metrics({
-                  time: Date.now(),
-                  strategy: p.id,
-                  metrics: { equity: p.equity, trades: p.trades.length },
-                });
-            log.close();
-            process.stderr.write(`${statusLine(loop)}\n`);
-            done();
-          })();
-        };
-        process.on('SIGINT', () => stop('interrupted'));
-        process.once('SIGTERM', () => stop('terminated'));
-        process.on('SIGUSR2', () => void loop.kill('SIGUSR2'));
-        if (f.duration !== undefined)
-          setTimeout(() => stop(`--duration ${f.duration} s reached`), positive('duration', f.duration) * 1000).unref();
-      });
+      if (f.status && !stopping)
+        status = setInterval(
+          () => process.stderr.write(tty ? `\r\x1b[2K${statusLine(loop)}` : `${statusLine(loop)}\n`),
+          every,
+        );
+      await finished;
     });
 }
