@@ -2,19 +2,13 @@
 // once per window length so that rounding never drifts, and moments are taken about a shift (the window's mean at
 // the last recompute) so that variance of prices near 60 000 keeps full precision.
 
-/** Fixed-length ring of the last n values with their sum, mean and variance. */
-export class RollingMoments {
+/** The ring of the last n values the running sums are kept over, and the pushes since their last exact recompute. */
+abstract class Ring {
   readonly n: number;
-  private readonly ring: Float64Array;
-  private head = 0;
-  private count = 0;
-  private shift = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private sinceRecompute = 0;
-  /** How many of the latest pushes equal the latest value: a window of equal values has exactly 0 variance. */
-  private run = 0;
-  private last = NaN;
+  protected readonly ring: Float64Array;
+  protected head = 0;
+  protected count = 0;
+  protected sinceRecompute = 0;
 
   constructor(n: number) {
     this.n = n;
@@ -27,6 +21,17 @@ export class RollingMoments {
   get size(): number {
     return this.count;
   }
+}
+
+/** Fixed-length ring of the last n values with their sum, mean and variance. */
+export class RollingMoments extends Ring {
+  private shift = 0;
+  private s1 = 0;
+  private s2 = 0;
+  /** How many of the latest pushes equal the latest value: a window of equal values has exactly 0 variance. */
+  private run = 0;
+  private last = NaN;
+
   private get flat(): boolean {
     return this.run >= this.count;
   }
@@ -99,26 +104,9 @@ export class RollingMoments {
 }
 
 /** Running sum of the last n values (same exact-recompute rule as RollingMoments); exactly 0 over a window of zeros. */
-export class RollingSum {
-  readonly n: number;
-  private readonly ring: Float64Array;
-  private head = 0;
-  private count = 0;
+export class RollingSum extends Ring {
   private s = 0;
-  private sinceRecompute = 0;
   private nonZero = 0;
-
-  constructor(n: number) {
-    this.n = n;
-    this.ring = new Float64Array(n);
-  }
-
-  get full(): boolean {
-    return this.count === this.n;
-  }
-  get size(): number {
-    return this.count;
-  }
 
   push(x: number): void {
     if (x !== 0) this.nonZero++;
