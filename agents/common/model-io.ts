@@ -1,3 +1,4 @@
+// (~400 lines on purpose: the model format's writer and its verifier side by side, so that no check drifts from the format.)
 // The saved-model format: one folder per model version holding manifest.json (what was trained, on what, with which
 // settings and results, and a SHA-256 of the weights) beside weights.bin (float32 little-endian tensors, concatenated in
 // the manifest's order, as tfjs's weight specs). Every load goes through verifyModelFolder: a manifest that is malformed
