@@ -1,4 +1,4 @@
-// (~430 lines on purpose: the checks are one ordered list in one function, each sharing the env and seed it set up.)
+// (~430 lines on purpose: the checks are one ordered list in one function; later checks skip on what earlier ones found.)
 // checkEnv: enforces the env contract the way Gymnasium's check_env does, as a list of separate named checks.
 // Each check runs even when an earlier one failed; a check that throws unexpectedly is a failure, not a crash.
 import type { Space } from './types.ts';
