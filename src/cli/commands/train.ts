@@ -29,6 +29,18 @@ function parseKwargs(v: string): Record<string, unknown> {
   throw new InvalidArgumentError(`--kwargs must be a JSON object, e.g. '{"window": 32}' (got '${v}')`);
 }
 
+/**
+ * Portfolio-v0 trains on the train split unless a range is given, as Trading-v0 does (trading-run.ts) and as the
+ * Python client defaults: one default for the CLI and tg4gym, so the test split stays unseen.
+ */
+function portfolioTrainSplit(
+  envId: string,
+  kwargs: Record<string, unknown> | undefined,
+): { envKwargs?: Record<string, unknown> } {
+  if (envId === 'tg4/Portfolio-v0' && kwargs?.range === undefined) return { envKwargs: { ...kwargs, range: 'train' } };
+  return kwargs === undefined ? {} : { envKwargs: kwargs };
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -84,7 +96,7 @@ export function register(program: Command): void {
           ...(o.steps !== undefined ? { steps: o.steps } : {}),
           ...(o.remote !== undefined ? { remote: o.remote } : {}),
           ...(o.out !== undefined ? { out: o.out } : {}),
-          ...(o.kwargs !== undefined ? { envKwargs: parseKwargs(o.kwargs) } : {}),
+          ...portfolioTrainSplit(o.env, o.kwargs !== undefined ? parseKwargs(o.kwargs) : undefined),
           ...(o.evalFreq !== undefined ? { evalFreq: o.evalFreq } : {}),
           ...(o.actionMasks ? { overrides: { useActionMasks: true } } : {}),
           // The registry: the next version under $TG4_REGISTRY (default models/), its provenance in the manifest.
