@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MarketFrame } from '../../replay/market-frame.ts';
+import { prepareTradingKwargs } from '../../envs/trading/prepare.ts';
+import { TradingEnv } from '../../envs/trading/trading-env.ts';
+import type { Fill } from '../../src/execution/types.ts';
 import type { LiveLoop } from '../../src/live/loop.ts';
 import type { ServerCandle } from './kraken-server.ts';
 
@@ -69,4 +72,60 @@ export function serverCandle(frame: MarketFrame, k: number, interval = 60): Serv
     close: frame.close[k]!,
     volume: frame.volume[k]!,
   };
+}
+
+export interface BacktestRun {
+  actions: number[];
+  fills: { qty: number; price: number; fee: number; reason: string; time: number }[];
+  time: number[];
+  equity: number[];
+}
+
+/** The backtest's own step loop over bundled 1h bars of `range` (what the model runner does), recording actions and fills. */
+export async function backtestRun(
+  symbol: string,
+  range: string,
+  kwargs: Record<string, unknown>,
+  decide: (env: TradingEnv, obs: Float32Array) => number,
+  prepare?: (env: TradingEnv) => void,
+): Promise<BacktestRun> {
+  const env = new TradingEnv(
+    await prepareTradingKwargs({
+      ruinFraction: 0,
+      ...kwargs,
+      data: 'bundled',
+      symbol,
+      timeframe: '1h',
+      range,
+      start: 'first',
+      episodeLength: null,
+    }),
+  );
+  prepare?.(env);
+  let obs = env.reset({ seed: 0, options: { start: 'first' } }).observation;
+  const run: BacktestRun = { actions: [], fills: [], time: [], equity: [] };
+  for (;;) {
+    const a = decide(env, obs);
+    run.actions.push(a);
+    const r = env.step(a);
+    for (const f of r.info.fills as { qty: number; price: number; fee: number; reason: string }[])
+      run.fills.push({ qty: f.qty, price: f.price, fee: f.fee, reason: f.reason, time: r.info.time as number });
+    obs = r.observation;
+    if (r.terminated || r.truncated) break;
+  }
+  const c = env.equityCurve();
+  run.time = Array.from(c.time);
+  run.equity = Array.from(c.equity);
+  return run;
+}
+
+/** A paper portfolio's fills in the backtest's info form (signed qty). */
+export function signedFills(fills: readonly Fill[]): BacktestRun['fills'] {
+  return fills.map((f) => ({
+    qty: f.side === 'buy' ? f.size : -f.size,
+    price: f.price,
+    fee: f.fee,
+    reason: f.reason,
+    time: f.time,
+  }));
 }

@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baselineKwargs, createBaseline, toAction } from '../../agents/baselines/index.ts';
 import { InferencePolicy } from '../../agents/infer/policy.ts';
 import { runBacktest } from '../../agents/common/backtest.ts';
-import { prepareTradingKwargs } from '../../envs/trading/prepare.ts';
-import { TradingEnv } from '../../envs/trading/trading-env.ts';
 import { loadBundled } from '../../replay/index.ts';
 import type { Fill } from '../../src/execution/types.ts';
 import type { ClosedBar } from '../../src/live/candle-series.ts';
@@ -20,7 +18,7 @@ import type { Decision } from '../../src/live/lane.ts';
 import { liveTradingSetup } from '../../src/live/live-config.ts';
 import { LiveLoop } from '../../src/live/loop.ts';
 import { baselinePolicy, modelPolicy } from '../../src/live/policy.ts';
-import { waitFor } from './helpers.ts';
+import { backtestRun, signedFills, waitFor } from './helpers.ts';
 import { KrakenTestServer } from './kraken-server.ts';
 import { saveRandomMlp } from './model-fixture.ts';
 
@@ -35,49 +33,6 @@ const KWARGS = {
 const frame = loadBundled({ symbol: SYMBOL, timeframe: '1h' });
 const iso = (ms: number): string => new Date(ms).toISOString();
 const range = `${iso(frame.time[A]!)}..${iso(frame.time[A + N]!)}`;
-
-interface Run {
-  actions: number[];
-  fills: { qty: number; price: number; fee: number; reason: string; time: number }[];
-  time: number[];
-  equity: number[];
-}
-
-/** The backtest's own step loop (what runBaseline / the model runner do), recording actions and fills. */
-async function backtestRun(
-  kwargs: Record<string, unknown>,
-  decide: (env: TradingEnv, obs: Float32Array) => number,
-  prepare?: (env: TradingEnv) => void,
-): Promise<Run> {
-  const env = new TradingEnv(
-    await prepareTradingKwargs({
-      ruinFraction: 0,
-      ...kwargs,
-      data: 'bundled',
-      symbol: SYMBOL,
-      timeframe: '1h',
-      range,
-      start: 'first',
-      episodeLength: null,
-    }),
-  );
-  prepare?.(env);
-  let obs = env.reset({ seed: 0, options: { start: 'first' } }).observation;
-  const run: Run = { actions: [], fills: [], time: [], equity: [] };
-  for (;;) {
-    const a = decide(env, obs);
-    run.actions.push(a);
-    const r = env.step(a);
-    for (const f of r.info.fills as { qty: number; price: number; fee: number; reason: string }[])
-      run.fills.push({ qty: f.qty, price: f.price, fee: f.fee, reason: f.reason, time: r.info.time as number });
-    obs = r.observation;
-    if (r.terminated || r.truncated) break;
-  }
-  const c = env.equityCurve();
-  run.time = Array.from(c.time);
-  run.equity = Array.from(c.equity);
-  return run;
-}
 
 describe('paper live loop == tg4 backtest over the same real candles', () => {
   let server: KrakenTestServer;
@@ -184,6 +139,8 @@ describe('paper live loop == tg4 backtest over the same real candles', () => {
   it("EMA-9 trend flip (the bot's rule, its own ATR stop/target): same decisions, fills, equity and metrics as the backtest", async () => {
     const ema = createBaseline('ema-trend-flip');
     const bt = await backtestRun(
+      SYMBOL,
+      range,
       baselineKwargs(ema, KWARGS),
       (env) => toAction(env.scheme, ema.position(env.barIndex, env.currentExposure / env.scheme.exposure)),
       (env) => ema.prepare(env.data.frames[0]!),
@@ -192,13 +149,7 @@ describe('paper live loop == tg4 backtest over the same real candles', () => {
     const live = decisions.filter((d) => d.policy === 'ema-trend-flip');
     expect(live.map((d) => d.time)).toEqual(Array.from(frame.time.subarray(A, A + N)));
     expect(live.slice(0, N - 1).map((d) => d.action)).toEqual(bt.actions);
-    const lf = (fills.get('ema-trend-flip-BTC_USD') ?? []).map((f) => ({
-      qty: f.side === 'buy' ? f.size : -f.size,
-      price: f.price,
-      fee: f.fee,
-      reason: f.reason,
-      time: f.time,
-    }));
+    const lf = signedFills(fills.get('ema-trend-flip-BTC_USD') ?? []);
     expect(lf.length).toBeGreaterThan(5);
     expect(new Set(lf.map((f) => f.reason)).size).toBeGreaterThan(1); // orders and exits both happened
     expect(lf).toEqual(bt.fills);
@@ -243,17 +194,11 @@ describe('paper live loop == tg4 backtest over the same real candles', () => {
 
   it('MLP model (typed-array forward pass): same decisions, fills and equity as the backtest of the same folder', async () => {
     const policy = InferencePolicy.load(join(dir, 'mlp', 'v0001'));
-    const bt = await backtestRun(KWARGS, (_env, obs) => policy.decide(obs) as number);
+    const bt = await backtestRun(SYMBOL, range, KWARGS, (_env, obs) => policy.decide(obs) as number);
     const live = decisions.filter((d) => d.policy === 'mlp');
     expect(live.slice(0, N - 1).map((d) => d.action)).toEqual(bt.actions);
     expect(new Set(bt.actions).size).toBeGreaterThan(1);
-    const lf = (fills.get('mlp-BTC_USD') ?? []).map((f) => ({
-      qty: f.side === 'buy' ? f.size : -f.size,
-      price: f.price,
-      fee: f.fee,
-      reason: f.reason,
-      time: f.time,
-    }));
+    const lf = signedFills(fills.get('mlp-BTC_USD') ?? []);
     expect(lf.length).toBeGreaterThan(0);
     expect(lf).toEqual(bt.fills);
     const p = loop.lanes.get(SYMBOL)!.executor.portfolio('mlp-BTC_USD');
