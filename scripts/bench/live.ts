@@ -10,6 +10,7 @@ import { loadBundled } from '../../replay/index.ts';
 import { liveTradingSetup } from '../../src/live/live-config.ts';
 import { LiveLoop } from '../../src/live/loop.ts';
 import { modelPolicy } from '../../src/live/policy.ts';
+import { ohlcUpdate } from '../../test/live/helpers.ts';
 import { saveRandomMlp } from '../../test/live/model-fixture.ts';
 
 const WARM = 20_000;
@@ -45,32 +46,8 @@ const loop = await LiveLoop.create({
 });
 
 // Kraken's wire form of each real minute (one final update per minute that traded).
-const iso9 = (ms: number): string => new Date(ms).toISOString().replace('Z', '000000Z');
 const msgs: string[] = [];
-for (let k = WARM; k < WARM + N; k++) {
-  if (frame.filled![k]) continue;
-  msgs.push(
-    JSON.stringify({
-      channel: 'ohlc',
-      type: 'update',
-      data: [
-        {
-          symbol: 'BTC/USDC',
-          open: frame.open[k],
-          high: frame.high[k],
-          low: frame.low[k],
-          close: frame.close[k],
-          trades: frame.trades?.[k] ?? 1,
-          volume: frame.volume[k],
-          vwap: frame.close[k],
-          interval_begin: iso9(frame.time[k]!),
-          interval: 1,
-          timestamp: iso9(frame.time[k]! + 60_000),
-        },
-      ],
-    }),
-  );
-}
+for (let k = WARM; k < WARM + N; k++) if (!frame.filled![k]) msgs.push(ohlcUpdate(frame, k, 1));
 
 // The message for minute k closes minute k−1: its decision is the first one it triggers. Minutes with no trade between
 // them are filled afterwards (flat bars, one decision each), and timed separately as the whole message's handling.

@@ -1,7 +1,7 @@
 // `tg4 live` as a user runs it, against the local Kraken server: a paper run over streamed real candles writes the
 // bot's JSONL logs and exits cleanly on --duration with no order sent; --live without keys, or without the typed
 // confirmation, stops before any connection.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,11 @@ import { KrakenTestServer } from './kraken-server.ts';
 const frame = loadBundled({ symbol: 'BTC/USD', timeframe: '1h' });
 const A = 21_000;
 
+/** Runs `tg4 <args>`; `onStderr` sees stderr as it grows (and may signal the child). */
 function tg4(
   args: string[],
   env: Record<string, string> = {},
+  onStderr?: (text: string, child: ChildProcess) => void,
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['bin/tg4.js', ...args], {
@@ -26,6 +28,7 @@ function tg4(
     let stdout = '';
     p.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      onStderr?.(stderr, p);
     });
     p.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
@@ -98,10 +101,9 @@ describe('tg4 live', () => {
 
   it('Ctrl-C (SIGINT) stops cleanly with exit 0 and the final status', async () => {
     const out = join(dir, 'sigint');
-    const p = spawn(
-      process.execPath,
+    let sent = false;
+    const { code, stderr } = await tg4(
       [
-        'bin/tg4.js',
         'live',
         '--policy',
         'buy-and-hold',
@@ -115,14 +117,14 @@ describe('tg4 live', () => {
         out,
         '--no-status',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      {},
+      (text, child) => {
+        if (!sent && text.includes('tg4 live: paper on')) {
+          sent = true; // once: a second Ctrl-C means "exit now"
+          child.kill('SIGINT');
+        }
+      },
     );
-    let stderr = '';
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.includes('tg4 live: paper on')) p.kill('SIGINT');
-    });
-    const code = await new Promise<number | null>((r) => p.on('close', r));
     expect(stderr, stderr).toMatch(/interrupted: stopping/);
     expect(code).toBe(0);
     expect(readdirSync(join(out, 'system')).length).toBeGreaterThan(0);
