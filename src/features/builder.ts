@@ -61,13 +61,7 @@ export function buildFeatures(frame: MarketFrame, spec: SpecOrDefault, opts: Bui
   const E = extras.length;
   let firstReady = -1;
   for (let t = 0; t < T; t++) {
-    b.time = time[t]!;
-    b.open = open[t]!;
-    b.high = high[t]!;
-    b.low = low[t]!;
-    b.close = close[t]!;
-    b.volume = volume[t]!;
-    b.trades = trades ? trades[t]! : NaN;
+    b.set(time[t]!, open[t]!, high[t]!, low[t]!, close[t]!, volume[t]!, trades ? trades[t]! : NaN);
     for (let e = 0; e < E; e++) x[e] = extras[e]![t]!;
     engine.step();
     matrix.set(engine.row, t * F);
@@ -141,13 +135,7 @@ export class ObservationBuilder {
   update(bar: LiveBar): Float32Array {
     const e = this.engine;
     const b = e.bar;
-    b.time = bar.time;
-    b.open = bar.open;
-    b.high = bar.high;
-    b.low = bar.low;
-    b.close = bar.close;
-    b.volume = bar.volume;
-    b.trades = bar.trades ?? NaN;
+    b.set(bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.trades ?? NaN);
     const cols = e.inputColumns;
     for (let i = 0; i < cols.length; i++) {
       const v = bar.extra?.[cols[i]!];

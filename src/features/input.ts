@@ -24,6 +24,17 @@ export class InputBar {
   constructor(extraCount: number) {
     this.x = new Float64Array(extraCount);
   }
+
+  /** Sets the bar's time, prices, volume and trade count (the extra inputs in `x` are the caller's to fill). */
+  set(time: number, open: number, high: number, low: number, close: number, volume: number, trades: number): void {
+    this.time = time;
+    this.open = open;
+    this.high = high;
+    this.low = low;
+    this.close = close;
+    this.volume = volume;
+    this.trades = trades;
+  }
 }
 
 /** Extra input columns by role. Names follow the MarketFrame `extra` convention. */

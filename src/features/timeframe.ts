@@ -58,13 +58,7 @@ export class HigherTimeframeAggregator {
     if (!this.open) {
       this.open = true;
       this.bucket = bucket;
-      h.time = bucket;
-      h.open = b.open;
-      h.high = b.high;
-      h.low = b.low;
-      h.close = b.close;
-      h.volume = b.volume;
-      h.trades = b.trades;
+      h.set(bucket, b.open, b.high, b.low, b.close, b.volume, b.trades);
       h.x.set(b.x);
     } else {
       if (b.high > h.high) h.high = b.high;
