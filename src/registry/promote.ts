@@ -66,7 +66,7 @@ export function promote(reg: ModelRegistry, ref: string, o: PromoteOptions): Pro
   }
   const move = reg.setAlias(v.name, o.alias, v.version, {
     reason: o.reason,
-    gate: gate ? { passed, report: join(v.name, v.version, GATE_REPORT) } : null,
+    gate: gate ? { passed, report: GATE_REPORT } : null,
     forced: !passed,
   });
   return { move, gate };

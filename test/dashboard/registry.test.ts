@@ -1,6 +1,6 @@
 // The registry panel in a real headless browser, over a registry made with the registry's own API: sealed versions,
 // aliases, the audit log with a gate verdict and its report, and a version whose weights changed after sealing.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -40,6 +40,34 @@ beforeAll(async () => {
   });
   reg.setAlias('mlp-demo', 'challenger', 'v0003', { reason: 'trial' });
   appendFileSync(join(models, 'mlp-demo', 'v0003', 'weights.bin'), Buffer.from([1, 2, 3, 4]));
+  // An A/B report as `tg4 models ab` stores it (src/registry/ab.ts; its numbers are tested in test/registry/).
+  mkdirSync(join(models, '.registry', 'ab'), { recursive: true });
+  const side = (resolved: string, totalReturn: number) => ({
+    ref: resolved,
+    resolved,
+    totalReturn,
+    sharpe: 0.01,
+    maxDrawdown: 0.1,
+    trades: 12,
+    fees: 3,
+    finalEquity: 1000 * (1 + totalReturn),
+  });
+  writeFileSync(
+    join(models, '.registry', 'ab', '2026-12-06T00-00-00-000Z-mlp-demo-v0002-vs-mlp-demo-v0001.json'),
+    JSON.stringify({
+      format: 'tg4-ab-report/1',
+      time: '2026-12-06T00:00:00.000Z',
+      range: 'test',
+      from: '2020-03-09T15:00:00Z',
+      to: '2020-09-30T23:00:00Z',
+      bars: 4928,
+      a: side('mlp-demo/v0002', 0.12),
+      b: side('mlp-demo/v0001', -0.03),
+      difference: { n: 4928, mean: 3e-5, pValue: 0.012, low: 5e-6, high: 6e-5, samples: 2000, meanBlock: 18 },
+      verdict: 'mlp-demo/v0002 beats mlp-demo/v0001 (p = 0.0120)',
+      curves: { time: [1, 2], a: [1000, 1001], b: [1000, 999] },
+    }),
+  );
   [dash, browser] = await Promise.all([startDashboard({ root, port: 0 }), launchBrowser()]);
 }, 60_000);
 
@@ -80,6 +108,16 @@ describe('dashboard: the registry panel in a real browser', () => {
     // The seal error names the file by its place in models/, never by the server's absolute path.
     expect(versions[2]![5]).toContain('models/mlp-demo/v0003/weights.bin changed after the version was sealed');
     expect(await page.content()).not.toContain(root);
+    // The A/B tests of this model: both sides, the bootstrap's figures and verdict, a link to the stored report.
+    const ab = await page.locator('#registry-ab tbody tr').allTextContents();
+    expect(ab).toHaveLength(1);
+    expect(ab[0]).toContain('mlp-demo/v0002 vs mlp-demo/v0001');
+    expect(ab[0]).toContain('12.00% / -3.00%');
+    expect(ab[0]).toContain('0.0120');
+    expect(ab[0]).toContain('mlp-demo/v0002 beats mlp-demo/v0001');
+    const abLink = await page.locator('#registry-ab a', { hasText: 'report' }).getAttribute('href');
+    const abRes = await page.request.get(`${dash.url.replace(/\/$/, '')}${abLink}`);
+    expect((await abRes.json()).bars).toBe(4928);
     await screenshot(page, 'registry');
     expect(errors).toEqual([]);
     await page.close();

@@ -1,8 +1,9 @@
 // The model registry (src/registry/registry.ts) over models/: each model's sealed versions (checked against their
 // seal), its aliases (champion, challenger, …) and the audit log of every alias move, with the gate's verdict and a
 // link to its report. Read-only: the dashboard never promotes or rolls back (that is `tg4 models`).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AbReport } from '../../registry/ab.ts';
 import { ModelRegistry, type AliasMove } from '../../registry/registry.ts';
 import { DashboardError } from '../errors.ts';
 import { scrubPaths, type ProjectFolders } from '../folders.ts';
@@ -26,6 +27,11 @@ export interface RegistryMove extends AliasMove {
   gateReport: string | null;
 }
 
+/** An A/B report (`tg4 models ab`, <models>/.registry/ab/) without its curves, and the file under /files/models/. */
+export type RegistryAb = Omit<AbReport, 'curves'> & { file: string };
+
+const MAX_AB = 50;
+
 function manifestSummary(m: Record<string, unknown>): Pick<RegistryVersion, 'algo' | 'created' | 'finalEval'> {
   const metrics = (m['metrics'] ?? {}) as { finalEval?: { mean?: unknown } };
   const mean = metrics.finalEval?.mean;
@@ -38,7 +44,8 @@ function manifestSummary(m: Record<string, unknown>): Pick<RegistryVersion, 'alg
 
 export class RegistrySource implements DataSource {
   readonly name = 'registry';
-  readonly reads = 'models/<model>/vNNNN/registry.json (seals), models/.registry/aliases.json and history.jsonl';
+  readonly reads =
+    'models/<model>/vNNNN/registry.json (seals), models/.registry/aliases.json, history.jsonl and ab/*.json (A/B reports)';
   private readonly registry: ModelRegistry;
 
   constructor(private readonly folders: ProjectFolders) {
@@ -59,6 +66,7 @@ export class RegistrySource implements DataSource {
     versions: RegistryVersion[];
     aliases: Record<string, string>;
     history: RegistryMove[];
+    ab: RegistryAb[];
   } {
     if (!NAME.test(name) || !this.registry.names().includes(name))
       throw new DashboardError(404, `no model '${name.slice(0, 80)}' in the registry: see /api/registry`);
@@ -89,6 +97,27 @@ export class RegistrySource implements DataSource {
       const path = report === null ? null : join(this.folders.models, report);
       return { ...m, gateReport: path !== null && existsSync(path) && statSync(path).isFile() ? report : null };
     });
-    return { name, versions, aliases, history };
+    return { name, versions, aliases, history, ab: this.abReports(name) };
+  }
+
+  /** The newest A/B reports with a version of `name` on either side (unreadable files are left out). */
+  private abReports(name: string): RegistryAb[] {
+    const dir = join(this.folders.models, '.registry', 'ab');
+    if (!existsSync(dir)) return [];
+    const out: RegistryAb[] = [];
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .reverse()) {
+      if (out.length >= MAX_AB) break;
+      try {
+        const { curves: _c, ...r } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as AbReport;
+        if (r.a?.resolved?.startsWith(`${name}/`) || r.b?.resolved?.startsWith(`${name}/`))
+          out.push({ ...r, file: `.registry/ab/${f}` });
+      } catch {
+        // a report being written or damaged: not shown
+      }
+    }
+    return out;
   }
 }

@@ -39,6 +39,16 @@
           `${h.gateReport ? ` · <a href="/files/models/${esc(h.gateReport)}" target="_blank">report</a>` : ''}</td></tr>`,
       )
       .join('');
+    const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '');
+    const ab = (m.ab ?? [])
+      .map(
+        (r) =>
+          `<tr><td>${esc(r.time)}</td><td class="text">${esc(r.a.resolved)} vs ${esc(r.b.resolved)}</td><td class="text">${esc(r.range)}</td>` +
+          `<td>${r.bars}</td><td>${pct(r.a.totalReturn)} / ${pct(r.b.totalReturn)}</td>` +
+          `<td>${esc(r.difference.mean.toExponential(2))} [${esc(r.difference.low.toExponential(2))}, ${esc(r.difference.high.toExponential(2))}]</td>` +
+          `<td>${esc(r.difference.pValue.toFixed(4))}</td><td class="text">${esc(r.verdict)} · <a href="/files/models/${esc(r.file)}" target="_blank">report</a></td></tr>`,
+      )
+      .join('');
     return (
       `<h1>${esc(m.name)}</h1><h2>Versions</h2><table id="registry-versions"><thead><tr><th>version</th><th class="text">aliases</th>` +
       `<th class="text">algo</th><th>created</th><th>final eval</th><th class="text">seal</th></tr></thead><tbody>${versions}</tbody></table>` +
@@ -46,6 +56,10 @@
         history
           ? `<table id="registry-history"><thead><tr><th>time</th><th class="text">alias</th><th class="text">action</th><th class="text">move</th><th class="text">reason</th><th class="text">gate</th></tr></thead><tbody>${history}</tbody></table>`
           : '<p class="muted">no alias moves yet</p>'
+      }<h2>A/B tests</h2>${
+        ab
+          ? `<table id="registry-ab"><thead><tr><th>time</th><th class="text">A vs B</th><th class="text">range</th><th>bars</th><th>return A / B</th><th>mean A − B per bar [95%]</th><th>p (A better)</th><th class="text">verdict</th></tr></thead><tbody>${ab}</tbody></table>`
+          : '<p class="muted">none yet: <code>tg4 models ab A B</code></p>'
       }`
     );
   }
