@@ -288,7 +288,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const py = process.env.TG4_PYTHON ?? '/usr/bin/python3';
+  // The test venv (scripts/setup/python-venv.sh) has SB3 and Gymnasium, which the trading table needs.
+  const venvPython = join(ROOT, process.env.TG4_VENV ?? '.venv-tg4', 'bin', 'python');
+  const py = process.env.TG4_PYTHON ?? (existsSync(venvPython) ? venvPython : '/usr/bin/python3');
   const ok = existsSync(py) && spawnSync(py, ['-c', 'import zmq, msgpack, numpy'], { encoding: 'utf8' }).status === 0;
   if (!ok) {
     console.log(`(Python twin skipped: ${py} lacks zmq/msgpack/numpy; run bash scripts/setup/python.sh)`);

@@ -205,6 +205,9 @@ export class RemoteVectorEnv {
   readonly info: MakeResult;
   private readonly actionJSON: SpaceJSON;
   private readonly inflight: Promise<RemoteStepResult>[] = [];
+  /** Steps sent and not answered yet, and whether every step reply so far has arrived (then reuse_reply may be sent). */
+  private stepsPending = 0;
+  private repliesReceived = false;
 
   constructor(
     readonly client: Tg4Client,
@@ -240,13 +243,27 @@ export class RemoteVectorEnv {
     envIds?: number[],
   ): Promise<RemoteStepResult> {
     const rows = envIds?.length ?? this.numEnvs;
+    // reuse_reply (docs/protocol.md): the server may write this reply over the previous one's memory.
+    const reuse = this.repliesReceived && this.stepsPending === 0;
+    this.repliesReceived = false;
+    this.stepsPending++;
     return this.client
       .request<Record<string, unknown>>('step', {
         session: this.session,
         actions: encodeActions(this.actionJSON, actions, rows),
         env_ids: envIds ?? null,
+        ...(reuse ? { reuse_reply: true } : {}),
       })
-      .then(decodeStep);
+      .then(
+        (r) => {
+          this.repliesReceived = --this.stepsPending === 0;
+          return decodeStep(r);
+        },
+        (err: unknown) => {
+          this.stepsPending--;
+          throw err;
+        },
+      );
   }
 
   /** EnvPool's send: queues a step of `envIds` (all when omitted) without waiting; pair with recv(). */

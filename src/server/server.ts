@@ -292,7 +292,11 @@ export class Tg4Server {
       if (req.op === 'make') return this.makeReply(identity, envelope, id, req);
       const result = this.dispatch(req);
       if (req.op === 'step' || req.op === 'reset') {
-        const fast = encodeBatchReply(id, result as StepResultWire);
+        const target =
+          req.op === 'step'
+            ? { memory: this.session(req.session).replyMemory, peer: identity, reuse: req.reuse_reply }
+            : undefined;
+        const fast = encodeBatchReply(id, result as StepResultWire, target);
         if (fast !== null) return [identity, ...envelope, fast];
       }
       out = { id, result };

@@ -10,6 +10,7 @@ import type { SubEnvs } from '../core/vector/sub-envs.ts';
 import { EMPTY_INFO, type EnvIds, type VectorEnv } from '../core/vector/vector-env.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
 import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
+import { ReplyMemory } from './protocol/fast-reply.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
 import {
   actionBatch,
@@ -37,6 +38,8 @@ export interface SessionEngine {
 
 export class Session {
   lastUsedMs: number;
+  /** The last step reply's buffer, for the next step that may write over it (protocol/fast-reply.ts). */
+  readonly replyMemory = new ReplyMemory();
   private firstSeed: number | null;
   constructor(
     readonly id: string,
@@ -276,6 +279,8 @@ export class VectorEngine implements SessionEngine {
   /** The decoded rows, handed to the vector env whose own validation checks them (no conversion here). */
   private readonly rowActions: unknown[];
   private readonly rewards: Float64Array;
+  /** The reply's infos, one array reused by every step (the reply is encoded before the next request is read). */
+  private readonly infos: Record<string, unknown>[];
   private readonly finalWire = (fo: unknown): unknown =>
     fo instanceof Float32Array ? encodeTyped(fo.slice(), [...this.obsShape]) : toWireValue(fo);
 
@@ -290,6 +295,7 @@ export class VectorEngine implements SessionEngine {
     this.wireActions = actionBatch(this.actionSpace.toJSON(), n);
     this.rowActions = new Array<unknown>(n).fill(null);
     this.rewards = new Float64Array(n);
+    this.infos = new Array<Record<string, unknown>>(n).fill(EMPTY_MAP);
     // Static attributes come from a probe env built with the same kwargs; state-dependent methods only from the
     // vector env itself (the probe never steps).
     this.callable = {
@@ -325,7 +331,7 @@ export class VectorEngine implements SessionEngine {
       rewards: wireFromTyped('float64', [n], this.rewards),
       terminated: wireFromTyped('bool', [n], r.terminated),
       truncated: wireFromTyped('bool', [n], r.truncated),
-      infos: r.infos.map((x) => infoWire(x, this.finalWire)),
+      infos: this.infosWire(r.infos),
       env_ids: null,
     };
   }
@@ -366,6 +372,11 @@ export class VectorEngine implements SessionEngine {
     throw new InvalidArgumentError(
       `${op} with env_ids on a whole-batch session: make the session with batch_size < num_envs to ${op} subsets of sub-envs`,
     );
+  }
+
+  private infosWire(infos: readonly Info[]): Record<string, unknown>[] {
+    for (let i = 0; i < infos.length; i++) this.infos[i] = infoWire(infos[i]!, this.finalWire);
+    return this.infos;
   }
 
   private obsWire(flat: Float32Array): WireArray {

@@ -166,7 +166,9 @@ class Client:
                 raise ConnectionTimeout(
                     "TIMEOUT", f"no reply from {self.address} within {timeout_ms} ms: is `tg4 serve` still running there "
                     "(and, for a CURVE server, are the keys right)? Raise timeout_ms for very large sessions")
-            msg = unpack(self._sock.recv())
+            # copy=False: msgpack reads the frame's memory in place, one copy fewer of each reply (Trading-v0 x 64:
+            # 255 KB, about 9 us a step).
+            msg = unpack(self._sock.recv(copy=False).buffer)
             if isinstance(msg, dict) and isinstance(msg.get("id"), int):
                 self._replies[msg["id"]] = msg
         msg = self._replies.pop(rid)
@@ -212,6 +214,8 @@ def decode_obs(x: Any) -> Any:
 
 def decode_infos(infos: list) -> list:
     # Most infos are empty maps: skip the recursive decode for them (it dominated the client's time per step).
+    if not any(infos):
+        return [{} for _ in infos]
     return [decode_value(x) if x else {} for x in infos]
 
 
@@ -275,6 +279,9 @@ class Session:
         self.callable: dict = made["callable"]
         self.engine: str = made["engine"]
         self._inflight: deque = deque()
+        # Whether every step reply of this session has been received: the next step may then let the server write its
+        # reply over the previous one's memory (reuse_reply, docs/protocol.md), instead of a fresh buffer per reply.
+        self._replies_received = False
         self.closed = False
 
     def reset(self, seed: Union[None, int, Sequence[Optional[int]]] = None, options: Optional[dict] = None,
@@ -296,17 +303,26 @@ class Session:
 
     def step(self, actions: Any, env_ids: Optional[Sequence[int]] = None, *, raw: bool = False) -> StepResult:
         """Steps all sub-envs (or env_ids) with one row of `actions` each. raw=True sends `actions` as given (a wire array)."""
-        return self._decode_step(self.client.request("step", **self._step_fields(actions, env_ids, raw)))
+        fields = self._step_fields(actions, env_ids, raw)
+        if self._replies_received and not self._inflight:
+            fields["reuse_reply"] = True
+        self._replies_received = False
+        r = self.client.request("step", **fields)
+        self._replies_received = True
+        return self._decode_step(r)
 
     def send(self, actions: Any, env_ids: Optional[Sequence[int]] = None) -> None:
         """EnvPool's send: queues a step without waiting for it (pipelined on the connection); pair with recv()."""
+        self._replies_received = False
         self._inflight.append(self.client.send_request("step", **self._step_fields(actions, env_ids, False)))
 
     def recv(self) -> StepResult:
         """EnvPool's recv: the result of the oldest send() not yet received."""
         if not self._inflight:
             raise RuntimeError("recv() without a pending send(): call send(actions, env_ids) first")
-        return self._decode_step(self.client.wait(self._inflight.popleft()))
+        r = self.client.wait(self._inflight.popleft())
+        self._replies_received = not self._inflight
+        return self._decode_step(r)
 
     def render(self, env_ids: Optional[Sequence[int]] = None) -> list:
         return decode_value(self.client.request("render", session=self.id, env_ids=None if env_ids is None else list(env_ids))["frames"])

@@ -56,17 +56,21 @@ class RemoteVecEnv(VecEnv):
 
     def step_wait(self):
         r = self._session.step(self._actions)
-        term, trunc = r.terminated.tolist(), r.truncated.tolist()  # Python bools: cheaper than numpy scalars per item
         infos: List[dict] = r.infos  # freshly decoded dicts, ours to change
-        for i, info in enumerate(infos):
-            if term[i] or trunc[i]:
-                final_obs = info.pop("final_observation", None)
-                final_info = info.pop("final_info", None) or {}
-                self.reset_infos[i] = info  # what reset returned for the new episode
-                info = infos[i] = dict(final_info)
-                info["terminal_observation"] = final_obs
-            info["TimeLimit.truncated"] = trunc[i] and not term[i]
-        return r.obs, r.rewards.astype(np.float32), np.logical_or(r.terminated, r.truncated), infos
+        for info in infos:
+            info["TimeLimit.truncated"] = False
+        dones = np.logical_or(r.terminated, r.truncated)
+        # Only the finished sub-envs (a few per step, often none) need more than the key above.
+        for i in np.flatnonzero(dones).tolist():
+            info = infos[i]
+            del info["TimeLimit.truncated"]
+            final_obs = info.pop("final_observation", None)
+            final_info = info.pop("final_info", None) or {}
+            self.reset_infos[i] = info  # what reset returned for the new episode
+            info = infos[i] = dict(final_info)
+            info["terminal_observation"] = final_obs
+            info["TimeLimit.truncated"] = bool(r.truncated[i]) and not bool(r.terminated[i])
+        return r.obs, r.rewards.astype(np.float32), dones, infos
 
     def close(self) -> None:
         self._session.close()

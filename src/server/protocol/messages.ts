@@ -53,6 +53,8 @@ export interface StepRequest extends Base {
   session: string;
   actions: unknown;
   env_ids: number[] | null;
+  /** The client has received every earlier reply of this connection to this session: its memory may be written over. */
+  reuse_reply: boolean;
 }
 export interface CloseRequest extends Base {
   op: 'close';
@@ -229,7 +231,18 @@ export function parseRequest(raw: unknown): Request {
     case 'step':
       if (m.actions === undefined)
         throw new ProtocolError('step needs actions: an array {dtype, shape, data} with one row per stepped sub-env');
-      return { op, id, session: reqString(m, 'session'), actions: m.actions, env_ids: optEnvIds(m.env_ids) };
+      if (m.reuse_reply !== undefined && m.reuse_reply !== null && typeof m.reuse_reply !== 'boolean')
+        throw new ProtocolError(
+          `step.reuse_reply must be true or false (or absent), got ${typeName(m.reuse_reply)}: send true only when every earlier reply to this session has been received`,
+        );
+      return {
+        op,
+        id,
+        session: reqString(m, 'session'),
+        actions: m.actions,
+        env_ids: optEnvIds(m.env_ids),
+        reuse_reply: m.reuse_reply === true,
+      };
     case 'close':
       return { op, id, session: reqString(m, 'session') };
     case 'render':
