@@ -9,7 +9,7 @@
 // are ours, a 1:2 risk/reward — the bot's own values are not in this repository. All four are options.
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { ema } from './indicators.ts';
-import type { BaselinePolicy } from './policy.ts';
+import { type BaselinePolicy, signalPolicy } from './policy.ts';
 
 export interface EmaTrendFlipOptions {
   /** EMA period in bars (default 9). */
@@ -37,14 +37,14 @@ export const EMA_TREND_FLIP_DEFAULTS: Readonly<Required<EmaTrendFlipOptions>> = 
 
 export function emaTrendFlip(opts: EmaTrendFlipOptions = {}): BaselinePolicy {
   const o = { ...EMA_TREND_FLIP_DEFAULTS, ...opts };
-  // flip[t]: +1 / −1 where a flip to that side is confirmed at bar t's close, 0 elsewhere.
-  let flip = new Int8Array(0);
-  return {
-    name: 'ema-trend-flip',
-    executor: { stopLossAtr: o.stopLossAtr, takeProfitAtr: o.takeProfitAtr, atrPeriod: o.atrPeriod },
-    prepare(frame: MarketFrame): void {
+  const exits = { stopLossAtr: o.stopLossAtr, takeProfitAtr: o.takeProfitAtr, atrPeriod: o.atrPeriod };
+  // flip[t]: +1 / −1 where a flip to that side is confirmed at bar t's close, 0 elsewhere (hold between flips).
+  return signalPolicy(
+    'ema-trend-flip',
+    o.allowShort,
+    (frame: MarketFrame) => {
       const e = ema(frame.close, o.period);
-      flip = new Int8Array(frame.length);
+      const flip = new Int8Array(frame.length);
       let trend = 0; // the last confirmed side
       let above = 0; // consecutive closes above the EMA up to t
       let below = 0;
@@ -57,12 +57,8 @@ export function emaTrendFlip(opts: EmaTrendFlipOptions = {}): BaselinePolicy {
         if (confirmed !== trend) flip[t] = confirmed;
         trend = confirmed;
       }
+      return flip;
     },
-    position(t: number, current: number): number {
-      const f = flip[t] ?? 0;
-      if (f !== 0) return f === -1 && !o.allowShort ? 0 : f;
-      // Between flips: hold the open position at full size; flat stays flat (also after a stop or target).
-      return Math.sign(current);
-    },
-  };
+    exits,
+  );
 }

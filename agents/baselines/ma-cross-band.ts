@@ -5,7 +5,7 @@
 // traded. Flat until both EMAs are defined.
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { ema } from './indicators.ts';
-import type { BaselinePolicy } from './policy.ts';
+import { type BaselinePolicy, signalPolicy } from './policy.ts';
 
 export interface MaCrossBandOptions {
   fast?: number;
@@ -26,24 +26,15 @@ export const MA_CROSS_BAND_DEFAULTS: Readonly<Required<MaCrossBandOptions>> = Ob
 export function maCrossBand(opts: MaCrossBandOptions = {}): BaselinePolicy {
   const o = { ...MA_CROSS_BAND_DEFAULTS, ...opts };
   // signal[t]: +1 / −1 beyond the band at bar t's close, 0 inside it (keep the position).
-  let signal = new Int8Array(0);
-  return {
-    name: 'ma-cross-band',
-    prepare(frame: MarketFrame): void {
-      const f = ema(frame.close, o.fast);
-      const s = ema(frame.close, o.slow);
-      signal = new Int8Array(frame.length);
-      for (let t = 0; t < frame.length; t++) {
-        if (Number.isNaN(f[t]!) || Number.isNaN(s[t]!)) continue;
-        const spread = f[t]! / s[t]! - 1;
-        signal[t] = spread > o.band ? 1 : spread < -o.band ? -1 : 0;
-      }
-    },
-    position(t: number, current: number): number {
-      const g = signal[t] ?? 0;
-      if (g === 1) return 1;
-      if (g === -1) return o.allowShort ? -1 : 0;
-      return Math.sign(current);
-    },
-  };
+  return signalPolicy('ma-cross-band', o.allowShort, (frame: MarketFrame) => {
+    const f = ema(frame.close, o.fast);
+    const s = ema(frame.close, o.slow);
+    const signal = new Int8Array(frame.length);
+    for (let t = 0; t < frame.length; t++) {
+      if (Number.isNaN(f[t]!) || Number.isNaN(s[t]!)) continue;
+      const spread = f[t]! / s[t]! - 1;
+      signal[t] = spread > o.band ? 1 : spread < -o.band ? -1 : 0;
+    }
+    return signal;
+  });
 }

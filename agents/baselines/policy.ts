@@ -15,6 +15,31 @@ export interface BaselinePolicy {
   readonly executor?: Readonly<Partial<ExecutorConfig>>;
 }
 
+/**
+ * A policy driven by a signal computed once per frame: +1 goes (or stays) long, −1 short (flat when shorts are off),
+ * 0 keeps the side it holds at full size; flat stays flat, also after a stop or target closed the position.
+ */
+export function signalPolicy(
+  name: string,
+  allowShort: boolean,
+  signalOf: (frame: MarketFrame) => Int8Array,
+  executor?: BaselinePolicy['executor'],
+): BaselinePolicy {
+  let signal: Int8Array = new Int8Array(0);
+  return {
+    name,
+    ...(executor !== undefined ? { executor } : {}),
+    prepare(frame: MarketFrame): void {
+      signal = signalOf(frame);
+    },
+    position(t: number, current: number): number {
+      const s = signal[t] ?? 0;
+      if (s === 0) return Math.sign(current);
+      return s === -1 && !allowShort ? 0 : s;
+    },
+  };
+}
+
 /** The action of `scheme` closest to desired position p ∈ [-1, 1]; ties go to the smaller exposure. */
 export function toAction(scheme: ActionScheme, p: number): number {
   const levels = scheme.levels;
