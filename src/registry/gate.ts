@@ -18,7 +18,6 @@ import type { SplitRange } from '../../replay/splits.ts';
 import { isoUtc } from '../../replay/time-range.ts';
 import { deflatedSharpeRatio, probabilisticSharpeRatio, sharpeRatio } from '../stats/sharpe.ts';
 import { appendLineDurable } from '../core/atomic-file.ts';
-import { addFilesToVersion } from './content.ts';
 import { RegistryError } from './errors.ts';
 import { gateConfigHash, type GateConfig } from './gate-config.ts';
 import type { ModelRegistry } from './registry.ts';
@@ -331,7 +330,7 @@ export function runGate(
         time: report.time,
       } satisfies TrialLine),
     );
-    addFilesToVersion(v.dir, { [GATE_REPORT]: `${JSON.stringify(report, null, 2)}\n`, [GATE_TEXT]: text });
+    reg.addFiles(label, { [GATE_REPORT]: `${JSON.stringify(report, null, 2)}\n`, [GATE_TEXT]: text });
   }
   return { report, text };
 }

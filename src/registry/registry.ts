@@ -22,7 +22,7 @@ import {
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { appendLineDurable, writeFileAtomic } from '../core/atomic-file.ts';
 import { RegistryError } from './errors.ts';
-import { sealVersion, verifyVersion, type Seal } from './content.ts';
+import { addFilesToVersion, sealVersion, verifyVersion, type Seal } from './content.ts';
 
 const ALIASES_FORMAT = 'tg4-registry-aliases/1';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -209,6 +209,12 @@ export class ModelRegistry {
       renameSync(tmp, join(base, next));
       return { ...seal, name, version: next, dir: join(base, next) };
     });
+  }
+
+  /** Adds files (a gate report) to a sealed version under the writer lock, atomically (content.ts addFilesToVersion). */
+  addFiles(ref: string, files: Readonly<Record<string, string | Uint8Array>>): Seal & ResolvedVersion {
+    const r = this.resolve(ref);
+    return this.withLock(() => ({ ...addFilesToVersion(r.dir, files), ...r }));
   }
 
   aliases(name: string): Record<string, string> {
