@@ -10,16 +10,20 @@ export interface RouterOptions {
   /** Orders below this notional (quote) are not sent (Kraken's minimums; default 5). */
   minNotional?: number;
   allowShort?: boolean;
+  /** The pair's quantity decimals and minimum order (Kraken's instrument channel); unknown: no order leaves. */
+  instrument?: (symbol: string) => { qty: number; qtyMin: number } | undefined;
 }
 
 export class LiveRouter {
   readonly gateway: KrakenGateway;
-  private readonly o: Required<RouterOptions>;
+  private readonly o: Required<Omit<RouterOptions, 'instrument'>>;
+  private readonly instrument: RouterOptions['instrument'];
   readonly log: { time: number; symbol: string; desired: number; sent: number; result: string }[] = [];
 
   constructor(gateway: KrakenGateway, o: RouterOptions = {}) {
     this.gateway = gateway;
     this.o = { minNotional: o.minNotional ?? 5, allowShort: o.allowShort ?? false };
+    this.instrument = o.instrument;
   }
 
   /** Exchange PnL at `prices`: the fills' cash flow (−qty·price − fee each) + positions marked. */
@@ -35,9 +39,26 @@ export class LiveRouter {
     let desired = trader.plannedSize(close, nx);
     if (desired < 0 && !this.o.allowShort) desired = 0;
     const have = this.gateway.position(symbol) + this.gateway.inFlight(symbol);
-    const delta = desired - have;
+    let delta = desired - have;
     let result = 'hold';
-    if (Math.abs(delta) * close >= this.o.minNotional) {
+    if (this.instrument !== undefined) {
+      // Kraken refuses quantities beyond the pair's decimals: round toward zero (never more than asked for).
+      const ins = this.instrument(symbol);
+      if (ins === undefined) {
+        this.log.push({
+          time,
+          symbol,
+          desired,
+          sent: 0,
+          result: "refused: the pair's precision is not known yet (instrument channel)",
+        });
+        return 'refused: precision unknown';
+      }
+      const f = 10 ** ins.qty;
+      delta = Math.sign(delta) * (Math.floor(Math.abs(delta) * f + 1e-9) / f);
+      if (Math.abs(delta) < ins.qtyMin) delta = 0;
+    }
+    if (delta !== 0 && Math.abs(delta) * close >= this.o.minNotional) {
       const reduces = have !== 0 && Math.abs(desired) < Math.abs(have) && (desired === 0 || desired > 0 === have > 0);
       const r = await this.gateway.submit({
         symbol,

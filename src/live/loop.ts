@@ -147,7 +147,9 @@ export class LiveLoop {
       this.lanes.set(s, lane);
       if (o.log) this.unsubs.push(logExecutorEvents(lane.executor, o.log));
     }
-    this.router = o.gateway ? new LiveRouter(o.gateway, o.router) : null;
+    this.router = o.gateway
+      ? new LiveRouter(o.gateway, { instrument: (s) => this.client.precision.get(s), ...o.router })
+      : null;
     this.data.onBar((b) => {
       if (b.timeframe !== o.timeframe) return;
       const lane = this.lanes.get(b.symbol);

@@ -94,6 +94,16 @@ describe('the real samples', () => {
     ).toBe(true);
   });
 
+  it('parses the instrument snapshot (its data is an object: assets and pairs)', () => {
+    const m = parseMessage(
+      '{"channel":"instrument","type":"snapshot","data":{"assets":[{"id":"BTC","status":"enabled","precision":10}],"pairs":[{"symbol":"BTC/USD","base":"BTC","quote":"USD","status":"online","qty_precision":8,"qty_increment":0.00000001,"price_precision":1,"cost_precision":5,"marginable":true,"has_index":true,"cost_min":0.5,"tick_size":0.1,"price_increment":0.1,"qty_min":0.0001}]}}',
+    );
+    expect(m).toEqual({
+      kind: 'instrument',
+      pairs: [{ symbol: 'BTC/USD', pricePrecision: 1, qtyPrecision: 8, qtyMin: 0.0001, status: 'online' }],
+    });
+  });
+
   it('refuses malformed messages with the field named, never half-applied', () => {
     const err = (s: string): string => {
       try {
@@ -172,6 +182,40 @@ describe('KrakenWsClient against the local server', () => {
     server.bookUpdate('BTC/USD', [{ price: 29999, qty: 0 }], []);
     await waitFor(() => client!.stats.checksumOk === 203, 'checksums verified again after the resync');
     expect(client.stats.checksumMismatches).toBe(1);
+  });
+
+  it("pads book numbers to the pair's precision from the instrument channel (a float round trip loses the digits)", async () => {
+    server.padWire = false;
+    server.setBook(
+      'BTC/USD',
+      [
+        { price: 30000, qty: 0.1 },
+        { price: 29999.5, qty: 1.5 },
+      ],
+      [{ price: 30000.5, qty: 0.25 }],
+    );
+    const mism: number[] = [];
+    client = new KrakenWsClient({
+      url: server.url,
+      subscriptions: [{ channel: 'instrument' }, { channel: 'book', symbols: ['BTC/USD'] }],
+      handlers: { onChecksumMismatch: (_s, w) => mism.push(w) },
+    });
+    await client.start();
+    await waitFor(() => client!.stats.checksumOk === 1, 'the verified snapshot');
+    expect(client.precision.get('BTC/USD')).toEqual({ price: 1, qty: 8, qtyMin: 0.0001 });
+    expect(client.books.get('BTC/USD')!.bids[0]!.qtyText).toBe('0.10000000');
+    server.bookUpdate('BTC/USD', [{ price: 29999, qty: 2 }], []);
+    await waitFor(() => client!.stats.checksumOk === 2, 'the verified update');
+    expect(mism).toEqual([]);
+    client.stop();
+    // Without the instrument channel the short text cannot give Kraken's digits: the mismatch is caught.
+    client = new KrakenWsClient({
+      url: server.url,
+      subscriptions: [{ channel: 'book', symbols: ['BTC/USD'] }],
+      handlers: { onChecksumMismatch: (_s, w) => mism.push(w) },
+    });
+    await client.start();
+    await waitFor(() => mism.length >= 1, 'the mismatch');
   });
 
   it('passes the real samples through the socket', async () => {

@@ -89,6 +89,8 @@ export class KrakenTestServer {
   /** Last cancel_all_orders_after timeout (s). */
   lastCancelAfter: number | null = null;
   readonly received: Record<string, unknown>[] = [];
+  /** Pairs the instrument channel lists (besides those with a book or candles). */
+  readonly instruments = new Set(['BTC/USD', 'ETH/USD']);
   /** Requests of these methods get no answer (a half-dead socket). */
   readonly ignoreMethods = new Set<string>();
   private readonly clients = new Set<WebSocket>();
@@ -139,8 +141,12 @@ export class KrakenTestServer {
     });
   }
 
+  /** false: book numbers go out as shortest floats (0.1), as after a float round trip; the checksum stays Kraken's. */
+  padWire = true;
+
   private levelsText(ls: SideLevel[]): string {
-    return `[${ls.map((l) => `{"price":${l.price.toFixed(this.precision.price)},"qty":${l.qty.toFixed(this.precision.qty)}}`).join(',')}]`;
+    const txt = (x: number, d: number): string => (this.padWire ? x.toFixed(d) : String(x));
+    return `[${ls.map((l) => `{"price":${txt(l.price, this.precision.price)},"qty":${txt(l.qty, this.precision.qty)}}`).join(',')}]`;
   }
 
   private checksumOf(symbol: string): number {
@@ -309,7 +315,11 @@ export class KrakenTestServer {
     if (ch === 'instrument') {
       this.reply(ws, { method: 'subscribe', req_id: req, success: true, result: { channel: ch, snapshot: true } });
       const pairs = [
-        ...new Set([...this.books.keys(), ...[...this.ohlcHistory.keys()].map((k) => k.split(':')[0]!)]),
+        ...new Set([
+          ...this.instruments,
+          ...this.books.keys(),
+          ...[...this.ohlcHistory.keys()].map((k) => k.split(':')[0]!),
+        ]),
       ].map((symbol) => ({
         symbol,
         price_precision: this.precision.price,

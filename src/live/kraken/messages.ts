@@ -157,6 +157,11 @@ export function parseMessage(raw: string): PublicMessage {
   const type = m.type;
   const snapshot = type === 'snapshot';
   if (channel === 'heartbeat') return { kind: 'heartbeat' };
+  if (channel === 'instrument') {
+    // The one channel whose data is an object: {assets: [...], pairs: [...]}.
+    const d = obj(m.data, 'instrument.data');
+    return { kind: 'instrument', pairs: arr(d.pairs ?? [], 'instrument.data.pairs').map((x, i) => parsePair(x, i)) };
+  }
   const data = arr(m.data, `${channel}.data`);
   switch (channel) {
     case 'status': {
@@ -204,10 +209,6 @@ export function parseMessage(raw: string): PublicMessage {
         snapshot,
         books: data.map((x, i) => parseBook(obj(x, `book.data[${i}]`), `book.data[${i}]`)),
       };
-    case 'instrument': {
-      const d = obj(Array.isArray(m.data) ? { pairs: [] } : m.data, 'instrument.data');
-      return { kind: 'instrument', pairs: arr(d.pairs ?? [], 'instrument.data.pairs').map((x, i) => parsePair(x, i)) };
-    }
     case 'executions':
       return {
         kind: 'executions',

@@ -48,7 +48,7 @@ export class KrakenWsClient {
   readonly url: string;
   readonly books = new Map<string, OrderBook>();
   /** Price/qty decimals per symbol, from the instrument channel. */
-  readonly precision = new Map<string, { price: number; qty: number }>();
+  readonly precision = new Map<string, { price: number; qty: number; qtyMin: number }>();
   status: SystemStatus | 'unknown' = 'unknown';
   /** Counters a status line and the tests read. */
   readonly stats = { connects: 0, messages: 0, checksumOk: 0, checksumMismatches: 0, stale: 0, badMessages: 0 };
@@ -250,7 +250,8 @@ export class KrakenWsClient {
         this.h.onStatus?.(m.system);
         break;
       case 'instrument':
-        for (const p of m.pairs) this.precision.set(p.symbol, { price: p.pricePrecision, qty: p.qtyPrecision });
+        for (const p of m.pairs)
+          this.precision.set(p.symbol, { price: p.pricePrecision, qty: p.qtyPrecision, qtyMin: p.qtyMin });
         break;
       case 'book':
         for (const b of m.books) this.applyBook(b.symbol, m.snapshot, b.bids, b.asks, b.checksum);
