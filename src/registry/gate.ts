@@ -102,16 +102,6 @@ function figuresOf(run: NamedRun, rets: Float64Array): Figures {
   };
 }
 
-function concat(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** The bars a model never saw, as consecutive test windows (bar index ranges of the data's frame). */
 export function outOfSampleWindows(
   envKwargs: Record<string, unknown>,
@@ -234,7 +224,7 @@ export function runGate(
       psrVsBuyAndHold: rets[0]!.length >= 2 ? probabilisticSharpeRatio(rets[0]!, sharpeRatio(bh)) : 0,
     });
   });
-  const chained = perRun.map(concat);
+  const chained = perRun.map((parts) => Float64Array.from(parts.flatMap((p) => Array.from(p))));
   const policy: Figures = {
     ...compound(chained[0]!),
     trades,

@@ -14,7 +14,7 @@ import { LiveLoop } from '../../src/live/loop.ts';
 import type { DecisionInput, LivePolicy } from '../../src/live/policy.ts';
 import { registryPolicy, type RegistryPolicy } from '../../src/live/registry-policy.ts';
 import { ModelRegistry } from '../../src/registry/index.ts';
-import { waitFor } from '../live/helpers.ts';
+import { serverCandle, waitFor } from '../live/helpers.ts';
 import { KrakenTestServer } from '../live/kraken-server.ts';
 import { saveRandomMlp } from '../live/model-fixture.ts';
 
@@ -104,16 +104,7 @@ describe('hot swap through a registry alias in the live loop', () => {
     let sent = 0;
     const stream = async (from: number, to: number): Promise<void> => {
       for (let k = from; k <= to; k++) {
-        server.ohlc({
-          symbol: SYMBOL,
-          interval: 60,
-          time: frame.time[k]!,
-          open: frame.open[k]!,
-          high: frame.high[k]!,
-          low: frame.low[k]!,
-          close: frame.close[k]!,
-          volume: frame.volume[k]!,
-        });
+        server.ohlc(serverCandle(frame, k));
         sent++;
         await waitFor(() => closed.length >= sent - 1 && decisions.length >= sent - 1, `bar ${k - 1} decided`, 5000);
       }
