@@ -1,6 +1,10 @@
 // `tg4 models …`: the model registry from the command line (src/registry; docs/registry.md).
 //   list, show, register, history, rollback here; promote (with the gate), eval and ab in models-gate.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { GateReport } from '../../registry/gate.ts';
+import type { Provenance } from '../../registry/provenance.ts';
 import { ModelRegistry, registryRoot, type AliasMove } from '../../registry/index.ts';
 import { registerGateCommands } from './models-gate.ts';
 import { InvalidArgumentError } from '../../core/errors.ts';
@@ -23,6 +27,30 @@ function print(f: RootFlags, value: unknown, text: () => string): void {
 function moveLine(m: AliasMove): string {
   const gate = m.gate === null ? 'no gate' : `gate ${m.gate.passed ? 'passed' : 'FAILED'} (${m.gate.report})`;
   return `${m.time}  ${m.name}@${m.alias}  ${m.from ?? '-'} -> ${m.to ?? '-'}  ${m.action}${m.forced ? ' FORCED' : ''}  ${gate}  "${m.reason}"\n`;
+}
+
+/** Where a version came from (manifest.provenance, written by tg4 train), when recorded. */
+function provenanceLines(p: unknown): string[] {
+  if (p === null || typeof p !== 'object') return [];
+  const v = p as Provenance;
+  const d = v.trainingData;
+  return [
+    `  code ${v.codeVersion}` +
+      (d
+        ? `; trained on ${d.symbol} ${d.timeframe} ${d.from} → ${d.to} (${d.bars} bars, range ${d.range ?? '-'})`
+        : '') +
+      (v.actionMapping
+        ? `; actions ${v.actionMapping.scheme} [${v.actionMapping.levels?.join(', ') ?? ''}] × ${v.actionMapping.exposure}`
+        : ''),
+  ];
+}
+
+/** The stored gate verdict of a version (gate.json, under its seal), or how to get one. */
+function gateLine(dir: string, has: boolean): string {
+  if (!has) return 'not evaluated (tg4 models eval)';
+  const r = JSON.parse(readFileSync(join(dir, 'gate.json'), 'utf8')) as GateReport;
+  const failed = r.checks.filter((c) => !c.passed).map((c) => c.name);
+  return `${r.passed ? 'passed' : `FAILED (${failed.join(', ')})`} on ${r.span.from} → ${r.span.to}, config ${r.configHash}`;
 }
 
 export function register(program: Command): void {
@@ -70,6 +98,11 @@ export function register(program: Command): void {
             ? `  remote policy at ${String(m.address)} (${String(m.timeframe)}); obs ${String(m.obsSize)}; feature spec ${String(m.featureSpecHash)}`
             : `  algo ${String(m.algo)} on ${String(m.envId)}; obs ${String(m.obsSize)}; feature spec ${String(m.featureSpecHash ?? '-')}`,
           `  created ${String(m.created)}; seed ${String(m.seed)}`,
+          ...provenanceLines(m.provenance),
+          `  gate: ${gateLine(
+            d.resolved.dir,
+            d.seal.files.some((f) => f.name === 'gate.json'),
+          )}`,
           '',
         ].join('\n'),
       );
