@@ -14,6 +14,11 @@ import { join } from 'node:path';
 import '../../envs/index.ts';
 import { makeVec } from '../../src/core/index.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { make } from '../../src/core/registry.ts';
+import { decodeMessage, encodeMessage } from '../../src/server/protocol/codec.ts';
+import { encodeBatchReply, ReplyMemory } from '../../src/server/protocol/fast-reply.ts';
+import { parseRequest, type StepRequest } from '../../src/server/protocol/messages.ts';
+import { VectorEngine } from '../../src/server/session.ts';
 import { Tg4Client } from '../../src/server/client.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -110,6 +115,72 @@ function cpuS(pid: number | null): number {
   if (pid !== null) return procCpuS(pid);
   const c = process.cpuUsage();
   return (c.user + c.system) / 1e6;
+}
+
+/**
+ * The server's own work per Trading-v0 x 64 step request, in this process (no socket): decode and check the message,
+ * step the session's vector engine, write the reply; with reuse_reply (the reply written over the previous one's
+ * memory) and without (a fresh buffer per reply, as before it existed), against the vector env's bare step. CPU time
+ * of this process, interleaved rounds, medians. Issue 19's goal: the served step adds at most half again.
+ */
+function serverWork(rounds: number): void {
+  const n = TRADING_N;
+  const tape = randomActions(n, 3);
+  const direct = makeVec(TRADING, { numEnvs: n, autoresetMode: 'same-step' });
+  direct.reset({ seed: 0 });
+  const engine = new VectorEngine(makeVec(TRADING, { numEnvs: n, autoresetMode: 'same-step' }), make(TRADING));
+  engine.reset(0, null, null);
+  const requests = (reuse: boolean) =>
+    tape.map((a, k) =>
+      encodeMessage({
+        v: 1,
+        id: k,
+        op: 'step',
+        session: 's',
+        actions: { dtype: 'int64', shape: [n], data: new Uint8Array(BigInt64Array.from(a, BigInt).buffer) },
+        env_ids: null,
+        ...(reuse ? { reuse_reply: true } : {}),
+      }),
+    );
+  const memory = new ReplyMemory();
+  const peer = Buffer.from('bench');
+  const serve = (bytes: Buffer[]) => {
+    let k = 0;
+    return () => {
+      const req = parseRequest(decodeMessage(bytes[k++ & 255]!)) as StepRequest;
+      return encodeBatchReply(req.id, engine.step(req.actions, req.env_ids), { memory, peer, reuse: req.reuse_reply });
+    };
+  };
+  let t = 0;
+  const cases: [string, () => unknown][] = [
+    ['in-process step (baseline)', () => direct.step(tape[t++ & 255]!)],
+    ['served, reuse_reply', serve(requests(true))],
+    ['served, fresh reply buffer', serve(requests(false))],
+  ];
+  const perCall = cases.map(() => [] as number[]);
+  for (let r = 0; r < rounds + 1; r++) {
+    cases.forEach(([, fn], i) => {
+      const c0 = cpuS(null);
+      let calls = 0;
+      const end = performance.now() + (SECONDS * 1000) / rounds;
+      while (performance.now() < end) {
+        for (let j = 0; j < 20; j++) fn();
+        calls += 20;
+      }
+      if (r > 0) perCall[i]!.push(((cpuS(null) - c0) * 1e6) / calls); // round 0 warms up
+    });
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = median(perCall[0]!);
+  console.log(
+    `server work per ${TRADING} x ${n} step request in this process (decode + step + reply, no socket), CPU, median of ${rounds} interleaved rounds:`,
+  );
+  cases.forEach(([label, _], i) => {
+    const v = median(perCall[i]!);
+    console.log(`  ${label.padEnd(28)} ${v.toFixed(1).padStart(7)} us  ${(v / base).toFixed(2)}x (goal <= 1.5x)`);
+  });
+  engine.close();
+  direct.close();
 }
 
 async function main(): Promise<void> {
@@ -290,6 +361,8 @@ async function main(): Promise<void> {
 
   // The test venv (scripts/setup/python-venv.sh) has SB3 and Gymnasium, which the trading table needs.
   const venvPython = join(ROOT, process.env.TG4_VENV ?? '.venv-tg4', 'bin', 'python');
+  serverWork(Math.max(rounds, 5));
+
   const py = process.env.TG4_PYTHON ?? (existsSync(venvPython) ? venvPython : '/usr/bin/python3');
   const ok = existsSync(py) && spawnSync(py, ['-c', 'import zmq, msgpack, numpy'], { encoding: 'utf8' }).status === 0;
   if (!ok) {

@@ -234,13 +234,15 @@ def trading_table(rounds: int) -> None:
     print(f"\nTrading bench (issue 19): N = {n}, random actions, median of {rounds} interleaved rounds; ratio vs the "
           f"baseline row (must be >= 3.00x); CPU per 64-env batch: this Python process / the tg4 serve process "
           f"(all threads; /proc ticks are 10 ms, so read it as an average)")
-    base_rate = None
+    base_rate = base_cpu = None
     for i, (lbl, _, _, _) in enumerate(cases):
         rate = float(np.median([x[0] for x in samples[i]]))
         py_cpu = float(np.median([x[1] for x in samples[i]]))
         srv_cpu = float(np.median([x[2] for x in samples[i]]))
-        base_rate = base_rate or rate
-        cpu = f"{py_cpu:6.0f} us python" + (f" + {srv_cpu:5.0f} us server" if i else "")
+        base_rate, base_cpu = base_rate or rate, base_cpu or py_cpu
+        # The CPU ratio: the baseline's CPU per batch over both processes' (wall time on a loaded box favours neither).
+        cpu = f"{py_cpu:6.0f} us python" + (f" + {srv_cpu:5.0f} us server = {base_cpu / (py_cpu + srv_cpu):.2f}x in CPU"
+                                            if i else "")
         print(f"  {lbl:<66} {rate:>10,.0f} steps/s {rate / base_rate:6.2f}x   {cpu}")
 
 
