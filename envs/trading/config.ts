@@ -2,6 +2,7 @@
 // with a message naming the option, what it got and what it accepts. Defaults are the bot's (shared/DESIGN.md).
 import { z } from 'zod';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
+import type { SymbolParamsInput } from '../../src/execution/params.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { FeatureSet } from './features.ts';
 import type { RewardSpec } from './rewards/index.ts';
@@ -134,6 +135,18 @@ export const portfolioSchema = z.strictObject({
 });
 
 export type ExecutorConfig = z.infer<typeof executorSchema>;
+
+/** The kernel's per-symbol params an executor config trades under (the env's core and the live lane's executor). */
+export function symbolParamsOf(ex: ExecutorConfig): SymbolParamsInput {
+  return {
+    feeRate: ex.feeRate,
+    slippage: ex.slippage,
+    maxLongLeverage: ex.maxLongLeverage,
+    maxShortLeverage: ex.maxShortLeverage,
+    maintenanceMarginRatio: ex.maintenanceMarginRatio,
+    rolloverRate: ex.rolloverRate,
+  };
+}
 export type TradingConfig = z.infer<typeof tradingSchema>;
 export type PortfolioConfig = z.infer<typeof portfolioSchema>;
 export type TradingKwargs = z.input<typeof tradingSchema>;

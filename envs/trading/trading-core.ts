@@ -17,7 +17,7 @@ import * as K from '../../src/execution/kernel.ts';
 import { accountMetrics, MS_PER_YEAR, type AccountMetrics } from '../../src/execution/metrics.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import type { Rng } from '../../src/core/rng.ts';
-import type { ExecutorConfig } from './config.ts';
+import { type ExecutorConfig, symbolParamsOf } from './config.ts';
 import { firstDecisionBar, type MarketData } from './market-data.ts';
 import type { WindowCopier } from './observation.ts';
 import { createReward, type RewardInputs, type RewardScheme, type RewardSpec } from './rewards/index.ts';
@@ -194,16 +194,7 @@ export class TradingCore {
     this.obsDim = o.windowSize * data.numFeatures + this.portfolioDim;
     const ex = o.executor;
     this.capital = ex.initialCapital;
-    this.params = K.createParams(
-      data.symbols.map(() => ({
-        feeRate: ex.feeRate,
-        slippage: ex.slippage,
-        maxLongLeverage: ex.maxLongLeverage,
-        maxShortLeverage: ex.maxShortLeverage,
-        maintenanceMarginRatio: ex.maintenanceMarginRatio,
-        rolloverRate: ex.rolloverRate,
-      })),
-    );
+    this.params = K.createParams(data.symbols.map(() => symbolParamsOf(ex)));
     this.slip = this.params.slippage;
     this.book = K.createBook(n, S, ex.initialCapital);
     this.reward = createReward(o.reward, n);
