@@ -5,13 +5,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 import { resolveSpec } from '../../envs/trading/features.ts';
 import { isoUtc } from '../../replay/time-range.ts';
 import { ModelRegistry, registryRoot } from './registry.ts';
 
-/** 'git:<commit>[+dirty]' when run from a git checkout, else 'package:<version>'. */
-export function codeVersion(cwd = process.cwd()): string {
+/** 'git:<commit>[+dirty]' when this code runs from a git checkout (wherever the command is run), else 'package:<version>'. */
+export function codeVersion(cwd = fileURLToPath(new URL('.', import.meta.url))): string {
   try {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()

@@ -8,7 +8,6 @@ import type { Provenance } from '../../registry/provenance.ts';
 import { ModelRegistry, registryRoot, type AliasMove } from '../../registry/index.ts';
 import { registerGateCommands } from './models-gate.ts';
 import { InvalidArgumentError } from '../../core/errors.ts';
-import { liveTradingSetup } from '../../live/live-config.ts';
 import { registerRemote } from '../../registry/remote.ts';
 
 interface RootFlags {
@@ -120,7 +119,7 @@ export function register(program: Command): void {
     .option('--kwargs <json>', '--remote: the Trading-v0 kwargs the endpoint was trained with', '{}')
     .option('--timeframe <tf>', '--remote: bar length it decides on', '1h')
     .action(
-      (
+      async (
         dir: string | undefined,
         o: { name?: string; source: string; parent?: string; remote?: string; kwargs: string; timeframe: string },
       ) => {
@@ -136,6 +135,8 @@ export function register(program: Command): void {
             throw new InvalidArgumentError(`--kwargs is not valid JSON: ${(e as Error).message}`);
           }
           // The interface the live loop will check the endpoint against (its handshake must match it too).
+          // Loaded only here: the other model commands do not need the live loop's modules.
+          const { liveTradingSetup } = await import('../../live/live-config.ts');
           const s = liveTradingSetup(kwargs, o.timeframe);
           r = registerRemote(
             reg,
