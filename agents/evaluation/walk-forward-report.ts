@@ -94,3 +94,20 @@ export function walkForwardTable(r: WalkForwardReport): string {
     `Trials counted for the DSR: ${r.trials.count} (ledger ${r.trials.ledger}; luck threshold ${fixed(r.trials.thresholdSharpe, 4)} per bar). Configuration ${r.configHash}, ${fixed(r.elapsedS, 0)} s.`,
   ].join('\n');
 }
+
+/** Markdown, one row per fold: the policy's Sharpe per seed and its means beside each baseline's (docs/agents.md). */
+export function walkForwardSummary(r: WalkForwardReport): string {
+  const names = Object.keys(r.folds[0]?.baselines ?? {});
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows = r.folds.map((f) => {
+    const p = f.seeds.map((s) => s.policy);
+    return `| ${r.symbol} | ${f.fold + 1} | ${f.test.from.slice(0, 10)} → ${f.test.to.slice(0, 10)} | ${p.map((x) => fixed(x.sharpe)).join(', ')} | ${pct(mean(p.map((x) => x.totalReturn)))} | ${fixed(mean(p.map((x) => x.trades)), 0)} | ${pct(mean(p.map((x) => x.timeInMarket)))} | ${fixed(mean(f.seeds.map((s) => s.psrVsBuyAndHold)))} | ${names.map((n) => `${fixed(f.baselines[n]!.sharpe)} (${f.baselines[n]!.trades})`).join(' | ')} |`;
+  });
+  const o = r.overall;
+  return [
+    `| symbol | fold | test window | ${r.agent} Sharpe per seed | mean return | mean trades | in market | mean PSR vs B&H | ${names.map((n) => `${n} Sharpe (trades)`).join(' | ')} |`,
+    `|---|---|---|---|---|---|---|---|${names.map(() => '---').join('|')}|`,
+    ...rows,
+    `| ${r.symbol} | all | chained | ${o.seeds.map((s) => fixed(s.sharpe * Math.sqrt(r.periodsPerYear))).join(', ')} (annualised) | ${pct(mean(o.seeds.map((s) => s.totalReturn)))} | | ${pct(o.meanTimeInMarket)} | ${fixed(mean(o.seeds.map((s) => s.psrVsBuyAndHold)))}; DSR ${o.seeds.map((s) => fixed(s.dsr)).join(', ')} | ${names.map((n) => fixed(o.baselines[n]!.sharpe * Math.sqrt(r.periodsPerYear))).join(' | ')} |`,
+  ].join('\n');
+}

@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
+import { MS_PER_YEAR } from '../../src/execution/metrics.ts';
 import { deflatedSharpeRatio, probabilisticSharpeRatio, sharpeRatio } from '../../src/stats/sharpe.ts';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 import { isoUtc } from '../../replay/time-range.ts';
@@ -85,6 +86,8 @@ export interface WalkForwardReport {
   agent: AlgoName;
   symbol: string;
   timeframe: string;
+  /** Bars per year (the metrics' Sharpe is per bar × √periodsPerYear; the overall Sharpe is per bar). */
+  periodsPerYear: number;
   /** Hash of the configuration (agent, preset, overrides, env kwargs, steps, windows): one trial per seed. */
   configHash: string;
   config: Record<string, unknown>;
@@ -318,6 +321,7 @@ export async function walkForward(
     agent: o.agent,
     symbol,
     timeframe,
+    periodsPerYear: MS_PER_YEAR / frame.timeframeMs,
     configHash,
     config,
     folds: foldResults,

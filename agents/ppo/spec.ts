@@ -70,6 +70,13 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
     envKwargs: PLANTED_ENV_KWARGS,
     config: PLANTED_CONFIG,
   },
+  'tg4/PlantedMomentum-v0': {
+    description:
+      'planted momentum market: the trading preset (lr 3e-4, entropy 0.01) on a five-year draw (bars 43,800: more data from the same process; the test draw stays one year); short/flat/long, log-return reward; 204,800 steps',
+    totalSteps: 204_800,
+    envKwargs: { ...PLANTED_ENV_KWARGS, bars: 43_800 },
+    config: { ...PLANTED_CONFIG, learningRate: 3e-4, entCoef: 0.01 },
+  },
 };
 
 export const PPO_SPEC: AlgorithmSpec<PpoConfig, PpoAgent> = {

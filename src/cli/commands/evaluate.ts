@@ -8,7 +8,11 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { assertSeed } from '../../core/rng.ts';
 import { parseAlgo } from '../../../agents/common/train-run.ts';
 import { walkForward } from '../../../agents/evaluation/walk-forward.ts';
-import { walkForwardTable, writeWalkForwardReport } from '../../../agents/evaluation/walk-forward-report.ts';
+import {
+  walkForwardSummary,
+  walkForwardTable,
+  writeWalkForwardReport,
+} from '../../../agents/evaluation/walk-forward-report.ts';
 
 function positiveInt(name: string): (v: string) => number {
   return (v) => {
@@ -99,7 +103,7 @@ export function register(program: Command): void {
         process.stdout.write(
           o.json
             ? `${JSON.stringify(report, null, 2)}\n`
-            : `${walkForwardTable(report)}\nreport: ${runDir} (report.json, equity.svg, sharpe-by-fold.svg, fold-k/seed-s models)\n`,
+            : `${walkForwardTable(report)}\n\nPer fold:\n${walkForwardSummary(report)}\nreport: ${runDir} (report.json, equity.svg, sharpe-by-fold.svg, fold-k/seed-s models)\n`,
         );
       },
     );

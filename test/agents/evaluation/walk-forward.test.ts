@@ -7,11 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { barReturns, walkForward, type WalkForwardReport } from '../../../agents/evaluation/walk-forward.ts';
-import { walkForwardTable, writeWalkForwardReport } from '../../../agents/evaluation/walk-forward-report.ts';
+import {
+  walkForwardSummary,
+  walkForwardTable,
+  writeWalkForwardReport,
+} from '../../../agents/evaluation/walk-forward-report.ts';
 import { policyRef, runOverRange, trainingConditions } from '../../../agents/common/model-runner.ts';
 import { probabilisticSharpeRatio, sharpeRatio } from '../../../src/stats/sharpe.ts';
 
 const SPAN = '2019-03-01..2019-05-01';
+
+function s0Sharpe(r: WalkForwardReport): string {
+  return r.folds[0]!.seeds[0]!.policy.sharpe.toFixed(2);
+}
 
 describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
   it('trains and tests K folds × seeds through the model runner, with PSR, DSR and a trial count', async () => {
@@ -90,5 +98,8 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     const table = walkForwardTable(report);
     expect(table).toContain('ema-trend-flip');
     expect(table).toContain('Trials counted for the DSR: 1');
+    const summary = walkForwardSummary(report).split('\n');
+    expect(summary).toHaveLength(2 + 2 + 1); // header, rule, one row per fold, the chained row
+    expect(summary[2]).toContain(`| ${s0Sharpe(report)} |`);
   }, 240_000);
 });
