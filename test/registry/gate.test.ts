@@ -180,6 +180,19 @@ describe('promotion', () => {
     expect(msg).toMatch(/action mapping: space/);
     expect(msg).toMatch(/action mapping: scheme/);
     expect(reg2.aliases(NAME)).toEqual({ champion: 'v0001' });
+    // Against the alias's current version: a version over other features (here its manifest says so) is refused
+    // before any gate runs, naming the alias and what differs.
+    const edited = mkdtempSync(join(tmpdir(), 'tg4-iface2-'));
+    savePlantedModel(edited, csv, TRAINED, 'signal', 11);
+    const me = JSON.parse(readFileSync(join(edited, 'manifest.json'), 'utf8'));
+    me.featureSpecHash = 'e'.repeat(64);
+    me.envKwargs.actionScheme = 'discrete-sized';
+    writeFileSync(join(edited, 'manifest.json'), JSON.stringify(me));
+    reg2.importVersion(edited, NAME, { source: 'test' });
+    const msg2 = codeOf(() => promote(reg2, `${NAME}/v0002`, { alias: 'champion', reason: 'x', gate: DEFAULT_GATE }));
+    expect(msg2).toMatch(/^PROMOTION_REFUSED: ppo-PLANT\/v0002 does not fit ppo-PLANT@champion \(now v0001\)/);
+    expect(msg2).toMatch(/feature-spec hash e{64}/);
+    expect(msg2).toMatch(/action mapping: scheme "discrete-sized"/);
     // Against the alias's current version (same interface) the interface check passes; it then meets the gate.
     savePlantedModel(join(r, NAME, 'v0002'), csv, TRAINED, 'signal', 9);
     reg2.register(`${NAME}/v0002`, { source: 'test' });
