@@ -194,11 +194,11 @@ describe('promotion', () => {
     expect(msg2).toMatch(/feature-spec hash e{64}/);
     expect(msg2).toMatch(/action mapping: scheme "discrete-sized"/);
     // Against the alias's current version (same interface) the interface check passes; it then meets the gate.
-    savePlantedModel(join(r, NAME, 'v0002'), csv, TRAINED, 'signal', 9);
-    reg2.register(`${NAME}/v0002`, { source: 'test' });
+    savePlantedModel(join(r, NAME, 'v0003'), csv, TRAINED, 'signal', 9);
+    reg2.register(`${NAME}/v0003`, { source: 'test' });
     expect(
-      promote(reg2, `${NAME}/v0002`, { alias: 'champion', reason: 'same iface', gate: DEFAULT_GATE }).move.to,
-    ).toBe('v0002');
+      promote(reg2, `${NAME}/v0003`, { alias: 'champion', reason: 'same iface', gate: DEFAULT_GATE }).move.to,
+    ).toBe('v0003');
   });
 });
 
