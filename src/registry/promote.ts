@@ -59,7 +59,9 @@ export function promote(reg: ModelRegistry, ref: string, o: PromoteOptions): Pro
   if (!passed && !o.force) {
     const failed = gate!.report.checks
       .filter((c) => !c.passed)
-      .map((c) => `${c.name} ${c.value.toFixed(4)} (needs ${c.op} ${c.threshold})`);
+      .map(
+        (c) => `${c.name} ${Number.isInteger(c.value) ? c.value : c.value.toFixed(4)} (needs ${c.op} ${c.threshold})`,
+      );
     throw new PromotionRefusedError(
       `${label} failed the gate: ${failed.join('; ')}. Report: ${join(v.dir, GATE_REPORT)}. Promote anyway only with --force --reason "…" (logged as forced)`,
     );
