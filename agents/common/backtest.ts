@@ -7,7 +7,14 @@ import { fillLoggingEnvs } from '../../envs/trading/fill-log.ts';
 import { writeBacktestReport, type BacktestReportFiles, type BacktestRun } from '../../envs/trading/report.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { BASELINE_NAMES, COMPARISON_BASELINES, isBaselineName } from '../baselines/index.ts';
-import { policyRef, runOverRange, trainingConditions, TRAINING_CONDITIONS, type NamedRun } from './model-runner.ts';
+import {
+  policyRef,
+  runOverRange,
+  trainingConditions,
+  TRAINING_CONDITIONS,
+  type NamedRun,
+  type PolicyRef,
+} from './model-runner.ts';
 
 export interface BacktestOptions {
   /** A baseline name or a model directory (manifest.json inside). */
@@ -24,6 +31,11 @@ export interface BacktestOptions {
   seed?: number;
   /** More Trading-v0 kwargs (executor, actionScheme, features, windowSize, reward, …), also overriding the model's. */
   kwargs?: Record<string, unknown>;
+  /**
+   * Runs this decision in `policy`'s place, under `policy`'s training conditions (e.g. a signal fusion of the model
+   * with a baseline: src/live/fusion.ts's fusedDecisionRef, which `tg4 backtest --fusion` builds).
+   */
+  decision?: PolicyRef & { kind: 'decision' };
 }
 
 /** A training condition the caller changed: `key` (e.g. 'executor.feeRate'), its value in training and in this run. */
@@ -83,7 +95,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   for (const c of compare)
     if (!isBaselineName(c))
       throw new InvalidArgumentError(`--compare: unknown baseline '${c}'; valid: ${BASELINE_NAMES.join(', ')}`);
-  const refs = [subject, ...compare.map((c) => policyRef(c))];
+  const refs = [opts.decision ?? subject, ...compare.map((c) => policyRef(c))];
   const given: Record<string, unknown> = {
     ...(opts.kwargs ?? {}),
     ...(opts.data !== undefined ? { data: opts.data } : {}),
@@ -115,7 +127,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         : `Overridden from the model's training conditions: ${describeOverrides(overridden)}.`
       : '') +
     runs
-      .filter((r) => r.name !== subject.name && !same(r.conditions.executor, x))
+      .filter((r) => r.name !== refs[0]!.name && !same(r.conditions.executor, x))
       .map(
         (r) =>
           ` ${r.name} sets its own exits: stop ${r.conditions.executor.stopLossAtr ?? 'none'} ATR, target ${r.conditions.executor.takeProfitAtr ?? 'none'} ATR.`,
@@ -129,7 +141,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     trades: recorded.trades(i),
   }));
   const files = writeBacktestReport(opts.out, {
-    title: `Backtest: ${subject.name} on ${c.symbol} ${c.timeframe}`,
+    title: `Backtest: ${refs[0]!.name} on ${c.symbol} ${c.timeframe}`,
     description,
     runs: reportRuns,
     market: runs[0]!.market,

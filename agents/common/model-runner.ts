@@ -50,10 +50,19 @@ export const TRAINING_CONDITIONS = [
   'reward',
 ] as const;
 
-/** What to run: a baseline by name, or a saved Trading-v0 model's folder with the kwargs it was trained with. */
+/**
+ * What to run: a baseline by name, a saved Trading-v0 model's folder with the kwargs it was trained with, or a decision
+ * built by a layer above for the env it runs on (a live signal fusion, src/live/fusion.ts) with the exits it sets.
+ */
 export type PolicyRef =
   | { kind: 'baseline'; name: string }
-  | { kind: 'model'; dir: string; name: string; envKwargs: Readonly<Record<string, unknown>> };
+  | { kind: 'model'; dir: string; name: string; envKwargs: Readonly<Record<string, unknown>> }
+  | {
+      kind: 'decision';
+      name: string;
+      executor?: Readonly<Partial<ExecutorConfig>>;
+      decision: (env: TradingEnv) => TradingDecision;
+    };
 
 /** The conditions a run actually had, read back from its env (what the report states, what tests check). */
 export interface RunConditions {
@@ -149,6 +158,11 @@ export function openPolicy<E extends TradingEnv>(
   if (ref.kind === 'model') {
     const env = makeEnv(kwargs);
     return [env, modelDecision(loadPolicyFor(ref.dir, env))];
+  }
+  if (ref.kind === 'decision') {
+    const executor = { ...((kwargs['executor'] ?? {}) as Record<string, unknown>), ...ref.executor };
+    const env = makeEnv(ref.executor === undefined ? kwargs : { ...kwargs, executor });
+    return [env, ref.decision(env)];
   }
   const baseline = createBaseline(ref.name, seed);
   const env = makeEnv(baselineKwargs(baseline, kwargs));

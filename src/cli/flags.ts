@@ -15,3 +15,14 @@ export function jsonObjectFlag(flag: string, text: string): Record<string, unkno
     throw new InvalidArgumentError(`--${flag} must be a JSON object (got ${text.slice(0, 80)})`);
   return v as Record<string, unknown>;
 }
+
+/** A repeatable flag whose values may also be comma-separated (--policy a,b --policy c → [a, b, c]). */
+export function listFlag(value: string, previous: string[]): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}

@@ -7,11 +7,15 @@
 //  - size:   the baseline's side, sized by the model's |target| (the ML position-size calculator); flat when either is.
 //  - weight: Σ wᵢ·targetᵢ / Σ wᵢ over several policies.
 // The fused target is mapped onto the action scheme's nearest level (discrete) or clipped (continuous).
-import { toAction } from '../../agents/baselines/index.ts';
+import { createBaseline, isBaselineName, toAction } from '../../agents/baselines/index.ts';
+import type { PolicyRef } from '../../agents/common/model-runner.ts';
 import type { ActionScheme } from '../../envs/trading/actions.ts';
 import { targetExposure } from '../../envs/trading/actions.ts';
+import type { ExecutorConfig } from '../../envs/trading/config.ts';
+import type { TradingEnv } from '../../envs/trading/trading-env.ts';
+import type { SpaceJSON } from '../core/types.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
-import type { DecisionInput, LivePolicy } from './policy.ts';
+import { asTradingDecision, type DecisionInput, type LivePolicy, type PolicyContext } from './policy.ts';
 
 export type FusionMode = 'alone' | 'gate' | 'size' | 'weight';
 export const FUSION_MODES: readonly FusionMode[] = ['alone', 'gate', 'size', 'weight'];
@@ -59,7 +63,7 @@ export function fusePolicies(
     return t;
   };
   const name = mode === 'alone' ? policies[0]!.name : `${mode}(${policies.map((p) => p.name).join('+')})`;
-  const exits = policies.find((p) => p.executor !== undefined)?.executor;
+  const exits = fusedExits(policies);
   const hashes = [...new Set(policies.map((p) => p.featureSpecHash).filter((h): h is string => h !== null))];
   if (hashes.length > 1)
     throw new InvalidArgumentError(
@@ -92,6 +96,82 @@ export function fusePolicies(
       }
       parts.fused = target;
       return toAction(scheme, target / scheme.exposure);
+    },
+  };
+}
+
+/** The exits a fusion trades under: those of its first policy that sets its own (a baseline's stop / target). */
+function fusedExits(policies: readonly Pick<LivePolicy, 'executor'>[]): Readonly<Partial<ExecutorConfig>> | undefined {
+  return policies.find((p) => p.executor !== undefined)?.executor;
+}
+
+export interface FusionFlags {
+  mode: FusionMode;
+  weights?: number[];
+}
+
+/**
+ * `--fusion <mode>` and `--weights <list>` over a `--policy` list, as `tg4 live` and `tg4 backtest` both take them:
+ * null when there is nothing to fuse (one policy, no --fusion); a clear error for any bad combination.
+ */
+export function parseFusionFlags(policies: readonly string[], fusion?: string, weights?: string): FusionFlags | null {
+  if (fusion === undefined) {
+    if (weights !== undefined) throw new InvalidArgumentError('--weights goes with --fusion weight');
+    return null;
+  }
+  if (!(FUSION_MODES as readonly string[]).includes(fusion))
+    throw new InvalidArgumentError(`--fusion '${fusion}' is not one of ${FUSION_MODES.join(', ')}`);
+  const mode = fusion as FusionMode;
+  if (weights !== undefined && mode !== 'weight')
+    throw new InvalidArgumentError(`--weights goes with --fusion weight, not '${mode}'`);
+  const w = weights?.split(',').map((x) => {
+    const n = Number(x);
+    if (x.trim() === '' || !Number.isFinite(n))
+      throw new InvalidArgumentError(`--weights must be comma-separated numbers (got "${weights}")`);
+    return n;
+  });
+  if (w !== undefined && w.length !== policies.length)
+    throw new InvalidArgumentError(`--weights gives ${w.length} weights for ${policies.length} policies`);
+  return w !== undefined ? { mode, weights: w } : { mode };
+}
+
+/**
+ * A fusion of `specs` as the backtest's model runner runs it (agents/common/model-runner.ts, a 'decision' ref): the
+ * same fusePolicies over policies loaded for the env it runs on, decided through asTradingDecision, under the exits a
+ * baseline among the specs sets (refused if the fused policy would trade under others: no silently different run).
+ */
+export function fusedDecisionRef(
+  specs: readonly string[],
+  flags: FusionFlags,
+  resolve: (spec: string, ctx: PolicyContext) => LivePolicy,
+  seed = 0,
+): PolicyRef & { kind: 'decision' } {
+  const executor = fusedExits(specs.map((s) => (isBaselineName(s) ? { executor: createBaseline(s).executor } : {})));
+  // The name live gives it (a model folder shows as its last two path parts, as modelPolicy names it).
+  const short = (s: string): string => s.replace(/\/+$/, '').split('/').slice(-2).join('-');
+  return {
+    kind: 'decision',
+    name: flags.mode === 'alone' ? short(specs[0]!) : `${flags.mode}(${specs.map(short).join('+')})`,
+    ...(executor !== undefined ? { executor } : {}),
+    decision(env: TradingEnv) {
+      const ctx: PolicyContext = {
+        scheme: env.scheme,
+        obsSize: env.core.obsDim,
+        actionSpace: env.actionSpace.toJSON() as SpaceJSON,
+        specHash: env.data.specHash ?? '',
+        seed,
+      };
+      const fused = fusePolicies(
+        flags.mode,
+        specs.map((s) => resolve(s, ctx)),
+        env.scheme,
+        flags.weights,
+      );
+      if (JSON.stringify(fused.executor) !== JSON.stringify(executor))
+        throw new InvalidArgumentError(
+          `fusion ${fused.name}: its policies set exits ${JSON.stringify(fused.executor ?? {})}, expected ${JSON.stringify(executor ?? {})}`,
+        );
+      return asTradingDecision(fused);
     },
   };
 }

@@ -6,10 +6,15 @@ import { InvalidArgumentError } from '../../core/errors.ts';
 import { BASELINE_NAMES, COMPARISON_BASELINES } from '../../../agents/baselines/index.ts';
 import { type BacktestOptions, describeOverrides, runBacktest } from '../../../agents/common/backtest.ts';
 import { comparisonTable } from '../../../agents/common/trading-format.ts';
-import { jsonObjectFlag } from '../flags.ts';
+import { FUSION_MODES, fusedDecisionRef, parseFusionFlags } from '../../live/fusion.ts';
+import { resolvePolicy } from '../../live/policy.ts';
+import { jsonObjectFlag, listFlag } from '../flags.ts';
 
 /** The flags as commander hands them over: the run's own options as runBacktest takes them, the rest as text. */
-interface BacktestFlags extends Pick<BacktestOptions, 'policy' | 'data' | 'symbol' | 'timeframe' | 'range' | 'out'> {
+interface BacktestFlags extends Pick<BacktestOptions, 'data' | 'symbol' | 'timeframe' | 'range' | 'out'> {
+  policy: string[];
+  fusion?: string;
+  weights?: string;
   compare: string;
   seed: string;
   actionScheme?: string;
@@ -37,7 +42,17 @@ export function register(program: Command): void {
     .description(
       'run a policy through the trading env over a data range and write a report (HTML/SVG) a person can open',
     )
-    .requiredOption('--policy <name|dir>', `a baseline (${BASELINE_NAMES.join(', ')}) or a model directory`)
+    .requiredOption(
+      '--policy <name|dir>',
+      `a baseline (${BASELINE_NAMES.join(', ')}) or a model directory; several (repeated or comma-separated) with --fusion`,
+      listFlag,
+      [] as string[],
+    )
+    .option(
+      '--fusion <mode>',
+      `fuse the --policy list as tg4 live does: ${FUSION_MODES.join(', ')} (gate/size: a model then a baseline; weight: several, --weights); the first policy's training conditions apply`,
+    )
+    .option('--weights <list>', 'fusion weight: one weight per policy, comma-separated')
     .option('--data <src>', "'bundled', a CSV path, or a postgres:// URL (default: the model's, else bundled)")
     .option('--symbol <s>', "market, e.g. BTC/USD (default: the model's, else the data's)")
     .option('--timeframe <tf>', "bar length, e.g. 1h, 4h (default: the model's, else the data's; bundled 1h)")
@@ -88,8 +103,17 @@ export function register(program: Command): void {
               .split(',')
               .map((s) => s.trim())
               .filter(Boolean);
+      if (f.policy.length === 0) throw new InvalidArgumentError('--policy names no policy');
+      const fusion = parseFusionFlags(f.policy, f.fusion, f.weights);
+      if (fusion === null && f.policy.length > 1)
+        throw new InvalidArgumentError(
+          `--policy names ${f.policy.length} policies: fuse them with --fusion (${FUSION_MODES.join(', ')}) or pass one`,
+        );
       const r = await runBacktest({
-        policy: f.policy,
+        policy: f.policy[0]!,
+        ...(fusion !== null
+          ? { decision: fusedDecisionRef(f.policy, fusion, (p, ctx) => resolvePolicy(p, ctx), seed) }
+          : {}),
         data: f.data,
         symbol: f.symbol,
         timeframe: f.timeframe,

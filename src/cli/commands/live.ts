@@ -13,14 +13,14 @@ import { credentialsFromEnv } from '../../live/gateway/kraken-auth.ts';
 import { KRAKEN_AUTH_URL, KrakenGateway, LIVE_CONFIRMATION } from '../../live/gateway/gateway.ts';
 import { DEFAULT_LIMITS, RiskEngine } from '../../live/gateway/risk.ts';
 import { KRAKEN_PUBLIC_URL } from '../../live/kraken/ws-client.ts';
-import { FUSION_MODES, fusePolicies, type FusionMode } from '../../live/fusion.ts';
+import { FUSION_MODES, fusePolicies, parseFusionFlags } from '../../live/fusion.ts';
 import { LiveLoop } from '../../live/loop.ts';
 import { isRegistryRef, resolvePolicy, type LivePolicy, type PolicyContext } from '../../live/policy.ts';
 import { registryPolicy } from '../../live/registry-policy.ts';
 import { statusLine } from '../../live/status.ts';
 import { KRAKEN_REST_URL } from '../../live/warmup.ts';
 import { ModelRegistry, registryRoot } from '../../registry/index.ts';
-import { jsonObjectFlag } from '../flags.ts';
+import { jsonObjectFlag, listFlag } from '../flags.ts';
 
 interface LiveFlags {
   policy: string[];
@@ -85,13 +85,7 @@ export function register(program: Command): void {
     .requiredOption(
       '--policy <spec>',
       `a baseline (${BASELINE_NAMES.join(', ')}), a model folder, or a registry reference (name@alias, name/vNNNN); repeat or comma-separate for several (isolated portfolios; with --live the first one trades)`,
-      (v: string, acc: string[]) => [
-        ...acc,
-        ...v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ],
+      listFlag,
       [] as string[],
     )
     .option('--symbols <list>', 'comma-separated Kraken v2 symbols', 'BTC/USD')
@@ -175,20 +169,19 @@ export function register(program: Command): void {
                 })
               : resolvePolicy(spec, ctx, { resolveAlias }),
       );
-      if (f.fusion !== undefined) {
-        const mode = f.fusion as FusionMode;
-        const weights = f.weights?.split(',').map((w) => Number(w));
+      const fusion = parseFusionFlags(f.policy, f.fusion, f.weights);
+      if (fusion !== null) {
         const parts = factories;
         factories = [
           (ctx) =>
             fusePolicies(
-              mode,
+              fusion.mode,
               parts.map((mk) => mk(ctx)),
               ctx.scheme,
-              weights,
+              fusion.weights,
             ),
         ];
-      } else if (f.weights !== undefined) throw new InvalidArgumentError('--weights goes with --fusion weight');
+      }
 
       // Live: everything that could go wrong is checked before any socket opens.
       let gateway: KrakenGateway | null = null;
