@@ -2,7 +2,8 @@
 // draw 1 and run the trained policy deterministically over the whole traded range of draw 2 (out of sample); print the
 // net log return of the policy and of the oracle on the same draw, and their RATIO (the issue's bar: ≥ 0.80).
 //
-//   npx tsx scripts/bench/planted.ts                       # every market, PPO and DQN, their planted presets
+//   npx tsx scripts/bench/planted.ts                       # every market, PPO with its planted preset
+//   npx tsx scripts/bench/planted.ts --agent dqn --preset tg4/Trading-v0 --kwargs '{"levels":[-1,0,1],"reward":"log_return"}'
 //   npx tsx scripts/bench/planted.ts --kind regime --agent ppo --steps 100000 --seed 1 \
 //        --overrides '{"entCoef":0.005}' --kwargs '{"reward":{"log_return":1}}'   # one experiment (docs/agents.md log)
 import { parseArgs } from 'node:util';
@@ -26,7 +27,8 @@ const { values } = parseArgs({
 });
 
 const kinds = values.kind ? [values.kind as PlantedKind] : PLANTED_KINDS;
-const agents = (values.agent ? [values.agent] : ['ppo', 'dqn']) as AlgoName[];
+// DQN has no planted preset (none reached the bar: docs/agents.md); pass --agent dqn with a preset to measure it.
+const agents = (values.agent ? values.agent.split(',') : ['ppo']) as AlgoName[];
 const t0 = Date.now();
 console.log(`planted-signal markets: train on draw ${values.train}, test on draw ${values.test}, seed ${values.seed}`);
 console.log(
@@ -49,7 +51,7 @@ for (const kind of kinds) {
     console.log(
       `${kind.padEnd(12)} ${agent.padEnd(6)} ${String(s.steps).padEnd(8)} ${s.trainS.toFixed(0).padEnd(8)} ` +
         `${s.policy.toFixed(3).padEnd(8)} ${s.oracle.toFixed(3).padEnd(8)} ${s.buyAndHold.toFixed(3).padEnd(8)} ` +
-        `${s.ratio.toFixed(2).padEnd(7)} ${`${s.policyTrades}/${s.oracleTrades}`.padEnd(23)} ${(s.policyExposure * 100).toFixed(0)}%`,
+        `${s.ratio.toFixed(2).padEnd(7)} ${`${s.policyTrades}/${s.oracleTrades}`.padEnd(23)} ${`${(s.policyExposure * 100).toFixed(0)}%`.padEnd(10)} ${s.ratio >= 0.8 ? 'reached' : 'NOT reached'}`,
     );
   }
 }
