@@ -3,7 +3,11 @@
 // and cap rules the paper fill applies at the next open) and sends the difference to Kraken through the gateway (risk
 // engine, status and reconciliation checks inside). Spot: a short target goes flat unless shorts are allowed (margin).
 // The exchange's own PnL (fills at Kraken's prices and fees, marked at the close) feeds the daily loss limit.
+// With exchangeExits, the trade's ATR stop / target also rest on Kraken as reduce-only conditional orders
+// (gateway/protection.ts): cleared and confirmed before any order that is not reduce-only, re-synced after each order
+// and at every bar, and a trade they closed is not bought back while the paper trade stays open.
 import type { KrakenGateway } from './gateway/gateway.ts';
+import { ExchangeProtection } from './gateway/protection.ts';
 import type { TargetTrader } from './target-trader.ts';
 
 export interface RouterOptions {
@@ -12,18 +16,26 @@ export interface RouterOptions {
   allowShort?: boolean;
   /** The pair's quantity decimals and minimum order (Kraken's instrument channel); unknown: no order leaves. */
   instrument?: (symbol: string) => { qty: number; qtyMin: number } | undefined;
+  /** Rest the trade's ATR stop-loss / take-profit on the exchange (default off). */
+  exchangeExits?: boolean;
+  /** How long to wait for a market order's fill before the exits are synced (ms; the next bar syncs anyway). */
+  fillWaitMs?: number;
+  onEvent?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 export class LiveRouter {
   readonly gateway: KrakenGateway;
-  private readonly o: Required<Omit<RouterOptions, 'instrument'>>;
+  private readonly o: { minNotional: number; allowShort: boolean; fillWaitMs: number };
   private readonly instrument: RouterOptions['instrument'];
+  /** Resting exchange-side exits; null unless exchangeExits. */
+  readonly protection: ExchangeProtection | null;
   readonly log: { time: number; symbol: string; desired: number; sent: number; result: string }[] = [];
 
   constructor(gateway: KrakenGateway, o: RouterOptions = {}) {
     this.gateway = gateway;
-    this.o = { minNotional: o.minNotional ?? 5, allowShort: o.allowShort ?? false };
+    this.o = { minNotional: o.minNotional ?? 5, allowShort: o.allowShort ?? false, fillWaitMs: o.fillWaitMs ?? 5000 };
     this.instrument = o.instrument;
+    this.protection = o.exchangeExits === true ? new ExchangeProtection(gateway, o.onEvent) : null;
   }
 
   /** Exchange PnL at `prices`: the fills' cash flow (−qty·price − fee each) + positions marked. */
@@ -38,6 +50,14 @@ export class LiveRouter {
   async follow(trader: TargetTrader, symbol: string, close: number, nx: number, time: number): Promise<string> {
     let desired = trader.plannedSize(close, nx);
     if (desired < 0 && !this.o.allowShort) desired = 0;
+    const exited = this.protection?.exited.get(symbol);
+    if (exited !== undefined) {
+      // A resting exit closed the exchange trade: stay out while the paper trade on that side is still open.
+      const paper = trader.portfolio.book.size[0]!;
+      if (paper !== 0 && paper > 0 === exited > 0) {
+        if (desired !== 0 && desired > 0 === exited > 0) desired = 0;
+      } else this.protection!.exited.delete(symbol);
+    }
     const have = this.gateway.position(symbol) + this.gateway.inFlight(symbol);
     let delta = desired - have;
     let result = 'hold';
@@ -60,6 +80,11 @@ export class LiveRouter {
     }
     if (delta !== 0 && Math.abs(delta) * close >= this.o.minNotional) {
       const reduces = have !== 0 && Math.abs(desired) < Math.abs(have) && (desired === 0 || desired > 0 === have > 0);
+      if (!reduces && this.protection !== null && !(await this.protection.clear(symbol))) {
+        result = 'refused: resting exits not confirmed cancelled';
+        this.log.push({ time, symbol, desired, sent: 0, result });
+        return result;
+      }
       const r = await this.gateway.submit({
         symbol,
         qty: delta,
@@ -68,8 +93,10 @@ export class LiveRouter {
         reduceOnly: reduces,
       });
       result = r.ok ? `sent ${r.order.clOrdId}` : `refused: ${r.reason}`;
+      if (r.ok && this.protection !== null) await this.gateway.waitFinal([r.order.clOrdId], this.o.fillWaitMs);
     }
     this.log.push({ time, symbol, desired, sent: delta, result });
+    await this.protection?.sync(symbol, (side, entry) => trader.exitLevels(side, entry));
     return result;
   }
 }

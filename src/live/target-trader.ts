@@ -189,13 +189,21 @@ export class TargetTrader {
     const ex = this.r.executor;
     if (ex.stopLossAtr === null && ex.takeProfitAtr === null && ex.maxHoldBars === null) return;
     const b = this.portfolio.book;
-    const side = b.size[0]! > 0 ? 1 : -1;
-    const entry = b.entryPrice[0]!;
-    const atr = ex.stopLossAtr !== null || ex.takeProfitAtr !== null ? this.pendingAtr : Number.NaN;
+    const { stop, target } = this.exitLevels(b.size[0]! > 0 ? 1 : -1, b.entryPrice[0]!);
+    const mh = ex.maxHoldBars !== null ? fillTime + ex.maxHoldBars * this.r.timeframeMs : Number.NaN;
+    K.setExits(b, 0, 0, stop, target, mh);
+  }
+
+  /**
+   * The ATR stop / target (NaN: none) of a trade the pending target opens on `side` at `entry`: the paper trade's own
+   * exits, and those the live gateway rests on the exchange around the exchange's entry (gateway/protection.ts).
+   */
+  exitLevels(side: 1 | -1, entry: number): { stop: number; target: number } {
+    const ex = this.r.executor;
+    const atr = this.pendingAtr;
     const sl = ex.stopLossAtr !== null && atr > 0 ? entry - side * ex.stopLossAtr * atr : Number.NaN;
     const tp = ex.takeProfitAtr !== null && atr > 0 ? entry + side * ex.takeProfitAtr * atr : Number.NaN;
-    const mh = ex.maxHoldBars !== null ? fillTime + ex.maxHoldBars * this.r.timeframeMs : Number.NaN;
-    K.setExits(b, 0, 0, sl > 0 ? sl : Number.NaN, tp, mh);
+    return { stop: sl > 0 ? sl : Number.NaN, target: tp };
   }
 
   /** After the executor's onBar for bar nx: books exits (cooldown) and the equity numbers the observation reads. */

@@ -31,6 +31,9 @@ export interface ServerOrder {
   status: 'new' | 'partially_filled' | 'filled' | 'canceled';
   orderType: string;
   receivedAt: number;
+  /** stop-loss / take-profit: the trigger price (triggers.price), and whether it may only reduce. */
+  triggerPrice?: number;
+  reduceOnly?: boolean;
 }
 
 export interface ServerTrade {
@@ -454,7 +457,20 @@ export class KrakenTestServer {
       status: 'new',
       orderType: String(p.order_type),
       receivedAt: Date.now(),
+      reduceOnly: p.reduce_only === true,
     };
+    const conditional = o.orderType === 'stop-loss' || o.orderType === 'take-profit';
+    if (conditional) {
+      const t = (p.triggers ?? {}) as { price?: unknown; reference?: unknown; price_type?: unknown };
+      if (!(Number(t.price) > 0) || (t.price_type ?? 'static') !== 'static') {
+        fail('EOrder:Invalid price');
+        return;
+      }
+      o.triggerPrice = Number(t.price);
+    } else if (o.orderType !== 'market') {
+      fail('EOrder:Order type not supported by the test exchange');
+      return;
+    }
     this.orders.set(o.orderId, o);
     this.reply(ws, {
       method: 'add_order',
@@ -464,9 +480,35 @@ export class KrakenTestServer {
     });
     this.execBroadcast([this.orderReport({ ...o }, 'pending_new')]);
     this.execBroadcast([this.orderReport(o, 'new')]);
-    if (this.fillMode === 'none') return;
+    if (conditional || this.fillMode === 'none') return; // a stop / target rests until lastTrade triggers it
     const parts = this.fillMode === 'partial' ? [qty * 0.4, qty - qty * 0.4] : [qty];
     for (const q of parts) this.fill(o, q);
+  }
+
+  /**
+   * A trade at `price` on `symbol` (the reference price 'last'): each resting stop-loss / take-profit it reaches
+   * triggers and fills at `price` (a sell stop at or below its trigger, a sell target at or above; buys mirrored).
+   * Returns the orders it triggered.
+   */
+  lastTrade(symbol: string, price: number): ServerOrder[] {
+    const hit: ServerOrder[] = [];
+    for (const o of this.orders.values()) {
+      if (
+        o.symbol !== symbol ||
+        o.triggerPrice === undefined ||
+        (o.status !== 'new' && o.status !== 'partially_filled')
+      )
+        continue;
+      const below = price <= o.triggerPrice;
+      const above = price >= o.triggerPrice;
+      const stop = o.orderType === 'stop-loss';
+      if (o.side === 'sell' ? (stop ? below : above) : stop ? above : below) hit.push(o);
+    }
+    const keep = this.fillPrice;
+    this.fillPrice = price;
+    for (const o of hit) this.fill(o, o.qty - o.cumQty);
+    this.fillPrice = keep;
+    return hit;
   }
 
   /** Fills `qty` of an open order now (a trade event; completion comes as a separate 'filled' event). */

@@ -9,7 +9,9 @@
 //    order), completion from the separate `filled` event, each fill once (by exec_id);
 //  - keeps the `cancel_all_orders_after` dead-man's switch armed (refreshed every 15–30 s), so that a dead process has
 //    its open orders cancelled by the exchange;
-//  - the kill switch cancels every open order, flattens every position with reduce-only market orders, and halts.
+//  - the kill switch cancels every open order, flattens every position with reduce-only market orders, and halts;
+//  - rests reduce-only `stop-loss` / `take-profit` orders on the exchange (protect / cancelOrders) for
+//    protection.ts; they are not flow (inFlight leaves them out) and fills of theirs are booked like any other.
 import WebSocket from 'ws';
 import { LiveError } from '../errors.ts';
 import {
@@ -39,11 +41,17 @@ export type OrderState =
   | 'unknown';
 const TERMINAL: readonly OrderState[] = ['filled', 'canceled', 'expired', 'rejected'];
 
+/** Market orders (the flow) and the resting exchange-side exits (protection.ts). */
+export type OrderType = 'market' | 'stop-loss' | 'take-profit';
+
 export interface TrackedOrder {
   clOrdId: string;
   orderId: string | null;
   symbol: string;
   side: 'buy' | 'sell';
+  orderType: OrderType;
+  /** Trigger price of a stop-loss / take-profit; null for market orders. */
+  triggerPrice: number | null;
   qty: number;
   cumQty: number;
   state: OrderState;
@@ -92,6 +100,8 @@ export class KrakenGateway {
   readonly orders = new Map<string, TrackedOrder>();
   /** Signed base position per symbol from the fills this gateway booked. */
   readonly positions = new Map<string, number>();
+  /** Average entry price of each open position (fills that opened or added to it). */
+  readonly entries = new Map<string, number>();
   readonly fills: LiveFill[] = [];
   status: SystemStatus | 'unknown' = 'unknown';
   /** True once the executions snapshot of the current connection has been reconciled. */
@@ -112,6 +122,8 @@ export class KrakenGateway {
   private firstSnapshot = true;
   private readyWaiters: (() => void)[] = [];
   private killRequest: { reason: string; prices: ReadonlyMap<string, number> } | null = null;
+  /** Resolvers waiting for an order to reach a terminal state (cancelOrders). */
+  private readonly terminalWaiters = new Map<string, (() => void)[]>();
 
   constructor(o: GatewayOptions) {
     if (o.confirmation !== LIVE_CONFIRMATION)
@@ -156,12 +168,18 @@ export class KrakenGateway {
     return this.positions.get(symbol) ?? 0;
   }
 
-  /** Base quantity still on its way (sent or open orders, signed). */
+  /** Base quantity still on its way (sent or open market orders, signed; resting stops / targets are not flow). */
   inFlight(symbol: string): number {
     let q = 0;
     for (const o of this.orders.values())
-      if (o.symbol === symbol && !TERMINAL.includes(o.state)) q += (o.side === 'buy' ? 1 : -1) * (o.qty - o.cumQty);
+      if (o.symbol === symbol && o.orderType === 'market' && !TERMINAL.includes(o.state))
+        q += (o.side === 'buy' ? 1 : -1) * (o.qty - o.cumQty);
     return q;
+  }
+
+  /** Whether an order has reached a final state (filled, cancelled, expired, rejected). */
+  static isTerminal(o: TrackedOrder): boolean {
+    return TERMINAL.includes(o.state);
   }
 
   private emit(level: 'info' | 'warn' | 'error', message: string): void {
@@ -340,7 +358,16 @@ export class KrakenGateway {
           return;
         }
         const q = side === 'buy' ? r.lastQty : -r.lastQty;
-        this.positions.set(symbol, (this.positions.get(symbol) ?? 0) + q);
+        const before = this.positions.get(symbol) ?? 0;
+        const after = before + q;
+        this.positions.set(symbol, after);
+        if (after === 0) this.entries.delete(symbol);
+        else if (before === 0 || before > 0 !== after > 0) this.entries.set(symbol, r.lastPrice);
+        else if (Math.abs(after) > Math.abs(before))
+          this.entries.set(
+            symbol,
+            ((this.entries.get(symbol) ?? r.lastPrice) * Math.abs(before) + r.lastPrice * r.lastQty) / Math.abs(after),
+          );
         const f: LiveFill = {
           clOrdId: r.clOrdId ?? o?.clOrdId ?? null,
           orderId: r.orderId,
@@ -379,7 +406,13 @@ export class KrakenGateway {
       o.state = next;
       if (next === 'canceled' || next === 'expired') o.reason = r.reason ?? next;
       this.o.onOrder?.(o);
+      if (TERMINAL.includes(next)) this.settled(o);
     }
+  }
+
+  private settled(o: TrackedOrder): void {
+    for (const w of this.terminalWaiters.get(o.clOrdId)?.splice(0) ?? []) w();
+    this.terminalWaiters.delete(o.clOrdId);
   }
 
   private find(r: ExecutionReport): TrackedOrder | undefined {
@@ -423,6 +456,7 @@ export class KrakenGateway {
       if (TERMINAL.includes(o.state) || openIds.has(o.clOrdId)) continue;
       if (o.cumQty >= o.qty * (1 - 1e-9)) {
         o.state = 'filled';
+        this.settled(o);
         continue;
       }
       problems.push(
@@ -473,12 +507,63 @@ export class KrakenGateway {
       const v = this.risk.check({ symbol: order.symbol, qty: order.qty, price: order.price, position: pos });
       if (!v.ok) return refuse(v.reason);
     } else if (!(order.qty !== 0 && Number.isFinite(order.qty))) return refuse(`order qty ${order.qty} is not valid`);
+    return this.place(
+      { symbol: order.symbol, qty: order.qty, reason: order.reason, orderType: 'market', triggerPrice: null },
+      order.reduceOnly === true,
+    );
+  }
+
+  /**
+   * Rests a reduce-only stop-loss / take-profit on the exchange for (part of) the booked position: `qty` is signed and
+   * must reduce it. Not risk-limited like new exposure (it can only reduce), but refused when not connected and
+   * reconciled, in cancel_only / maintenance, or with an order in an unknown state.
+   */
+  async protect(order: {
+    symbol: string;
+    qty: number;
+    orderType: 'stop-loss' | 'take-profit';
+    triggerPrice: number;
+    reason: string;
+  }): Promise<SubmitResult> {
+    const refuse = (reason: string): SubmitResult => {
+      this.stats.refused++;
+      this.emit('warn', `${order.orderType} refused before sending: ${reason}`);
+      return { ok: false, reason };
+    };
+    if (this.stopped) return refuse('the gateway is stopped');
+    if (!this.connected || !this.reconciled) return refuse('not connected and reconciled with the exchange');
+    if (this.status !== 'online') return refuse(`exchange status is ${this.status}: no new orders`);
+    if ([...this.orders.values()].some((o) => o.state === 'unknown'))
+      return refuse('an earlier order is in an unknown state: waiting for the exchange to report it');
+    const pos = this.position(order.symbol);
+    if (!(pos !== 0 && order.qty !== 0 && order.qty > 0 !== pos > 0 && Math.abs(order.qty) <= Math.abs(pos) + 1e-12))
+      return refuse(`a ${order.orderType} of ${order.qty} would not reduce the position ${pos}`);
+    if (!(order.triggerPrice > 0 && Number.isFinite(order.triggerPrice)))
+      return refuse(`trigger price ${order.triggerPrice} is not valid`);
+    return this.place(
+      {
+        symbol: order.symbol,
+        qty: order.qty,
+        reason: order.reason,
+        orderType: order.orderType,
+        triggerPrice: order.triggerPrice,
+      },
+      true,
+    );
+  }
+
+  private async place(
+    order: { symbol: string; qty: number; reason: string; orderType: OrderType; triggerPrice: number | null },
+    reduceOnly: boolean,
+  ): Promise<SubmitResult> {
     const clOrdId = `${this.o.clientPrefix ?? 'tg4'}-${this.run}-${++this.seq}`;
     const o: TrackedOrder = {
       clOrdId,
       orderId: null,
       symbol: order.symbol,
       side: order.qty > 0 ? 'buy' : 'sell',
+      orderType: order.orderType,
+      triggerPrice: order.triggerPrice,
       qty: Math.abs(order.qty),
       cumQty: 0,
       state: 'sent',
@@ -489,13 +574,14 @@ export class KrakenGateway {
     this.orders.set(clOrdId, o);
     this.stats.ordersSent++;
     const params: Record<string, unknown> = {
-      order_type: 'market',
+      order_type: o.orderType,
       side: o.side,
       order_qty: o.qty,
       symbol: o.symbol,
       cl_ord_id: clOrdId,
     };
-    if (order.reduceOnly) params.reduce_only = true;
+    if (o.triggerPrice !== null) params.triggers = { reference: 'last', price: o.triggerPrice, price_type: 'static' };
+    if (reduceOnly) params.reduce_only = true;
     const r = await this.request('add_order', params);
     if (r.success) {
       const id = r.result?.order_id;
@@ -516,6 +602,51 @@ export class KrakenGateway {
     this.o.onOrder?.(o);
     this.emit('warn', `order ${clOrdId} rejected by Kraken: ${o.error}`);
     return { ok: false, reason: `rejected by Kraken: ${o.error}`, order: o };
+  }
+
+  /**
+   * Cancels these orders (by client order id) and waits until the exchange reports each one final (cancelled, or
+   * filled first). True only when every one is final within `timeoutMs`: the caller must not assume otherwise.
+   */
+  async cancelOrders(clOrdIds: readonly string[], timeoutMs = this.o.requestTimeoutMs ?? 10_000): Promise<boolean> {
+    const open = clOrdIds
+      .map((id) => this.orders.get(id))
+      .filter((o) => o !== undefined && !TERMINAL.includes(o.state));
+    if (open.length === 0) return true;
+    const final = this.waitFinal(
+      open.map((o) => o!.clOrdId),
+      timeoutMs,
+    );
+    const r = await this.request('cancel_order', { cl_ord_id: open.map((o) => o!.clOrdId) });
+    if (!r.success) {
+      this.emit('error', `cancel_order failed: ${r.error ?? ''}`);
+      // An order that filled or was cancelled just before is final anyway.
+      if (!open.every((o) => TERMINAL.includes(o!.state))) return false;
+    }
+    return final;
+  }
+
+  /** Resolves true once every one of these orders is final, false when `timeoutMs` passes first. */
+  waitFinal(clOrdIds: readonly string[], timeoutMs = this.o.requestTimeoutMs ?? 10_000): Promise<boolean> {
+    const open = clOrdIds.filter((id) => {
+      const o = this.orders.get(id);
+      return o !== undefined && !TERMINAL.includes(o.state);
+    });
+    if (open.length === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let left = open.length;
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      for (const id of open) {
+        const l = this.terminalWaiters.get(id) ?? [];
+        l.push(() => {
+          if (--left === 0) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+        this.terminalWaiters.set(id, l);
+      }
+    });
   }
 
   /** Cancels every open order this run sent (by client order id). */
