@@ -13,7 +13,8 @@ const PLANTED_ENV_KWARGS = Object.freeze({
   levels: [-1, 0, 1],
   reward: { log_return: 1 },
 });
-const PLANTED_CONFIG: Partial<PpoConfig> = {
+/** The tg4/Trading-v0 preset's config, also the planted presets' starting point. */
+const TRADING_CONFIG: Partial<PpoConfig> = {
   nEnvs: 8,
   nSteps: 256,
   batchSize: 256,
@@ -49,40 +50,28 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
       'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs + reward normalisation, 64-64 tanh; long/flat levels, turnover penalty',
     totalSteps: 200_000,
     envKwargs: TRADING_PRESET_ENV_KWARGS,
-    config: {
-      nEnvs: 8,
-      nSteps: 256,
-      batchSize: 256,
-      nEpochs: 10,
-      gamma: 0.99,
-      gaeLambda: 0.95,
-      entCoef: 0.01,
-      learningRate: 3e-4,
-      clipRange: 0.2,
-      normalizeObs: true,
-      normalizeReward: true,
-    },
+    config: TRADING_CONFIG,
   },
   'tg4/PlantedRegime-v0': {
     description:
       'planted regime market: 8 envs × 256 steps, batch 256, 10 epochs, lr 3e-4, entropy 0.01, obs + reward normalisation; short/flat/long, log-return reward; 204,800 steps',
     totalSteps: 204_800,
     envKwargs: PLANTED_ENV_KWARGS,
-    config: PLANTED_CONFIG,
+    config: TRADING_CONFIG,
   },
   'tg4/PlantedMomentum-v0': {
     description:
       'planted momentum market: the regime preset on a five-year draw (bars 43,800: more data from the same process; the test draw stays one year); short/flat/long, log-return reward; 204,800 steps',
     totalSteps: 204_800,
     envKwargs: { ...PLANTED_ENV_KWARGS, bars: 43_800 },
-    config: PLANTED_CONFIG,
+    config: TRADING_CONFIG,
   },
   'tg4/PlantedMeanRevert-v0': {
     description:
       'planted mean-reversion market (the best found, BELOW the 0.8 bar: 0.65 of the oracle): lr 1e-3, no entropy bonus, γ 0.97, λ 0.9, on a five-year draw; short/flat/long, log-return reward; 204,800 steps',
     totalSteps: 204_800,
     envKwargs: { ...PLANTED_ENV_KWARGS, bars: 43_800 },
-    config: { ...PLANTED_CONFIG, learningRate: 1e-3, entCoef: 0, gamma: 0.97, gaeLambda: 0.9 },
+    config: { ...TRADING_CONFIG, learningRate: 1e-3, entCoef: 0, gamma: 0.97, gaeLambda: 0.9 },
   },
 };
 

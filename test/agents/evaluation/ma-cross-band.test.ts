@@ -5,23 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ema } from '../../../agents/baselines/indicators.ts';
 import { createBaseline, maCrossBand, runBaseline } from '../../../agents/baselines/index.ts';
 import { TradingEnv } from '../../../envs/trading/trading-env.ts';
-import type { MarketFrame } from '../../../replay/market-frame.ts';
-
-function frameOf(close: number[]): MarketFrame {
-  const c = Float64Array.from(close);
-  return {
-    symbol: 'TEST/USD',
-    timeframe: '1h',
-    timeframeMs: 3_600_000,
-    length: c.length,
-    time: Float64Array.from(c, (_, i) => i * 3_600_000),
-    open: c,
-    high: c,
-    low: c,
-    close: c,
-    volume: new Float64Array(c.length).fill(1),
-  };
-}
+import { frameFromCloses as frameOf } from '../../envs/trading/helpers.ts';
 
 describe('ma-cross-band (slow crossover with a no-trade band)', () => {
   it('goes long above the band, flat below it (short when allowed), and holds inside it', () => {
