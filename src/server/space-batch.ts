@@ -3,6 +3,7 @@
 // values that the env's step() accepts. Composite spaces (Dict, Tuple) become maps/lists of arrays.
 import type { Dtype, SpaceJSON } from '../core/types.ts';
 import { InvalidActionError, Tg4Error } from '../core/errors.ts';
+import { TYPED_ARRAY, type TypedArray } from '../core/spaces/dtype.ts';
 import {
   DTYPE_BYTES,
   INTEGER_DTYPES,
@@ -32,37 +33,9 @@ function leafLayout(json: SpaceJSON): { dtype: Dtype; shape: number[] } | null {
   }
 }
 
-type Staging =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
-function stagingFor(dtype: Dtype, n: number): Staging {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-    case 'int64':
-      return new Float64Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
-    case 'uint16':
-      return new Uint16Array(n);
-    case 'uint32':
-      return new Uint32Array(n);
-  }
-}
+/** A row-major staging buffer of the dtype's typed array (core's table: int64 in Float64Array, bool in Uint8Array). */
+type Staging = TypedArray;
+const stagingFor = (dtype: Dtype, n: number): Staging => new TYPED_ARRAY[dtype](n);
 
 export interface ObservationBatch {
   /** Writes sub-env observation `value` into row `row`. */
