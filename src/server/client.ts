@@ -4,6 +4,7 @@ import * as zmq from 'zeromq';
 import type { AutoresetMode, Space, SpaceJSON } from '../core/types.ts';
 import { Tg4Error, type Tg4ErrorCode } from '../core/errors.ts';
 import { spaceFromJSON } from '../core/spaces/from-json.ts';
+import { isDtype, TYPED_ARRAY } from '../core/spaces/dtype.ts';
 import { loadClientKeys, type ClientKeys } from './curve.ts';
 import { RemoteError } from './errors.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
@@ -349,25 +350,8 @@ export function encodeActions(space: SpaceJSON, actions: unknown, rows: number):
   }
 }
 
+/** The actions as the dtype's typed array (core's table), copied only when they are not that array already. */
 function asTyped(dtype: string, x: unknown): ArrayBufferView {
-  const a = x as ArrayLike<number>;
-  switch (dtype) {
-    case 'float32':
-      return x instanceof Float32Array ? x : Float32Array.from(a);
-    case 'float64':
-    case 'int64':
-      return x instanceof Float64Array ? x : Float64Array.from(a);
-    case 'int8':
-      return Int8Array.from(a);
-    case 'int16':
-      return Int16Array.from(a);
-    case 'int32':
-      return x instanceof Int32Array ? x : Int32Array.from(a);
-    case 'uint16':
-      return Uint16Array.from(a);
-    case 'uint32':
-      return Uint32Array.from(a);
-    default:
-      return Uint8Array.from(a);
-  }
+  const Typed = isDtype(dtype) ? TYPED_ARRAY[dtype] : Uint8Array;
+  return x instanceof Typed ? x : new Typed(x as ArrayLike<number>);
 }
