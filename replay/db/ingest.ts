@@ -189,6 +189,28 @@ async function copyIn(c: pg.ClientBase, sql: string, payload: Buffer): Promise<v
   });
 }
 
+const COPY_STAGE_CANDLES =
+  'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)';
+const COPY_STAGE_TRADES =
+  'COPY tg4_stage_trades2 (symbol, time, ord, dup, price, volume, side, trade_id) FROM STDIN (FORMAT binary)';
+const COPY_STAGE_BOOK = 'COPY tg4_stage_book (symbol, time, side, level, price, volume) FROM STDIN (FORMAT binary)';
+
+/** COPYs a batch of `rows` into its staging table, moves it into the real table (`moveSql`: ON CONFLICT DO NOTHING)
+ * and counts what went in and what was already there. */
+async function stageAndMove(
+  c: pg.ClientBase,
+  copySql: string,
+  payload: Buffer,
+  moveSql: string,
+  rows: number,
+  n: { inserted: number; duplicates: number },
+): Promise<void> {
+  await copyIn(c, copySql, payload);
+  const r = await c.query(moveSql);
+  n.inserted += r.rowCount ?? 0;
+  n.duplicates += rows - (r.rowCount ?? 0);
+}
+
 function tradeBinary(b: TradeBatch): Buffer {
   const w = new BinaryCopyWriter(b.length * 88 + 64);
   for (let i = 0; i < b.length; i++) {
@@ -407,44 +429,20 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
           n.inserted += directRows;
           n.duplicates += candles.length - directRows;
         } else {
-          await copyIn(
-            c,
-            'COPY tg4_stage_candles (ord, symbol, timeframe, time, open, high, low, close, volume, trades, vwap) FROM STDIN (FORMAT binary)',
-            encodeCandleBatch(candles, true),
-          );
+          const payload = encodeCandleBatch(candles, true);
           if (jsonlCandles) {
+            await copyIn(c, COPY_STAGE_CANDLES, payload);
             const r = await c.query<{ inserted: number; updated: number }>(STAGE_UPSERT_CANDLES);
             const x = r.rows[0]!;
             n.inserted += x.inserted;
             n.updated += x.updated;
             n.duplicates += candles.length - x.inserted - x.updated;
-          } else {
-            const r = await c.query(STAGE_TO_CANDLES);
-            n.inserted += r.rowCount ?? 0;
-            n.duplicates += candles.length - (r.rowCount ?? 0);
-          }
+          } else await stageAndMove(c, COPY_STAGE_CANDLES, payload, STAGE_TO_CANDLES, candles.length, n);
         }
       }
-      if (trades.length > 0) {
-        await copyIn(
-          c,
-          'COPY tg4_stage_trades2 (symbol, time, ord, dup, price, volume, side, trade_id) FROM STDIN (FORMAT binary)',
-          tradeBinary(trades),
-        );
-        const r = await c.query(STAGE_TO_TRADES);
-        n.inserted += r.rowCount ?? 0;
-        n.duplicates += trades.length - (r.rowCount ?? 0);
-      }
-      if (book.length > 0) {
-        await copyIn(
-          c,
-          'COPY tg4_stage_book (symbol, time, side, level, price, volume) FROM STDIN (FORMAT binary)',
-          bookBinary(book),
-        );
-        const r = await c.query(STAGE_TO_BOOK);
-        n.inserted += r.rowCount ?? 0;
-        n.duplicates += book.length - (r.rowCount ?? 0);
-      }
+      if (trades.length > 0)
+        await stageAndMove(c, COPY_STAGE_TRADES, tradeBinary(trades), STAGE_TO_TRADES, trades.length, n);
+      if (book.length > 0) await stageAndMove(c, COPY_STAGE_BOOK, bookBinary(book), STAGE_TO_BOOK, book.length, n);
       await c.query('COMMIT');
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
