@@ -29,6 +29,7 @@ export class LiveRouter {
   private readonly instrument: RouterOptions['instrument'];
   /** Resting exchange-side exits; null unless exchangeExits. */
   readonly protection: ExchangeProtection | null;
+  private queue: Promise<unknown> = Promise.resolve();
   readonly log: { time: number; symbol: string; desired: number; sent: number; result: string }[] = [];
 
   constructor(gateway: KrakenGateway, o: RouterOptions = {}) {
@@ -46,17 +47,34 @@ export class LiveRouter {
     return v;
   }
 
-  /** After the decision at bar nx's close: sends the exchange toward the trader's planned position. */
-  async follow(trader: TargetTrader, symbol: string, close: number, nx: number, time: number): Promise<string> {
+  /** After the decision at bar nx's close: sends the exchange toward the trader's planned position (one at a time). */
+  follow(trader: TargetTrader, symbol: string, close: number, nx: number, time: number): Promise<string> {
+    const next = this.queue.then(() => this.followNow(trader, symbol, close, nx, time));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Resolves once every follow asked for so far is done (orders answered, exits synced). */
+  idle(): Promise<void> {
+    return this.queue.then(() => {});
+  }
+
+  private async followNow(
+    trader: TargetTrader,
+    symbol: string,
+    close: number,
+    nx: number,
+    time: number,
+  ): Promise<string> {
     let desired = trader.plannedSize(close, nx);
     if (desired < 0 && !this.o.allowShort) desired = 0;
-    const exited = this.protection?.exited.get(symbol);
+    const exited = this.protection?.exitedSide(symbol);
     if (exited !== undefined) {
       // A resting exit closed the exchange trade: stay out while the paper trade on that side is still open.
       const paper = trader.portfolio.book.size[0]!;
       if (paper !== 0 && paper > 0 === exited > 0) {
         if (desired !== 0 && desired > 0 === exited > 0) desired = 0;
-      } else this.protection!.exited.delete(symbol);
+      } else this.protection!.release(symbol);
     }
     const have = this.gateway.position(symbol) + this.gateway.inFlight(symbol);
     let delta = desired - have;

@@ -148,7 +148,11 @@ export class LiveLoop {
       if (o.log) this.unsubs.push(logExecutorEvents(lane.executor, o.log));
     }
     this.router = o.gateway
-      ? new LiveRouter(o.gateway, { instrument: (s) => this.client.precision.get(s), ...o.router })
+      ? new LiveRouter(o.gateway, {
+          instrument: (s) => this.client.precision.get(s),
+          onEvent: (level, message) => this.system(level, `exchange exits: ${message}`),
+          ...o.router,
+        })
       : null;
     this.data.onBar((b) => {
       if (b.timeframe !== o.timeframe) return;

@@ -34,6 +34,11 @@ export interface ServerOrder {
   /** stop-loss / take-profit: the trigger price (triggers.price), and whether it may only reduce. */
   triggerPrice?: number;
   reduceOnly?: boolean;
+  /** Server event order: when it was accepted, and when it became final (filled or cancelled). */
+  seq?: number;
+  doneSeq?: number;
+  /** The account's position in the symbol when the order was accepted (from this server's fills). */
+  positionAtAdd?: number;
 }
 
 export interface ServerTrade {
@@ -72,6 +77,15 @@ export class KrakenTestServer {
   fillPrice = 30_000;
   /** The next add_order is refused with this Kraken error text (then cleared). */
   rejectNext: string | null = null;
+  /** Orders the server's events (add, fill, cancel) for tests that check what happened before what. */
+  private seq = 0;
+
+  /** The account's signed position in `symbol` from the fills this server made. */
+  position(symbol: string): number {
+    let q = 0;
+    for (const t of this.trades) if (t.symbol === symbol) q += t.side === 'buy' ? t.qty : -t.qty;
+    return q;
+  }
   /** API credentials the REST token call accepts. */
   apiKey = 'test-key';
   apiSecret = Buffer.from('test-secret-0123456789abcdef').toString('base64');
@@ -471,6 +485,8 @@ export class KrakenTestServer {
       fail('EOrder:Order type not supported by the test exchange');
       return;
     }
+    o.seq = this.seq++;
+    o.positionAtAdd = this.position(o.symbol);
     this.orders.set(o.orderId, o);
     this.reply(ws, {
       method: 'add_order',
@@ -516,6 +532,7 @@ export class KrakenTestServer {
     o.cumQty += qty;
     const done = o.cumQty >= o.qty - 1e-12;
     o.status = done ? 'filled' : 'partially_filled';
+    if (done) o.doneSeq = this.seq++;
     const t: ServerTrade = {
       orderId: o.orderId,
       clOrdId: o.clOrdId,
@@ -550,6 +567,7 @@ export class KrakenTestServer {
         return;
       }
       o.status = 'canceled';
+      o.doneSeq = this.seq++;
       this.execBroadcast([this.orderReport(o, 'canceled')]);
     }
     this.reply(ws, { method: 'cancel_order', req_id: req, success: true, result: { order_id: ids[0] } });

@@ -125,7 +125,7 @@ describe('resting exchange-side exits', () => {
     expect(gw.position(S)).toBe(0);
     await pr.sync(S, LEVELS);
     expect(serverOrders('take-profit').map((o) => o.status)).toEqual(['canceled']);
-    expect(pr.exited.get(S)).toBe(1);
+    expect(pr.exitedSide(S)).toBe(1);
     expect(gw.risk.state).toBe('ACTIVE');
     expect(events.some((e) => e.includes('a resting exchange exit filled'))).toBe(true);
   });

@@ -28,8 +28,8 @@ interface ProtectedTrade {
 export class ExchangeProtection {
   private readonly gw: KrakenGateway;
   private readonly trades = new Map<string, ProtectedTrade>();
-  /** Symbols whose exchange trade a resting exit closed, with that trade's side (cleared by the router). */
-  readonly exited = new Map<string, 1 | -1>();
+  /** Symbols whose exchange trade a resting exit closed, with that trade's side (until release). */
+  private readonly exited = new Map<string, 1 | -1>();
   /** One sync / clear at a time per symbol. */
   private readonly chain = new Map<string, Promise<unknown>>();
   private readonly onEvent: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -117,6 +117,17 @@ export class ExchangeProtection {
         if (!r.ok) this.onEvent('error', `${symbol}: ${type} at ${price} not resting: ${r.reason}`);
       }
     });
+  }
+
+  /** The side of the exchange trade a resting exit of `symbol` closed (fills reported so far), if one did. */
+  exitedSide(symbol: string): 1 | -1 | undefined {
+    this.noteExits(symbol);
+    return this.exited.get(symbol);
+  }
+
+  /** The router is done staying out (the paper trade the exit closed is over). */
+  release(symbol: string): void {
+    this.exited.delete(symbol);
   }
 
   /** A resting exit that filled (even partly) closed the exchange trade on its own. */
