@@ -1,4 +1,4 @@
-// (~575 lines on purpose: socket loop, session table and memory accounting are one object's state, read by every request.)
+// (~575 lines on purpose: the socket loop, session table and memory accounting are state that every request reads.)
 // The environment server: one ZeroMQ ROUTER socket, msgpack requests (docs/protocol.md), sessions of N sub-envs.
 // Requests are handled one at a time, in arrival order per connection (libzmq fair-queues between connections, so a
 // client flooding the socket delays the others by at most its share). A `make` is built in the background, in slices
