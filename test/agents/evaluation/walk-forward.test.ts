@@ -102,4 +102,18 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     expect(summary).toHaveLength(2 + 2 + 1); // header, rule, one row per fold, the chained row
     expect(summary[2]).toContain(`| ${s0Sharpe(report)} |`);
   }, 240_000);
+
+  it('refuses what cannot run, before training anything, saying what to change', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tg4-wf-bad-'));
+    const ledger = join(out, 'trials.jsonl');
+    const base = { agent: 'ppo' as const, envKwargs: { range: SPAN }, out, steps: 512, trialsLedger: ledger };
+    await expect(walkForward({ ...base, folds: 2, seeds: [] })).rejects.toThrow(/at least one seed/);
+    await expect(walkForward({ ...base, folds: 20, seeds: [1], testBars: 120 })).rejects.toThrow(
+      /do not fit in 1464 bars: use fewer folds or smaller windows/,
+    );
+    await expect(
+      walkForward({ ...base, folds: 2, seeds: [1], testBars: 120, baselines: ['ema-trend-flip'] }),
+    ).rejects.toThrow(/must include 'buy-and-hold'/);
+    expect(existsSync(ledger)).toBe(false);
+  });
 });
