@@ -5,7 +5,7 @@
 // at which every feature, the window and the ATR are valid only warm the state up (they are the backtest's warm-up).
 import { targetExposure, type ActionScheme } from '../../envs/trading/actions.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
-import type { TradingConfig } from '../../envs/trading/config.ts';
+import { symbolParamsOf, type TradingConfig } from '../../envs/trading/config.ts';
 import { MS_PER_YEAR } from '../execution/metrics.ts';
 import { PaperExecutor } from '../execution/paper-executor.ts';
 import type { ExecutionEvent } from '../execution/types.ts';
@@ -81,16 +81,8 @@ export class Lane {
     this.maskBuf = new Uint8Array(o.scheme.levels?.length ?? 0);
     const ex = o.config.executor;
     this.executor = new PaperExecutor({
-      symbols: {
-        [o.symbol]: {
-          feeRate: ex.feeRate,
-          slippage: ex.slippage,
-          maxLongLeverage: ex.maxLongLeverage,
-          maxShortLeverage: ex.maxShortLeverage,
-          maintenanceMarginRatio: ex.maintenanceMarginRatio,
-          rolloverRate: ex.rolloverRate,
-        },
-      },
+      // The same kernel params the env's core trades under (one mapping from the executor config).
+      symbols: { [o.symbol]: symbolParamsOf(ex) },
       periodsPerYear: MS_PER_YEAR / o.series.timeframeMs,
     });
     this.executor.onEvent((e) => this.events.push(e));
