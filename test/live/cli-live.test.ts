@@ -163,6 +163,9 @@ describe('tg4 live', () => {
     });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/did not match/);
+    const paperExits = await tg4(['live', ...base.slice(2), '--exchange-exits']);
+    expect(paperExits.code).toBe(2);
+    expect(paperExits.stderr).toMatch(/--exchange-exits rests orders on the exchange: it goes with --live/);
     expect(server.counts.connections).toBe(before);
     expect(server.counts.tokenCalls + server.counts.addOrder).toBe(0);
   }, 60_000);

@@ -157,6 +157,11 @@ describe('resting exchange-side exits', () => {
     expect(
       (await gw.protect({ symbol: S, qty: -0.01, orderType: 'stop-loss', triggerPrice: Number.NaN, reason: 't' })).ok,
     ).toBe(false);
+    gw.risk.halt('test');
+    expect(
+      (await gw.protect({ symbol: S, qty: -0.01, orderType: 'stop-loss', triggerPrice: 29_000, reason: 't' })).ok,
+    ).toBe(false);
+    gw.risk.reset();
     gw.setExchangeStatus('cancel_only');
     expect(
       (await gw.protect({ symbol: S, qty: -0.01, orderType: 'stop-loss', triggerPrice: 29_000, reason: 't' })).ok,

@@ -44,6 +44,7 @@ interface LiveFlags {
   maxOrdersPerMinute: string;
   killFile?: string;
   allowShort?: boolean;
+  exchangeExits?: boolean;
   duration?: string;
   status: boolean;
   statusEvery: string;
@@ -123,6 +124,10 @@ export function register(program: Command): void {
     .option('--max-orders-per-minute <n>', 'risk: orders in any 60 s', String(DEFAULT_LIMITS.maxOrdersPerMinute))
     .option('--kill-file <path>', 'kill switch: when this file appears, flatten and halt (default <out>/KILL)')
     .option('--allow-short', '--live: allow short targets (needs a margin account); default: shorts go flat')
+    .option(
+      '--exchange-exits',
+      "--live: rest the trade's ATR stop-loss / take-profit on Kraken as reduce-only conditional orders (docs/live.md)",
+    )
     .option('--duration <s>', 'stop after this many seconds')
     .option('--no-status', 'no status line')
     .option('--status-every <ms>', 'status line period', '1000')
@@ -139,6 +144,8 @@ export function register(program: Command): void {
     )
     .action(async (f: LiveFlags) => {
       if (f.paper && f.live) throw new InvalidArgumentError('--paper and --live exclude each other');
+      if (f.exchangeExits && !f.live)
+        throw new InvalidArgumentError('--exchange-exits rests orders on the exchange: it goes with --live');
       if (f.policy.length === 0) throw new InvalidArgumentError('--policy names no policy');
       let kwargs: Record<string, unknown> = {};
       if (f.kwargs !== undefined) {
@@ -230,7 +237,7 @@ export function register(program: Command): void {
         db: f.db ?? null,
         log,
         gateway,
-        router: { allowShort: f.allowShort === true },
+        router: { allowShort: f.allowShort === true, exchangeExits: f.exchangeExits === true },
         killFile: f.killFile ?? join(out, 'KILL'),
       });
       // Signals are handled from here on (before any socket opens): a Ctrl-C at any moment stops cleanly.

@@ -515,8 +515,8 @@ export class KrakenGateway {
 
   /**
    * Rests a reduce-only stop-loss / take-profit on the exchange for (part of) the booked position: `qty` is signed and
-   * must reduce it. Not risk-limited like new exposure (it can only reduce), but refused when not connected and
-   * reconciled, in cancel_only / maintenance, or with an order in an unknown state.
+   * must reduce it. Not limited like new exposure (it can only reduce; not counted in orders per minute), but refused
+   * when HALTED, not connected and reconciled, not online, or with an order in an unknown state.
    */
   async protect(order: {
     symbol: string;
@@ -531,6 +531,7 @@ export class KrakenGateway {
       return { ok: false, reason };
     };
     if (this.stopped) return refuse('the gateway is stopped');
+    if (this.risk.state === 'HALTED') return refuse(`risk engine HALTED: nothing but the kill switch's flattening`);
     if (!this.connected || !this.reconciled) return refuse('not connected and reconciled with the exchange');
     if (this.status !== 'online') return refuse(`exchange status is ${this.status}: no new orders`);
     if ([...this.orders.values()].some((o) => o.state === 'unknown'))
