@@ -6,7 +6,9 @@ import { prepareTradingKwargs } from '../../envs/trading/prepare.ts';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 import type { Fill } from '../../src/execution/types.ts';
 import type { LiveLoop } from '../../src/live/loop.ts';
-import type { ServerCandle } from './kraken-server.ts';
+import { KrakenGateway, LIVE_CONFIRMATION, type GatewayOptions } from '../../src/live/gateway/gateway.ts';
+import { RiskEngine, type RiskLimits } from '../../src/live/gateway/risk.ts';
+import type { KrakenTestServer, ServerCandle } from './kraken-server.ts';
 
 /** Waits until `cond()` holds (polling every 5 ms) or fails after `ms`, naming what it waited for. */
 export async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -128,4 +130,21 @@ export function signedFills(fills: readonly Fill[]): BacktestRun['fills'] {
     reason: f.reason,
     time: f.time,
   }));
+}
+
+/** A live gateway to the local test exchange (its keys, the confirmation, fast reconnects), with these risk limits. */
+export function testGateway(
+  server: KrakenTestServer,
+  limits: RiskLimits,
+  over: Partial<GatewayOptions> = {},
+): KrakenGateway {
+  return new KrakenGateway({
+    credentials: { apiKey: server.apiKey, apiSecret: server.apiSecret },
+    confirmation: LIVE_CONFIRMATION,
+    risk: new RiskEngine(limits),
+    url: server.url,
+    restUrl: server.restUrl,
+    backoff: { initialMs: 20 },
+    ...over,
+  });
 }

@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadBundled } from '../../replay/index.ts';
 import type { ClosedBar } from '../../src/live/candle-series.ts';
-import { KrakenGateway, LIVE_CONFIRMATION } from '../../src/live/gateway/gateway.ts';
-import { RiskEngine } from '../../src/live/gateway/risk.ts';
+import type { KrakenGateway } from '../../src/live/gateway/gateway.ts';
 import { LiveLoop } from '../../src/live/loop.ts';
 import { liveTradingSetup } from '../../src/live/live-config.ts';
 import { baselinePolicy, modelPolicy } from '../../src/live/policy.ts';
-import { serverCandle, sleep, waitFor } from './helpers.ts';
+import { serverCandle, sleep, testGateway, waitFor } from './helpers.ts';
 import { KrakenTestServer } from './kraken-server.ts';
 import { saveRandomMlp } from './model-fixture.ts';
 
@@ -44,20 +43,11 @@ describe('live loop with resting exchange exits', () => {
     kwargs: Record<string, unknown>,
     policy: Parameters<typeof LiveLoop.create>[0]['policies'][number],
   ): Promise<number> => {
-    gw = new KrakenGateway({
-      credentials: { apiKey: server.apiKey, apiSecret: server.apiSecret },
-      confirmation: LIVE_CONFIRMATION,
-      risk: new RiskEngine({
-        maxOrderNotional: 1000,
-        maxPositionNotional: 1000,
-        maxOrdersPerMinute: 10_000,
-        maxDailyLoss: 1000,
-      }),
-      url: server.url,
-      restUrl: server.restUrl,
-      deadManRefreshMs: 1000,
-      backoff: { initialMs: 20 },
-    });
+    gw = testGateway(
+      server,
+      { maxOrderNotional: 1000, maxPositionNotional: 1000, maxOrdersPerMinute: 10_000, maxDailyLoss: 1000 },
+      { deadManRefreshMs: 1000 },
+    );
     await gw.start();
     const closed: ClosedBar[] = [];
     loop = await LiveLoop.create({

@@ -4,10 +4,9 @@
 // reconciliation, a triggered stop is booked once (across a reconnect too) and its sibling target cancelled; clear()
 // confirms the cancel before the router may send a new entry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KrakenGateway, LIVE_CONFIRMATION } from '../../src/live/gateway/gateway.ts';
+import type { KrakenGateway } from '../../src/live/gateway/gateway.ts';
 import { ExchangeProtection } from '../../src/live/gateway/protection.ts';
-import { RiskEngine } from '../../src/live/gateway/risk.ts';
-import { waitFor } from './helpers.ts';
+import { testGateway, waitFor } from './helpers.ts';
 import { KrakenTestServer } from './kraken-server.ts';
 
 const S = 'BTC/USD';
@@ -21,21 +20,11 @@ describe('resting exchange-side exits', () => {
   beforeEach(async () => {
     server = await new KrakenTestServer().start();
     server.fillPrice = 30_000;
-    gw = new KrakenGateway({
-      credentials: { apiKey: server.apiKey, apiSecret: server.apiSecret },
-      confirmation: LIVE_CONFIRMATION,
-      risk: new RiskEngine({
-        maxOrderNotional: 1000,
-        maxPositionNotional: 5000,
-        maxDailyLoss: 100,
-        maxOrdersPerMinute: 100,
-      }),
-      url: server.url,
-      restUrl: server.restUrl,
-      deadManRefreshMs: 200,
-      backoff: { initialMs: 20 },
-      requestTimeoutMs: 2000,
-    });
+    gw = testGateway(
+      server,
+      { maxOrderNotional: 1000, maxPositionNotional: 5000, maxDailyLoss: 100, maxOrdersPerMinute: 100 },
+      { deadManRefreshMs: 200, requestTimeoutMs: 2000 },
+    );
     events.length = 0;
     pr = new ExchangeProtection(gw, (l, m) => events.push(`${l}: ${m}`));
     await gw.start();
