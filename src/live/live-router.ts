@@ -4,8 +4,8 @@
 // engine, status and reconciliation checks inside). Spot: a short target goes flat unless shorts are allowed (margin).
 // The exchange's own PnL (fills at Kraken's prices and fees, marked at the close) feeds the daily loss limit.
 // With exchangeExits, the trade's ATR stop / target also rest on Kraken as reduce-only conditional orders
-// (gateway/protection.ts): cleared and confirmed before any order that is not reduce-only, re-synced after each order
-// and at every bar, and a trade they closed is not bought back while the paper trade stays open.
+// (gateway/protection.ts): cancelled before every order (confirmed before any that is not reduce-only), re-synced
+// after each order and at every bar, and a trade they closed is not bought back while the paper trade stays open.
 import type { KrakenGateway } from './gateway/gateway.ts';
 import { ExchangeProtection } from './gateway/protection.ts';
 import type { TargetTrader } from './target-trader.ts';
@@ -98,7 +98,9 @@ export class LiveRouter {
     }
     if (delta !== 0 && Math.abs(delta) * close >= this.o.minNotional) {
       const reduces = have !== 0 && Math.abs(desired) < Math.abs(have) && (desired === 0 || desired > 0 === have > 0);
-      if (!reduces && this.protection !== null && !(await this.protection.clear(symbol))) {
+      // Resting exits go first (an exit sent on top of a resting one could sell twice); an entry waits for the
+      // exchange's confirmation, an exit does not (it reduces either way).
+      if (this.protection !== null && !(await this.protection.clear(symbol)) && !reduces) {
         result = 'refused: resting exits not confirmed cancelled';
         this.log.push({ time, symbol, desired, sent: 0, result });
         return result;
