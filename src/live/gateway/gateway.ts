@@ -1,3 +1,4 @@
+// Kept in one file (~700 lines) on purpose: reconciliation, order placement, protection orders and the dead-man's switch share one state machine that has to be read as a whole (real money).
 // The live order gateway to Kraken (real money). It exists only when asked for with --live, keys from the environment
 // and the typed confirmation; everything else in the live loop is paper. Over the authenticated WS v2 socket it:
 //  - subscribes to `executions` (open orders and the last 50 trades in the snapshot) and reconciles from that snapshot
