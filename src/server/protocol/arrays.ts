@@ -1,5 +1,6 @@
 // Arrays on the wire: `{dtype, shape, data}` with `data` the raw little-endian bytes, row-major (numpy's C order), so
 // that numpy reads them with np.frombuffer and TypeScript with a typed-array view, with no per-element encoding.
+import { DTYPES, isFloatDtype, TYPED_ARRAY, type TypedArray } from '../../core/spaces/dtype.ts';
 import type { Dtype } from '../../core/types.ts';
 import { ProtocolError } from '../errors.ts';
 
@@ -22,27 +23,10 @@ export const DTYPE_BYTES: Record<Dtype, number> = {
   bool: 1,
 };
 
-export const INTEGER_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>([
-  'int8',
-  'int16',
-  'int32',
-  'int64',
-  'uint8',
-  'uint16',
-  'uint32',
-  'bool',
-]);
+export const INTEGER_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>(DTYPES.filter((d) => !isFloatDtype(d)));
 
 /** The typed array that holds a decoded dtype (int64 as Float64Array, exact up to 2^53; bool as Uint8Array). */
-export type DecodedArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
+export type DecodedArray = Exclude<TypedArray, Uint8ClampedArray>;
 
 export function product(shape: readonly number[]): number {
   let n = 1;
@@ -133,18 +117,8 @@ export function dataView(w: WireArray): DataView {
   return new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength);
 }
 
-const DECODED: Record<Dtype, { new (n: number): DecodedArray }> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: Float64Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  bool: Uint8Array,
-};
+// The same classes as the spaces' own storage (int64 in a Float64Array, bool in a Uint8Array).
+const DECODED = TYPED_ARRAY as Record<Dtype, { new (n: number): DecodedArray }>;
 
 /**
  * A fresh, aligned typed array with the wire array's values. msgpack hands binary out as a slice of the received
