@@ -88,7 +88,9 @@ describe('Ctrl-C during tg4 train', { timeout: 180_000 }, () => {
   it('under a terminal, gives the cursor and line wrap back after the progress bar', async () => {
     if (spawnSync('script', ['--version']).status !== 0) return; // util-linux's script gives the CLI a pty
     const out = join(mkdtempSync(join(tmpdir(), 'tg4-int-tty-')), 'model');
-    const cmd = [process.execPath, TG4, ...trainArgs(out)].map((a) => `'${a}'`).join(' ');
+    // `exec`: whatever shell `script` runs the command with (bash, or dash under SHELL=/bin/sh) becomes the CLI itself,
+    // so the pty's child is node and not a shell that would swallow the signal.
+    const cmd = `exec ${[process.execPath, TG4, ...trainArgs(out)].map((a) => `'${a}'`).join(' ')}`;
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let tty = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -97,11 +99,10 @@ describe('Ctrl-C during tg4 train', { timeout: 180_000 }, () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await until(() => metricsLines(out) >= 2 && tty.includes('\x1b[?25l'), 120_000, 'the progress bar');
     // Ctrl-C reaches the CLI itself (the pty's foreground process), not `script`.
-    const node = spawnSync('pgrep', ['-P', String(child.pid)])
-      .stdout.toString()
-      .trim()
-      .split('\n')[0]!;
-    process.kill(Number(node), 'SIGINT');
+    const node = Number(spawnSync('pgrep', ['-P', String(child.pid)]).stdout?.toString().trim().split('\n')[0]);
+    expect(Number.isInteger(node) && node > 0, 'pgrep found the CLI under script').toBe(true);
+    expect(readFileSync(`/proc/${node}/comm`, 'utf8').trim()).toBe('node');
+    process.kill(node, 'SIGINT');
     const code = await exited;
     expect(code).toBe(130);
     expect(tty.lastIndexOf('\x1b[?25h')).toBeGreaterThan(tty.lastIndexOf('\x1b[?25l'));
