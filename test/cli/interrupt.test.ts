@@ -99,7 +99,12 @@ describe('Ctrl-C during tg4 train', { timeout: 180_000 }, () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await until(() => metricsLines(out) >= 2 && tty.includes('\x1b[?25l'), 120_000, 'the progress bar');
     // Ctrl-C reaches the CLI itself (the pty's foreground process), not `script`.
-    const node = Number(spawnSync('pgrep', ['-P', String(child.pid)]).stdout?.toString().trim().split('\n')[0]);
+    const node = Number(
+      spawnSync('pgrep', ['-P', String(child.pid)])
+        .stdout?.toString()
+        .trim()
+        .split('\n')[0],
+    );
     expect(Number.isInteger(node) && node > 0, 'pgrep found the CLI under script').toBe(true);
     expect(readFileSync(`/proc/${node}/comm`, 'utf8').trim()).toBe('node');
     process.kill(node, 'SIGINT');
