@@ -20,14 +20,16 @@ export interface TradingRunResult {
   training: TrainRunResult;
   /** The model (when saved) first, then the baselines, over the test split. */
   runs: NamedRun[];
-  /** Whether the trained policy's Sharpe beat the bot's EMA-9 rule's on the test split (null: no model or no rule). */
+  /** Whether the trained policy beat the bot's EMA-9 rule on the test split on Sharpe and net return (null: no model or no rule). */
   passed: boolean | null;
   report: string;
 }
 
 /**
- * The plain verdict of an out-of-sample comparison: the policy (first run) passes when its Sharpe over the test split
- * is above the bot's EMA-9 trend flip's (a flat policy's Sharpe counts as 0); buy-and-hold is stated beside it.
+ * The plain verdict of an out-of-sample comparison against the bot's EMA-9 trend flip over the test split: the policy
+ * (first run) passes only when it beats the rule on Sharpe AND on net return. A higher Sharpe alone is not enough: a
+ * policy can post a better Sharpe (a smaller, steadier loss) while losing more money than the rule, and that is not a
+ * pass. A flat policy's Sharpe counts as 0. Buy-and-hold is stated beside it, not judged.
  */
 export function oosVerdict(runs: readonly NamedRun[]): { passed: boolean | null; line: string } {
   const policy = runs[0];
@@ -36,7 +38,18 @@ export function oosVerdict(runs: readonly NamedRun[]): { passed: boolean | null;
     return { passed: null, line: 'no verdict: the comparison lacks the trained policy or the EMA-9 rule' };
   const sp = policy.metrics.sharpe ?? 0;
   const se = rule.metrics.sharpe ?? 0;
-  const passed = sp > se;
+  const rp = policy.metrics.totalReturnPct;
+  const re = rule.metrics.totalReturnPct;
+  const betterSharpe = sp > se;
+  const betterReturn = rp > re;
+  const passed = betterSharpe && betterReturn;
+  const why = passed
+    ? "beat the bot's EMA-9 rule on both Sharpe and net return"
+    : betterSharpe
+      ? "did not beat the bot's EMA-9 rule: its Sharpe was higher but it made less money (a pass needs both)"
+      : betterReturn
+        ? "did not beat the bot's EMA-9 rule: it made more money but with a lower Sharpe (a pass needs both)"
+        : "did not beat the bot's EMA-9 rule on Sharpe or on net return";
   const bh = runs.find((r) => r.name === 'buy-and-hold');
   const vsBh = bh
     ? `; against buy-and-hold it ${sp > (bh.metrics.sharpe ?? 0) ? 'did better' : 'did worse'} (Sharpe ${fixed(bh.metrics.sharpe ?? 0)}, return ${pct(bh.metrics.totalReturnPct)})`
@@ -44,8 +57,8 @@ export function oosVerdict(runs: readonly NamedRun[]): { passed: boolean | null;
   return {
     passed,
     line:
-      `${passed ? 'PASSED' : 'FAILED'}: out of sample the trained policy ${passed ? 'beat' : 'did not beat'} the bot's EMA-9 rule on Sharpe ` +
-      `(${fixed(sp)} vs ${fixed(se)}; return ${pct(policy.metrics.totalReturnPct)} vs ${pct(rule.metrics.totalReturnPct)}, ` +
+      `${passed ? 'PASSED' : 'FAILED'}: out of sample the trained policy ${why} ` +
+      `(Sharpe ${fixed(sp)} vs ${fixed(se)}; return ${pct(rp)} vs ${pct(re)}, ` +
       `${policy.metrics.totalTrades} vs ${rule.metrics.totalTrades} trades, fees ${fixed(policy.metrics.feesPaid)} vs ${fixed(rule.metrics.feesPaid)})${vsBh}.`,
   };
 }

@@ -9,7 +9,8 @@ import '../../envs/index.ts';
 import { makeVec } from '../../src/core/registry.ts';
 import { evaluate } from '../../agents/common/evaluate.ts';
 import { describeTradingEval, tradingEvalFigures } from '../../agents/common/eval-figures.ts';
-import { trainTradingAndCompare } from '../../agents/common/trading-run.ts';
+import { oosVerdict, trainTradingAndCompare } from '../../agents/common/trading-run.ts';
+import type { NamedRun } from '../../agents/common/model-runner.ts';
 import type { AgentVectorEnv } from '../../agents/common/vec-env.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg4-train-out-'));
@@ -55,6 +56,25 @@ describe('training output in a trader’s terms', () => {
     expect(tradingEvalFigures(r)).toBeNull();
   });
 
+  it('the verdict does not pass a policy that beats the EMA-9 rule on Sharpe but loses more money than it', () => {
+    // Test-split figures of the kind that printed PASSED before: a better Sharpe (a steadier loss) and a worse return.
+    const run = (name: string, sharpe: number | null, totalReturnPct: number) =>
+      ({ name, metrics: { sharpe, totalReturnPct, totalTrades: 10, feesPaid: 5 } }) as unknown as NamedRun;
+    const bh = run('buy-and-hold', 0.4, 0.12);
+    const lossier = oosVerdict([run('ppo', -0.2, -0.3), bh, run('ema-trend-flip', -0.9, -0.1)]);
+    expect(lossier.passed).toBe(false);
+    expect(lossier.line).toMatch(/^FAILED: .*Sharpe was higher but it made less money \(a pass needs both\)/);
+    const lowerSharpe = oosVerdict([run('ppo', -1.0, 0.05), bh, run('ema-trend-flip', -0.9, -0.1)]);
+    expect(lowerSharpe.passed).toBe(false);
+    expect(lowerSharpe.line).toMatch(/^FAILED: .*made more money but with a lower Sharpe/);
+    const both = oosVerdict([run('ppo', -0.2, 0.05), bh, run('ema-trend-flip', -0.9, -0.1)]);
+    expect(both.passed).toBe(true);
+    expect(both.line).toMatch(/^PASSED: .*beat the bot's EMA-9 rule on both Sharpe and net return/);
+    // A flat policy (Sharpe null) counts as 0 on Sharpe; an equal return is not a better one.
+    expect(oosVerdict([run('ppo', null, 0), bh, run('ema-trend-flip', -0.9, 0)]).passed).toBe(false);
+    expect(oosVerdict([run('ppo', 0.1, 0.01)]).passed).toBeNull();
+  });
+
   it('tg4 train on Trading-v0: one validation pass per evaluation, trader’s figures, a verdict against the EMA-9 rule', async () => {
     const r = await trainTradingAndCompare({
       envId: 'tg4/Trading-v0',
@@ -76,10 +96,12 @@ describe('training output in a trader’s terms', () => {
     const val = tradingEvalFigures(r.training.finalEval)!;
     expect(val.equity).toBeCloseTo(10_000 * (1 + val.returnPct), 6);
     expect(r.report).toContain(describeTradingEval('validation (one deterministic pass):', val));
-    // The verdict: the policy's test-split Sharpe against the EMA-9 rule's, stated plainly.
+    // The verdict: the policy's test-split Sharpe and net return against the EMA-9 rule's, stated plainly.
     const [model, , rule] = r.runs;
     expect(rule!.name).toBe('ema-trend-flip');
-    const passed = (model!.metrics.sharpe ?? 0) > (rule!.metrics.sharpe ?? 0);
+    const passed =
+      (model!.metrics.sharpe ?? 0) > (rule!.metrics.sharpe ?? 0) &&
+      model!.metrics.totalReturnPct > rule!.metrics.totalReturnPct;
     expect(r.passed).toBe(passed);
     expect(r.report).toMatch(
       passed
