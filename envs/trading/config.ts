@@ -95,6 +95,12 @@ const common = {
   ruinFraction: z.number().min(0).lt(1).default(0.5),
   /** Terminate when the drawdown from the episode's peak reaches this fraction; null = off. */
   maxDrawdown: z.number().gt(0).max(1).nullable().default(null),
+  /**
+   * Bars per decision step: the agent acts every k bars (its order fills at the next bar's open) and the position is
+   * held through the k−1 bars after, where stops, targets, max-hold and liquidation still run bar by bar and no new
+   * order is placed. The step's reward is the sum of the k per-bar rewards; episodeLength counts decision steps.
+   */
+  decisionInterval: z.number().int().min(1).max(10_000).default(1),
   /** Bars after a position closes during which no new entry is allowed (also shown in action masks). */
   cooldownBars: z.number().int().min(0).default(0),
   /** time_in_trade in the observation = bars held / timeScale. */

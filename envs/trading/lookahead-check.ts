@@ -20,7 +20,7 @@ export interface LookaheadOptions {
   buildFeatures?: (frame: MarketFrame) => FeatureMatrix;
   /** Number of cut points (default 16), spread over the checkable bars, plus higher-timeframe bucket ends. */
   cuts?: number;
-  /** Env steps replayed before each cut (default 48). */
+  /** Env steps replayed before each cut (default 48; a step spans decisionInterval bars). */
   stepsBefore?: number;
   /** Seeds the perturbations and the replayed actions (default 0). */
   seed?: number;
@@ -153,7 +153,9 @@ export function checkLookahead(opts: LookaheadOptions): LookaheadReport {
   const F = base.names.length;
   const baseEnv = new TradingEnv({ ...envKw, frame, featureMatrix: base, episodeLength: null });
   const windowSize = baseEnv.core.windowSize;
-  const first = Math.max(base.warmup + windowSize, 1) + stepsBefore;
+  // A decision step spans `interval` bars (decisionInterval): its reward may use bars up to the last of them.
+  const interval = baseEnv.config.decisionInterval;
+  const first = Math.max(base.warmup + windowSize, 1) + stepsBefore * interval;
   const cuts = cutPoints(frame, first, opts.cuts ?? 16);
   const leaks: Leak[] = [];
   const seen = new Set<string>();
@@ -190,7 +192,7 @@ export function checkLookahead(opts: LookaheadOptions): LookaheadReport {
       }
     }
     // Observations and rewards: replay the same seeded actions on both frames up to the cut.
-    const start = cut - stepsBefore;
+    const start = cut - stepsBefore * interval;
     const envB = new TradingEnv({ ...kwargsFor(other), frame: other, featureMatrix: pert, episodeLength: null });
     const rng = new Rng(seed + ci);
     const space = baseEnv.actionSpace as { n?: number };
@@ -205,13 +207,13 @@ export function checkLookahead(opts: LookaheadOptions): LookaheadReport {
         checked.observations++;
         if (!same(oa[k]!, ob[k]!)) report('observation', baseEnv.observationNames[k]!, cut, bar, oa[k]!, ob[k]!);
       }
-      if (bar >= cut) break;
+      if (bar + interval > cut) break;
       const action = discrete ? rng.integer(space.n!) : Float32Array.of(rng.uniform(-1, 1));
       const sa = baseEnv.step(action);
       const sb = envB.step(action);
-      // This step's reward is marked at the close of bar + 1 ≤ cut: it may use bars ≤ cut only.
+      // This step's reward is marked at the close of bar + interval ≤ cut: it may use bars ≤ cut only.
       checked.rewards++;
-      if (!same(sa.reward, sb.reward)) report('reward', 'reward', cut, bar + 1, sa.reward, sb.reward);
+      if (!same(sa.reward, sb.reward)) report('reward', 'reward', cut, bar + interval, sa.reward, sb.reward);
       if (sa.terminated || sa.truncated || sb.terminated || sb.truncated) break;
       oa = sa.observation;
       ob = sb.observation;

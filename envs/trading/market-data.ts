@@ -217,6 +217,8 @@ export interface ResolveOptions {
   atrPeriod: number | null;
   /** Steps one episode needs (null: at least one). */
   episodeLength: number | null;
+  /** Bars per step (default 1): an episode of L steps spans L × decisionInterval bars. */
+  decisionInterval?: number;
   /** Precomputed matrices, one per frame. */
   matrices?: readonly FeatureMatrix[] | undefined;
 }
@@ -302,14 +304,15 @@ export function resolveMarketData(
     windowCopier: (w) => new WindowCopier(features, F, w, featureSet.windowViews(w)),
   };
   const first = firstDecisionBar(data, opts.windowSize);
-  const need = (opts.episodeLength ?? 1) + 1;
+  const k = opts.decisionInterval ?? 1;
+  const need = opts.episodeLength === null ? 2 : opts.episodeLength * k + 1;
   if (rangeEnd - first < need) {
     const have = Math.max(0, rangeEnd - first);
     throw new InvalidArgumentError(
       `range: too short for one episode: the range ${kw.range ?? '(all data)'} has ${rangeEnd - rangeStart} bars of ${ref.symbol} ${ref.timeframe}; ` +
         `the first decision needs ${warmup} warm-up bar(s) of the features and ${opts.windowSize - 1} more for the window` +
         `${data.atrWarmup > 0 ? ` (the stops' ATR is defined from bar ${data.atrWarmup})` : ''}: bar ${first}, ` +
-        `leaving ${have}, but an episode of ${opts.episodeLength ?? 1} step(s) needs ${need}: use a longer range, a shorter episodeLength or a smaller windowSize`,
+        `leaving ${have}, but an episode of ${opts.episodeLength ?? 1} step(s)${k > 1 ? ` of ${k} bars (decisionInterval)` : ''} needs ${need}: use a longer range, a shorter episodeLength${k > 1 ? ', a smaller decisionInterval' : ''} or a smaller windowSize`,
     );
   }
   return data;

@@ -32,6 +32,7 @@ function coreOptions(
     ruinFraction: c.ruinFraction,
     maxDrawdown: c.maxDrawdown,
     cooldownBars: c.cooldownBars,
+    decisionInterval: c.decisionInterval,
     timeScale: c.timeScale,
     discrete,
     rebalanceThreshold: c.rebalanceThreshold,
@@ -75,6 +76,7 @@ export function tradingSetup(kwargs: Record<string, unknown>): TradingSetup {
     windowSize,
     atrPeriod: atrPeriod(config),
     episodeLength: config.episodeLength,
+    decisionInterval: config.decisionInterval,
     matrices: config.featureMatrix ? [config.featureMatrix] : undefined,
   });
   return { config, scheme, data, core: coreOptions(config, windowSize, scheme.discrete) };
@@ -149,6 +151,7 @@ export function portfolioSetup(kwargs: Record<string, unknown>): PortfolioSetup 
     windowSize,
     atrPeriod: atrPeriod(config),
     episodeLength: config.episodeLength,
+    decisionInterval: config.decisionInterval,
     matrices: config.featureMatrices,
   });
   return { config, data, core: coreOptions(config, windowSize, false) };

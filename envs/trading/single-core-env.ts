@@ -12,7 +12,7 @@ export abstract class SingleCoreEnv<A> extends Env<Float32Array, A> {
   override readonly metadata = { renderModes: ['ansi', 'svg'] as readonly RenderMode[] };
   readonly data: MarketData;
   readonly core: TradingCore;
-  /** Bar times and equity of the current episode (reset point first). */
+  /** Bar times and equity of the current episode (reset point first; every bar, also between decisions). */
   private curveTime: number[] = [];
   private curveEquity: number[] = [];
 
@@ -51,8 +51,18 @@ export abstract class SingleCoreEnv<A> extends Env<Float32Array, A> {
     this.setTargets(action);
     const c = this.core;
     c.stepOne(0);
-    this.curveTime.push(this.data.time[c.bar[0]!]!);
-    this.curveEquity.push(c.equity[0]!);
+    const end = c.bar[0]!;
+    if (c.stepEquity.length === 0) {
+      this.curveTime.push(this.data.time[end]!);
+      this.curveEquity.push(c.equity[0]!);
+    } else {
+      // decisionInterval > 1: every bar of the step (its last is the decision bar's equity).
+      const n = c.barsInStep[0]!;
+      for (let j = 0; j < n; j++) {
+        this.curveTime.push(this.data.time[end - n + 1 + j]!);
+        this.curveEquity.push(c.stepEquity[j]!);
+      }
+    }
     const done = c.terminated[0] === 1 || c.truncated[0] === 1;
     return {
       observation: c.observations.slice(0, c.obsDim),
@@ -63,14 +73,14 @@ export abstract class SingleCoreEnv<A> extends Env<Float32Array, A> {
     };
   }
 
-  /** Equity curve of the current episode (bar times in ms, equity). */
+  /** Equity curve of the current episode (bar times in ms, equity), one point per bar. */
   equityCurve(): { time: Float64Array; equity: Float64Array } {
     return { time: Float64Array.from(this.curveTime), equity: Float64Array.from(this.curveEquity) };
   }
 
   /** Steps taken in the current episode. */
   protected get episodeSteps(): number {
-    return this.curveEquity.length - 1;
+    return this.core.steps[0]!;
   }
 
   override render(): RenderFrame {

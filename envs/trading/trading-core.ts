@@ -12,6 +12,9 @@
 //   3. settle, the one end of every step: the account marked at bar t+1's close; reward from the step's account
 //      numbers; termination on ruin/drawdown; truncation at the episode length or when no bar t+2 is left to fill at;
 //      the observation for the decision at bar t+1's close: feature rows ≤ t+1 and the portfolio state.
+// With decisionInterval k > 1 one step spans bars t+1 … t+k: the orders of step 1 at bar t+1's open only, then for
+// each later bar exitsAndMark and the per-bar part of settle (mark, reward, termination) again, no order placed; the
+// step's reward is the sum of the k per-bar rewards, and it ends early on termination or at the end of the data.
 // The rules in trader's terms: docs/trading-env.md, "Trading rules".
 import * as K from '../../src/execution/kernel.ts';
 import { accountMetrics, MS_PER_YEAR, type AccountMetrics } from '../../src/execution/metrics.ts';
@@ -43,6 +46,8 @@ export interface CoreOptions {
   ruinFraction: number;
   maxDrawdown: number | null;
   cooldownBars: number;
+  /** Bars per decision step (1: every bar). */
+  decisionInterval: number;
   timeScale: number;
   /** Discrete schemes hold a position while the same level is chosen again; continuous ones use the threshold. */
   discrete: boolean;
@@ -122,7 +127,7 @@ export class TradingCore {
   readonly entryBar: Int32Array;
   /** First fill bar at which a new entry is allowed again. */
   readonly cooldownUntil: Int32Array;
-  /** This step's order fill (qty 0 = none) and exit (reason 0 = none). */
+  /** This step's order fill (qty 0 = none) and exit (reason 0 = none; with decisionInterval > 1, the step's one exit). */
   readonly orderQty: Float64Array;
   readonly orderPrice: Float64Array;
   readonly orderFee: Float64Array;
@@ -139,6 +144,12 @@ export class TradingCore {
   private readonly slippagePaid: Float64Array;
 
   // ---- outputs
+  /**
+   * decisionInterval > 1 only: equity at the close of each bar of sub-env i's last step, at [i·k, i·k + barsInStep[i]),
+   * the last one equal to equity[i] (the single envs' per-bar equity curve).
+   */
+  readonly stepEquity: Float64Array;
+  readonly barsInStep: Int32Array;
   readonly observations: Float32Array;
   readonly rewards: Float32Array;
   /** The rewards in full precision (the single envs return these; the vector env's Float32 rows are rounded). */
@@ -158,6 +169,7 @@ export class TradingCore {
   private readonly discrete: boolean;
   private readonly threshold: number;
   private readonly cooldownBars: number;
+  private readonly interval: number;
   private readonly ruinFraction: number;
   /** NaN when off. */
   private readonly maxDrawdown: number;
@@ -186,6 +198,11 @@ export class TradingCore {
     this.discrete = o.discrete;
     this.threshold = o.rebalanceThreshold;
     this.cooldownBars = o.cooldownBars;
+    if (!Number.isInteger(o.decisionInterval) || o.decisionInterval < 1)
+      throw new InvalidArgumentError(
+        `decisionInterval must be a whole number of bars ≥ 1 (got ${o.decisionInterval}): 1 acts every bar`,
+      );
+    this.interval = o.decisionInterval;
     this.ruinFraction = o.ruinFraction;
     this.maxDrawdown = o.maxDrawdown ?? NaN;
     this.invTimeScale = 1 / o.timeScale;
@@ -255,6 +272,8 @@ export class TradingCore {
       this.observations = new Float32Array(obsLen);
     }
     this.arenaBase = obsLen;
+    this.stepEquity = new Float64Array(o.decisionInterval > 1 ? n * o.decisionInterval : 0);
+    this.barsInStep = new Int32Array(n);
     this.rewards = new Float32Array(n);
     this.rewards64 = new Float64Array(n);
     this.terminated = new Uint8Array(n);
@@ -269,7 +288,7 @@ export class TradingCore {
   /** Last bar an episode of the configured length may start at. */
   get maxStart(): number {
     const L = this.o.episodeLength;
-    return L === null ? this.data.rangeEnd - 2 : this.data.rangeEnd - 1 - L;
+    return L === null ? this.data.rangeEnd - 2 : this.data.rangeEnd - 1 - L * this.interval;
   }
 
   /** Starts a new episode in sub-env i; `start` (a bar index) overrides the configured start rule. */
@@ -303,6 +322,7 @@ export class TradingCore {
     this.bar[i] = s;
     this.startBar[i] = s;
     this.steps[i] = 0;
+    // Without an episode length the end of the data truncates (that many steps is never reached with k > 1).
     this.episodeSteps[i] = this.o.episodeLength ?? this.data.rangeEnd - 1 - s;
     const e = markAccount(this.book, i, this.data.time[s]!);
     this.prevEquity[i] = e;
@@ -316,6 +336,7 @@ export class TradingCore {
     this.timeInTrade[i] = 0;
     this.rewards[i] = 0;
     this.rewards64[i] = 0;
+    this.barsInStep[i] = 0;
     this.terminated[i] = 0;
     this.truncated[i] = 0;
     this.reward.reset(i);
@@ -325,7 +346,8 @@ export class TradingCore {
   /**
    * One step of sub-env i with the target exposures in targets[i·S …]: orders at the next open (skipped when a
    * single-symbol step holds, i.e. places no order: most steps of most policies), exits inside the bar and the mark,
-   * then the one settle path (reward, termination, observation) every step takes.
+   * then the one settle path (reward, termination, observation) every step takes; with decisionInterval > 1 the bars
+   * after the first are held (holdBars).
    */
   stepOne(i: number): void {
     const b = this.book;
@@ -337,7 +359,44 @@ export class TradingCore {
     this.clearFills(i);
     if (!(this.S === 1 && this.fastPath && this.holds(i))) this.placeOrders(i, nx, row);
     this.exitsAndMark(i, nx, row);
-    this.settle(i, nx, row);
+    if (this.interval === 1) this.settle(i, nx, row);
+    else this.holdBars(i, nx, row);
+  }
+
+  /**
+   * decisionInterval k > 1: bar nx (its orders placed, exits run) settled, then bars nx+1 … nx+k−1 with no order: exits
+   * and the mark, each bar's reward computed by the reward scheme in bar order and summed. Stops after a terminating
+   * bar or when no bar is left to fill at. The step's costs and turnover are the sums over its bars.
+   */
+  private holdBars(i: number, nx: number, row: number): void {
+    const b = this.book;
+    const k = this.interval;
+    const curve = i * k;
+    const feesAtStart = this.feesBefore[i]!;
+    const tradedAtStart = this.tradedBefore[i]!;
+    let slippage = 0;
+    let sum = 0;
+    let j = 0;
+    for (;;) {
+      sum += this.settleBar(i, nx, row);
+      slippage += this.slippagePaid[i]!;
+      this.stepEquity[curve + j] = this.equity[i]!;
+      j++;
+      if (j === k || this.terminated[i] === 1 || nx + 1 >= this.rangeEnd) break;
+      this.bar[i] = nx; // the reward inputs' bar: the one before the bar being marked, as in a one-bar step
+      nx++;
+      row += this.stride;
+      this.feesBefore[i] = b.feesPaid[i]!;
+      this.tradedBefore[i] = b.tradedNotional[i]!;
+      this.slippagePaid[i] = 0;
+      this.exitsAndMark(i, nx, row);
+    }
+    this.barsInStep[i] = j;
+    this.costs[i] = b.feesPaid[i]! - feesAtStart + slippage;
+    this.turnover[i] = b.tradedNotional[i]! - tradedAtStart;
+    this.rewards64[i] = sum;
+    this.rewards[i] = sum;
+    this.endStep(i, nx);
   }
 
   /**
@@ -493,6 +552,14 @@ export class TradingCore {
    * drawdown termination, truncation at the episode length or the end of the data, and the observation at bar nx.
    */
   private settle(i: number, nx: number, row: number): void {
+    const reward = this.settleBar(i, nx, row);
+    this.rewards64[i] = reward;
+    this.rewards[i] = reward;
+    this.endStep(i, nx);
+  }
+
+  /** Bar nx of sub-env i settled: the mark at its close, the reward inputs, the reward (returned) and termination. */
+  private settleBar(i: number, nx: number, row: number): number {
     const b = this.book;
     const S = this.S;
     const bars = this.bars;
@@ -522,11 +589,13 @@ export class TradingCore {
     this.exposure[i] = e > 0 ? expo : 0;
     this.timeInTrade[i] = held;
     const reward = this.reward.compute(this.rewardInputs, i);
-    this.rewards64[i] = reward;
-    this.rewards[i] = reward;
-
     const dd = 1 - e / newPeak;
     this.terminated[i] = e <= this.ruinFraction * this.initialEquity[i]! || dd >= this.maxDrawdown ? 1 : 0;
+    return reward;
+  }
+
+  /** Step count, truncation at the episode length or the end of the data, and the observation at bar nx. */
+  private endStep(i: number, nx: number): void {
     const k = this.steps[i]! + 1;
     this.steps[i] = k;
     this.truncated[i] = k >= this.episodeSteps[i]! || nx + 1 >= this.rangeEnd ? 1 : 0;
