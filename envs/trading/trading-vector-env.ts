@@ -11,7 +11,12 @@ import type { Box } from '../../src/core/spaces/box.ts';
 import { describeValue } from '../../src/core/spaces/space.ts';
 import { ActionBatch } from '../../src/core/vector/action-batch.ts';
 import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
-import { EMPTY_INFO, type EnvIds, type VectorActions } from '../../src/core/vector/vector-env.ts';
+import {
+  EMPTY_INFO,
+  type EnvIds,
+  type ObservationWindow,
+  type VectorActions,
+} from '../../src/core/vector/vector-env.ts';
 import type { RowSteps } from '../../src/core/vector/sub-envs.ts';
 import type { ActionScheme } from './actions.ts';
 import { observationSpace } from './observation.ts';
@@ -189,6 +194,11 @@ export class TradingVectorEnv extends BatchedVectorEnv<TradingSubEnvs> {
 
   get featureSpecHash(): string | null {
     return this.core.data.specHash ?? null;
+  }
+
+  /** Observations start with windowSize rows of the feature matrix, one bar per row (observation.ts). */
+  get observationWindow(): ObservationWindow {
+    return { rows: this.core.windowSize, cols: this.core.data.numFeatures };
   }
 
   /** Live per-sub-env numbers (typed arrays owned by the env, updated in place every step). */

@@ -4,9 +4,11 @@ import * as zmq from 'zeromq';
 import type { AutoresetMode, Space, SpaceJSON } from '../core/types.ts';
 import { Tg4Error, type Tg4ErrorCode } from '../core/errors.ts';
 import { spaceFromJSON } from '../core/spaces/from-json.ts';
+import { flatdim } from '../core/spaces/flatten.ts';
 import { isDtype, TYPED_ARRAY } from '../core/spaces/dtype.ts';
 import { loadClientKeys, type ClientKeys } from './curve.ts';
 import { RemoteError } from './errors.ts';
+import { WindowDeltaDecoder } from './obs-window.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
 import {
   decodeWireArray,
@@ -19,6 +21,7 @@ import {
   PROTOCOL_VERSION,
   type HelloResult,
   type MakeResult,
+  type ObsDeltaWire,
   type Op,
   type WireAutoresetMode,
 } from './protocol/messages.ts';
@@ -115,6 +118,7 @@ export class Tg4Client {
       autoreset: options.autoreset ?? 'next-step',
       batch_size: options.batchSize ?? null,
       engine: options.engine ?? 'auto',
+      obs_window: options.obsWindow ?? this.address.startsWith('tcp://'),
     });
     return new RemoteVectorEnv(this, r);
   }
@@ -169,6 +173,11 @@ export interface MakeVecOptions {
   batchSize?: number;
   /** 'auto' (default), or force the batched 'vector' engine or N single envs ('sub-env', which keep full infos). */
   engine?: 'auto' | 'vector' | 'sub-env';
+  /**
+   * Window deltas (docs/protocol.md): for sliding-window observations (the trading envs) a step reply carries each
+   * sub-env's newest row only. Default: over tcp, where the bytes cost; not over ipc (docs/server.md, Performance).
+   */
+  obsWindow?: boolean;
 }
 
 /** Observations as typed arrays (Float32Array for float32 Boxes; int64 as Float64Array); maps/lists for Dict/Tuple. */
@@ -209,6 +218,8 @@ export class RemoteVectorEnv {
   /** Steps sent and not answered yet, and whether every step reply so far has arrived (then reuse_reply may be sent). */
   private stepsPending = 0;
   private repliesReceived = false;
+  /** Rebuilds observations from window deltas, in sessions the server serves with them (made.obs_window). */
+  private readonly window: WindowDeltaDecoder | null;
 
   constructor(
     readonly client: Tg4Client,
@@ -221,6 +232,8 @@ export class RemoteVectorEnv {
     this.singleObservationSpace = spaceFromJSON(made.observation_space);
     this.singleActionSpace = spaceFromJSON(made.action_space);
     this.actionJSON = made.action_space;
+    const w = made.obs_window ?? null;
+    this.window = w === null ? null : new WindowDeltaDecoder(this.numEnvs, flatdim(this.singleObservationSpace), w);
   }
 
   async reset(
@@ -232,8 +245,11 @@ export class RemoteVectorEnv {
       options: args.options ?? null,
       env_ids: args.envIds ?? null,
     });
+    const observations = decodeWireValue(r.obs) as DecodedValue;
+    if (this.window !== null && typeof r.obs_seq === 'number')
+      this.window.hold(observations as Float32Array, r.obs_seq);
     return {
-      observations: decodeWireValue(r.obs) as DecodedValue,
+      observations,
       infos: decodeWireValue(r.infos) as Record<string, unknown>[],
       envIds: (r.env_ids as number[] | null) ?? null,
     };
@@ -258,7 +274,7 @@ export class RemoteVectorEnv {
       .then(
         (r) => {
           this.repliesReceived = --this.stepsPending === 0;
-          return decodeStep(r);
+          return decodeStep(r, this.window);
         },
         (err: unknown) => {
           this.stepsPending--;
@@ -315,15 +331,27 @@ export class RemoteVectorEnv {
   }
 }
 
-function decodeStep(r: Record<string, unknown>): RemoteStepResult {
+function decodeStep(r: Record<string, unknown>, window: WindowDeltaDecoder | null): RemoteStepResult {
   return {
-    observations: decodeWireValue(r.obs) as DecodedValue,
+    observations: r.obs_delta === undefined ? (decodeWireValue(r.obs) as DecodedValue) : windowObs(r.obs_delta, window),
     rewards: decodeWireArray(r.rewards as WireArray) as Float64Array,
     terminated: decodeWireArray(r.terminated as WireArray) as Uint8Array,
     truncated: decodeWireArray(r.truncated as WireArray) as Uint8Array,
     infos: decodeWireValue(r.infos) as Record<string, unknown>[],
     envIds: (r.env_ids as number[] | null) ?? null,
   };
+}
+
+function windowObs(delta: unknown, window: WindowDeltaDecoder | null): Float32Array {
+  if (window === null)
+    throw new Tg4Error('PROTOCOL_ERROR', 'the server sent a window delta to a session that did not ask for one');
+  const d = delta as ObsDeltaWire;
+  return window.apply({
+    seq: d.seq,
+    shifted: decodeWireArray(d.shifted) as Uint8Array,
+    full: decodeWireArray(d.full) as Float32Array,
+    tail: decodeWireArray(d.tail) as Float32Array,
+  });
 }
 
 /** Encodes a batch of `rows` actions for an action space: Discrete as int64, Box/MultiDiscrete in their dtype. */

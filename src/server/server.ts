@@ -434,6 +434,7 @@ export class Tg4Server {
         render_mode: probe.renderMode,
         callable: engine.callable,
         engine: engine instanceof VectorEngine ? 'vector' : 'sub-env',
+        obs_window: engine instanceof VectorEngine ? engine.obsWindow : null,
       };
     } finally {
       this.building--;
@@ -499,7 +500,7 @@ export class Tg4Server {
           req.autoreset as 'next-step' | 'same-step',
           r.kwargs,
         );
-        if (venv !== null) return { engine: new VectorEngine(venv, first), bytes };
+        if (venv !== null) return { engine: new VectorEngine(venv, first, req.obs_window), bytes };
       }
       if (req.engine === 'vector') {
         throw new InvalidArgumentError(

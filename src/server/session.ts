@@ -11,6 +11,7 @@ import { EMPTY_INFO, type EnvIds, type VectorEnv } from '../core/vector/vector-e
 import { InvalidArgumentError } from '../core/errors.ts';
 import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
 import { ReplyMemory } from './protocol/fast-reply.ts';
+import { WindowDeltaEncoder } from './obs-window.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
 import {
   actionBatch,
@@ -283,15 +284,24 @@ export class VectorEngine implements SessionEngine {
   private readonly infos: Record<string, unknown>[];
   private readonly finalWire = (fo: unknown): unknown =>
     fo instanceof Float32Array ? encodeTyped(fo.slice(), [...this.obsShape]) : toWireValue(fo);
+  /** Window deltas for step replies (make.obs_window), when the env's observations have a window that fits. */
+  private readonly deltas: WindowDeltaEncoder | null;
 
+  /** `obsWindow`: the client asked for window deltas (make.obs_window). */
   constructor(
     readonly venv: VectorEnv,
     readonly probe: EnvLike,
+    obsWindow = false,
   ) {
     this.observationSpace = venv.singleObservationSpace;
     this.actionSpace = venv.singleActionSpace;
     this.obsShape = [...(this.observationSpace.shape ?? [])];
     const n = venv.numEnvs;
+    const window = venv.observationWindow;
+    this.deltas =
+      obsWindow && window !== undefined && this.obsShape.length === 1 && WindowDeltaEncoder.fits(window, venv.obsDim)
+        ? new WindowDeltaEncoder(n, venv.obsDim, window)
+        : null;
     this.wireActions = actionBatch(this.actionSpace.toJSON(), n);
     this.rowActions = new Array<unknown>(n).fill(null);
     this.rewards = new Float64Array(n);
@@ -316,7 +326,19 @@ export class VectorEngine implements SessionEngine {
   reset(seeds: Seeds, options: Record<string, unknown> | null, ids: number[] | null): ResetResultWire {
     this.wholeBatch(ids, 'reset');
     const r = this.venv.reset({ seed: poolSeeds(seeds), options: options ?? undefined });
-    return { obs: this.obsWire(r.observations), infos: r.infos.map((x) => infoWire(x, this.finalWire)), env_ids: null };
+    const reply: ResetResultWire = {
+      obs: this.obsWire(r.observations),
+      infos: r.infos.map((x) => infoWire(x, this.finalWire)),
+      env_ids: null,
+    };
+    if (this.deltas !== null) reply.obs_seq = this.deltas.sent(r.observations);
+    return reply;
+  }
+
+  /** The window layout step replies build on with deltas; null when they carry whole observations. */
+  get obsWindow(): { rows: number; cols: number } | null {
+    const w = this.venv.observationWindow;
+    return this.deltas !== null && w !== undefined ? { rows: w.rows, cols: w.cols } : null;
   }
 
   step(actions: unknown, ids: number[] | null): StepResultWire {
@@ -326,8 +348,10 @@ export class VectorEngine implements SessionEngine {
     for (let i = 0; i < n; i++) this.rowActions[i] = this.wireActions.get(i);
     const r = this.venv.step(this.rowActions);
     for (let i = 0; i < n; i++) this.rewards[i] = r.rewards[i]!;
+    const obs =
+      this.deltas === null ? { obs: this.obsWire(r.observations) } : { obs_delta: this.deltas.delta(r.observations) };
     return {
-      obs: this.obsWire(r.observations),
+      ...obs,
       rewards: wireFromTyped('float64', [n], this.rewards),
       terminated: wireFromTyped('bool', [n], r.terminated),
       truncated: wireFromTyped('bool', [n], r.truncated),

@@ -24,6 +24,16 @@ export interface VectorResetArgs {
   envIds?: EnvIds;
 }
 
+/**
+ * A sliding-window observation layout: the first rows × cols values of a sub-env's observation are `rows` rows of
+ * `cols` values, oldest first, and a step that advances the sub-env by one row drops the oldest and appends one
+ * (the trading envs' feature window). Servers use it to send only what changed (src/server/obs-window.ts).
+ */
+export interface ObservationWindow {
+  readonly rows: number;
+  readonly cols: number;
+}
+
 export interface VectorEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
@@ -36,6 +46,8 @@ export interface VectorEnv {
   spec: EnvSpec | null;
   /** Hash of the feature spec the observations are built from (trading envs); absent or null otherwise. */
   readonly featureSpecHash?: string | null;
+  /** The observation's sliding-window layout, for envs whose observations have one. */
+  readonly observationWindow?: ObservationWindow;
   /** N × actions (1 = allowed) for the current observations; only envs with maskable discrete actions have it. */
   actionMasks?(): Uint8Array;
   reset(args?: VectorResetArgs): VectorResetResult;

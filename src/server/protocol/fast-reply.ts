@@ -18,6 +18,12 @@ const KEYS = new Map<string, Buffer>(
     'truncated',
     'infos',
     'env_ids',
+    'obs_seq',
+    'obs_delta',
+    'seq',
+    'shifted',
+    'full',
+    'tail',
     'dtype',
     'shape',
     'data',
@@ -197,28 +203,49 @@ function isEmptyMap(x: unknown): boolean {
 }
 
 /**
- * msgpack of `{id, result}` for a step or reset result whose observations are one array; null when not applicable.
- * With a target, the reply is written into the memory it allows (see ReplyMemory) and that memory is kept for the next.
+ * msgpack of `{id, result}` for a step or reset result whose observations are one array (or a window delta); null
+ * when not applicable. With a target, the reply is written into the memory it allows (see ReplyMemory) and that memory
+ * is kept for the next.
  */
 export function encodeBatchReply(
   id: RequestId,
   r: ResetResultWire | StepResultWire,
   target?: ReplyTarget,
 ): Buffer | null {
-  if (!looksLikeWireArray(r.obs)) return null;
+  const delta = 'obs_delta' in r ? r.obs_delta : undefined;
+  if (delta === undefined && !looksLikeWireArray(r.obs)) return null;
   const step = 'rewards' in r;
-  const obs = r.obs as WireArray;
-  const size = 256 + obs.data.length + (step ? (r as StepResultWire).rewards.data.length * 2 : 0) + r.infos.length;
+  const obsBytes =
+    delta === undefined ? (r.obs as WireArray).data.length : delta.full.data.length + delta.tail.data.length;
+  const size = 256 + obsBytes + (step ? (r as StepResultWire).rewards.data.length * 2 : 0) + r.infos.length;
   const w = new Writer(
     target === undefined ? Buffer.allocUnsafe(size) : target.memory.take(size, target.peer, target.reuse),
   );
+  const seq = (r as ResetResultWire).obs_seq;
   w.mapHeader(2);
   w.str('id');
   w.value(id);
   w.str('result');
-  w.mapHeader(step ? 6 : 3);
-  w.str('obs');
-  w.wireArray(obs);
+  w.mapHeader((step ? 6 : 3) + (seq === undefined ? 0 : 1));
+  if (delta === undefined) {
+    w.str('obs');
+    w.wireArray(r.obs as WireArray);
+  } else {
+    w.str('obs_delta');
+    w.mapHeader(4);
+    w.str('seq');
+    w.uint(delta.seq);
+    w.str('shifted');
+    w.wireArray(delta.shifted);
+    w.str('full');
+    w.wireArray(delta.full);
+    w.str('tail');
+    w.wireArray(delta.tail);
+  }
+  if (seq !== undefined) {
+    w.str('obs_seq');
+    w.uint(seq);
+  }
   if (step) {
     const s = r as StepResultWire;
     w.str('rewards');

@@ -37,6 +37,8 @@ export interface MakeRequest extends Base {
   batch_size: number | null;
   /** 'auto' (default): the spec's batched vector env when it fits, else N single envs; or force one of them. */
   engine: EngineChoice;
+  /** The client rebuilds sliding-window observations from window deltas (ObsDeltaWire) when the env offers them. */
+  obs_window: boolean;
 }
 export const ENGINES = ['auto', 'vector', 'sub-env'] as const;
 export type EngineChoice = (typeof ENGINES)[number];
@@ -123,17 +125,33 @@ export interface MakeResult {
   callable: { attributes: string[]; methods: string[] };
   /** Which engine serves the session: 'vector' (the spec's batched vector env) or 'sub-env' (N single envs). */
   engine: 'vector' | 'sub-env';
+  /** The window layout when step replies carry window deltas (make.obs_window and an env that has one); else null. */
+  obs_window: { rows: number; cols: number } | null;
 }
 export interface ResetResultWire {
   obs: WireValue;
   infos: Record<string, unknown>[];
   env_ids: number[] | null;
+  /** With window deltas: the number of this observation batch, which the next step's delta builds on. */
+  obs_seq?: number;
 }
-export interface StepResultWire extends ResetResultWire {
+/**
+ * A step's observations as changes to the batch the client holds (number seq − 1): sub-env i with shifted[i] drops
+ * its window's oldest row and appends its next row of `tail` (the newest window row, then the values after the
+ * window); the others take their next row of `full`, a whole observation.
+ */
+export interface ObsDeltaWire {
+  seq: number;
+  shifted: WireArray;
+  full: WireArray;
+  tail: WireArray;
+}
+/** A step's result: observations as `obs`, or as `obs_delta` in a session with window deltas. */
+export type StepResultWire = Omit<ResetResultWire, 'obs' | 'obs_seq'> & {
   rewards: WireArray;
   terminated: WireArray;
   truncated: WireArray;
-}
+} & ({ obs: WireValue; obs_delta?: undefined } | { obs?: undefined; obs_delta: ObsDeltaWire });
 /** An observation batch: one array, or a map/list of them for Dict/Tuple spaces. */
 export type WireValue = WireArray | { [k: string]: WireValue } | WireValue[];
 
@@ -203,6 +221,10 @@ export function parseRequest(raw: unknown): Request {
         throw new InvalidArgumentError(
           `make.engine must be one of ${ENGINES.join(', ')} (got ${JSON.stringify(engine)})`,
         );
+      if (m.obs_window !== undefined && m.obs_window !== null && typeof m.obs_window !== 'boolean')
+        throw new ProtocolError(
+          `make.obs_window must be true or false (or absent), got ${typeName(m.obs_window)}: send true only if the client rebuilds observations from window deltas`,
+        );
       return {
         op,
         id,
@@ -213,6 +235,7 @@ export function parseRequest(raw: unknown): Request {
         autoreset: autoreset as WireAutoresetMode,
         batch_size,
         engine: engine as EngineChoice,
+        obs_window: m.obs_window === true,
       };
     }
     case 'reset': {

@@ -1,0 +1,167 @@
+// Window deltas (docs/protocol.md): a session that asks for them gets, for the trading env's sliding-window
+// observations, each sub-env's newest row instead of its whole window — and rebuilds exactly the observations a session
+// without them gets, across episode ends and autoresets, whatever the env claims about its layout.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../envs/index.ts';
+import { Tg4Client, type RemoteVectorEnv } from '../../src/server/client.ts';
+import { WindowDeltaDecoder, WindowDeltaEncoder } from '../../src/server/obs-window.ts';
+import type { Tg4Server } from '../../src/server/server.ts';
+import { encodeMessage } from '../../src/server/protocol/codec.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { RawClient, int64Actions, startServer, TRANSPORTS } from './helpers.ts';
+
+const N = 4;
+
+function bytes(x: unknown): Buffer {
+  const f = x as Float32Array;
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+}
+
+async function stepBoth(a: RemoteVectorEnv, b: RemoteVectorEnv, steps: number): Promise<number> {
+  const rng = new Rng(7);
+  let ended = 0;
+  const actions = new Array<number>(N);
+  for (let t = 0; t < steps; t++) {
+    for (let i = 0; i < N; i++) actions[i] = rng.integer(3);
+    const [ra, rb] = await Promise.all([a.step(actions), b.step(actions)]);
+    const same = Buffer.compare(bytes(ra.observations), bytes(rb.observations)) === 0;
+    if (!same) expect.fail(`step ${t}: the rebuilt observations differ from the whole ones`);
+    expect(ra.rewards).toEqual(rb.rewards);
+    for (let i = 0; i < N; i++) {
+      if (ra.terminated[i] === 1 || ra.truncated[i] === 1) ended++;
+      const fa = ra.infos[i]?.final_observation as Float32Array | undefined;
+      if (fa !== undefined) expect(fa).toEqual(rb.infos[i]?.final_observation);
+    }
+  }
+  return ended;
+}
+
+describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
+  let server: Tg4Server;
+  let client: Tg4Client;
+  beforeAll(async () => {
+    server = await startServer(transport);
+    client = await Tg4Client.connect(server.address);
+  });
+  afterAll(async () => {
+    client.close();
+    await server.stop();
+  });
+
+  for (const autoreset of ['same-step', 'next-step'] as const) {
+    it(`Trading-v0 (${autoreset}): the rebuilt observations equal whole ones bit for bit, across episode ends`, async () => {
+      // A short episode so that several end (and reset) inside the run.
+      const kwargs = { episodeLength: 60 };
+      const a = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: true });
+      const b = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: false });
+      expect(a.info.obs_window).toEqual({ rows: 32, cols: 31 });
+      expect(b.info.obs_window).toBeNull();
+      const [ra, rb] = await Promise.all([a.reset(), b.reset()]);
+      expect(ra.observations).toEqual(rb.observations);
+      expect(await stepBoth(a, b, 200)).toBeGreaterThanOrEqual(2 * N);
+      await Promise.all([a.close(), b.close()]);
+    });
+  }
+
+  it('an env without a window (CartPole) is served with whole observations', async () => {
+    const env = await client.makeVec('CartPole-v1', { numEnvs: 2, seed: 1, obsWindow: true });
+    expect(env.info.obs_window).toBeNull();
+    await env.reset();
+    const r = await env.step([0, 1]);
+    expect((r.observations as Float32Array).length).toBe(8);
+    await env.close();
+  });
+});
+
+describe('window deltas on the wire', () => {
+  let server: Tg4Server;
+  let raw: RawClient;
+  beforeAll(async () => {
+    server = await startServer('ipc');
+    raw = new RawClient(server.address);
+  });
+  afterAll(async () => {
+    raw.close();
+    await server.stop();
+  });
+
+  it('a step reply carries the newest rows only (Trading-v0 × 64: under a tenth of the whole batch)', async () => {
+    const sizes: number[] = [];
+    for (const obs_window of [true, false]) {
+      const made = await raw.request({ id: 1, op: 'make', env_id: 'tg4/Trading-v0', num_envs: 64, obs_window });
+      const session = (made.result as { session: string }).session;
+      const reset = await raw.request({ id: 2, op: 'reset', session, seed: 0 });
+      expect((reset.result as { obs_seq?: number }).obs_seq).toBe(obs_window ? 1 : undefined);
+      await raw.send(encodeMessage({ id: 3, op: 'step', session, actions: int64Actions(new Array(64).fill(1)) }));
+      const [body] = await raw.socket.receive();
+      sizes.push(body!.byteLength);
+      await raw.request({ id: 4, op: 'close', session });
+    }
+    expect(sizes[0]! * 10).toBeLessThan(sizes[1]!);
+    expect(sizes[1]!).toBeGreaterThan(64 * 996 * 4);
+  });
+
+  it('make.obs_window that is not a bool is a PROTOCOL_ERROR saying what to send', async () => {
+    const r = await raw.request({ id: 9, op: 'make', env_id: 'tg4/Trading-v0', obs_window: 'yes' });
+    expect(r.error).toMatchObject({
+      code: 'PROTOCOL_ERROR',
+      message: expect.stringMatching(/obs_window must be true or false/),
+    });
+  });
+});
+
+describe('WindowDeltaEncoder and WindowDeltaDecoder', () => {
+  const window = { rows: 3, cols: 2 };
+  const d = 3 * 2 + 1;
+
+  it('a layout the observations do not follow costs whole rows, never wrong observations', () => {
+    const rng = new Rng(1);
+    const enc = new WindowDeltaEncoder(3, d, window);
+    const dec = new WindowDeltaDecoder(3, d, window);
+    const obs = new Float32Array(3 * d);
+    const fill = (): void => {
+      for (let i = 0; i < obs.length; i++) obs[i] = rng.integer(3); // few values: some windows match by chance
+    };
+    fill();
+    dec.hold(obs.slice(), enc.sent(obs));
+    let shifted = 0;
+    let full = 0;
+    for (let t = 0; t < 300; t++) {
+      // Sub-env 0 slides as declared; the others are redrawn (a reset, or an env that claims a window it lacks).
+      const keep = obs.slice(0, d);
+      fill();
+      obs.set(keep.subarray(2, 6), 0);
+      const delta = enc.delta(obs);
+      shifted += delta.tail.shape[0]!;
+      full += delta.full.shape[0]!;
+      const rebuilt = dec.apply({
+        seq: delta.seq,
+        shifted: delta.shifted.data,
+        full: new Float32Array(delta.full.data.slice().buffer),
+        tail: new Float32Array(delta.tail.data.slice().buffer),
+      });
+      expect(Buffer.from(rebuilt.buffer)).toEqual(Buffer.from(obs.buffer));
+    }
+    expect(shifted).toBeGreaterThanOrEqual(300);
+    expect(full).toBeGreaterThan(500);
+  });
+
+  it('a delta that does not build on the held batch is refused, naming both numbers', () => {
+    const enc = new WindowDeltaEncoder(1, d, window);
+    const dec = new WindowDeltaDecoder(1, d, window);
+    const obs = new Float32Array(d);
+    dec.hold(obs.slice(), enc.sent(obs));
+    enc.delta(obs); // a reply this client never read
+    const late = enc.delta(obs);
+    expect(() =>
+      dec.apply({
+        seq: late.seq,
+        shifted: late.shifted.data,
+        full: new Float32Array(late.full.data.slice().buffer),
+        tail: new Float32Array(late.tail.data.slice().buffer),
+      }),
+    ).toThrow(/delta #3 builds on batch #2, but this client holds batch #1/);
+    expect(WindowDeltaEncoder.fits({ rows: 1, cols: 2 }, d)).toBe(false);
+    expect(WindowDeltaEncoder.fits({ rows: 4, cols: 2 }, d)).toBe(false);
+  });
+});
