@@ -192,6 +192,42 @@ def server_cpu_s(pid: int) -> float:
         return 0.0
 
 
+_ECHO = """
+import sys, zmq
+s = zmq.Context().socket(zmq.ROUTER)
+port = s.bind_to_random_port("tcp://127.0.0.1") if sys.argv[1] == "tcp" else None
+if port is None:
+    s.bind(sys.argv[2])
+print(port or sys.argv[2], flush=True)
+replies = {}
+while True:
+    peer, body = s.recv_multipart(copy=False)
+    size = int.from_bytes(body.bytes[:4], "little")
+    s.send_multipart([peer, replies.setdefault(size, bytes(size))], copy=False)
+"""
+
+
+def zmq_floor(kind: str, reply_bytes: int, seconds: float) -> float:
+    """Round trips per second of one DEALER request (700 bytes, about a step's) and a reply of reply_bytes through a
+    pyzmq ROUTER echo process that does nothing else: what any ZeroMQ server and client pay per step before any work."""
+    import subprocess
+    import tempfile
+    import zmq
+    addr = f"ipc://{tempfile.mkdtemp(prefix='tg4echo-')}/e.sock"
+    p = subprocess.Popen([sys.executable, "-c", _ECHO, kind, addr], stdout=subprocess.PIPE, text=True)
+    try:
+        got = p.stdout.readline().strip()
+        sock = zmq.Context.instance().socket(zmq.DEALER)
+        sock.connect(f"tcp://127.0.0.1:{got}" if kind == "tcp" else got)
+        msg = reply_bytes.to_bytes(4, "little") + bytes(696)
+        rate = timed(lambda: (sock.send(msg), sock.recv(copy=False)), seconds)
+        sock.close(0)
+        return rate
+    finally:
+        p.kill()
+        p.wait()
+
+
 def trading_table(rounds: int) -> None:
     """RemoteVecEnv x 64 on tg4/Trading-v0 vs gym-anytrading x 64 in DummyVecEnv, random actions, interleaved rounds."""
     n = 64
@@ -207,9 +243,11 @@ def trading_table(rounds: int) -> None:
     servers = [TG4Serve("ipc"), TG4Serve("tcp")]
     try:
         for srv in servers:
-            v = RemoteVecEnv(srv.address, "tg4/Trading-v0", n, seed=0)
-            v.reset()
-            cases.append((f"tg4gym.sb3.RemoteVecEnv(tg4/Trading-v0), {srv.address.split(':')[0]}", srv, v, tapes[3]))
+            for deltas in (True, False):  # window deltas (the default) and whole observations on the wire
+                v = RemoteVecEnv(srv.address, "tg4/Trading-v0", n, seed=0, obs_window=deltas)
+                v.reset()
+                what = "window deltas" if deltas else "whole obs"
+                cases.append((f"RemoteVecEnv(tg4/Trading-v0), {srv.address.split(':')[0]}, {what}", srv, v, tapes[3]))
         for _, _, venv, tape in cases:  # warm-up: the server's JIT and both sides' buffers
             for k in range(300):
                 venv.step(tape[k & 255])
@@ -244,6 +282,13 @@ def trading_table(rounds: int) -> None:
         cpu = f"{py_cpu:6.0f} us python" + (f" + {srv_cpu:5.0f} us server = {base_cpu / (py_cpu + srv_cpu):.2f}x in CPU"
                                             if i else "")
         print(f"  {lbl:<66} {rate:>10,.0f} steps/s {rate / base_rate:6.2f}x   {cpu}")
+    # The bound no ZeroMQ transport beats on this machine: one round trip per 64-env batch with a zero-cost env and
+    # zero-cost clients (reply sizes of a Trading-v0 x 64 step with window deltas and with whole observations).
+    for kind in ("ipc", "tcp"):
+        for what, size in (("9 KB reply", 64 * 35 * 4 + 700), ("255 KB reply", 64 * 996 * 4 + 700)):
+            rt = zmq_floor(kind, size, SECONDS / 2)
+            print(f"  {'  ZeroMQ round trip alone (pyzmq echo), ' + kind + ', ' + what:<66} {rt * n:>10,.0f} steps/s "
+                  f"{rt * n / base_rate:6.2f}x   {1e6 / rt:6.0f} us per round trip: the ceiling over ZeroMQ")
 
 
 def main() -> None:

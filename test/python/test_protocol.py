@@ -161,6 +161,40 @@ class ProtocolTests:
         self.assertGreater(abs(info["final_observation"][0]) + abs(info["final_observation"][2]), 0.05)
         s.close()
 
+    def test_window_deltas_rebuild_whole_observations(self):
+        # Trading-v0's observations are a sliding window: with obs_window the step replies carry each sub-env's newest
+        # row, and the session rebuilds exactly what a session without them receives, across episode ends.
+        kw = dict(autoreset="same-step", seed=5, kwargs={"episode_length": 40})
+        a = Session(self.client, "tg4/Trading-v0", 3, obs_window=True, **kw)
+        b = Session(self.client, "tg4/Trading-v0", 3, obs_window=False, **kw)
+        default = Session(self.client, "tg4/Trading-v0", 1)
+        self.assertEqual(a.made["obs_window"], {"rows": 32, "cols": 31})
+        self.assertIsNone(b.made["obs_window"])
+        # None (the default) asks for them over tcp only.
+        self.assertEqual(default.made["obs_window"] is not None, self.transport == "tcp")
+        np.testing.assert_array_equal(a.reset()[0], b.reset()[0])
+        rng, ended = np.random.default_rng(1), 0
+        for t in range(120):
+            act = rng.integers(0, 3, 3)
+            ra, rb = a.step(act), b.step(act)
+            self.assertEqual(ra.obs.tobytes(), rb.obs.tobytes(), f"step {t}")
+            self.assertTrue(ra.obs.flags.writeable)
+            ra.obs[:] = np.nan  # the caller's copy: the next rebuild must not see it
+            for x, y in zip(ra.infos, rb.infos):
+                if "final_observation" in x:
+                    np.testing.assert_array_equal(x["final_observation"], y["final_observation"])
+            ended += int((ra.terminated | ra.truncated).sum())
+        self.assertGreaterEqual(ended, 6)
+        # A reply this session never read (sent by hand): the next delta cannot be rebuilt, and says so.
+        self.client.request("step", session=a.id, actions=encode_array(np.zeros(3, dtype=np.int64)))
+        with self.assertRaises(tg4gym.WindowDeltaError) as cm:
+            a.step(np.zeros(3, dtype=np.int64))
+        self.assertIn("reset() the session", str(cm.exception))
+        a.reset()
+        a.step(np.zeros(3, dtype=np.int64))
+        for s in (a, b, default):
+            s.close()
+
     def test_disabled_autoreset_needs_reset(self):
         s = Session(self.client, "CartPole-v1", 1, autoreset="disabled")
         s.reset(seed=3)

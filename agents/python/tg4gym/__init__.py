@@ -15,11 +15,12 @@ from typing import Any, Optional
 
 from .client import (Client, ConnectionTimeout, InvalidAddress, RemoteAttributeError, RemoteError, ServerUnreachable,
                      Session, StepResult, VersionMismatch)
+from .obs_window import WindowDeltaError
 from .version import __version__
 from .wire import PROTOCOL_VERSION
 
 __all__ = ["Client", "Session", "StepResult", "RemoteError", "RemoteAttributeError", "ConnectionTimeout",
-           "ServerUnreachable", "InvalidAddress", "VersionMismatch", "PROTOCOL_VERSION", "__version__", "make",
+           "ServerUnreachable", "InvalidAddress", "VersionMismatch", "WindowDeltaError", "PROTOCOL_VERSION", "__version__", "make",
            "make_vec"]
 
 

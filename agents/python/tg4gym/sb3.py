@@ -17,10 +17,11 @@ from .spaces import to_gymnasium
 
 class RemoteVecEnv(VecEnv):
     def __init__(self, address: Union[str, Client], env_id: str, num_envs: int, seed: Optional[int] = None,
-                 engine: str = "auto", **kwargs: Any):
+                 engine: str = "auto", obs_window: Optional[bool] = None, **kwargs: Any):
         # engine="sub-env" keeps each sub-env's full info dicts where an env's batched vector env drops them.
+        # obs_window: window deltas (docs/protocol.md; None: over tcp only): a trading step then sends its newest row.
         self._session = Session(address, env_id, num_envs, seed=None, autoreset="same-step",
-                                kwargs=kwargs, engine=engine)
+                                kwargs=kwargs, engine=engine, obs_window=obs_window)
         s = self._session
         self._actions: Any = None
         # VecEnv.__init__ asks get_attr("render_mode"), which the session answers.

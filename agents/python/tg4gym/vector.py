@@ -23,8 +23,9 @@ def _autoreset_enum(mode: str):
 
 class RemoteVectorEnv(gym.vector.VectorEnv):
     def __init__(self, address: Union[str, Client], env_id: str, num_envs: int, seed: Optional[int] = None,
-                 autoreset_mode: str = "next-step", engine: str = "auto", **kwargs: Any):
-        self._session = Session(address, env_id, num_envs, seed=seed, autoreset=autoreset_mode, kwargs=kwargs, engine=engine)
+                 autoreset_mode: str = "next-step", engine: str = "auto", obs_window: Optional[bool] = None, **kwargs: Any):
+        self._session = Session(address, env_id, num_envs, seed=seed, autoreset=autoreset_mode, kwargs=kwargs,
+                                engine=engine, obs_window=obs_window)
         s = self._session
         self.num_envs = s.num_envs
         self.single_observation_space = to_gymnasium(s.observation_space)

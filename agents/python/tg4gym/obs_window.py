@@ -1,0 +1,64 @@
+"""Window deltas, the client side (docs/protocol.md, "Window deltas"): rebuilds a step's observations from the batch
+this client holds and the reply's `obs_delta` (for a shifted sub-env, its newest window row and what follows the
+window; for the others, whole rows). Trading-v0 x 64 then receives 9 KB per step instead of 255 KB."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+
+class WindowDeltaError(RuntimeError):
+    """A delta that does not build on the observations this client holds: a reply was missed (a step that timed out)
+    or another client stepped the same session. The observations cannot be rebuilt; reset the session."""
+
+
+class WindowObservations:
+    """The observations of the last reply (R x D float32), kept private: what step() returns is a copy the caller
+    may change."""
+
+    def __init__(self, num_envs: int, obs_dim: int, rows: int, cols: int):
+        if rows < 2 or cols < 1 or rows * cols > obs_dim:
+            raise ValueError(f"the server's window of {rows} x {cols} does not fit observations of {obs_dim} floats")
+        self.num_envs, self.obs_dim = num_envs, obs_dim
+        self._cols, self._window = cols, rows * cols
+        self._kept = (rows - 1) * cols
+        self._held: Optional[np.ndarray] = None
+        self._seq: Optional[int] = None
+
+    def hold(self, obs: np.ndarray, seq: int) -> None:
+        """A reset's whole batch (number `seq`): the base of the next delta."""
+        self._held = np.array(obs, dtype=np.float32).reshape(self.num_envs, self.obs_dim)
+        self._seq = int(seq)
+
+    def apply(self, delta: dict) -> np.ndarray:
+        """The step's observations, shape (R, D), from the held batch and `delta`; they become the held batch."""
+        seq = delta["seq"]
+        if self._held is None or seq != self._seq + 1:
+            got = "no observations (no reset yet)" if self._held is None else f"observation batch #{self._seq}"
+            raise WindowDeltaError(
+                f"the server's window delta #{seq} builds on batch #{seq - 1}, but this client holds {got}: a reply "
+                "was missed (a timed-out step) or another client stepped this session; reset() the session")
+        n, d, k, c, wd = self.num_envs, self.obs_dim, self._kept, self._cols, self._window
+        shifted = _array(delta["shifted"], np.bool_)
+        tail = _array(delta["tail"], np.float32)
+        full = _array(delta["full"], np.float32)
+        if shifted.shape != (n,) or tail.shape != (int(shifted.sum()), d - k) or full.shape != (n - tail.shape[0], d):
+            raise WindowDeltaError(f"malformed window delta: shifted {shifted.shape}, tail {tail.shape}, full "
+                                   f"{full.shape} for {n} sub-envs of {d} floats")
+        held = self._held
+        new = np.empty_like(held)
+        if full.shape[0] == 0:  # the usual step: every sub-env moved one row
+            new[:, :k] = held[:, c:wd]
+            new[:, k:] = tail
+        else:
+            s = np.flatnonzero(shifted)
+            new[s, :k] = held[s, c:wd]
+            new[s, k:] = tail
+            new[~shifted] = full
+        self._held, self._seq = new, seq
+        return new.copy()
+
+
+def _array(w: Any, dtype: Any) -> np.ndarray:
+    return np.frombuffer(w["data"], dtype=dtype).reshape(w["shape"])
