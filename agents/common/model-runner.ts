@@ -46,6 +46,7 @@ export const TRAINING_CONDITIONS = [
   'exposure',
   'rebalanceThreshold',
   'cooldownBars',
+  'decisionInterval',
   'timeScale',
   'reward',
 ] as const;

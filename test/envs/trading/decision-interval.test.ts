@@ -9,6 +9,7 @@ import '../../../envs/index.ts';
 import { checkEnv, make, makeVec } from '../../../src/core/index.ts';
 import { TradingEnv, type TradingVectorEnv } from '../../../envs/trading/index.ts';
 import { checkLookahead } from '../../../envs/trading/lookahead-check.ts';
+import { trainingConditions } from '../../../agents/common/model-runner.ts';
 import type { RewardInputs } from '../../../envs/trading/rewards/types.ts';
 import { loadBundled } from '../../../replay/bundled.ts';
 import { sliceFrame } from '../../../replay/slice.ts';
@@ -218,5 +219,12 @@ describe('decisionInterval', () => {
       /^INVALID_ARGUMENT: range: too short for one episode: .*100 step\(s\) of 20 bars \(decisionInterval\) needs 2001.*a smaller decisionInterval/,
     );
     expect(errorOf(() => new TradingEnv({ ...KW, decisionInterval: 20, episodeLength: 50 }))).toBe('no error');
+  });
+});
+
+describe('decisionInterval is a training condition', () => {
+  it('a model trained with it is backtested and walk-forward tested with it (not every bar)', () => {
+    const ref = { kind: 'model' as const, dir: 'm', name: 'm', envKwargs: { decisionInterval: 24, range: 'train' } };
+    expect(trainingConditions(ref)).toEqual({ decisionInterval: 24 });
   });
 });
