@@ -130,6 +130,9 @@ function serverWork(rounds: number): void {
   direct.reset({ seed: 0 });
   const engine = new VectorEngine(makeVec(TRADING, { numEnvs: n, autoresetMode: 'same-step' }), make(TRADING));
   engine.reset(0, null, null);
+  // The same with window deltas (make.obs_window): the byte-for-byte check of each window and a smaller reply.
+  const deltas = new VectorEngine(makeVec(TRADING, { numEnvs: n, autoresetMode: 'same-step' }), make(TRADING), true);
+  deltas.reset(0, null, null);
   const requests = (reuse: boolean) =>
     tape.map((a, k) =>
       encodeMessage({
@@ -144,11 +147,11 @@ function serverWork(rounds: number): void {
     );
   const memory = new ReplyMemory();
   const peer = Buffer.from('bench');
-  const serve = (bytes: Buffer[]) => {
+  const serve = (bytes: Buffer[], by: VectorEngine = engine) => {
     let k = 0;
     return () => {
       const req = parseRequest(decodeMessage(bytes[k++ & 255]!)) as StepRequest;
-      return encodeBatchReply(req.id, engine.step(req.actions, req.env_ids), { memory, peer, reuse: req.reuse_reply });
+      return encodeBatchReply(req.id, by.step(req.actions, req.env_ids), { memory, peer, reuse: req.reuse_reply });
     };
   };
   let t = 0;
@@ -156,6 +159,7 @@ function serverWork(rounds: number): void {
     ['in-process step (baseline)', () => direct.step(tape[t++ & 255]!)],
     ['served, reuse_reply', serve(requests(true))],
     ['served, fresh reply buffer', serve(requests(false))],
+    ['served, window deltas', serve(requests(true), deltas)],
   ];
   const perCall = cases.map(() => [] as number[]);
   for (let r = 0; r < rounds + 1; r++) {
@@ -180,11 +184,13 @@ function serverWork(rounds: number): void {
     console.log(`  ${label.padEnd(28)} ${v.toFixed(1).padStart(7)} us  ${(v / base).toFixed(2)}x (goal <= 1.5x)`);
   });
   engine.close();
+  deltas.close();
   direct.close();
 }
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.TG4_BENCH_ROUNDS ?? 3);
+  if (process.env.TG4_BENCH_ONLY === 'server-work') return serverWork(Math.max(rounds, 5));
   const cells: Cell[] = [];
   const direct = new Map<string | number, Cell>();
   const tradingTape = randomActions(TRADING_N, 3);
