@@ -49,6 +49,8 @@ class TradingSubEnvs implements FlatSubEnvs<Start> {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+  /** Bars one step moves the observation's feature window: the decision interval. */
+  readonly windowStride: number;
   private readonly maxGross: number;
   private readonly rngs: Rng[];
   private readonly batch: ActionBatch;
@@ -66,12 +68,14 @@ class TradingSubEnvs implements FlatSubEnvs<Start> {
     if ((options.kind ?? 'trading') === 'portfolio') {
       const setup = portfolioSetup(kwargs);
       this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
+      this.windowStride = setup.core.decisionInterval;
       this.scheme = null;
       this.maxGross = setup.config.maxGrossExposure;
       this.singleActionSpace = portfolioActionSpace(setup.data.symbols.length);
     } else {
       const setup = tradingSetup(kwargs);
       this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
+      this.windowStride = setup.core.decisionInterval;
       this.scheme = setup.scheme;
       this.maxGross = Infinity;
       this.singleActionSpace = setup.scheme.space;
@@ -183,12 +187,14 @@ export class TradingVectorEnv extends BatchedVectorEnv<TradingSubEnvs> {
   /** Discrete/continuous scheme of Trading-v0; null for Portfolio-v0 (Box of target weights). */
   readonly scheme: ActionScheme | null;
   private readonly masks: Uint8Array;
+  private readonly windowStride: number;
 
   constructor(options: TradingVectorEnvOptions) {
     const subEnvs = new TradingSubEnvs(options);
     super(subEnvs, options.autoresetMode ?? 'next-step');
     this.core = subEnvs.core;
     this.scheme = subEnvs.scheme;
+    this.windowStride = subEnvs.windowStride;
     this.masks = new Uint8Array(this.numEnvs * (this.scheme?.levels?.length ?? 0));
   }
 
@@ -196,9 +202,9 @@ export class TradingVectorEnv extends BatchedVectorEnv<TradingSubEnvs> {
     return this.core.data.specHash ?? null;
   }
 
-  /** Observations start with windowSize rows of the feature matrix, one bar per row (observation.ts). */
+  /** Observations start with windowSize rows of the feature matrix, one bar per row (observation.ts); a step moves k bars. */
   get observationWindow(): ObservationWindow {
-    return { rows: this.core.windowSize, cols: this.core.data.numFeatures };
+    return { rows: this.core.windowSize, cols: this.core.data.numFeatures, stride: this.windowStride };
   }
 
   /** Live per-sub-env numbers (typed arrays owned by the env, updated in place every step). */

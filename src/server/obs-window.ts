@@ -1,6 +1,6 @@
 // Window deltas (docs/protocol.md, "Window deltas"): a sliding-window observation — W rows of F values, oldest first,
-// then a tail of T values — moves by one row per step, so a step reply need carry only each sub-env's newest row and
-// tail (Trading-v0 × 64: 9 KB instead of 255 KB). The env only declares its layout (VectorEnv.observationWindow); which
+// then a tail of T values — moves by S rows per step (S = 1, or the decision interval), so a step reply need carry only
+// each sub-env's newest S rows and tail (Trading-v0 × 64: 9 KB instead of 255 KB). The env only declares its layout (VectorEnv.observationWindow); which
 // sub-envs really shifted is checked here byte for byte against what the client holds, so a wrong declaration, a reset
 // or a jump of several bars costs bytes (a full row is sent), never correctness.
 import type { ObservationWindow } from '../core/vector/vector-env.ts';
@@ -16,19 +16,26 @@ export class WindowDeltaEncoder {
   private readonly shifted: Uint8Array;
   private readonly full: Float32Array;
   private readonly tail: Float32Array;
-  /** Per sub-env byte views of held's rows W−1 rows from row 1 on (compared with the new rows 0…W−2). */
+  /** Per sub-env byte views of held's rows S … W−1 (compared with the new rows 0 … W−S−1). */
   private readonly heldViews: Buffer[];
   private newViews: Buffer[] = [];
   private viewsOf: Float32Array | null = null;
-  /** Floats of the window that survive a shift, (W−1)·F, and of the part sent for a shifted sub-env, D − (W−1)·F. */
+  /** Floats of the window that survive a shift, (W−S)·F, and of the part sent for a shifted sub-env, D − (W−S)·F. */
   private readonly kept: number;
   private readonly tailDim: number;
 
-  /** Whether deltas can save anything for this layout: a window of ≥ 2 whole rows inside the observation. */
+  /** Whether deltas can save anything for this layout: a window inside the observation that keeps rows after a shift. */
   static fits(window: ObservationWindow | undefined, obsDim: number): boolean {
     if (window === undefined) return false;
     const { rows, cols } = window;
-    return Number.isSafeInteger(rows) && Number.isSafeInteger(cols) && rows >= 2 && cols >= 1 && rows * cols <= obsDim;
+    const stride = window.stride ?? 1;
+    return (
+      [rows, cols, stride].every(Number.isSafeInteger) &&
+      cols >= 1 &&
+      stride >= 1 &&
+      rows > stride &&
+      rows * cols <= obsDim
+    );
   }
 
   /** `window` must fit (WindowDeltaEncoder.fits). */
@@ -38,13 +45,14 @@ export class WindowDeltaEncoder {
     window: ObservationWindow,
   ) {
     const { rows, cols } = window;
-    this.kept = (rows - 1) * cols;
+    const drop = (window.stride ?? 1) * cols;
+    this.kept = rows * cols - drop;
     this.tailDim = obsDim - this.kept;
     this.held = new Float32Array(numEnvs * obsDim);
     this.shifted = new Uint8Array(numEnvs);
     this.full = new Float32Array(numEnvs * obsDim);
     this.tail = new Float32Array(numEnvs * this.tailDim);
-    this.heldViews = Array.from({ length: numEnvs }, (_, i) => bytesOf(this.held, i * obsDim + cols, this.kept));
+    this.heldViews = Array.from({ length: numEnvs }, (_, i) => bytesOf(this.held, i * obsDim + drop, this.kept));
   }
 
   /** A full batch was sent (a reset): the client holds it now. Returns its sequence number. */
@@ -95,7 +103,8 @@ export class WindowDeltaDecoder {
   private held: Float32Array | null = null;
   private seq = 0;
   private readonly kept: number;
-  private readonly cols: number;
+  /** Floats a shift drops from the front of the window: stride · cols. */
+  private readonly drop: number;
 
   constructor(
     private readonly numEnvs: number,
@@ -105,10 +114,10 @@ export class WindowDeltaDecoder {
     if (!WindowDeltaEncoder.fits(window, obsDim))
       throw new Tg4Error(
         'PROTOCOL_ERROR',
-        `the server's observation window ${window.rows} × ${window.cols} does not fit observations of ${obsDim} floats`,
+        `the server's observation window ${window.rows} × ${window.cols} (stride ${window.stride ?? 1}) does not fit observations of ${obsDim} floats`,
       );
-    this.kept = (window.rows - 1) * window.cols;
-    this.cols = window.cols;
+    this.drop = (window.stride ?? 1) * window.cols;
+    this.kept = window.rows * window.cols - this.drop;
   }
 
   /** A reset's whole batch (number `seq`): the base of the next delta. */
@@ -118,7 +127,7 @@ export class WindowDeltaDecoder {
   }
 
   apply(delta: { seq: number; shifted: Uint8Array; full: Float32Array; tail: Float32Array }): Float32Array {
-    const { numEnvs: n, obsDim: d, kept, cols } = this;
+    const { numEnvs: n, obsDim: d, kept, drop } = this;
     const held = this.held;
     if (held === null || delta.seq !== this.seq + 1)
       throw new Tg4Error(
@@ -140,7 +149,7 @@ export class WindowDeltaDecoder {
     for (let i = 0; i < n; i++) {
       const row = i * d;
       if (delta.shifted[i] === 1) {
-        next.set(held.subarray(row + cols, row + cols + kept), row);
+        next.set(held.subarray(row + drop, row + drop + kept), row);
         next.set(delta.tail.subarray(s * tailDim, (s + 1) * tailDim), row + kept);
         s++;
       } else {

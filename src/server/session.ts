@@ -336,9 +336,9 @@ export class VectorEngine implements SessionEngine {
   }
 
   /** The window layout step replies build on with deltas; null when they carry whole observations. */
-  get obsWindow(): { rows: number; cols: number } | null {
+  get obsWindow(): { rows: number; cols: number; stride: number } | null {
     const w = this.venv.observationWindow;
-    return this.deltas !== null && w !== undefined ? { rows: w.rows, cols: w.cols } : null;
+    return this.deltas !== null && w !== undefined ? { rows: w.rows, cols: w.cols, stride: w.stride ?? 1 } : null;
   }
 
   step(actions: unknown, ids: number[] | null): StepResultWire {

@@ -168,7 +168,7 @@ class ProtocolTests:
         a = Session(self.client, "tg4/Trading-v0", 3, obs_window=True, **kw)
         b = Session(self.client, "tg4/Trading-v0", 3, obs_window=False, **kw)
         default = Session(self.client, "tg4/Trading-v0", 1)
-        self.assertEqual(a.made["obs_window"], {"rows": 32, "cols": 31})
+        self.assertEqual(a.made["obs_window"], {"rows": 32, "cols": 31, "stride": 1})
         self.assertIsNone(b.made["obs_window"])
         # None (the default) asks for them over tcp only.
         self.assertEqual(default.made["obs_window"] is not None, self.transport == "tcp")

@@ -54,7 +54,7 @@ describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
       const kwargs = { episodeLength: 60 };
       const a = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: true });
       const b = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: false });
-      expect(a.info.obs_window).toEqual({ rows: 32, cols: 31 });
+      expect(a.info.obs_window).toEqual({ rows: 32, cols: 31, stride: 1 });
       expect(b.info.obs_window).toBeNull();
       const [ra, rb] = await Promise.all([a.reset(), b.reset()]);
       expect(ra.observations).toEqual(rb.observations);
@@ -62,6 +62,16 @@ describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
       await Promise.all([a.close(), b.close()]);
     });
   }
+
+  it('Trading-v0 acting every 4 bars: the window moves 4 rows a step, and the deltas follow it', async () => {
+    const kwargs = { episodeLength: 30, decisionInterval: 4 };
+    const a = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 8, kwargs, obsWindow: true });
+    const b = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 8, kwargs, obsWindow: false });
+    expect(a.info.obs_window).toEqual({ rows: 32, cols: 31, stride: 4 });
+    await Promise.all([a.reset(), b.reset()]);
+    expect(await stepBoth(a, b, 100)).toBeGreaterThanOrEqual(N);
+    await Promise.all([a.close(), b.close()]);
+  });
 
   it('an env without a window (CartPole) is served with whole observations', async () => {
     const env = await client.makeVec('CartPole-v1', { numEnvs: 2, seed: 1, obsWindow: true });
@@ -85,21 +95,32 @@ describe('window deltas on the wire', () => {
     await server.stop();
   });
 
-  it('a step reply carries the newest rows only (Trading-v0 × 64: under a tenth of the whole batch)', async () => {
-    const sizes: number[] = [];
-    for (const obs_window of [true, false]) {
-      const made = await raw.request({ id: 1, op: 'make', env_id: 'tg4/Trading-v0', num_envs: 64, obs_window });
-      const session = (made.result as { session: string }).session;
-      const reset = await raw.request({ id: 2, op: 'reset', session, seed: 0 });
-      expect((reset.result as { obs_seq?: number }).obs_seq).toBe(obs_window ? 1 : undefined);
-      await raw.send(encodeMessage({ id: 3, op: 'step', session, actions: int64Actions(new Array(64).fill(1)) }));
-      const [body] = await raw.socket.receive();
-      sizes.push(body!.byteLength);
-      await raw.request({ id: 4, op: 'close', session });
-    }
-    expect(sizes[0]! * 10).toBeLessThan(sizes[1]!);
-    expect(sizes[1]!).toBeGreaterThan(64 * 996 * 4);
-  });
+  for (const decisionInterval of [1, 4]) {
+    it(`a step reply carries the newest rows only (Trading-v0 × 64, decisionInterval ${decisionInterval})`, async () => {
+      const sizes: number[] = [];
+      for (const obs_window of [true, false]) {
+        const kwargs = { decisionInterval };
+        const made = await raw.request({
+          id: 1,
+          op: 'make',
+          env_id: 'tg4/Trading-v0',
+          num_envs: 64,
+          kwargs,
+          obs_window,
+        });
+        const session = (made.result as { session: string }).session;
+        const reset = await raw.request({ id: 2, op: 'reset', session, seed: 0 });
+        expect((reset.result as { obs_seq?: number }).obs_seq).toBe(obs_window ? 1 : undefined);
+        await raw.send(encodeMessage({ id: 3, op: 'step', session, actions: int64Actions(new Array(64).fill(1)) }));
+        const [body] = await raw.socket.receive();
+        sizes.push(body!.byteLength);
+        await raw.request({ id: 4, op: 'close', session });
+      }
+      // Per sub-env: the newest decisionInterval rows of 31 features and the 4 account values; 2 KB for the rest.
+      expect(sizes[0]!).toBeLessThan(64 * (decisionInterval * 31 + 4) * 4 + 2048);
+      expect(sizes[1]!).toBeGreaterThan(64 * 996 * 4);
+    });
+  }
 
   it('make.obs_window that is not a bool is a PROTOCOL_ERROR saying what to send', async () => {
     const r = await raw.request({ id: 9, op: 'make', env_id: 'tg4/Trading-v0', obs_window: 'yes' });
@@ -162,6 +183,8 @@ describe('WindowDeltaEncoder and WindowDeltaDecoder', () => {
       }),
     ).toThrow(/delta #3 builds on batch #2, but this client holds batch #1/);
     expect(WindowDeltaEncoder.fits({ rows: 1, cols: 2 }, d)).toBe(false);
+    expect(WindowDeltaEncoder.fits({ rows: 3, cols: 2, stride: 3 }, d)).toBe(false);
+    expect(WindowDeltaEncoder.fits({ rows: 3, cols: 2, stride: 2 }, d)).toBe(true);
     expect(WindowDeltaEncoder.fits({ rows: 4, cols: 2 }, d)).toBe(false);
   });
 });

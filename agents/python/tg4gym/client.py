@@ -286,7 +286,8 @@ class Session:
         self.engine: str = made["engine"]
         w = made.get("obs_window")
         self._window: Optional[WindowObservations] = None if not w else WindowObservations(
-            self.num_envs, int(np.prod(self.observation_space["shape"])), int(w["rows"]), int(w["cols"]))
+            self.num_envs, int(np.prod(self.observation_space["shape"])), int(w["rows"]), int(w["cols"]),
+            int(w.get("stride", 1)))
         self._inflight: deque = deque()
         # Whether every step reply of this session has been received: the next step may then let the server write its
         # reply over the previous one's memory (reuse_reply, docs/protocol.md), instead of a fresh buffer per reply.

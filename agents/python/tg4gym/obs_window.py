@@ -1,5 +1,5 @@
 """Window deltas, the client side (docs/protocol.md, "Window deltas"): rebuilds a step's observations from the batch
-this client holds and the reply's `obs_delta` (for a shifted sub-env, its newest window row and what follows the
+this client holds and the reply's `obs_delta` (for a shifted sub-env, its newest window rows and what follows the
 window; for the others, whole rows). Trading-v0 x 64 then receives 9 KB per step instead of 255 KB."""
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ class WindowObservations:
     """The observations of the last reply (R x D float32), kept private: what step() returns is a copy the caller
     may change."""
 
-    def __init__(self, num_envs: int, obs_dim: int, rows: int, cols: int):
-        if rows < 2 or cols < 1 or rows * cols > obs_dim:
-            raise ValueError(f"the server's window of {rows} x {cols} does not fit observations of {obs_dim} floats")
+    def __init__(self, num_envs: int, obs_dim: int, rows: int, cols: int, stride: int = 1):
+        if stride < 1 or rows <= stride or cols < 1 or rows * cols > obs_dim:
+            raise ValueError(f"the server's window of {rows} x {cols} (stride {stride}) does not fit observations of "
+                             f"{obs_dim} floats")
         self.num_envs, self.obs_dim = num_envs, obs_dim
-        self._cols, self._window = cols, rows * cols
-        self._kept = (rows - 1) * cols
+        # A step drops the window's oldest `stride` rows (the decision interval) and keeps the rest.
+        self._drop, self._window = stride * cols, rows * cols
+        self._kept = self._window - self._drop
         self._held: Optional[np.ndarray] = None
         self._seq: Optional[int] = None
 
@@ -39,7 +41,7 @@ class WindowObservations:
             raise WindowDeltaError(
                 f"the server's window delta #{seq} builds on batch #{seq - 1}, but this client holds {got}: a reply "
                 "was missed (a timed-out step) or another client stepped this session; reset() the session")
-        n, d, k, c, wd = self.num_envs, self.obs_dim, self._kept, self._cols, self._window
+        n, d, k, c, wd = self.num_envs, self.obs_dim, self._kept, self._drop, self._window
         shifted = _array(delta["shifted"], np.bool_)
         tail = _array(delta["tail"], np.float32)
         full = _array(delta["full"], np.float32)

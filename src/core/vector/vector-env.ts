@@ -26,12 +26,14 @@ export interface VectorResetArgs {
 
 /**
  * A sliding-window observation layout: the first rows × cols values of a sub-env's observation are `rows` rows of
- * `cols` values, oldest first, and a step that advances the sub-env by one row drops the oldest and appends one
- * (the trading envs' feature window). Servers use it to send only what changed (src/server/obs-window.ts).
+ * `cols` values, oldest first, and a step that advances the sub-env drops the oldest `stride` rows (default 1) and
+ * appends as many (the trading envs' feature window; stride = their decision interval). Servers use it to send only
+ * what changed (src/server/obs-window.ts).
  */
 export interface ObservationWindow {
   readonly rows: number;
   readonly cols: number;
+  readonly stride?: number;
 }
 
 export interface VectorEnv {

@@ -126,7 +126,7 @@ export interface MakeResult {
   /** Which engine serves the session: 'vector' (the spec's batched vector env) or 'sub-env' (N single envs). */
   engine: 'vector' | 'sub-env';
   /** The window layout when step replies carry window deltas (make.obs_window and an env that has one); else null. */
-  obs_window: { rows: number; cols: number } | null;
+  obs_window: { rows: number; cols: number; stride: number } | null;
 }
 export interface ResetResultWire {
   obs: WireValue;
