@@ -32,7 +32,7 @@ def make(address: Any, env_id: str, **kwargs: Any):
 
 def make_vec(address: Any, env_id: str, num_envs: int, seed: Optional[int] = None, **kwargs: Any):
     """A gymnasium.vector.VectorEnv of num_envs remote sub-envs (next-step autoreset, Gymnasium 1.x's default;
-    autoreset_mode="same-step" and engine="sub-env" are accepted as keywords, the rest go to the env)."""
+    autoreset_mode="same-step", engine="sub-env" and obs_window are accepted as keywords, the rest go to the env)."""
     from .vector import RemoteVectorEnv
     return RemoteVectorEnv(address, env_id, num_envs, seed=seed, **kwargs)
 
