@@ -132,6 +132,16 @@ export function trainingConditions(ref: PolicyRef & { kind: 'model' }): Record<s
   return Object.fromEntries(TRAINING_CONDITIONS.filter((k) => kw[k] !== undefined).map((k) => [k, kw[k]]));
 }
 
+/**
+ * The kwargs a baseline runs under beside a model: the model's conditions (data, costs, fills), but deciding every bar
+ * as the rule was designed to. A decision interval is the trained policy's own, not a market condition: the bot's EMA-9
+ * rule acts on the bar its flip is confirmed, and every k bars it would miss most flips.
+ */
+export function baselineConditions(kwargs: Record<string, unknown>): Record<string, unknown> {
+  const { decisionInterval: _policysOwn, ...rest } = kwargs;
+  return rest;
+}
+
 /** A saved model loaded for `env`: refused with MODEL_MISMATCH unless its obs size, action space and features fit. */
 export function loadPolicyFor(dir: string, env: TradingEnv): InferencePolicy {
   return InferencePolicy.load(dir, {

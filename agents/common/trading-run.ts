@@ -11,7 +11,14 @@ import { writeBacktestReport } from '../../envs/trading/report.ts';
 import { DEFAULT_SYMBOL, DEFAULT_TIMEFRAME } from '../../replay/index.ts';
 import { lineChart } from '../../src/report/svg-plot.ts';
 import { COMPARISON_BASELINES } from '../baselines/index.ts';
-import { policyRef, runOverRange, trainingConditions, type NamedRun, type PolicyRef } from './model-runner.ts';
+import {
+  baselineConditions,
+  policyRef,
+  runOverRange,
+  trainingConditions,
+  type NamedRun,
+  type PolicyRef,
+} from './model-runner.ts';
 import { describeTradingEval, tradingEvalFigures } from './eval-figures.ts';
 import { comparisonTable, fixed, pct } from './trading-format.ts';
 import { runTraining, type TrainRunOptions, type TrainRunResult } from './train-run.ts';
@@ -92,9 +99,17 @@ export async function trainTradingAndCompare(
     ...(model?.kind === 'model' ? trainingConditions(model) : training.envKwargs),
     range: 'test',
   };
-  const refs: PolicyRef[] = [...(model ? [model] : []), ...baselines.map((b) => policyRef(b, 'baselines'))];
   const recorded = fillLoggingEnvs();
-  const runs = runOverRange(refs, testKwargs, opts.seed, recorded.make);
+  // The model under its training conditions; each baseline under the same, deciding every bar (baselineConditions).
+  const runs = [
+    ...(model ? runOverRange([model], testKwargs, opts.seed, recorded.make) : []),
+    ...runOverRange(
+      baselines.map((b) => policyRef(b, 'baselines')),
+      baselineConditions(testKwargs),
+      opts.seed,
+      recorded.make,
+    ),
+  ];
   const table = comparisonTable(runs);
   if (training.dir && runs.length > 0) {
     // The out-of-sample backtest as tg4 backtest writes it (price chart with the model's trades, trade list, metrics).

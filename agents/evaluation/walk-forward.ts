@@ -1,7 +1,8 @@
 // Walk-forward evaluation of a learner on tg4/Trading-v0: K rolling folds (replay/splits.ts walkForwardSplits), each
 // trained on its train window (validation right after it) and tested on the bars after those, for several seeds. Every
 // trained model and every baseline runs over each fold's test window through the one model runner (model-runner.ts),
-// under the model's training conditions (fees, slippage, fills; a baseline's own exits). Per fold and overall: return,
+// under the model's training conditions (fees, slippage, fills; a baseline's own exits; a baseline decides every bar,
+// whatever the policy's decisionInterval: model-runner.ts baselineConditions). Per fold and overall: return,
 // Sharpe, max drawdown, turnover, fees, trades, time in market, for the policy and the baselines; the Probabilistic
 // Sharpe Ratio of the policy against buy-and-hold's Sharpe on the same bars, and the Deflated Sharpe Ratio across every
 // trial run (each configuration × seed, counted in a trials ledger that survives between runs). Numbers only (a JSON
@@ -18,7 +19,14 @@ import { walkForwardSplits, type SplitRange } from '../../replay/splits.ts';
 import { sliceFrame } from '../../replay/slice.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import type { AlgoName } from '../common/algorithm.ts';
-import { policyRef, runOverRange, trainingConditions, TRADING_ENV_ID, type NamedRun } from '../common/model-runner.ts';
+import {
+  baselineConditions,
+  policyRef,
+  runOverRange,
+  trainingConditions,
+  TRADING_ENV_ID,
+  type NamedRun,
+} from '../common/model-runner.ts';
 import { runTraining } from '../common/train-run.ts';
 import { withResolvedConditions } from '../common/trading-run.ts';
 import type { PpoConfig } from '../ppo/ppo.ts';
@@ -230,7 +238,7 @@ export async function walkForward(
     const testRange = rangeKwarg(frame, f.test);
     const baseRuns = runOverRange(
       baselines.map((b) => policyRef(b, 'baselines')),
-      { ...base, range: testRange },
+      { ...baselineConditions(base), range: testRange },
       0,
     );
     const baseFigures: Record<string, RunFigures> = {};

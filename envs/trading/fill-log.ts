@@ -10,6 +10,8 @@ interface InfoFill {
   price: number;
   fee: number;
   reason: string;
+  /** The bar it filled in (with decisionInterval > 1, not always the step's last). */
+  bar: number;
 }
 
 export class FillLoggingTradingEnv extends TradingEnv {
@@ -23,9 +25,8 @@ export class FillLoggingTradingEnv extends TradingEnv {
 
   protected override stepEpisode(action: TradingAction): StepResult<Float32Array> {
     const r = super.stepEpisode(action);
-    const time = r.info['time'] as number;
     for (const f of r.info['fills'] as InfoFill[])
-      this.fills.push({ time, qty: f.qty, price: f.price, fee: f.fee, reason: f.reason });
+      this.fills.push({ time: this.data.time[f.bar]!, qty: f.qty, price: f.price, fee: f.fee, reason: f.reason });
     return r;
   }
 

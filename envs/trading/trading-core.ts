@@ -136,6 +136,8 @@ export class TradingCore {
   readonly exitQty: Float64Array;
   readonly exitPrice: Float64Array;
   readonly exitFee: Float64Array;
+  /** The bar this step's exit filled in (a held bar with decisionInterval > 1). */
+  readonly exitBar: Int32Array;
   /** 1 when this step's entry was refused by the cooldown. */
   readonly blocked: Uint8Array;
   // ---- per sub-env, within a step: fees and traded notional before it, slippage paid in it (no doubles cross calls)
@@ -259,6 +261,7 @@ export class TradingCore {
     this.exitQty = new Float64Array(nS);
     this.exitPrice = new Float64Array(nS);
     this.exitFee = new Float64Array(nS);
+    this.exitBar = new Int32Array(nS);
     this.blocked = new Uint8Array(nS);
     const obsLen = n * this.obsDim;
     const feats = data.features;
@@ -539,6 +542,7 @@ export class TradingCore {
     this.exitQty[p] = q;
     this.exitPrice[p] = fp;
     this.exitFee[p] = b.lastFillFee[p]!;
+    this.exitBar[p] = nx;
     this.entryBar[p] = -1;
     this.cooldownUntil[p] = nx + 1 + this.cooldownBars;
     // Market exits pay slippage: a sell filled at ref·(1−k), a buy at ref·(1+k). Take-profits are limit fills.
@@ -698,9 +702,11 @@ export class TradingCore {
     };
   }
 
-  /** The fills of sub-env i's last step (allocates: for single-env infos and render). */
-  fills(i: number): { symbol: string; qty: number; price: number; fee: number; reason: string }[] {
-    const out: { symbol: string; qty: number; price: number; fee: number; reason: string }[] = [];
+  /** The fills of sub-env i's last step, each with the bar it filled in (allocates: for single-env infos and render). */
+  fills(i: number): { symbol: string; qty: number; price: number; fee: number; reason: string; bar: number }[] {
+    const out: { symbol: string; qty: number; price: number; fee: number; reason: string; bar: number }[] = [];
+    // Orders fill at the open of the step's first bar (with decisionInterval > 1, barsInStep bars end at bar[i]).
+    const orderBar = this.bar[i]! - (this.barsInStep[i]! > 0 ? this.barsInStep[i]! - 1 : 0);
     for (let s = 0; s < this.S; s++) {
       const p = i * this.S + s;
       const sym = this.data.symbols[s]!;
@@ -711,6 +717,7 @@ export class TradingCore {
           price: this.orderPrice[p]!,
           fee: this.orderFee[p]!,
           reason: 'order',
+          bar: orderBar,
         });
       const r = this.exitReason[p]!;
       if (r !== 0)
@@ -720,6 +727,7 @@ export class TradingCore {
           price: this.exitPrice[p]!,
           fee: this.exitFee[p]!,
           reason: K.REASON_NAMES[r]!,
+          bar: this.exitBar[p]!,
         });
     }
     return out;

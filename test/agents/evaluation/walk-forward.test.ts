@@ -103,6 +103,39 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     expect(summary[2]).toContain(`| ${s0Sharpe(report)} |`);
   }, 240_000);
 
+  it('a policy with a decision interval is tested with it; the baselines beside it still decide every bar', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tg4-wf-k-'));
+    const { report, curves } = await walkForward({
+      agent: 'ppo',
+      envKwargs: { range: SPAN, decisionInterval: 4, episodeLength: 50 },
+      folds: 1,
+      seeds: [1],
+      steps: 512,
+      overrides: { nEnvs: 2, nSteps: 128, batchSize: 64, nEpochs: 1 },
+      testBars: 120,
+      out: join(out, 'a'),
+      trialsLedger: join(out, 'trials.jsonl'),
+    });
+    const f = report.folds[0]!;
+    const testRange = `${f.test.from}..${new Date(Date.parse(f.test.to) + 3_600_000).toISOString()}`;
+    // The bot's EMA-9 rule as the bot runs it: every bar, not every 4th (where it would miss most confirmed flips).
+    const [ema, ema4] = [{}, { decisionInterval: 4 }].map(
+      (k) => runOverRange([policyRef('ema-trend-flip')], { ...k, range: testRange }, 0)[0]!,
+    );
+    expect(ema!.metrics.steps).toBe(4 * ema4!.metrics.steps - 1); // 119 one-bar steps; 30 of 4 bars, the last cut short
+    expect(f.baselines['ema-trend-flip']!.sharpe).toBe(ema!.metrics.sharpe ?? 0);
+    expect(f.baselines['ema-trend-flip']!.trades).toBe(ema!.metrics.totalTrades);
+    const ref = policyRef(f.seeds[0]!.model);
+    const conditions = trainingConditions(ref as typeof ref & { kind: 'model' });
+    expect(conditions['decisionInterval']).toBe(4);
+    const [model] = runOverRange([ref], { ...conditions, range: testRange }, 1);
+    expect(model!.metrics.steps).toBe(30);
+    expect(f.seeds[0]!.policy.sharpe).toBe(model!.metrics.sharpe ?? 0);
+    // The policy's curve has every bar, as the baselines' do: the PSR and the chained curves compare bar with bar.
+    expect(model!.equity).toHaveLength(ema!.equity.length);
+    expect(curves.policy[0]!.equity).toHaveLength(curves.time.length);
+  }, 240_000);
+
   it('refuses what cannot run, before training anything, saying what to change', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tg4-wf-bad-'));
     const ledger = join(out, 'trials.jsonl');

@@ -107,11 +107,24 @@ describe('decisionInterval', () => {
     env.reset({ seed: 1 });
     const seen = new Set<string>();
     let heldExits = 0;
+    let orders = 0;
     for (;;) {
+      const from = env.barIndex;
       const s = env.step(2); // long, every decision
-      const fills = s.info.fills as { reason: string; qty: number }[];
+      const fills = s.info.fills as { reason: string; qty: number; price: number; bar: number }[];
+      // Each fill names the bar it filled in: the order at the step's first open, an exit in one of its bars.
+      const order = fills.find((x) => x.reason === 'order');
+      if (order !== undefined) {
+        orders++;
+        expect(order.bar).toBe(from + 1);
+        expect(order.price).toBe(frame.open[from + 1]! * (1 + 0.0005));
+      }
       const exit = fills.find((x) => x.reason !== 'order');
       if (exit !== undefined) {
+        expect(exit.bar).toBeGreaterThan(from);
+        expect(exit.bar).toBeLessThanOrEqual(s.info.bar as number);
+        expect(exit.price).toBeLessThanOrEqual(frame.high[exit.bar]!);
+        expect(exit.price).toBeGreaterThanOrEqual(frame.low[exit.bar]! * (1 - 0.0005) - 1e-9);
         seen.add(exit.reason);
         // The exit was not the last bar of the step: the position stays flat to its end though the action was long.
         const curve = env.equityCurve().equity;
@@ -121,6 +134,7 @@ describe('decisionInterval', () => {
       if (s.terminated || s.truncated) break;
     }
     expect(seen).toEqual(new Set(['stop_loss', 'max_hold']));
+    expect(orders).toBeGreaterThan(10);
     expect(heldExits).toBeGreaterThan(10);
   });
 
