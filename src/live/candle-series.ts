@@ -1,22 +1,14 @@
 // Closed bars of one symbol and timeframe, appended as they close, in replay's growable candle columns. `frame()` hands
 // out a MarketFrame view of them (no copy), so that baselines, features and the database writer read live history
 // exactly as they read replayed history.
-import { CandleColumnsBuilder, columnsToFrame } from '../../replay/columns.ts';
+import { CandleColumnsBuilder, type CandleRow, columnsToFrame } from '../../replay/columns.ts';
 import type { MarketFrame } from '../../replay/market-frame.ts';
 import { timeframeMs } from '../../replay/timeframe.ts';
 
 /** One closed bar; `filled` marks a bar synthesised for an interval with no trade (replay's gap policy 'fill'). */
-export interface ClosedBar {
+export interface ClosedBar extends CandleRow {
   symbol: string;
   timeframe: string;
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
-  vwap: number;
   filled: boolean;
 }
 

@@ -22,6 +22,7 @@ import {
   type MethodResponse,
   type SystemStatus,
 } from '../kraken/messages.ts';
+import { discardSocket } from '../kraken/ws-client.ts';
 import type { HttpFetch } from '../warmup.ts';
 import { getWebSocketsToken, type Credentials } from './kraken-auth.ts';
 import type { RiskEngine } from './risk.ts';
@@ -257,9 +258,7 @@ export class KrakenGateway {
     const ws = this.ws;
     if (!ws) return;
     this.ws = null;
-    ws.removeAllListeners();
-    ws.on('error', () => {});
-    ws.terminate();
+    discardSocket(ws, 'terminate');
     this.onClosed();
   }
 
@@ -705,12 +704,7 @@ export class KrakenGateway {
     this.stopped = true;
     if (this.deadMan) clearTimeout(this.deadMan);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const ws = this.ws;
+    if (this.ws) discardSocket(this.ws, 'close');
     this.ws = null;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => {});
-      ws.close();
-    }
   }
 }

@@ -10,6 +10,17 @@ import { OHLC_INTERVALS, parseMessage, subscribeRequest, type PublicMessage, typ
 
 export const KRAKEN_PUBLIC_URL = 'wss://ws.kraken.com/v2';
 
+/**
+ * Lets go of a socket we no longer want: its handlers go (no reconnect, no stale events), a late 'error' is swallowed
+ * (an unhandled one would crash the process), then it is closed politely or terminated at once.
+ */
+export function discardSocket(ws: WebSocket, how: 'close' | 'terminate'): void {
+  ws.removeAllListeners();
+  ws.on('error', () => {});
+  if (how === 'close') ws.close();
+  else ws.terminate();
+}
+
 export type Subscription =
   | { channel: 'ohlc'; symbols: string[]; interval: number }
   | { channel: 'book'; symbols: string[]; depth?: number }
@@ -109,13 +120,8 @@ export class KrakenWsClient {
     this.stopped = true;
     for (const t of [this.reconnectTimer, this.watchdog, this.pinger]) if (t) clearTimeout(t);
     this.reconnectTimer = this.watchdog = this.pinger = null;
-    const ws = this.ws;
+    if (this.ws) discardSocket(this.ws, 'terminate');
     this.ws = null;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => {});
-      ws.terminate();
-    }
   }
 
   get connected(): boolean {
@@ -138,9 +144,7 @@ export class KrakenWsClient {
     const ws = this.ws;
     if (ws === null) return;
     this.ws = null;
-    ws.removeAllListeners();
-    ws.on('error', () => {});
-    ws.terminate();
+    discardSocket(ws, 'terminate');
     this.onClosed(reason);
   }
 
