@@ -163,6 +163,12 @@ export function parseMessage(raw: string): PublicMessage {
     return { kind: 'instrument', pairs: arr(d.pairs ?? [], 'instrument.data.pairs').map((x, i) => parsePair(x, i)) };
   }
   const data = arr(m.data, `${channel}.data`);
+  // Each entry of data as an object, parsed with its path (e.g. 'trade.data[3]') for the error messages.
+  const each = <T>(parse: (d: Record<string, unknown>, w: string) => T): T[] =>
+    data.map((x, i) => {
+      const w = `${channel}.data[${i}]`;
+      return parse(obj(x, w), w);
+    });
   switch (channel) {
     case 'status': {
       const d = obj(data[0], 'status.data[0]');
@@ -177,43 +183,27 @@ export function parseMessage(raw: string): PublicMessage {
       };
     }
     case 'ohlc':
-      return {
-        kind: 'ohlc',
-        snapshot,
-        candles: data.map((x, i) => parseCandle(obj(x, `ohlc.data[${i}]`), `ohlc.data[${i}]`)),
-      };
+      return { kind: 'ohlc', snapshot, candles: each(parseCandle) };
     case 'trade':
-      return {
-        kind: 'trade',
-        snapshot,
-        trades: data.map((x, i) => parseTrade(obj(x, `trade.data[${i}]`), `trade.data[${i}]`)),
-      };
+      return { kind: 'trade', snapshot, trades: each(parseTrade) };
     case 'ticker':
       return {
         kind: 'ticker',
-        tickers: data.map((x, i) => {
-          const w = `ticker.data[${i}]`;
-          const d = obj(x, w);
-          return {
-            symbol: str(d, 'symbol', w),
-            bid: num(d, 'bid', w),
-            ask: num(d, 'ask', w),
-            last: num(d, 'last', w),
-            volume: num(d, 'volume', w),
-          };
-        }),
+        tickers: each((d, w) => ({
+          symbol: str(d, 'symbol', w),
+          bid: num(d, 'bid', w),
+          ask: num(d, 'ask', w),
+          last: num(d, 'last', w),
+          volume: num(d, 'volume', w),
+        })),
       };
     case 'book':
-      return {
-        kind: 'book',
-        snapshot,
-        books: data.map((x, i) => parseBook(obj(x, `book.data[${i}]`), `book.data[${i}]`)),
-      };
+      return { kind: 'book', snapshot, books: each(parseBook) };
     case 'executions':
       return {
         kind: 'executions',
         snapshot,
-        reports: data.map((x, i) => parseExecution(obj(x, `executions.data[${i}]`), `executions.data[${i}]`)),
+        reports: each(parseExecution),
         sequence: typeof m.sequence === 'number' ? m.sequence : null,
       };
     default:
