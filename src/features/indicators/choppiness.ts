@@ -1,8 +1,7 @@
 // Choppiness index (Dreiss): 100·log10(Σ TR / (max true high − min true low)) / log10(n) over n bars, using true
 // highs/lows (max(high, previous close), min(low, previous close)) as trading-signals does. 100 on a flat range.
-import { z } from 'zod';
-import { defineFeature, period } from '../feature-def.ts';
-import { sharedPerPeriod, writesValue } from './indicator.ts';
+import { period } from '../feature-def.ts';
+import { sharedPerPeriod, sharedValueFeature } from './indicator.ts';
 import { RollingExtreme, RollingSum } from './rolling.ts';
 
 export class Choppiness {
@@ -44,12 +43,8 @@ export class Choppiness {
 /** The lane's one choppiness index over `p` bars (also read by the regime). */
 export const sharedChop = sharedPerPeriod('chop', Choppiness, (c, b) => c.update(b.high, b.low, b.close));
 
-export const chopFeature = defineFeature({
-  name: 'chop',
+export const chopFeature = sharedValueFeature('chop', sharedChop, {
   description: 'choppiness index (0..100; > 61.8 choppy, < 38.2 trending)',
-  params: z.object({ period: period(14) }).strict(),
-  idParams: ['period'],
-  outputs: ['value'],
-  warmup: (p) => p.period,
-  create: (p, ctx) => writesValue(sharedChop(ctx, p.period)),
+  period: period(14),
+  warmup: (p) => p,
 });

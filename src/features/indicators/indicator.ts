@@ -1,7 +1,8 @@
 // What the indicator states have in common: a `value` that is valid once `ready`. Here once: the bases for an
-// indicator over one rolling window, the lane-shared instance per period, and the feature state that writes a shared
+// indicator over one rolling window, the lane-shared instance per period, and the feature that writes a shared
 // indicator's value as its one output.
-import type { BuildContext, FeatureState } from '../feature-def.ts';
+import { z } from 'zod';
+import { type BuildContext, defineFeature, type FeatureDef, type FeatureState, type period } from '../feature-def.ts';
 import type { InputBar } from '../input.ts';
 import type { Shared } from '../shared.ts';
 import { RollingMoments, RollingSum } from './rolling.ts';
@@ -42,10 +43,36 @@ export const sharedPerPeriod =
     ctx.shared(`${name}:${p}`, () => new Kind(p), step);
 
 /** A feature state whose one output is the shared indicator's value. */
-export const writesValue = <T extends Indicator>(sh: Shared<T>): FeatureState => ({
+const writesValue = <T extends Indicator>(sh: Shared<T>): FeatureState => ({
   update(b, out, o) {
     const s = sh.sync(b);
     out[o] = s.value;
     return s.ready;
   },
 });
+
+/** How a shared-value feature differs from the others: its text, its `period` param and its warm-up in bars. */
+export interface SharedValueFeature {
+  description: string;
+  period: ReturnType<typeof period>;
+  warmup: (period: number) => number;
+}
+
+/**
+ * The feature over a lane-shared indicator (RSI, choppiness, volume spike): one `period` param, which names it, and the
+ * indicator's value as its one output.
+ */
+export const sharedValueFeature = <T extends Indicator>(
+  name: string,
+  shared: (ctx: BuildContext, p: number) => Shared<T>,
+  d: SharedValueFeature,
+): FeatureDef =>
+  defineFeature({
+    name,
+    description: d.description,
+    params: z.object({ period: d.period }).strict(),
+    idParams: ['period'],
+    outputs: ['value'],
+    warmup: (p) => d.warmup(p.period),
+    create: (p, ctx) => writesValue(shared(ctx, p.period)),
+  });

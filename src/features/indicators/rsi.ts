@@ -1,8 +1,7 @@
 // Relative Strength Index with Wilder's smoothing of gains and losses (Wilder 1978).
 // A window with neither gains nor losses gives 50 (neutral), where some libraries give 100.
-import { z } from 'zod';
-import { defineFeature, period } from '../feature-def.ts';
-import { sharedPerPeriod, writesValue } from './indicator.ts';
+import { period } from '../feature-def.ts';
+import { sharedPerPeriod, sharedValueFeature } from './indicator.ts';
 import { WilderSmoother } from './rolling.ts';
 
 export class Rsi {
@@ -45,12 +44,8 @@ export class Rsi {
 /** The lane's one RSI of close over `p` bars (also read by the regime). */
 export const sharedRsi = sharedPerPeriod('rsi', Rsi, (r, b) => r.update(b.close));
 
-export const rsiFeature = defineFeature({
-  name: 'rsi',
+export const rsiFeature = sharedValueFeature('rsi', sharedRsi, {
   description: 'relative strength index, Wilder smoothing, 0..100',
-  params: z.object({ period: period(14) }).strict(),
-  idParams: ['period'],
-  outputs: ['value'],
-  warmup: (p) => p.period,
-  create: (p, ctx) => writesValue(sharedRsi(ctx, p.period)),
+  period: period(14),
+  warmup: (p) => p,
 });

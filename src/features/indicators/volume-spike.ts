@@ -1,8 +1,7 @@
 // Volume spike ratio: this bar's volume over the mean volume of the last n bars (this bar included); 1 when the
 // window traded nothing.
-import { z } from 'zod';
-import { defineFeature, period } from '../feature-def.ts';
-import { SumWindowIndicator, sharedPerPeriod, writesValue } from './indicator.ts';
+import { period } from '../feature-def.ts';
+import { SumWindowIndicator, sharedPerPeriod, sharedValueFeature } from './indicator.ts';
 
 export class VolumeSpike extends SumWindowIndicator {
   update(volume: number): number {
@@ -18,12 +17,8 @@ export class VolumeSpike extends SumWindowIndicator {
 /** The lane's one volume spike ratio over `p` bars (also read by the regime). */
 export const sharedVolumeSpike = sharedPerPeriod('volume_spike', VolumeSpike, (v, b) => v.update(b.volume));
 
-export const volumeSpikeFeature = defineFeature({
-  name: 'volume_spike',
+export const volumeSpikeFeature = sharedValueFeature('volume_spike', sharedVolumeSpike, {
   description: 'volume / mean volume of the last n bars',
-  params: z.object({ period: period(20, 1) }).strict(),
-  idParams: ['period'],
-  outputs: ['value'],
-  warmup: (p) => p.period - 1,
-  create: (p, ctx) => writesValue(sharedVolumeSpike(ctx, p.period)),
+  period: period(20, 1),
+  warmup: (p) => p - 1,
 });
