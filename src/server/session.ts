@@ -281,6 +281,8 @@ export class VectorEngine implements SessionEngine {
   private readonly wireActions: ActionBatch;
   /** The decoded rows, handed to the vector env whose own validation checks them (no conversion here). */
   private readonly rowActions: unknown[];
+  /** Discrete actions as the Int32Array batch that vector envs step fastest; null for other action spaces. */
+  private readonly discreteActions: Int32Array | null;
   private readonly rewards: Float64Array;
   /** The reply's infos, one array reused by every step (the reply is encoded before the next request is read). */
   private readonly infos: Record<string, unknown>[];
@@ -306,6 +308,7 @@ export class VectorEngine implements SessionEngine {
         : null;
     this.wireActions = actionBatch(this.actionSpace.toJSON(), n);
     this.rowActions = new Array<unknown>(n).fill(null);
+    this.discreteActions = this.actionSpace.toJSON().type === 'Discrete' ? new Int32Array(n) : null;
     this.rewards = new Float64Array(n);
     this.infos = new Array<Record<string, unknown>>(n).fill(EMPTY_MAP);
     // Static attributes come from a probe env built with the same kwargs; state-dependent methods only from the
@@ -348,7 +351,7 @@ export class VectorEngine implements SessionEngine {
     const n = this.venv.numEnvs;
     this.wireActions.read(actions, n, 'step.actions');
     for (let i = 0; i < n; i++) this.rowActions[i] = this.wireActions.get(i);
-    const r = this.venv.step(this.rowActions);
+    const r = this.venv.step(this.int32Batch() ?? this.rowActions);
     for (let i = 0; i < n; i++) this.rewards[i] = r.rewards[i]!;
     const obs =
       this.deltas === null ? { obs: this.obsWire(r.observations) } : { obs_delta: this.deltas.delta(r.observations) };
@@ -398,6 +401,21 @@ export class VectorEngine implements SessionEngine {
     throw new InvalidArgumentError(
       `${op} with env_ids on a whole-batch session: make the session with batch_size < num_envs to ${op} subsets of sub-envs`,
     );
+  }
+
+  /**
+   * The decoded Discrete actions as an Int32Array when every one is an int32 (the env checks them against its space
+   * either way); null otherwise, so that a value an Int32Array would wrap reaches the env's check as it was sent.
+   */
+  private int32Batch(): Int32Array | null {
+    const out = this.discreteActions;
+    if (out === null) return null;
+    for (let i = 0; i < out.length; i++) {
+      const v = this.rowActions[i] as number;
+      if ((v | 0) !== v) return null;
+      out[i] = v;
+    }
+    return out;
   }
 
   private infosWire(infos: readonly Info[]): Record<string, unknown>[] {
