@@ -12,7 +12,7 @@ import type { BaselinePolicy } from './policy.ts';
 import type { PlantedMarket } from '../../envs/planted/processes.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 
-/** Hysteresis of the oracles, per kind (documented in docs/planted.md). */
+/** Hysteresis of the oracles, per kind (documented in docs/evaluation.md). */
 export const ORACLE_RULES: OracleRules = {
   /** Take a side when the filtered probability of its regime reaches this; hold it until the other side does. */
   regime: { enter: 0.9 },

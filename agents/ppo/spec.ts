@@ -68,10 +68,10 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
   },
   'tg4/PlantedMeanRevert-v0': {
     description:
-      'planted mean-reversion market (the best found, BELOW the 0.8 bar: 0.65 of the oracle): lr 1e-3, no entropy bonus, γ 0.97, λ 0.9, on a five-year draw; short/flat/long, log-return reward; 204,800 steps',
+      "planted mean-reversion market: the regime preset on a five-year draw (bars 43,800), observing the market's own spec with the deviation from 500- and 1,000-bar means; short/flat/long, log-return reward; 204,800 steps",
     totalSteps: 204_800,
     envKwargs: { ...PLANTED_ENV_KWARGS, bars: 43_800 },
-    config: { ...TRADING_CONFIG, learningRate: 1e-3, entCoef: 0, gamma: 0.97, gaeLambda: 0.9 },
+    config: TRADING_CONFIG,
   },
 };
 

@@ -20,11 +20,21 @@ export {
   type PlantedParams,
 } from './processes.ts';
 
-export const PLANTED_SPEC_PATH = fileURLToPath(new URL('./spec.json', import.meta.url));
+/**
+ * Each market's default feature spec. spec.json: multi-horizon returns (1–96 bars), EMA distances, z-scores,
+ * volatility (window 4). The mean-reversion market's adds the price's deviation from its 500- and 1,000-bar means
+ * (raw, not rolling-z-scored): the oracle trades the deviation from the process's anchor, and with a half-life of ~34
+ * bars a mean over 96 bars follows the deviation itself too closely to estimate the anchor (docs/evaluation.md).
+ */
+export const PLANTED_SPEC_PATHS: { readonly [K in PlantedKind]: string } = {
+  regime: fileURLToPath(new URL('./spec.json', import.meta.url)),
+  'mean-revert': fileURLToPath(new URL('./spec-mean-revert.json', import.meta.url)),
+  momentum: fileURLToPath(new URL('./spec.json', import.meta.url)),
+};
 
-/** The planted envs' feature spec: multi-horizon returns, EMA distances, z-scores, volatility (window 4). */
-export function plantedSpec(): FeatureSpec {
-  return loadFeatureSpec(PLANTED_SPEC_PATH);
+/** The default feature spec of the planted market `kind`. */
+export function plantedSpec(kind: PlantedKind): FeatureSpec {
+  return loadFeatureSpec(PLANTED_SPEC_PATHS[kind]);
 }
 
 export const PLANTED_ENV_IDS: { readonly [K in PlantedKind]: string } = {
@@ -39,7 +49,7 @@ export interface PlantedKwargs {
   marketSeed?: number;
   /** Bars in the draw (default 8,760). */
   bars?: number;
-  /** Process parameters to change from the defaults (docs/planted.md). */
+  /** Process parameters to change from the defaults (docs/evaluation.md). */
   params?: Record<string, number>;
 }
 
@@ -63,7 +73,7 @@ export function plantedTradingKwargs(
   });
   // The traded range starts where the draw was detrended from, so that buy-and-hold over it loses by construction.
   const range = rest.range ?? `${new Date(market.frame.time[market.tradeFrom]!).toISOString()}..`;
-  return { market, kwargs: { features: plantedSpec(), ...rest, range, frame: market.frame } };
+  return { market, kwargs: { features: plantedSpec(kind), ...rest, range, frame: market.frame } };
 }
 
 export function registerPlantedEnvs(): void {

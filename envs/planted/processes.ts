@@ -16,7 +16,7 @@ const HOUR = 3_600_000;
 /** First bar's open time of every draw: 2021-01-01T00:00Z (any fixed time works; fixed so draws are comparable). */
 const EPOCH = Date.UTC(2021, 0, 1);
 
-/** The parameters of each process, all per 1h bar. Defaults are in PLANTED_DEFAULTS and documented in docs/planted.md. */
+/** The parameters of each process, all per 1h bar. Defaults are in PLANTED_DEFAULTS and documented in docs/evaluation.md. */
 export interface RegimeParams {
   kind: 'regime';
   /** Drift of the up regime (the down regime has −mu), before detrending. */
