@@ -58,6 +58,19 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 
 class Skip extends Error {}
 
+/** What later checks depend on: `need()` skips them until `ok` is set, after asking the prerequisite's own. */
+class Prerequisite {
+  ok = false;
+  constructor(
+    private readonly why: string,
+    private readonly before: Prerequisite | null = null,
+  ) {}
+  need(): void {
+    this.before?.need();
+    if (!this.ok) throw new Skip(`skipped: ${this.why}`);
+  }
+}
+
 /**
  * Checks an env (or a factory of fresh envs, which also enables the step-before-reset and cross-instance checks).
  * Throws EnvCheckError unless every check passed or was skipped (or returns the report with throwOnFailure: false).
@@ -95,7 +108,12 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   }
   const obsSpace = env.observationSpace;
   const actSpace = env.actionSpace;
-  const spacesOk = isSpace(obsSpace) && isSpace(actSpace);
+  const spacesValid = new Prerequisite('the spaces are not spaces');
+  spacesValid.ok = isSpace(obsSpace) && isSpace(actSpace);
+  const bothSpaces = [
+    ['observationSpace', obsSpace],
+    ['actionSpace', actSpace],
+  ] as const;
 
   run('spaces-are-spaces', () => {
     if (!isSpace(obsSpace))
@@ -103,16 +121,9 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     if (!isSpace(actSpace))
       fail(`actionSpace is not a space (needs sample, contains, seed, toJSON): got ${describeValue(actSpace)}`);
   });
-  const needSpaces = (): void => {
-    if (!spacesOk) throw new Skip('skipped: the spaces are not spaces');
-  };
-
   run('spaces-describe-themselves', () => {
-    needSpaces();
-    for (const [name, s] of [
-      ['observationSpace', obsSpace],
-      ['actionSpace', actSpace],
-    ] as const) {
+    spacesValid.need();
+    for (const [name, s] of bothSpaces) {
       const json = s.toJSON();
       const again = spaceFromJSON(JSON.parse(JSON.stringify(json))).toJSON();
       if (JSON.stringify(again) !== JSON.stringify(json))
@@ -121,11 +132,8 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   });
 
   run('space-samples-in-space', () => {
-    needSpaces();
-    for (const [name, s] of [
-      ['observationSpace', obsSpace],
-      ['actionSpace', actSpace],
-    ] as const) {
+    spacesValid.need();
+    for (const [name, s] of bothSpaces) {
       s.seed(seed);
       for (let i = 0; i < 20; i++) {
         const x = s.sample();
@@ -134,7 +142,7 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     }
   });
 
-  let resetOk = false;
+  const resetWorks = new Prerequisite('reset() does not work', spacesValid);
   run('reset-signature', () => {
     const r = env.reset({ seed }) as unknown;
     if (r === null || typeof r !== 'object') fail(`reset() must return { observation, info }, got ${describeValue(r)}`);
@@ -142,22 +150,17 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
     if (!('observation' in o)) fail('reset() result has no observation field: return { observation, info }');
     if (!isPlainObject(o['info']))
       fail(`reset() info must be a plain object (use {} when empty), got ${describeValue(o['info'])}`);
-    resetOk = true;
+    resetWorks.ok = true;
   });
-  const needReset = (): void => {
-    needSpaces();
-    if (!resetOk) throw new Skip('skipped: reset() does not work');
-  };
-
   run('reset-observation-in-space', () => {
-    needReset();
+    resetWorks.need();
     const { observation } = env.reset({ seed });
     const why = whyNotIn(obsSpace, observation);
     if (why !== null) fail(`reset() observation: ${why}`);
   });
 
   run('reset-is-deterministic', () => {
-    needReset();
+    resetWorks.need();
     const a = env.reset({ seed }).observation;
     const b = env.reset({ seed }).observation;
     if (!deepEqual(a, b))
@@ -174,7 +177,7 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   });
 
   run('step-before-reset-rejected', () => {
-    needSpaces();
+    spacesValid.need();
     if (!factory) throw new Skip('skipped: pass a factory () => env to check a fresh env');
     const fresh = factory();
     actSpace.seed(seed);
@@ -186,23 +189,18 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
       );
   });
 
-  let stepOk = false;
+  const stepWorks = new Prerequisite('step() does not work', resetWorks);
   run('step-signature', () => {
-    needReset();
+    resetWorks.need();
     env.reset({ seed });
     actSpace.seed(seed);
     const r = env.step(actSpace.sample()) as unknown;
     const why = whyNotStepResult(r);
     if (why !== null) fail(why);
-    stepOk = true;
+    stepWorks.ok = true;
   });
-  const needStep = (): void => {
-    needReset();
-    if (!stepOk) throw new Skip('skipped: step() does not work');
-  };
-
   run('step-observation-in-space', () => {
-    needStep();
+    stepWorks.need();
     env.reset({ seed });
     actSpace.seed(seed);
     let episodes = 1;
@@ -219,7 +217,7 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   });
 
   run('step-is-deterministic', () => {
-    needStep();
+    stepWorks.need();
     const trace = (): unknown[] => {
       const out: unknown[] = [env.reset({ seed }).observation];
       actSpace.seed(seed + 1);
@@ -239,7 +237,7 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   });
 
   run('invalid-action-rejected', () => {
-    needStep();
+    stepWorks.need();
     const bad = invalidActions(actSpace).filter((x) => !actSpace.contains(x));
     if (bad.length === 0) throw new Skip('skipped: could not build an action outside the action space');
     env.reset({ seed });
@@ -266,7 +264,7 @@ export function checkEnv(target: EnvLike | (() => EnvLike), options: CheckEnvOpt
   });
 
   run('step-after-end-rejected', () => {
-    needStep();
+    stepWorks.need();
     env.reset({ seed });
     actSpace.seed(seed);
     let ended = false;
