@@ -284,6 +284,16 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
     }
     summary.bad.push({ line, reason, text: text.slice(0, 200) });
   };
+  /** Parses a CSV line: true when the parser's `row` holds it; a bad header throws, a bad row goes to `bad`. */
+  const parsedRow = (parser: CandleLineParser | TradeLineParser, line: string, lineNo: number): boolean => {
+    const res = parser.parse(line);
+    if (parser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${parser.headerError}`);
+    if (res === 'skip') return false;
+    summary.rowsRead++;
+    if (res === 'row') return true;
+    bad(lineNo, res, line);
+    return false;
+  };
 
   let lineNo = 0;
   try {
@@ -341,14 +351,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
             trades.push(t.symbol, r.timeUs, nextDup(t.symbol, r.timeUs, r), r.price, r.volume, r.side, r.tradeId);
           }
         } else if (candleParser) {
-          const res = candleParser.parse(line);
-          if (candleParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${candleParser.headerError}`);
-          if (res === 'skip') continue;
-          summary.rowsRead++;
-          if (res !== 'row') {
-            bad(lineNo, res, line);
-            continue;
-          }
+          if (!parsedRow(candleParser, line, lineNo)) continue;
           const r = candleParser.row;
           const off = offGrid(r.time, timeframe!);
           if (off !== null) {
@@ -357,14 +360,7 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
           }
           candles.push(symbol!, timeframe!, r.time * 1000, r);
         } else if (tradeParser) {
-          const res = tradeParser.parse(line);
-          if (tradeParser.headerError) throw new DataError(`${opts.file}:${lineNo}: ${tradeParser.headerError}`);
-          if (res === 'skip') continue;
-          summary.rowsRead++;
-          if (res !== 'row') {
-            bad(lineNo, res, line);
-            continue;
-          }
+          if (!parsedRow(tradeParser, line, lineNo)) continue;
           const r = tradeParser.row;
           trades.push(symbol!, r.timeUs, nextDup(symbol!, r.timeUs, r), r.price, r.volume, r.side, r.tradeId);
         }
