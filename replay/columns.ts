@@ -53,11 +53,22 @@ export class CandleColumnsBuilder {
     return this.cols.length;
   }
 
+  /** The columns as they stand: `length` rows, the arrays longer (they grow; read them after the pushes). */
+  get columns(): CandleColumns {
+    return this.cols;
+  }
+
+  /** Appends r with its own time. */
   push(r: CandleRow): void {
+    this.pushAt(r.time, r);
+  }
+
+  /** Appends r at `time` (another unit than r's ms, e.g. the ingest's µs). */
+  pushAt(time: number, r: CandleRow): void {
     const c = this.cols;
     if (c.length === c.time.length) this.grow(c.length * 2);
     const i = c.length++;
-    c.time[i] = r.time;
+    c.time[i] = time;
     c.open[i] = r.open;
     c.high[i] = r.high;
     c.low[i] = r.low;
@@ -74,6 +85,11 @@ export class CandleColumnsBuilder {
       next.set(c[k].subarray(0, c.length));
       c[k] = next;
     }
+  }
+
+  /** Empties the builder; its arrays are kept for the next rows. */
+  clear(): void {
+    this.cols.length = 0;
   }
 
   /** The columns trimmed to length (views, no copy). */

@@ -3,7 +3,7 @@
 // strings, no per-field bounds checks or method calls, no reallocation. Symbol and timeframe bytes are encoded once per
 // distinct string. Layout per row (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format"): int16 field
 // count, then per field int32 byte length (-1 = NULL) and the value big-endian; timestamptz is int64 µs since 2000-01-01.
-import type { CandleRow } from '../columns.ts';
+import { CandleColumnsBuilder, type CandleColumns, type CandleRow } from '../columns.ts';
 import { DataError } from '../errors.ts';
 import { PG_EPOCH_MS } from './pg-binary.ts';
 
@@ -11,51 +11,32 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const PG_EPOCH_US = PG_EPOCH_MS * 1000;
 const TWO32 = 4294967296;
 
-/** Columnar candles: times in µs since the Unix epoch; NaN trades/vwap = NULL. */
+/** Candles with their symbol and timeframe, in replay's candle columns but for `time`: µs since the Unix epoch. */
 export class CandleBatch {
   sym: string[] = [];
   tf: string[] = [];
-  t: Float64Array;
-  o: Float64Array;
-  h: Float64Array;
-  l: Float64Array;
-  c: Float64Array;
-  v: Float64Array;
-  n: Float64Array;
-  w: Float64Array;
-  length = 0;
+  /** NaN trades/vwap = NULL. */
+  readonly columns: CandleColumns;
   /** One symbol/timeframe, strictly ascending times: eligible for the direct COPY. */
   simple = true;
+  private readonly rows: CandleColumnsBuilder;
 
   constructor(capacity = 1024) {
-    const cap = Math.max(16, capacity);
-    this.t = new Float64Array(cap);
-    this.o = new Float64Array(cap);
-    this.h = new Float64Array(cap);
-    this.l = new Float64Array(cap);
-    this.c = new Float64Array(cap);
-    this.v = new Float64Array(cap);
-    this.n = new Float64Array(cap);
-    this.w = new Float64Array(cap);
+    this.rows = new CandleColumnsBuilder(capacity);
+    this.columns = this.rows.columns;
   }
 
-  private grow(): void {
-    const cap = this.t.length * 2;
-    for (const k of ['t', 'o', 'h', 'l', 'c', 'v', 'n', 'w'] as const) {
-      const a = new Float64Array(cap);
-      a.set(this[k]);
-      this[k] = a;
-    }
+  get length(): number {
+    return this.columns.length;
   }
 
   push(sym: string, tf: string, tUs: number, r: CandleRow): void {
-    const k = this.length;
-    if (k === this.t.length) this.grow();
+    const k = this.columns.length;
     if (k === 0) {
       this.sym.push(sym);
       this.tf.push(tf);
     } else {
-      if (this.simple && (tUs <= this.t[k - 1]! || sym !== this.sym[0] || tf !== this.tf[0])) {
+      if (this.simple && (tUs <= this.columns.time[k - 1]! || sym !== this.sym[0] || tf !== this.tf[0])) {
         this.simple = false;
         this.fillStrings(k);
       }
@@ -65,15 +46,7 @@ export class CandleBatch {
         this.tf.push(tf);
       }
     }
-    this.t[k] = tUs;
-    this.o[k] = r.open;
-    this.h[k] = r.high;
-    this.l[k] = r.low;
-    this.c[k] = r.close;
-    this.v[k] = r.volume;
-    this.n[k] = r.trades;
-    this.w[k] = r.vwap;
-    this.length = k + 1;
+    this.rows.pushAt(tUs, r);
   }
 
   /** Symbol of row i. */
@@ -98,9 +71,16 @@ export class CandleBatch {
   clear(): void {
     this.sym.length = 0;
     this.tf.length = 0;
-    this.length = 0;
+    this.rows.clear();
     this.simple = true;
   }
+}
+
+/** A float8 field at p: its length (8), then the value. Returns the position after it. */
+function float8At(dv: DataView, p: number, x: number): number {
+  dv.setInt32(p, 8);
+  dv.setFloat64(p + 4, x);
+  return p + 12;
 }
 
 /**
@@ -135,7 +115,7 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8
   dv.setInt32(15, 0); // header extension length
   let p = 19;
   const fields = withOrd ? 11 : 10;
-  const { t, o, h, l, c, v, n, w } = b;
+  const { time: t, open: o, high: h, low: l, close: c, volume: v, trades: n, vwap: w } = b.columns;
   for (let i = 0; i < rows; i++) {
     if (keep !== undefined && keep[i] === 0) continue;
     dv.setInt16(p, fields);
@@ -167,21 +147,11 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8
     dv.setInt32(p + 4, hi);
     dv.setUint32(p + 8, us - hi * TWO32);
     p += 12;
-    dv.setInt32(p, 8);
-    dv.setFloat64(p + 4, o[i]!);
-    p += 12;
-    dv.setInt32(p, 8);
-    dv.setFloat64(p + 4, h[i]!);
-    p += 12;
-    dv.setInt32(p, 8);
-    dv.setFloat64(p + 4, l[i]!);
-    p += 12;
-    dv.setInt32(p, 8);
-    dv.setFloat64(p + 4, c[i]!);
-    p += 12;
-    dv.setInt32(p, 8);
-    dv.setFloat64(p + 4, v[i]!);
-    p += 12;
+    p = float8At(dv, p, o[i]!);
+    p = float8At(dv, p, h[i]!);
+    p = float8At(dv, p, l[i]!);
+    p = float8At(dv, p, c[i]!);
+    p = float8At(dv, p, v[i]!);
     const ni = n[i]!;
     if (ni > 0x7fffffff)
       throw new DataError(
@@ -196,11 +166,8 @@ export function encodeCandleBatch(b: CandleBatch, withOrd: boolean, keep?: Uint8
       p += 4;
     }
     const wi = w[i]!;
-    if (wi === wi) {
-      dv.setInt32(p, 8);
-      dv.setFloat64(p + 4, wi);
-      p += 12;
-    } else {
+    if (wi === wi) p = float8At(dv, p, wi);
+    else {
       dv.setInt32(p, -1);
       p += 4;
     }

@@ -163,8 +163,8 @@ export function tradeBinary(b: TradeBatch): Buffer {
 /** WHERE clause of a simple batch's series and time range (literals: symbol and timeframe are validated; times are integers). */
 function rangeWhere(c: pg.ClientBase, b: CandleBatch): string {
   return `symbol = ${c.escapeLiteral(b.sym[0]!)} AND timeframe = ${c.escapeLiteral(b.tf[0]!)} AND time BETWEEN
-    timestamptz 'epoch' + ${Math.trunc(b.t[0]!)}::bigint * interval '1 microsecond'
-    AND timestamptz 'epoch' + ${Math.trunc(b.t[b.length - 1]!)}::bigint * interval '1 microsecond'`;
+    timestamptz 'epoch' + ${Math.trunc(b.columns.time[0]!)}::bigint * interval '1 microsecond'
+    AND timestamptz 'epoch' + ${Math.trunc(b.columns.time[b.length - 1]!)}::bigint * interval '1 microsecond'`;
 }
 
 /**
@@ -201,7 +201,7 @@ export async function directCopy(c: pg.ClientBase, b: CandleBatch, rangeHasRows:
       await copyOutColumns(c, `SELECT time FROM candles WHERE ${rangeWhere(c, b)} ORDER BY time`, ['timestamptz-us'])
     ).cols[0]!;
     keep = new Uint8Array(b.length).fill(1);
-    const t = b.t;
+    const t = b.columns.time;
     for (let i = 0, j = 0; i < b.length && j < stored.length; ) {
       if (t[i]! < stored[j]!) i++;
       else if (t[i]! > stored[j]!) j++;
@@ -231,6 +231,7 @@ export async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): P
     const e = Math.min(b.length, s + per);
     const params: unknown[] = [];
     const rows: string[] = [];
+    const { time, open, high, low, close, volume, trades, vwap } = b.columns;
     for (let i = s; i < e; i++) {
       const k = params.length;
       rows.push(
@@ -239,14 +240,14 @@ export async function insertCandlesMultiRow(c: pg.ClientBase, b: CandleBatch): P
       params.push(
         b.symbolAt(i),
         b.timeframeAt(i),
-        b.t[i],
-        b.o[i],
-        b.h[i],
-        b.l[i],
-        b.c[i],
-        b.v[i],
-        b.n[i] === b.n[i] ? b.n[i] : null,
-        b.w[i] === b.w[i] ? b.w[i] : null,
+        time[i],
+        open[i],
+        high[i],
+        low[i],
+        close[i],
+        volume[i],
+        trades[i] === trades[i] ? trades[i] : null,
+        vwap[i] === vwap[i] ? vwap[i] : null,
       );
     }
     const r = await c.query(
