@@ -38,61 +38,61 @@ export class BinaryCopyWriter {
     this.pos += 4;
   }
 
+  /** NaN is written as NULL: true when x was NaN and the NULL is written. */
+  private nullForNaN(x: number): boolean {
+    if (x === x) return false;
+    this.null();
+    return true;
+  }
+
+  /**
+   * Starts a field of `size` bytes (its length, then the value): returns where the value goes. It may grow the buffer:
+   * read `this.buf` after calling it.
+   */
+  private field(size: number): number {
+    this.need(4 + size);
+    const at = this.pos + 4;
+    this.buf.writeInt32BE(size, this.pos);
+    this.pos = at + size;
+    return at;
+  }
+
   /** float8; NaN is written as NULL. */
   float8(x: number): void {
-    if (x !== x) {
-      this.null();
-      return;
-    }
-    this.need(12);
-    this.buf.writeInt32BE(8, this.pos);
-    this.buf.writeDoubleBE(x, this.pos + 4);
-    this.pos += 12;
+    if (this.nullForNaN(x)) return;
+    const at = this.field(8);
+    this.buf.writeDoubleBE(x, at);
   }
 
   /** int2. */
   int2(x: number): void {
-    this.need(6);
-    this.buf.writeInt32BE(2, this.pos);
-    this.buf.writeInt16BE(x, this.pos + 4);
-    this.pos += 6;
+    const at = this.field(2);
+    this.buf.writeInt16BE(x, at);
   }
 
   /** int4; NaN is written as NULL. */
   int4(x: number): void {
-    if (x !== x) {
-      this.null();
-      return;
-    }
-    this.need(8);
-    this.buf.writeInt32BE(4, this.pos);
-    this.buf.writeInt32BE(x, this.pos + 4);
-    this.pos += 8;
+    if (this.nullForNaN(x)) return;
+    const at = this.field(4);
+    this.buf.writeInt32BE(x, at);
   }
 
   /** int8; NaN is written as NULL. */
   int8(x: number): void {
-    if (x !== x) {
-      this.null();
-      return;
-    }
-    this.need(12);
-    this.buf.writeInt32BE(8, this.pos);
-    this.buf.writeBigInt64BE(BigInt(x), this.pos + 4);
-    this.pos += 12;
+    if (this.nullForNaN(x)) return;
+    const at = this.field(8);
+    this.buf.writeBigInt64BE(BigInt(x), at);
   }
 
   /** timestamptz from Unix microseconds. */
   timestampUs(us: number): void {
-    this.need(12);
-    this.buf.writeInt32BE(8, this.pos);
     const v = us - PG_EPOCH_MS * 1000; // |v| < 2^53: split into two 32-bit words instead of a BigInt per row
     const hi = Math.floor(v / 4294967296);
     // Out of int64 range the high word would wrap (a year-586,000 time stored as 2000-01-01): never encode that.
     if (!(hi >= -2147483648 && hi <= 2147483647)) throw new RangeError(`timestamp ${us} µs is outside int64 µs`);
-    this.buf.writeInt32BE(hi, this.pos + 4);
-    this.buf.writeUInt32BE(v - hi * 4294967296, this.pos + 8);
-    this.pos += 12;
+    const at = this.field(8);
+    this.buf.writeInt32BE(hi, at);
+    this.buf.writeUInt32BE(v - hi * 4294967296, at + 4);
   }
 
   // Symbols and timeframes repeat on every row: encode each distinct string once.
@@ -105,11 +105,8 @@ export class BinaryCopyWriter {
       bytes = Buffer.from(s, 'utf8');
       if (this.encoded.size < 256) this.encoded.set(s, bytes);
     }
-    const n = bytes.length;
-    this.need(4 + n);
-    this.buf.writeInt32BE(n, this.pos);
-    bytes.copy(this.buf, this.pos + 4);
-    this.pos += 4 + n;
+    const at = this.field(bytes.length);
+    bytes.copy(this.buf, at);
   }
 
   /** The payload with its trailer. */

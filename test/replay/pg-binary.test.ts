@@ -28,6 +28,24 @@ describe('binary COPY codec', () => {
     }
   });
 
+  it('every field kind survives the buffer growing under it (the value lands in the grown buffer)', () => {
+    const kinds = ['float8', 'int4', 'int8', 'timestamptz-us'] as const;
+    for (const kind of kinds) {
+      const w = new BinaryCopyWriter(8); // 64 bytes: grows several times, often inside a field
+      const values = Array.from({ length: 300 }, (_, i) => (kind === 'timestamptz-us' ? 1.6e15 + i * 1e6 : i * 7 + 1));
+      for (const v of values) {
+        w.row(1);
+        if (kind === 'float8') w.float8(v);
+        else if (kind === 'int4') w.int4(v);
+        else if (kind === 'int8') w.int8(v);
+        else w.timestampUs(v);
+      }
+      const r = new BinaryCopyReader([kind]);
+      r.push(w.finish());
+      expect([...r.finish()[0]!], kind).toEqual(values);
+    }
+  });
+
   it('a truncated stream is an error, not a silently short result', () => {
     const w = new BinaryCopyWriter();
     w.row(1);
