@@ -15,7 +15,7 @@ import { loadBundled } from '../../../replay/bundled.ts';
 import { sliceFrame } from '../../../replay/slice.ts';
 import type { MarketFrame } from '../../../replay/market-frame.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
+import { frameFromCloses, randomWalk, simpleFeatures, codeOf } from './helpers.ts';
 
 const frame = frameFromCloses(randomWalk(1200, 3, 0.02));
 const KW = {
@@ -27,15 +27,6 @@ const KW = {
   maxDrawdown: 0.3,
   executor: { rolloverRate: 0.0002 },
 };
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
-  }
-  return 'no error';
-}
 
 describe('decisionInterval', () => {
   for (const k of [3, 7]) {
@@ -225,14 +216,14 @@ describe('decisionInterval', () => {
 
   it('bad values are refused by name; an episode that does not fit names the interval', () => {
     for (const bad of [0, -2, 1.5, '4', null]) {
-      expect(errorOf(() => new TradingEnv({ ...KW, decisionInterval: bad }))).toMatch(
+      expect(codeOf(() => new TradingEnv({ ...KW, decisionInterval: bad }))).toMatch(
         /^INVALID_ARGUMENT: .*option 'decisionInterval'/,
       );
     }
-    expect(errorOf(() => new TradingEnv({ ...KW, decisionInterval: 20, episodeLength: 100 }))).toMatch(
+    expect(codeOf(() => new TradingEnv({ ...KW, decisionInterval: 20, episodeLength: 100 }))).toMatch(
       /^INVALID_ARGUMENT: range: too short for one episode: .*100 step\(s\) of 20 bars \(decisionInterval\) needs 2001.*a smaller decisionInterval/,
     );
-    expect(errorOf(() => new TradingEnv({ ...KW, decisionInterval: 20, episodeLength: 50 }))).toBe('no error');
+    expect(codeOf(() => new TradingEnv({ ...KW, decisionInterval: 20, episodeLength: 50 }))).toBe('no error');
   });
 });
 

@@ -52,3 +52,13 @@ export function randomWalk(n: number, seed: number, vol = 0.01, start = 100): nu
   for (let i = 1; i < n; i++) out.push(out[i - 1]! * Math.exp(vol * rng.normal()));
   return out;
 }
+
+/** `CODE: message` of what f throws, or 'no error'. */
+export function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+  }
+  return 'no error';
+}

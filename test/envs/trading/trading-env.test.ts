@@ -5,7 +5,7 @@ import '../../../envs/index.ts';
 import { make } from '../../../src/core/index.ts';
 import { TradingEnv } from '../../../envs/trading/index.ts';
 import { buildFeatureMatrix } from '../../../envs/trading/features.ts';
-import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
+import { frameFromCloses, randomWalk, simpleFeatures, codeOf } from './helpers.ts';
 import type { MarketFrame } from '../../../replay/market-frame.ts';
 
 const FEE = 0.001;
@@ -20,15 +20,6 @@ function handEnv(frame: MarketFrame, kw: Record<string, unknown> = {}): TradingE
     episodeLength: null,
     ...kw,
   });
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
-  }
-  return 'no error';
 }
 
 describe('known answers on a steadily rising price', () => {

@@ -5,7 +5,7 @@ import '../../../envs/index.ts';
 import { checkEnv, make, makeVec, registeredIds } from '../../../src/core/index.ts';
 import { PortfolioEnv, TradingEnv, TradingVectorEnv } from '../../../envs/trading/index.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import { frameFromCloses, randomWalk, simpleFeatures } from './helpers.ts';
+import { frameFromCloses, randomWalk, simpleFeatures, codeOf } from './helpers.ts';
 
 const frame = frameFromCloses(randomWalk(800, 21, 0.015));
 const KW = {
@@ -17,15 +17,6 @@ const KW = {
   executor: { stopLossAtr: 1.5, takeProfitAtr: 2.5, maxHoldBars: 20 },
   reward: { log_return: 1, differential_sharpe: 0.05, cost: 1 },
 };
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return `${(e as { code?: string }).code}: ${(e as Error).message}`;
-  }
-  return 'no error';
-}
 
 describe('vector env == N single envs', () => {
   for (const [scheme, mode] of [
