@@ -2,38 +2,30 @@
 // path both ways. Doubles travel as 8 raw bytes, so neither side formats or parses decimal text, and timestamps as
 // int64 microseconds since 2000-01-01, so the server does no date parsing either.
 
+import { GrowableBuffer } from '../../src/core/growable-buffer.ts';
+
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** Milliseconds from the Unix epoch to PostgreSQL's epoch (2000-01-01T00:00:00Z). */
 export const PG_EPOCH_MS = 946_684_800_000;
 
 /** Builds one binary COPY payload; call row(n) then the field writers for each of the n fields, then finish(). */
-export class BinaryCopyWriter {
-  private buf: Buffer;
-  private pos = 0;
-
+export class BinaryCopyWriter extends GrowableBuffer {
   constructor(capacity = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(Math.max(64, capacity));
+    super(Buffer.allocUnsafe(Math.max(64, capacity)));
     SIGNATURE.copy(this.buf, 0);
     this.buf.writeInt32BE(0, 11); // flags
     this.buf.writeInt32BE(0, 15); // header extension length
     this.pos = 19;
   }
 
-  private need(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
   row(fields: number): void {
-    this.need(2);
+    this.room(2);
     this.buf.writeInt16BE(fields, this.pos);
     this.pos += 2;
   }
 
   null(): void {
-    this.need(4);
+    this.room(4);
     this.buf.writeInt32BE(-1, this.pos);
     this.pos += 4;
   }
@@ -50,7 +42,7 @@ export class BinaryCopyWriter {
    * read `this.buf` after calling it.
    */
   private field(size: number): number {
-    this.need(4 + size);
+    this.room(4 + size);
     const at = this.pos + 4;
     this.buf.writeInt32BE(size, this.pos);
     this.pos = at + size;
@@ -111,10 +103,10 @@ export class BinaryCopyWriter {
 
   /** The payload with its trailer. */
   finish(): Buffer {
-    this.need(2);
+    this.room(2);
     this.buf.writeInt16BE(-1, this.pos);
     this.pos += 2;
-    return this.buf.subarray(0, this.pos);
+    return this.result();
   }
 }
 
