@@ -6,49 +6,46 @@ import { BinaryCopyWriter } from './pg-binary.ts';
 import { type CandleBatch, encodeCandleBatch } from './candle-batch.ts';
 import { copyOutColumns } from './copy-out.ts';
 
-export class TradeBatch {
-  sym: string[] = [];
-  t: number[] = [];
-  /** How many trades with the same symbol, time, price, volume, side and id came before this one in the file. */
-  dup: number[] = [];
-  p: number[] = [];
-  v: number[] = [];
-  side: string[] = [];
-  id: number[] = [];
-  get length(): number {
-    return this.t.length;
-  }
-  push(sym: string, tUs: number, dup: number, p: number, v: number, side: string, id: number): void {
-    this.sym.push(sym);
-    this.t.push(tUs);
-    this.dup.push(dup);
-    this.p.push(p);
-    this.v.push(v);
-    this.side.push(side);
-    this.id.push(id);
-  }
-  clear(): void {
-    for (const k of ['sym', 't', 'dup', 'p', 'v', 'side', 'id'] as const) this[k].length = 0;
+/** Rows encoded as they are pushed, straight into the binary COPY payload of their staging table. */
+class StagedRows {
+  length = 0;
+  protected readonly w = new BinaryCopyWriter();
+  /** The payload of the rows pushed so far, with its trailer (call once, then drop the batch). */
+  payload(): Buffer {
+    return this.w.finish();
   }
 }
 
-export class BookBatch {
-  sym: string[] = [];
-  t: number[] = [];
-  side: string[] = [];
-  level: number[] = [];
-  p: number[] = [];
-  v: number[] = [];
-  get length(): number {
-    return this.t.length;
+/** Trades for tg4_stage_trades2 (COPY_STAGE_TRADES's columns); ord is the row's place in the batch. */
+export class TradeBatch extends StagedRows {
+  /** `dup`: how many trades with the same symbol, time, price, volume, side and id came before this one in the file. */
+  push(sym: string, tUs: number, dup: number, p: number, v: number, side: string, id: number): void {
+    const w = this.w;
+    w.row(8);
+    w.text(sym);
+    w.timestampUs(tUs);
+    w.int4(this.length++);
+    w.int4(dup);
+    w.float8(p);
+    w.float8(v);
+    if (side) w.text(side);
+    else w.null();
+    w.int8(id);
   }
+}
+
+/** Book levels for tg4_stage_book (COPY_STAGE_BOOK's columns). */
+export class BookBatch extends StagedRows {
   push(sym: string, tUs: number, side: string, level: number, p: number, v: number): void {
-    this.sym.push(sym);
-    this.t.push(tUs);
-    this.side.push(side);
-    this.level.push(level);
-    this.p.push(p);
-    this.v.push(v);
+    const w = this.w;
+    w.row(6);
+    w.text(sym);
+    w.timestampUs(tUs);
+    w.text(side);
+    w.int2(level);
+    w.float8(p);
+    w.float8(v);
+    this.length++;
   }
 }
 
@@ -97,20 +94,6 @@ export const STAGE_TO_TRADES = `WITH keys AS (SELECT DISTINCT symbol, time FROM 
 export const STAGE_TO_BOOK = `INSERT INTO book_snapshots (symbol, time, side, level, price, volume)
   SELECT symbol, time, side, level, price, volume FROM tg4_stage_book ON CONFLICT DO NOTHING`;
 
-export function bookBinary(b: BookBatch): Buffer {
-  const w = new BinaryCopyWriter(b.length * 70 + 64);
-  for (let i = 0; i < b.length; i++) {
-    w.row(6);
-    w.text(b.sym[i]!);
-    w.timestampUs(b.t[i]!);
-    w.text(b.side[i]!);
-    w.int2(b.level[i]!);
-    w.float8(b.p[i]!);
-    w.float8(b.v[i]!);
-  }
-  return w.finish();
-}
-
 export async function copyIn(c: pg.ClientBase, sql: string, payload: Buffer): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const stream = c.query(copyFrom(sql));
@@ -141,23 +124,6 @@ export async function stageAndMove(
   const r = await c.query(moveSql);
   n.inserted += r.rowCount ?? 0;
   n.duplicates += rows - (r.rowCount ?? 0);
-}
-
-export function tradeBinary(b: TradeBatch): Buffer {
-  const w = new BinaryCopyWriter(b.length * 88 + 64);
-  for (let i = 0; i < b.length; i++) {
-    w.row(8);
-    w.text(b.sym[i]!);
-    w.timestampUs(b.t[i]!);
-    w.int4(i);
-    w.int4(b.dup[i]!);
-    w.float8(b.p[i]!);
-    w.float8(b.v[i]!);
-    if (b.side[i]) w.text(b.side[i]!);
-    else w.null();
-    w.int8(b.id[i]!);
-  }
-  return w.finish();
 }
 
 /** WHERE clause of a simple batch's series and time range (literals: symbol and timeframe are validated; times are integers). */

@@ -32,13 +32,11 @@ import {
   STAGE_UPSERT_CANDLES,
   STAGE_TO_TRADES,
   STAGE_TO_BOOK,
-  bookBinary,
   copyIn,
   COPY_STAGE_CANDLES,
   COPY_STAGE_TRADES,
   COPY_STAGE_BOOK,
   stageAndMove,
-  tradeBinary,
   beginBatch,
   directCopy,
   insertCandlesMultiRow,
@@ -207,8 +205,8 @@ export async function ingestFile(c: pg.ClientBase, url: string, opts: IngestOpti
         }
       }
       if (trades.length > 0)
-        await stageAndMove(c, COPY_STAGE_TRADES, tradeBinary(trades), STAGE_TO_TRADES, trades.length, n);
-      if (book.length > 0) await stageAndMove(c, COPY_STAGE_BOOK, bookBinary(book), STAGE_TO_BOOK, book.length, n);
+        await stageAndMove(c, COPY_STAGE_TRADES, trades.payload(), STAGE_TO_TRADES, trades.length, n);
+      if (book.length > 0) await stageAndMove(c, COPY_STAGE_BOOK, book.payload(), STAGE_TO_BOOK, book.length, n);
       await c.query('COMMIT');
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
