@@ -149,6 +149,11 @@ class Writer extends GrowableBuffer {
       for (const x of v) this.uint(x as number);
     } else this.bytes(encodeMessage(v));
   }
+  /** A map entry whose value is a wire array. */
+  arrayEntry(key: string, a: WireArray): void {
+    this.str(key);
+    this.wireArray(a);
+  }
   wireArray(w: WireArray): void {
     this.mapHeader(3);
     this.str('dtype');
@@ -194,19 +199,15 @@ export function encodeBatchReply(
   w.str('result');
   w.mapHeader((step ? 6 : 3) + (seq === undefined ? 0 : 1));
   if (delta === undefined) {
-    w.str('obs');
-    w.wireArray(r.obs as WireArray);
+    w.arrayEntry('obs', r.obs as WireArray);
   } else {
     w.str('obs_delta');
     w.mapHeader(4);
     w.str('seq');
     w.uint(delta.seq);
-    w.str('shifted');
-    w.wireArray(delta.shifted);
-    w.str('full');
-    w.wireArray(delta.full);
-    w.str('tail');
-    w.wireArray(delta.tail);
+    w.arrayEntry('shifted', delta.shifted);
+    w.arrayEntry('full', delta.full);
+    w.arrayEntry('tail', delta.tail);
   }
   if (seq !== undefined) {
     w.str('obs_seq');
@@ -214,12 +215,9 @@ export function encodeBatchReply(
   }
   if (step) {
     const s = r as StepResultWire;
-    w.str('rewards');
-    w.wireArray(s.rewards);
-    w.str('terminated');
-    w.wireArray(s.terminated);
-    w.str('truncated');
-    w.wireArray(s.truncated);
+    w.arrayEntry('rewards', s.rewards);
+    w.arrayEntry('terminated', s.terminated);
+    w.arrayEntry('truncated', s.truncated);
   }
   w.str('infos');
   w.arrayHeader(r.infos.length);
