@@ -6,8 +6,7 @@ import type { AutoresetMode, Info } from '../../src/core/types.ts';
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { Discrete } from '../../src/core/spaces/discrete.ts';
-import { ActionBatch } from '../../src/core/vector/action-batch.ts';
-import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
+import { BatchedVectorEnv, FlatSlots, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
 import type { RowSteps } from '../../src/core/vector/sub-envs.ts';
 import { EMPTY_INFO, type EnvIds, type VectorActions } from '../../src/core/vector/vector-env.ts';
 import { cartPoleObservationSpace } from './cartpole.ts';
@@ -28,30 +27,20 @@ interface ResetBounds {
 }
 
 /** N carts as sub-envs: reset-one draws a state from the cart's own stream, step-one integrates one Euler step. */
-class Carts implements FlatSubEnvs<ResetBounds> {
-  readonly numEnvs: number;
-  readonly singleObservationSpace = cartPoleObservationSpace();
-  readonly singleActionSpace = new Discrete(2);
-  readonly obsDim = 4;
-  readonly actionDim = 1;
+class Carts extends FlatSlots implements FlatSubEnvs<ResetBounds> {
   readonly maxEpisodeSteps: number;
   readonly suttonBartoReward: boolean;
-  readonly observations: Float32Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
   /** Cart i's x, x_dot, theta, theta_dot at [4i … 4i+3], float64 like Gymnasium's state. */
   private readonly state: Float64Array;
   private readonly elapsed: Int32Array;
   private readonly rngs: (Rng | null)[];
-  private readonly batch: ActionBatch;
   /** The step's actions by sub-env: the caller's Int32Array when it is a whole valid batch, else actionSlots. */
   private act: Int32Array;
   private readonly actionSlots: Int32Array;
 
   constructor(options: CartPoleVectorOptions) {
+    super(options.numEnvs, cartPoleObservationSpace(), new Discrete(2), 4);
     const n = options.numEnvs;
-    checkNumEnvs(n);
     const maxSteps = options.maxEpisodeSteps ?? MAX_EPISODE_STEPS;
     if (!Number.isSafeInteger(maxSteps) || maxSteps <= 0)
       throw new InvalidArgumentError(`maxEpisodeSteps must be a positive integer (got ${String(maxSteps)})`);
@@ -60,17 +49,11 @@ class Carts implements FlatSubEnvs<ResetBounds> {
         `suttonBartoReward must be true or false (got ${String(options.suttonBartoReward)})`,
       );
     }
-    this.numEnvs = n;
     this.maxEpisodeSteps = maxSteps;
     this.suttonBartoReward = options.suttonBartoReward ?? false;
     this.state = new Float64Array(n * 4);
     this.elapsed = new Int32Array(n);
     this.rngs = new Array<Rng | null>(n).fill(null);
-    this.observations = new Float32Array(n * 4);
-    this.rewards = new Float32Array(n);
-    this.terminated = new Uint8Array(n);
-    this.truncated = new Uint8Array(n);
-    this.batch = new ActionBatch(this.singleActionSpace, n);
     this.actionSlots = new Int32Array(n);
     this.act = this.actionSlots;
   }

@@ -3,6 +3,8 @@
 // supplies reset-one / step-one and nothing of autoreset, seeding or subsets.
 import type { AutoresetMode, EnvSpec, Space, VectorResetResult, VectorStepResult } from '../types.ts';
 import { InvalidArgumentError } from '../errors.ts';
+import { flatdim } from '../spaces/flatten.ts';
+import { ActionBatch } from './action-batch.ts';
 import { AutoresetPool } from './autoreset-pool.ts';
 import type { SubEnvs } from './sub-envs.ts';
 import type { EnvIds, VectorActions, VectorEnv, VectorResetArgs } from './vector-env.ts';
@@ -15,6 +17,38 @@ export interface FlatSubEnvs<ResetOptions = unknown> extends SubEnvs<ResetOption
   readonly actionDim: number;
   readonly observations: Float32Array;
   readonly rewards: Float32Array;
+}
+
+/**
+ * What every FlatSubEnvs allocates the same way: the spaces, N observation rows of obsDim values, the reward and end
+ * flag slots, and the ActionBatch a step's actions load into. Sub-envs extend it with reset-one and step-one.
+ */
+export abstract class FlatSlots<O extends Space = Space> {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: O;
+  readonly singleActionSpace: Space;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  protected readonly batch: ActionBatch;
+
+  /** `obsDim` defaults to the flat size of the observation space. */
+  constructor(numEnvs: number, observationSpace: O, actionSpace: Space, obsDim = flatdim(observationSpace)) {
+    checkNumEnvs(numEnvs);
+    this.numEnvs = numEnvs;
+    this.singleObservationSpace = observationSpace;
+    this.singleActionSpace = actionSpace;
+    this.obsDim = obsDim;
+    this.batch = new ActionBatch(actionSpace, numEnvs);
+    this.actionDim = this.batch.actionDim;
+    this.observations = new Float32Array(numEnvs * obsDim);
+    this.rewards = new Float32Array(numEnvs);
+    this.terminated = new Uint8Array(numEnvs);
+    this.truncated = new Uint8Array(numEnvs);
+  }
 }
 
 export class BatchedVectorEnv<S extends FlatSubEnvs<unknown> = FlatSubEnvs<unknown>> implements VectorEnv {

@@ -1,12 +1,11 @@
 // SyncVectorEnv: N EnvLikes stepped one after the other in this thread, as the sub-envs of a BatchedVectorEnv (which
 // owns autoreset, seeding and subsets); observations are flattened into one preallocated N × D Float32Array.
-import type { AutoresetMode, Info, Space } from '../types.ts';
+import type { AutoresetMode, Info } from '../types.ts';
 import type { EnvLike } from '../env.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { Box } from '../spaces/box.ts';
-import { flatdim, flattenInto } from '../spaces/flatten.ts';
-import { ActionBatch } from './action-batch.ts';
-import { BatchedVectorEnv, type FlatSubEnvs } from './batched-vector-env.ts';
+import { flattenInto } from '../spaces/flatten.ts';
+import { BatchedVectorEnv, FlatSlots, type FlatSubEnvs } from './batched-vector-env.ts';
 import type { EnvIds, VectorActions } from './vector-env.ts';
 
 export { subEnvSeeds } from './autoreset-pool.ts';
@@ -18,29 +17,17 @@ export interface SyncVectorEnvOptions {
 type ResetOptions = Record<string, unknown> | undefined;
 
 /** N EnvLikes as sub-envs: reset-one and step-one call the env and flatten its observation into slot i. */
-class EnvList implements FlatSubEnvs<ResetOptions> {
+class EnvList extends FlatSlots implements FlatSubEnvs<ResetOptions> {
   readonly envs: readonly EnvLike[];
-  readonly numEnvs: number;
-  readonly singleObservationSpace: Space;
-  readonly singleActionSpace: Space;
-  readonly obsDim: number;
-  readonly actionDim: number;
-  readonly observations: Float32Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  private readonly actions: ActionBatch;
   /** rowOf[i]: the row of sub-env i's action in the loaded batch. */
   private readonly rowOf: Int32Array;
   private readonly boxObservations: boolean;
 
   constructor(envs: readonly EnvLike[]) {
     if (envs.length === 0) throw new InvalidArgumentError('SyncVectorEnv needs at least one sub-env');
+    super(envs.length, envs[0]!.observationSpace, envs[0]!.actionSpace);
     this.envs = envs;
     const n = envs.length;
-    this.numEnvs = n;
-    this.singleObservationSpace = envs[0]!.observationSpace;
-    this.singleActionSpace = envs[0]!.actionSpace;
     const obsJSON = JSON.stringify(this.singleObservationSpace.toJSON());
     const actJSON = JSON.stringify(this.singleActionSpace.toJSON());
     for (let i = 1; i < n; i++) {
@@ -54,13 +41,6 @@ class EnvList implements FlatSubEnvs<ResetOptions> {
         );
       }
     }
-    this.obsDim = flatdim(this.singleObservationSpace);
-    this.actions = new ActionBatch(this.singleActionSpace, n);
-    this.actionDim = this.actions.actionDim;
-    this.observations = new Float32Array(n * this.obsDim);
-    this.rewards = new Float32Array(n);
-    this.terminated = new Uint8Array(n);
-    this.truncated = new Uint8Array(n);
     this.rowOf = new Int32Array(n);
     this.boxObservations = this.singleObservationSpace instanceof Box;
   }
@@ -71,11 +51,11 @@ class EnvList implements FlatSubEnvs<ResetOptions> {
 
   loadActions(actions: VectorActions, ids: EnvIds | null, skip: Uint8Array): void {
     const rows = ids === null ? this.numEnvs : ids.length;
-    this.actions.load(actions, rows);
+    this.batch.load(actions, rows);
     for (let r = 0; r < rows; r++) {
       const i = ids === null ? r : ids[r]!;
       this.rowOf[i] = r;
-      if (skip[i] === 0) this.actions.check(r, i);
+      if (skip[i] === 0) this.batch.check(r, i);
     }
   }
 
@@ -86,7 +66,7 @@ class EnvList implements FlatSubEnvs<ResetOptions> {
   }
 
   stepOne(i: number): Info {
-    const s = this.envs[i]!.step(this.actions.get(this.rowOf[i]!));
+    const s = this.envs[i]!.step(this.batch.get(this.rowOf[i]!));
     this.rewards[i] = s.reward;
     this.terminated[i] = s.terminated ? 1 : 0;
     this.truncated[i] = s.truncated ? 1 : 0;
