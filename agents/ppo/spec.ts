@@ -3,16 +3,9 @@
 // trading preset is ours (see docs/agents.md for how it was chosen).
 import type { AlgorithmSpec, Preset } from '../common/algorithm.ts';
 import { TRADING_PRESET_ENV_KWARGS } from '../common/trading-preset.ts';
+import { PLANTED_LONG_DRAW_BARS, PLANTED_PRESET_ENV_KWARGS } from '../common/planted-preset.ts';
 import { PPO_DEFAULTS, trainPpo, type PpoAgent, type PpoConfig } from './ppo.ts';
 
-// The planted-signal markets (envs/planted/, docs/evaluation.md): the trading preset's rollout, network and
-// normalisation, short/flat/long (the oracle goes both ways) and the plain log-return reward (fees and slippage are
-// already in it). Found by the runs logged in docs/agents.md ("Does the learner learn?"), failures included.
-const PLANTED_ENV_KWARGS = Object.freeze({
-  actionScheme: 'discrete-sized',
-  levels: [-1, 0, 1],
-  reward: { log_return: 1 },
-});
 /** The tg4/Trading-v0 preset's config, also the planted presets' starting point. */
 const TRADING_CONFIG: Partial<PpoConfig> = {
   nEnvs: 8,
@@ -56,21 +49,21 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
     description:
       'planted regime market: 8 envs × 256 steps, batch 256, 10 epochs, lr 3e-4, entropy 0.01, obs + reward normalisation; short/flat/long, log-return reward; 204,800 steps',
     totalSteps: 204_800,
-    envKwargs: PLANTED_ENV_KWARGS,
+    envKwargs: PLANTED_PRESET_ENV_KWARGS,
     config: TRADING_CONFIG,
   },
   'tg4/PlantedMomentum-v0': {
     description:
       'planted momentum market: the regime preset on a five-year draw (bars 43,800: more data from the same process; the test draw stays one year); short/flat/long, log-return reward; 204,800 steps',
     totalSteps: 204_800,
-    envKwargs: { ...PLANTED_ENV_KWARGS, bars: 43_800 },
+    envKwargs: { ...PLANTED_PRESET_ENV_KWARGS, bars: PLANTED_LONG_DRAW_BARS },
     config: TRADING_CONFIG,
   },
   'tg4/PlantedMeanRevert-v0': {
     description:
       "planted mean-reversion market: the regime preset on a five-year draw (bars 43,800), observing the market's own spec with the deviation from 500- and 1,000-bar means; short/flat/long, log-return reward; 204,800 steps",
     totalSteps: 204_800,
-    envKwargs: { ...PLANTED_ENV_KWARGS, bars: 43_800 },
+    envKwargs: { ...PLANTED_PRESET_ENV_KWARGS, bars: PLANTED_LONG_DRAW_BARS },
     config: TRADING_CONFIG,
   },
 };

@@ -1,8 +1,8 @@
-// Benchmark of learning on the planted-signal markets: for each market, train PPO (and DQN) with its planted preset on
+// Benchmark of learning on the planted-signal markets: for each market, train PPO and DQN with their planted presets on
 // draw 1 and run the trained policy deterministically over the whole traded range of draw 2 (out of sample); print the
 // net log return of the policy and of the oracle on the same draw, and their RATIO (the issue's bar: ≥ 0.80).
 //
-//   npx tsx scripts/bench/planted.ts                       # every market, PPO with its planted preset
+//   npx tsx scripts/bench/planted.ts                       # every market, PPO and DQN with their planted presets
 //   npx tsx scripts/bench/planted.ts --agent dqn --preset tg4/Trading-v0 --kwargs '{"levels":[-1,0,1],"reward":"log_return"}'
 //   npx tsx scripts/bench/planted.ts --kind regime --agent ppo --steps 100000 --seed 1 \
 //        --overrides '{"entCoef":0.005}' --kwargs '{"reward":{"log_return":1}}'   # one experiment (docs/agents.md log)
@@ -27,8 +27,7 @@ const { values } = parseArgs({
 });
 
 const kinds = values.kind ? [values.kind as PlantedKind] : PLANTED_KINDS;
-// DQN has no planted preset (none reached the bar: docs/agents.md); pass --agent dqn with a preset to measure it.
-const agents = (values.agent ? values.agent.split(',') : ['ppo']) as AlgoName[];
+const agents = (values.agent ? values.agent.split(',') : ['ppo', 'dqn']) as AlgoName[];
 const t0 = Date.now();
 console.log(`planted-signal markets: train on draw ${values.train}, test on draw ${values.test}, seed ${values.seed}`);
 console.log(
