@@ -12,6 +12,7 @@ import {
 } from '../../../envs/planted/index.ts';
 import { buildFeatures } from '../../../src/features/index.ts';
 import { TradingEnv } from '../../../envs/trading/trading-env.ts';
+import { checkLookahead } from '../../../envs/trading/lookahead-check.ts';
 import { clairvoyantPolicy, ORACLE_RULES, oraclePolicy } from '../../../agents/baselines/planted-oracle.ts';
 import { buyAndHold } from '../../../agents/baselines/buy-and-hold.ts';
 import { randomPolicy } from '../../../agents/baselines/random.ts';
@@ -125,6 +126,15 @@ describe('planted-signal markets', () => {
       expect(long / oracle, `seed ${seed}`).toBeGreaterThanOrEqual(0.8);
       expect(short / oracle, `seed ${seed}`).toBeLessThan(0.5);
     }
+  });
+
+  it.each(PLANTED_KINDS.map((k) => [k]))('%s: its feature spec and reward read no future (checkLookahead)', (kind) => {
+    const { market, kwargs } = plantedTradingKwargs(kind, { marketSeed: 1, bars: 3000 });
+    const { frame: _frame, range: _range, ...env } = kwargs;
+    const report = checkLookahead({ frame: market.frame, env, cuts: 8 });
+    expect(report.featureNames).toEqual(new TradingEnv(kwargs).data.featureNames);
+    expect(report.leaks).toEqual([]);
+    expect(report.passed).toBe(true);
   });
 
   it('is registered: make() gives a trading env over the draw, seeded by marketSeed', () => {
