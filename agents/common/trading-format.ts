@@ -25,7 +25,7 @@ export function comparisonTable(runs: readonly { name: string; metrics: Metrics 
       String(m.totalTrades),
       fixed(m.feesPaid),
       fixed(m.equity),
-      String(m.steps),
+      String(m.bars),
     ]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   return rows

@@ -24,7 +24,13 @@ import type { AccountMetrics } from '../../src/execution/metrics.ts';
 import type { MarketData } from './market-data.ts';
 
 /** A trading env's end-of-episode metrics (info.metrics). */
-export type EpisodeMetrics = AccountMetrics & { steps: number; startTime: string; endTime: string };
+export type EpisodeMetrics = AccountMetrics & {
+  steps: number;
+  /** Bars run over (the trading envs set it; more than steps with a decisionInterval); default: steps. */
+  bars?: number;
+  startTime: string;
+  endTime: string;
+};
 
 export interface BacktestRun {
   /** Policy name, e.g. 'ema-trend' or a model dir. */
@@ -80,7 +86,7 @@ export function backtestMetrics(m: EpisodeMetrics): BacktestMetrics {
     feesPaid: m.feesPaid,
     exposure: m.exposure,
     turnover: m.turnover,
-    bars: m.steps,
+    bars: m.bars ?? m.steps,
     startTime: Date.parse(m.startTime),
     endTime: Date.parse(m.endTime),
   };

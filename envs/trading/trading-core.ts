@@ -80,7 +80,10 @@ function gapFlags(d: MarketData): Uint8Array | null {
 export interface EpisodeMetrics extends AccountMetrics {
   /** Equity if every open position were closed at the last close by a market order (slippage and fee paid). */
   liquidationValue: number;
+  /** Decision steps taken. */
   steps: number;
+  /** Bars the episode ran over (steps × decisionInterval, the last step possibly cut short). */
+  bars: number;
   startTime: string;
   endTime: string;
 }
@@ -697,6 +700,7 @@ export class TradingCore {
       ...m,
       liquidationValue: K.liquidationValue(this.book, this.params, i),
       steps: this.steps[i]!,
+      bars: this.bar[i]! - this.startBar[i]!,
       startTime: new Date(this.data.time[this.startBar[i]!]!).toISOString(),
       endTime: new Date(this.data.time[this.bar[i]!]!).toISOString(),
     };

@@ -10,6 +10,7 @@ import { checkEnv, make, makeVec } from '../../../src/core/index.ts';
 import { TradingEnv, type TradingVectorEnv } from '../../../envs/trading/index.ts';
 import { checkLookahead } from '../../../envs/trading/lookahead-check.ts';
 import { trainingConditions } from '../../../agents/common/model-runner.ts';
+import { comparisonTable } from '../../../agents/common/trading-format.ts';
 import type { RewardInputs } from '../../../envs/trading/rewards/types.ts';
 import { loadBundled } from '../../../replay/bundled.ts';
 import { sliceFrame } from '../../../replay/slice.ts';
@@ -231,5 +232,19 @@ describe('decisionInterval is a training condition', () => {
   it('a model trained with it is backtested and walk-forward tested with it (not every bar)', () => {
     const ref = { kind: 'model' as const, dir: 'm', name: 'm', envKwargs: { decisionInterval: 24, range: 'train' } };
     expect(trainingConditions(ref)).toEqual({ decisionInterval: 24 });
+  });
+});
+
+describe('an episode reports the bars it ran over beside its decision steps', () => {
+  it('metrics.bars = the bars crossed; the comparison table prints bars, not steps', () => {
+    const env = new TradingEnv({ ...KW, decisionInterval: 5, episodeLength: null, start: 1102 });
+    env.reset({ seed: 0 });
+    let r = env.step(1);
+    while (!r.truncated && !r.terminated) r = env.step(1);
+    const m = r.info.metrics as { steps: number; bars: number };
+    expect([m.steps, m.bars]).toEqual([20, 97]); // 1102 → 1199: 19 steps of 5 bars and one of 2
+    const table = comparisonTable([{ name: 'p', metrics: r.info.metrics as never }]).split('\n');
+    expect(table[0]).toMatch(/ bars$/);
+    expect(table[1]).toMatch(/ 97$/);
   });
 });
