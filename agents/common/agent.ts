@@ -33,6 +33,26 @@ export interface IterationInfo {
   losses: Record<string, number>;
 }
 
+/** The progress record of one update, from an algorithm's running counters (t0: performance.now() at the start). */
+export function iterationInfo(
+  c: { steps: number; updates: number; t0: number; envMs: number; netMs: number; tracker: EpisodeTracker },
+  losses: Record<string, number>,
+): IterationInfo {
+  const elapsedS = (performance.now() - c.t0) / 1000;
+  const { steps, updates, envMs, netMs, tracker } = c;
+  return {
+    steps,
+    updates,
+    elapsedS,
+    stepsPerS: steps / elapsedS,
+    envMs,
+    netMs,
+    episodes: tracker.episodes,
+    meanReturn: tracker.meanRecentReturn(),
+    losses,
+  };
+}
+
 export interface TrainCallbacks {
   /** Called after each rollout+update (PPO) or each training round (DQN); return false to stop training. */
   onIteration?: (info: IterationInfo, agent: TrainedAgent) => void | boolean | Promise<void | boolean>;

@@ -16,7 +16,7 @@ import { linearFraction, makeSchedule, type ScheduleSpec } from '../common/sched
 import { describeEnv, finalObservation, type AgentVectorEnv, type EnvShape } from '../common/vec-env.ts';
 import type { NamedWeight } from '../common/model-io.ts';
 import type { TrainCallbacks, TrainResult, TrainedAgent } from '../common/agent.ts';
-import { EpisodeTracker } from '../common/agent.ts';
+import { EpisodeTracker, iterationInfo } from '../common/agent.ts';
 
 export interface DqnConfig {
   /** Parallel sub-envs (the vector env must have this many). */
@@ -323,18 +323,10 @@ export async function trainDqn(
       }
       agent.sync();
       netMs += performance.now() - tl;
-      const elapsed = (performance.now() - t0) / 1000;
-      const info = {
-        steps,
-        updates,
-        elapsedS: elapsed,
-        stepsPerS: steps / elapsed,
-        envMs,
-        netMs,
-        episodes: tracker.episodes,
-        meanReturn: tracker.meanRecentReturn(),
-        losses: { td: lastLoss, epsilon: eps, learningRate: optimizer.learningRate },
-      };
+      const info = iterationInfo(
+        { steps, updates, t0, envMs, netMs, tracker },
+        { td: lastLoss, epsilon: eps, learningRate: optimizer.learningRate },
+      );
       if ((await callbacks.onIteration?.(info, agent)) === false) stopped = true;
     }
   }

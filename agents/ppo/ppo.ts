@@ -16,7 +16,7 @@ import { makeSchedule, type ScheduleSpec } from '../common/schedules.ts';
 import { actionWidth } from '../common/spaces.ts';
 import { ActionEncoder, describeEnv, finalObservation, type AgentVectorEnv, type EnvShape } from '../common/vec-env.ts';
 import type { TrainCallbacks, TrainResult, TrainedAgent } from '../common/agent.ts';
-import { EpisodeTracker } from '../common/agent.ts';
+import { EpisodeTracker, iterationInfo } from '../common/agent.ts';
 
 export interface PpoConfig {
   /** Parallel sub-envs (the vector env must have this many). */
@@ -297,17 +297,9 @@ export async function trainPpo(
     policy.sync();
     netMs += performance.now() - tl;
 
-    const elapsed = (performance.now() - t0) / 1000;
-    const info = {
-      steps,
-      updates,
-      elapsedS: elapsed,
-      stepsPerS: steps / elapsed,
-      envMs,
-      netMs,
-      episodes: tracker.episodes,
-      meanReturn: tracker.meanRecentReturn(),
-      losses: {
+    const info = iterationInfo(
+      { steps, updates, t0, envMs, netMs, tracker },
+      {
         policy: last[0]!,
         value: last[1]!,
         entropy: last[2]!,
@@ -316,7 +308,7 @@ export async function trainPpo(
         learningRate: optimizer.learningRate,
         clipRange: clip,
       },
-    };
+    );
     if ((await callbacks.onIteration?.(info, agent)) === false) stopped = true;
   }
   optimizer.dispose();
