@@ -40,9 +40,11 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
   },
   'tg4/Trading-v0': {
     description:
-      'trading: 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs + reward normalisation, 64-64 tanh; long/flat levels, turnover penalty',
-    totalSteps: 200_000,
-    envKwargs: TRADING_PRESET_ENV_KWARGS,
+      'trading: one decision a day (decisionInterval 24 on 1h bars, episodes of 200 decisions), long or flat, log return + 0.01 × turnover; 8 envs × 256 steps, batch 256, 10 epochs, γ 0.99, λ 0.95, lr 3e-4, entropy 0.01, obs + reward normalisation, 64-64 tanh; 51,200 steps',
+    // Chosen on walk-forward folds of BTC/USD and ETH/USD 1h (docs/agents.md, "Decision interval"): every-bar decisions
+    // traded their edge away in fees at both lengths tried (10,240 and 51,200 steps).
+    totalSteps: 51_200,
+    envKwargs: { ...TRADING_PRESET_ENV_KWARGS, levels: [0, 1], decisionInterval: 24, episodeLength: 200 },
     config: TRADING_CONFIG,
   },
   'tg4/PlantedRegime-v0': {

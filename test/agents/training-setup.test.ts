@@ -24,7 +24,7 @@ async function trainTrading(out: string, envKwargs?: Record<string, unknown>) {
     evalEpisodes: 1,
     evalFreq: 0,
     overrides: { nSteps: 16, batchSize: 64, nEpochs: 1 },
-    envKwargs: { windowSize: 4, episodeLength: 64, range: '2020-01-01..2020-03-01', ...envKwargs },
+    envKwargs: { windowSize: 4, episodeLength: 32, range: '2020-01-01..2020-03-01', ...envKwargs },
   });
   return JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
     envKwargs: Record<string, unknown>;
@@ -33,17 +33,19 @@ async function trainTrading(out: string, envKwargs?: Record<string, unknown>) {
 }
 
 describe("a preset's env kwargs reach the env", () => {
-  it('tg4 train on Trading-v0 (no --kwargs) trains long/flat in half steps with the turnover penalty', async () => {
+  it('tg4 train on Trading-v0 (no --kwargs) trains long/flat, one decision a day, with the turnover penalty', async () => {
     const m = await trainTrading(join(dir, 'preset'));
     expect(m.envKwargs).toMatchObject({
       actionScheme: 'discrete-sized',
-      levels: [0, 0.5, 1],
+      levels: [0, 1],
+      decisionInterval: 24,
       reward: { log_return: 1, turnover: 0.01 },
     });
-    // The env the manifest describes is the long/flat one: no short level.
+    // The env the manifest describes is the long/flat one acting every 24 bars: no short level.
     const env = new TradingEnv({ ...m.envKwargs });
     expect(env.config.actionScheme).toBe('discrete-sized');
-    expect(Array.from(env.scheme.levels ?? [])).toEqual([0, 0.5, 1]);
+    expect(Array.from(env.scheme.levels ?? [])).toEqual([0, 1]);
+    expect(env.config.decisionInterval).toBe(24);
     env.close();
   }, 120_000);
 
@@ -69,7 +71,14 @@ describe('one spec per algorithm', () => {
         expect(r.config).toEqual({ ...spec.defaults, ...preset.config });
         expect(r.totalSteps).toBe(preset.totalSteps);
       }
-      expect(resolvePreset(spec, 'tg4/Trading-v0').envKwargs).toEqual(TRADING_PRESET_ENV_KWARGS);
     }
+    // DQN trades the shared trading kwargs; PPO's preset acts once a day, long or flat (docs/agents.md, walk-forward).
+    expect(resolvePreset(ALGORITHMS.dqn, 'tg4/Trading-v0').envKwargs).toEqual(TRADING_PRESET_ENV_KWARGS);
+    expect(resolvePreset(ALGORITHMS.ppo, 'tg4/Trading-v0').envKwargs).toEqual({
+      ...TRADING_PRESET_ENV_KWARGS,
+      levels: [0, 1],
+      decisionInterval: 24,
+      episodeLength: 200,
+    });
   });
 });

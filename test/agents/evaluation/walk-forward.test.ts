@@ -27,7 +27,8 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     const ledger = join(out, 'trials.jsonl');
     const opts = {
       agent: 'ppo' as const,
-      envKwargs: { range: SPAN },
+      // Short episodes: the preset's 200 daily decisions (4,800 bars) do not fit these small train windows.
+      envKwargs: { range: SPAN, episodeLength: 20 },
       folds: 2,
       seeds: [1],
       steps: 512,
@@ -64,7 +65,9 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     );
     expect(model!.metrics.startTime).toBe(new Date(Date.parse(f1.test.from)).toISOString());
     expect(model!.metrics.endTime).toBe(new Date(Date.parse(f1.test.to)).toISOString());
-    expect(model!.metrics.steps).toBe(ema!.metrics.steps);
+    // The preset decides once every 24 bars; the EMA-9 rule every bar: the same bars.
+    expect(model!.metrics.bars).toBe(ema!.metrics.steps);
+    expect(model!.equity).toHaveLength(ema!.equity.length);
     expect(s.policy.sharpe).toBe(model!.metrics.sharpe ?? 0);
     expect(s.policy.fees).toBe(model!.metrics.feesPaid);
     expect(s.policy.timeInMarket).toBe(model!.metrics.exposure);
@@ -75,8 +78,8 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     expect(s.beats['ema-trend-flip']).toBe(s.policy.sharpe > f1.baselines['ema-trend-flip']!.sharpe);
 
     // Overall: the test windows chained, one trial per seed in the ledger.
-    expect(curves.time).toHaveLength(2 * model!.metrics.steps);
-    expect(curves.policy[0]!.equity).toHaveLength(2 * model!.metrics.steps);
+    expect(curves.time).toHaveLength(2 * model!.metrics.bars);
+    expect(curves.policy[0]!.equity).toHaveLength(2 * model!.metrics.bars);
     expect(report.trials.count).toBe(1);
     // One trial: the DSR is the PSR against 0 of the chained test returns.
     const chained = curves.policy[0]!.equity;

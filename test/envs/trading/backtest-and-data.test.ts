@@ -281,7 +281,7 @@ describe("a model's backtest reproduces its training conditions", () => {
         timeframe: '1h',
         features: SPEC,
         executor: trained,
-        episodeLength: 128,
+        episodeLength: 16, // × the preset's 24-bar decision interval: 384 of the 630 train bars
       },
     });
     modelDir = r.training.dir!;
