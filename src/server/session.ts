@@ -11,7 +11,7 @@ import { AutoresetPool, checkEnvIds } from '../core/vector/autoreset-pool.ts';
 import type { SubEnvs } from '../core/vector/sub-envs.ts';
 import { EMPTY_INFO, type EnvIds, type VectorEnv } from '../core/vector/vector-env.ts';
 import { InvalidArgumentError } from '../core/errors.ts';
-import { encodeTyped, wireFromTyped, type WireArray } from './protocol/arrays.ts';
+import { encodeTyped, looksLikeWireArray, wireFromTyped, type WireArray } from './protocol/arrays.ts';
 import { ReplyMemory } from './protocol/fast-reply.ts';
 import { WindowDeltaEncoder } from './obs-window.ts';
 import type { EnvSpecJSON, ResetResultWire, StepResultWire, WireAutoresetMode } from './protocol/messages.ts';
@@ -349,9 +349,14 @@ export class VectorEngine implements SessionEngine {
   step(actions: unknown, ids: number[] | null): StepResultWire {
     this.wholeBatch(ids, 'step');
     const n = this.venv.numEnvs;
-    this.wireActions.read(actions, n, 'step.actions');
-    for (let i = 0; i < n; i++) this.rowActions[i] = this.wireActions.get(i);
-    const r = this.venv.step(this.int32Batch() ?? this.rowActions);
+    let batch: Int32Array | unknown[] | null = this.int32Wire(actions, n);
+    if (batch === null) {
+      // The general path: every dtype the action space takes safely, with the refusals that name what was wrong.
+      this.wireActions.read(actions, n, 'step.actions');
+      for (let i = 0; i < n; i++) this.rowActions[i] = this.wireActions.get(i);
+      batch = this.int32Batch() ?? this.rowActions;
+    }
+    const r = this.venv.step(batch);
     for (let i = 0; i < n; i++) this.rewards[i] = r.rewards[i]!;
     const obs =
       this.deltas === null ? { obs: this.obsWire(r.observations) } : { obs_delta: this.deltas.delta(r.observations) };
@@ -401,6 +406,30 @@ export class VectorEngine implements SessionEngine {
     throw new InvalidArgumentError(
       `${op} with env_ids on a whole-batch session: make the session with batch_size < num_envs to ${op} subsets of sub-envs`,
     );
+  }
+
+  /**
+   * What clients send for Discrete spaces (an int64 or int32 array of shape [n] whose values are int32s), read straight
+   * into the Int32Array batch; null for anything else, which the general path reads and, where wrong, refuses.
+   */
+  private int32Wire(actions: unknown, n: number): Int32Array | null {
+    const out = this.discreteActions;
+    if (out === null || !looksLikeWireArray(actions)) return null;
+    const { dtype, shape, data } = actions;
+    if (shape.length !== 1 || shape[0] !== n || (dtype !== 'int64' && dtype !== 'int32')) return null;
+    const wide = dtype === 'int64';
+    if (data.byteLength !== n * (wide ? 8 : 4)) return null;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = 0; i < n; i++) {
+      if (!wide) out[i] = view.getInt32(i * 4, true);
+      else {
+        const lo = view.getInt32(i * 8, true);
+        // An int64 is this int32 when its high word is the low word's sign.
+        if (view.getInt32(i * 8 + 4, true) !== lo >> 31) return null;
+        out[i] = lo;
+      }
+    }
+    return out;
   }
 
   /**

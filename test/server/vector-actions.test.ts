@@ -31,6 +31,15 @@ describe('int64 Discrete actions beyond int32', () => {
       const bad = await raw.request({ id: 3, op: 'step', session, actions: int64Actions([WRAPS_TO_ONE, 0]) });
       expect(bad.error).toMatchObject({ code: 'INVALID_ACTION' });
       expect(String((bad.error as { message: string }).message)).toMatch(/sub-env 0 .*Discrete\(2\)/);
+      // Out of the space but an int32 (the vector engine's Int32Array path), and as int32 on the wire: refused the same way.
+      for (const actions of [
+        int64Actions([0, -1]),
+        { dtype: 'int32', shape: [2], data: new Uint8Array(Int32Array.of(0, 2).buffer) },
+      ]) {
+        const r = await raw.request({ id: 3, op: 'step', session, actions });
+        expect(r.error).toMatchObject({ code: 'INVALID_ACTION' });
+        expect(String((r.error as { message: string }).message)).toMatch(/sub-env 1 .*Discrete\(2\)/);
+      }
       // Nothing moved: the next valid step equals an in-process env that never saw the refused batch.
       const ok = await raw.request({ id: 4, op: 'step', session, actions: int64Actions([1, 0]) });
       expect(ok.error).toBeUndefined();
