@@ -8,6 +8,7 @@ import { writeBacktestReport, type BacktestReportFiles, type BacktestRun } from 
 import { InvalidArgumentError } from '../../src/core/errors.ts';
 import { BASELINE_NAMES, COMPARISON_BASELINES, isBaselineName } from '../baselines/index.ts';
 import {
+  baselineConditions,
   policyRef,
   runOverRange,
   trainingConditions,
@@ -112,7 +113,11 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   });
   // Each env records its fills, so that the report lists the trades and marks them on the price chart.
   const recorded = fillLoggingEnvs();
-  const runs = runOverRange(refs, prepared, opts.seed ?? 0, recorded.make);
+  // The comparison baselines decide every bar whatever the subject's decisionInterval (model-runner.ts).
+  const runs = [
+    ...runOverRange(refs.slice(0, 1), prepared, opts.seed ?? 0, recorded.make),
+    ...runOverRange(refs.slice(1), baselineConditions(prepared), opts.seed ?? 0, recorded.make),
+  ];
   const c = runs[0]!.conditions;
   const x = c.executor;
   const description =
@@ -120,7 +125,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     `actions ${c.actionScheme}, fee ${x.feeRate}, slippage ${x.slippage}, caps ${x.maxLongLeverage}x long / ${x.maxShortLeverage}x short, ` +
     `stops ${x.stopLossAtr ?? 'none'} ATR / targets ${x.takeProfitAtr ?? 'none'} ATR / max hold ${x.maxHoldBars ?? 'none'} bars; ` +
     `${c.numFeatures} features (spec ${c.featureSpecHash?.slice(0, 12) ?? 'given matrix'}), window ${c.windowSize}. ` +
-    `Decisions at each bar's close, fills at the next bar's open. ` +
+    (Number(prepared['decisionInterval'] ?? 1) > 1
+      ? `The policy decides at every ${String(prepared['decisionInterval'])}th bar's close (the comparisons at every bar's), fills at the next bar's open. `
+      : `Decisions at each bar's close, fills at the next bar's open. `) +
     (subject.kind === 'model'
       ? overridden.length === 0
         ? "The model's training conditions, as its manifest records them."

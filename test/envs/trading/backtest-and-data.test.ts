@@ -316,6 +316,17 @@ describe("a model's backtest reproduces its training conditions", () => {
     expect(res.overridden).toEqual([]);
     // The very numbers of the out-of-sample run after training: same data, costs, features, actions.
     expect(res.runs[0]!.metrics).toEqual(JSON.parse(JSON.stringify(oos[0]!.metrics)));
+    // The model decides every 24 bars (the preset's decisionInterval); the EMA-9 rule beside it every bar, as in the
+    // out-of-sample comparison after training.
+    const withRule = await runBacktest({
+      policy: modelDir,
+      range: 'test',
+      out: join(dir, 'bt-fee-rule'),
+      compare: ['ema-trend-flip'],
+    });
+    expect(withRule.runs[1]!.metrics).toEqual(oos[2]!.metrics);
+    expect(withRule.runs[0]!.metrics.bars).toBe(withRule.runs[1]!.metrics.steps);
+    expect(withRule.runs[0]!.metrics.steps).toBeLessThan(withRule.runs[1]!.metrics.steps / 20);
   }, 60_000);
 
   it('flags override single conditions (the executor field by field) and the backtest says which', async () => {
