@@ -27,7 +27,8 @@ import {
   TRADING_ENV_ID,
   type NamedRun,
 } from '../common/model-runner.ts';
-import { runTraining } from '../common/train-run.ts';
+import { ALGORITHMS, runTraining } from '../common/train-run.ts';
+import { resolvePreset, type PresetSource } from '../common/algorithm.ts';
 import { withResolvedConditions } from '../common/trading-run.ts';
 import type { PpoConfig } from '../ppo/ppo.ts';
 import type { DqnConfig } from '../dqn/dqn.ts';
@@ -202,8 +203,12 @@ export async function walkForward(
     throw new InvalidArgumentError("walk-forward baselines must include 'buy-and-hold'");
   // The folds cover the user's `range` (default: all the data); each fold's parts become `range` kwargs of their own.
   const { range: span_, ...userKwargs } = o.envKwargs ?? {};
-  const base = withResolvedConditions(userKwargs);
-  const probe = new TradingEnv({ ...base, ...(span_ !== undefined ? { range: span_ } : {}) });
+  // The preset's env kwargs under the user's, merged as the training merges them, so that the baselines run under the
+  // model's conditions (its action levels, cooldown, reward) as in the main job's comparison, not the env's defaults.
+  const preset = resolvePreset(ALGORITHMS[o.agent] as PresetSource<object>, TRADING_ENV_ID, o.preset);
+  const base = withResolvedConditions({ ...preset.envKwargs, ...userKwargs });
+  // Only for the data: no episode has to fit (the folds are checked below, each training checks its own episodes).
+  const probe = new TradingEnv({ ...base, episodeLength: null, ...(span_ !== undefined ? { range: span_ } : {}) });
   const frame = sliceFrame(probe.data.frames[0]!, probe.data.rangeStart, probe.data.rangeEnd);
   const symbol = probe.data.symbols[0]!;
   const timeframe = probe.data.timeframe;

@@ -16,6 +16,8 @@ import { policyRef, runOverRange, trainingConditions } from '../../../agents/com
 import { probabilisticSharpeRatio, sharpeRatio } from '../../../src/stats/sharpe.ts';
 
 const SPAN = '2019-03-01..2019-05-01';
+/** The Trading-v0 PPO preset's action scheme (long/flat): the baselines run under it, as the model does. */
+const PRESET_ACTIONS = { actionScheme: 'discrete-sized', levels: [0, 1] };
 
 function s0Sharpe(r: WalkForwardReport): string {
   return r.folds[0]!.seeds[0]!.policy.sharpe.toFixed(2);
@@ -52,7 +54,14 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
 
     // Every figure is the model runner's on that test window.
     const testRange = `${f1.test.from}..${new Date(Date.parse(f1.test.to) + 3_600_000).toISOString()}`;
-    const [ema, bh] = runOverRange([policyRef('ema-trend-flip'), policyRef('buy-and-hold')], { range: testRange }, 0);
+    // The baselines run under the model's action scheme (the preset's long/flat), not the env's default short/flat/long.
+    const [ema, bh] = runOverRange(
+      [policyRef('ema-trend-flip'), policyRef('buy-and-hold')],
+      { ...PRESET_ACTIONS, range: testRange },
+      0,
+    );
+    const [emaShort] = runOverRange([policyRef('ema-trend-flip')], { range: testRange }, 0);
+    expect(emaShort!.metrics.sharpe).not.toBe(ema!.metrics.sharpe);
     expect(f1.baselines['ema-trend-flip']!.sharpe).toBe(ema!.metrics.sharpe ?? 0);
     expect(f1.baselines['ema-trend-flip']!.trades).toBe(ema!.metrics.totalTrades);
     expect(f1.baselines['buy-and-hold']!.totalReturn).toBe(bh!.metrics.totalReturnPct);
@@ -123,7 +132,7 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     const testRange = `${f.test.from}..${new Date(Date.parse(f.test.to) + 3_600_000).toISOString()}`;
     // The bot's EMA-9 rule as the bot runs it: every bar, not every 4th (where it would miss most confirmed flips).
     const [ema, ema4] = [{}, { decisionInterval: 4 }].map(
-      (k) => runOverRange([policyRef('ema-trend-flip')], { ...k, range: testRange }, 0)[0]!,
+      (k) => runOverRange([policyRef('ema-trend-flip')], { ...PRESET_ACTIONS, ...k, range: testRange }, 0)[0]!,
     );
     expect(ema!.metrics.steps).toBe(4 * ema4!.metrics.steps - 1); // 119 one-bar steps; 30 of 4 bars, the last cut short
     expect(f.baselines['ema-trend-flip']!.sharpe).toBe(ema!.metrics.sharpe ?? 0);
