@@ -33,9 +33,14 @@ interface Setting {
 }
 
 const SETTINGS: Setting[] = [
-  { label: 'PPO, the preset: long/flat levels [0, 0.5, 1], log_return + 0.01·turnover', agent: 'ppo', kwargs: {} },
   {
-    label: 'PPO, discrete3 {short, flat, long}, log_return + 0.01·turnover',
+    label:
+      'PPO, the preset: one decision a day (decisionInterval 24), long/flat levels [0, 1], log_return + 0.01·turnover',
+    agent: 'ppo',
+    kwargs: {},
+  },
+  {
+    label: 'PPO, discrete3 {short, flat, long}, one decision a day, log_return + 0.01·turnover',
     agent: 'ppo',
     kwargs: { actionScheme: 'discrete3', levels: undefined },
   },
