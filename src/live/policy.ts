@@ -79,6 +79,13 @@ export function modelPolicy(dir: string, ctx: PolicyContext, name?: string): Liv
     actionSpace: ctx.actionSpace,
     featureSpecHash: ctx.specHash,
   });
+  // A model trained to act every k bars would trade far more often deciding on every closed bar, which is all this
+  // loop does yet: refuse it rather than run it under other conditions than it was trained and tested in.
+  const k = (p.model.manifest as { envKwargs?: { decisionInterval?: unknown } }).envKwargs?.decisionInterval;
+  if (k !== undefined && k !== 1)
+    throw new InvalidArgumentError(
+      `${dir} was trained acting every ${String(k)} bars (decisionInterval ${String(k)}); the live loop and its fusions decide on every closed bar and cannot run it as trained: test it with \`tg4 backtest --policy ${dir}\` (which keeps its interval), or train a model with --kwargs '{"decisionInterval":1}' to run it live`,
+    );
   const masked = p.usesActionMasks;
   return {
     name: name ?? dir.replace(/\/+$/, '').split('/').slice(-2).join('-'),
