@@ -2,6 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
+import { afterAll, beforeAll } from 'vitest';
 import { Tg4Server, type ServerOptions } from '../../src/server/server.ts';
 import { decodeMessage, encodeMessage } from '../../src/server/protocol/codec.ts';
 
@@ -48,4 +49,24 @@ export function int64Actions(values: number[]): { dtype: 'int64'; shape: number[
   const view = new DataView(data.buffer);
   values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
   return { dtype: 'int64', shape: [values.length], data };
+}
+
+/**
+ * A real server for a describe block, with a client of the kind asked for: the beforeAll/afterAll pair every suite
+ * writes. Read `.server` and `.client` inside the tests (they are set once beforeAll has run).
+ */
+export function serverFixture<C extends { close(): void }>(
+  t: Transport,
+  connect: (address: string) => C | Promise<C>,
+): { server: Tg4Server; client: C } {
+  const f = {} as { server: Tg4Server; client: C };
+  beforeAll(async () => {
+    f.server = await startServer(t);
+    f.client = await connect(f.server.address);
+  });
+  afterAll(async () => {
+    f.client.close();
+    await f.server.stop();
+  });
+  return f;
 }

@@ -1,14 +1,13 @@
 // Window deltas (docs/protocol.md): a session that asks for them gets, for the trading env's sliding-window
 // observations, each sub-env's newest row instead of its whole window — and rebuilds exactly the observations a session
 // without them gets, across episode ends and autoresets, whatever the env claims about its layout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../envs/index.ts';
 import { Tg4Client, type RemoteVectorEnv } from '../../src/server/client.ts';
 import { WindowDeltaDecoder, WindowDeltaEncoder } from '../../src/server/obs-window.ts';
-import type { Tg4Server } from '../../src/server/server.ts';
 import { encodeMessage } from '../../src/server/protocol/codec.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { RawClient, int64Actions, startServer, TRANSPORTS } from './helpers.ts';
+import { RawClient, int64Actions, serverFixture, TRANSPORTS } from './helpers.ts';
 
 const N = 4;
 
@@ -37,23 +36,14 @@ async function stepBoth(a: RemoteVectorEnv, b: RemoteVectorEnv, steps: number): 
 }
 
 describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
-  let server: Tg4Server;
-  let client: Tg4Client;
-  beforeAll(async () => {
-    server = await startServer(transport);
-    client = await Tg4Client.connect(server.address);
-  });
-  afterAll(async () => {
-    client.close();
-    await server.stop();
-  });
+  const f = serverFixture(transport, (address) => Tg4Client.connect(address));
 
   for (const autoreset of ['same-step', 'next-step'] as const) {
     it(`Trading-v0 (${autoreset}): the rebuilt observations equal whole ones bit for bit, across episode ends`, async () => {
       // A short episode so that several end (and reset) inside the run.
       const kwargs = { episodeLength: 60 };
-      const a = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: true });
-      const b = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: false });
+      const a = await f.client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: true });
+      const b = await f.client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 3, autoreset, kwargs, obsWindow: false });
       expect(a.info.obs_window).toEqual({ rows: 32, cols: 31, stride: 1 });
       expect(b.info.obs_window).toBeNull();
       const [ra, rb] = await Promise.all([a.reset(), b.reset()]);
@@ -65,8 +55,8 @@ describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
 
   it('Trading-v0 acting every 4 bars: the window moves 4 rows a step, and the deltas follow it', async () => {
     const kwargs = { episodeLength: 30, decisionInterval: 4 };
-    const a = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 8, kwargs, obsWindow: true });
-    const b = await client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 8, kwargs, obsWindow: false });
+    const a = await f.client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 8, kwargs, obsWindow: true });
+    const b = await f.client.makeVec('tg4/Trading-v0', { numEnvs: N, seed: 8, kwargs, obsWindow: false });
     expect(a.info.obs_window).toEqual({ rows: 32, cols: 31, stride: 4 });
     await Promise.all([a.reset(), b.reset()]);
     expect(await stepBoth(a, b, 100)).toBeGreaterThanOrEqual(N);
@@ -74,7 +64,7 @@ describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
   });
 
   it('an env without a window (CartPole) is served with whole observations', async () => {
-    const env = await client.makeVec('CartPole-v1', { numEnvs: 2, seed: 1, obsWindow: true });
+    const env = await f.client.makeVec('CartPole-v1', { numEnvs: 2, seed: 1, obsWindow: true });
     expect(env.info.obs_window).toBeNull();
     await env.reset();
     const r = await env.step([0, 1]);
@@ -84,23 +74,14 @@ describe.each(TRANSPORTS)('window deltas over %s', (transport) => {
 });
 
 describe('window deltas on the wire', () => {
-  let server: Tg4Server;
-  let raw: RawClient;
-  beforeAll(async () => {
-    server = await startServer('ipc');
-    raw = new RawClient(server.address);
-  });
-  afterAll(async () => {
-    raw.close();
-    await server.stop();
-  });
+  const f = serverFixture('ipc', (address) => new RawClient(address));
 
   for (const decisionInterval of [1, 4]) {
     it(`a step reply carries the newest rows only (Trading-v0 × 64, decisionInterval ${decisionInterval})`, async () => {
       const sizes: number[] = [];
       for (const obs_window of [true, false]) {
         const kwargs = { decisionInterval };
-        const made = await raw.request({
+        const made = await f.client.request({
           id: 1,
           op: 'make',
           env_id: 'tg4/Trading-v0',
@@ -109,12 +90,14 @@ describe('window deltas on the wire', () => {
           obs_window,
         });
         const session = (made.result as { session: string }).session;
-        const reset = await raw.request({ id: 2, op: 'reset', session, seed: 0 });
+        const reset = await f.client.request({ id: 2, op: 'reset', session, seed: 0 });
         expect((reset.result as { obs_seq?: number }).obs_seq).toBe(obs_window ? 1 : undefined);
-        await raw.send(encodeMessage({ id: 3, op: 'step', session, actions: int64Actions(new Array(64).fill(1)) }));
-        const [body] = await raw.socket.receive();
+        await f.client.send(
+          encodeMessage({ id: 3, op: 'step', session, actions: int64Actions(new Array(64).fill(1)) }),
+        );
+        const [body] = await f.client.socket.receive();
         sizes.push(body!.byteLength);
-        await raw.request({ id: 4, op: 'close', session });
+        await f.client.request({ id: 4, op: 'close', session });
       }
       // Per sub-env: the newest decisionInterval rows of 31 features and the 4 account values; 2 KB for the rest.
       expect(sizes[0]!).toBeLessThan(64 * (decisionInterval * 31 + 4) * 4 + 2048);
@@ -123,7 +106,7 @@ describe('window deltas on the wire', () => {
   }
 
   it('make.obs_window that is not a bool is a PROTOCOL_ERROR saying what to send', async () => {
-    const r = await raw.request({ id: 9, op: 'make', env_id: 'tg4/Trading-v0', obs_window: 'yes' });
+    const r = await f.client.request({ id: 9, op: 'make', env_id: 'tg4/Trading-v0', obs_window: 'yes' });
     expect(r.error).toMatchObject({
       code: 'PROTOCOL_ERROR',
       message: expect.stringMatching(/obs_window must be true or false/),
