@@ -24,6 +24,7 @@ import { type ExecutorConfig, symbolParamsOf } from './config.ts';
 import { firstDecisionBar, type MarketData } from './market-data.ts';
 import type { WindowCopier } from './observation.ts';
 import { createReward, type RewardInputs, type RewardScheme, type RewardSpec } from './rewards/index.ts';
+import { maskLevels } from './action-mask.ts';
 
 // Kernel entry points bound once at load: under tsx the modules are linked through CommonJS interop, where every `K.x`
 // read in the step loop is a getter call (two for a namespace import) that V8 does not inline (~10% of a step).
@@ -669,28 +670,13 @@ export class TradingCore {
     obs[k] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;
   }
 
-  /**
-   * Action mask of a discrete scheme for sub-env i (1 = allowed): levels beyond the leverage caps are never allowed;
-   * while a cooldown runs (flat after an exit) only the zero level is; with cooldownBars > 0, a position's opposite
-   * side is not (a flip would close and re-enter at once). Never all zero.
-   */
+  /** Action mask of a discrete scheme for sub-env i (1 = allowed): the rule in action-mask.ts. */
   actionMask(i: number, levels: Float64Array, out: Uint8Array, offset: number): void {
     const ex = this.o.executor;
-    const nxt = this.bar[i]! + 1;
     const p = i * this.S;
     const cur = this.book.size[p]!;
-    const cooling = cur === 0 && nxt < this.cooldownUntil[p]!;
-    const noFlip = cur !== 0 && this.cooldownBars > 0; // a flip would close and re-enter at once
-    let any = 0;
-    for (let k = 0; k < levels.length; k++) {
-      const v = levels[k]!;
-      const capOk = v > 0 ? v <= ex.maxLongLeverage : v < 0 ? -v <= ex.maxShortLeverage : true;
-      const entryOk = v === 0 || (!cooling && !(noFlip && v > 0 !== cur > 0));
-      const ok = capOk && entryOk ? 1 : 0;
-      out[offset + k] = ok;
-      any |= ok;
-    }
-    if (!any) for (let k = 0; k < levels.length; k++) out[offset + k] = 1;
+    const cooling = this.bar[i]! + 1 < this.cooldownUntil[p]!;
+    maskLevels(levels, cur, cooling, this.cooldownBars, ex.maxLongLeverage, ex.maxShortLeverage, out, offset);
   }
 
   /** Portfolio metrics of sub-env i's episode so far (allocates: call at episode end). */

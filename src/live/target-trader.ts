@@ -14,6 +14,7 @@ import type { PaperExecutor } from '../execution/paper-executor.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
 import type { Bar, ExecutionEvent } from '../execution/types.ts';
 import type { ExecutorConfig } from '../../envs/trading/config.ts';
+import { maskLevels } from '../../envs/trading/action-mask.ts';
 import { Atr } from '../features/indicators/atr.ts';
 
 export interface TraderRules {
@@ -238,24 +239,19 @@ export class TargetTrader {
     obs[k + 3] = peak > 0 && e > 0 ? 1 - e / peak : e > 0 ? 0 : 1;
   }
 
-  /**
-   * Discrete action mask for the decision at bar t (the env's rule: caps always; only flat while cooling down; with a
-   * cooldown, not the open position's opposite side, since a flip would close and re-enter at once).
-   */
+  /** Discrete action mask for the decision at bar t: the env's rule (envs/trading/action-mask.ts). */
   mask(levels: Float64Array, t: number, out: Uint8Array): void {
     const ex = this.r.executor;
-    const cur = this.portfolio.book.size[0]!;
-    const cooling = cur === 0 && t + 1 < this.cooldownUntil;
-    const noFlip = cur !== 0 && this.r.cooldownBars > 0;
-    let any = 0;
-    for (let k = 0; k < levels.length; k++) {
-      const v = levels[k]!;
-      const capOk = v > 0 ? v <= ex.maxLongLeverage : v < 0 ? -v <= ex.maxShortLeverage : true;
-      const entryOk = v === 0 || (!cooling && !(noFlip && v > 0 !== cur > 0));
-      const ok = capOk && entryOk ? 1 : 0;
-      out[k] = ok;
-      any |= ok;
-    }
-    if (!any) out.fill(1);
+    const cooling = t + 1 < this.cooldownUntil;
+    maskLevels(
+      levels,
+      this.portfolio.book.size[0]!,
+      cooling,
+      this.r.cooldownBars,
+      ex.maxLongLeverage,
+      ex.maxShortLeverage,
+      out,
+      0,
+    );
   }
 }
