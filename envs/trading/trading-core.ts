@@ -1,4 +1,4 @@
-// (~670 lines on purpose: a step reads ~40 typed-array fields of this one object; split up, each costs a load.)
+// (~720 lines on purpose: a step reads ~40 typed-array fields of this one object; split up, each costs a load.)
 // The stepping loop shared by every trading env: N sub-envs × S symbols as struct-of-arrays over one MarketData, with
 // accounts in the execution kernel's AccountBook (src/execution/kernel.ts), so a sub-env's numbers are exactly the
 // executor's. TradingEnv is this core with N = 1; TradingVectorEnv and PortfolioEnv use it as it is. Nothing here

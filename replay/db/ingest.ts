@@ -1,4 +1,5 @@
 // Ingest of candle CSVs (Kraken OHLCVT archives, header-named CSV), trade CSVs and JSONL event logs into PostgreSQL.
+// (~400 lines on purpose: candles, trades and event logs share one batch, transaction and report loop here.)
 //
 // The file is streamed; rows go into batches. Each batch is one transaction: COPY into a temp staging table, then
 // INSERT … SELECT … ON CONFLICT DO NOTHING into the real table. So a re-run inserts 0 rows (the primary keys see the

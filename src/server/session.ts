@@ -2,7 +2,7 @@
 // stepping, both over the core's one autoreset (src/core/vector/autoreset-pool.ts): SubEnvEngine (N single envs as the
 // pool's sub-envs: any space, subsets of sub-envs per request, render and call per sub-env) and VectorEngine (a
 // batched core VectorEnv from the spec's vectorEntryPoint, EnvPool style, for whole-batch steps).
-// (~410 lines on purpose: the two engines implement one SessionEngine contract and share its wire helpers; side by
+// (~460 lines on purpose: the two engines implement one SessionEngine contract and share its wire helpers; side by
 // side, a change to what a session answers is made to both at once.)
 import type { EnvSpec, Info, Space, SpaceJSON } from '../core/types.ts';
 import type { EnvLike } from '../core/env.ts';
