@@ -52,6 +52,21 @@ export interface ResolvedPreset<C> {
 }
 
 /**
+ * A preset's env kwargs under the user's, key by key, except that a user who picks another `actionScheme` than
+ * 'discrete-sized' without giving `levels` does not inherit the preset's levels (they belong to discrete-sized, and
+ * the env refuses levels with any other scheme instead of ignoring them).
+ */
+export function withUserKwargs(
+  presetKwargs: Readonly<Record<string, unknown>>,
+  user: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...presetKwargs, ...user };
+  const otherScheme = user.actionScheme !== undefined && user.actionScheme !== 'discrete-sized';
+  if (otherScheme && user.levels === undefined) delete merged.levels;
+  return merged;
+}
+
+/**
  * The preset named `preset` (default: the env id's when there is one, else 'default'), with `overrides` applied.
  * Unknown preset names and override keys that are not hyperparameters of the algorithm are refused.
  */

@@ -14,7 +14,7 @@ import { tradingEvalFigures, type TradingEvalFigures } from './eval-figures.ts';
 import { nextVersionDir, saveModel, type ModelManifest } from './model-io.ts';
 import { describeEnv, type AgentVectorEnv } from './vec-env.ts';
 import type { IterationInfo, TrainResult, TrainedAgent } from './agent.ts';
-import { resolvePreset, type AlgoName, type AlgorithmSpec } from './algorithm.ts';
+import { resolvePreset, withUserKwargs, type AlgoName, type AlgorithmSpec } from './algorithm.ts';
 import type { PpoConfig } from '../ppo/ppo.ts';
 import { PPO_SPEC } from '../ppo/spec.ts';
 import type { DqnConfig } from '../dqn/dqn.ts';
@@ -130,7 +130,7 @@ async function trainWith<C extends PpoConfig | DqnConfig>(
   if (!Number.isSafeInteger(totalSteps) || totalSteps <= 0)
     throw new InvalidArgumentError(`--steps must be a positive integer (got ${totalSteps})`);
   const backend = await selectBackend(opts.backend ?? 'wasm');
-  const envKwargs = { ...preset.envKwargs, ...(opts.envKwargs ?? {}) };
+  const envKwargs = withUserKwargs(preset.envKwargs, opts.envKwargs);
   const usesMasks = spec.usesActionMasks(config);
   const env = await openEnv(opts.envId, config.nEnvs, envKwargs, opts.seed, opts.remote);
   let evalEnv: AgentVectorEnv | null = null;

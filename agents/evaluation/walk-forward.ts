@@ -28,7 +28,7 @@ import {
   type NamedRun,
 } from '../common/model-runner.ts';
 import { ALGORITHMS, runTraining } from '../common/train-run.ts';
-import { resolvePreset, type PresetSource } from '../common/algorithm.ts';
+import { resolvePreset, withUserKwargs, type PresetSource } from '../common/algorithm.ts';
 import { withResolvedConditions } from '../common/trading-run.ts';
 import type { PpoConfig } from '../ppo/ppo.ts';
 import type { DqnConfig } from '../dqn/dqn.ts';
@@ -206,7 +206,7 @@ export async function walkForward(
   // The preset's env kwargs under the user's, merged as the training merges them, so that the baselines run under the
   // model's conditions (its action levels, cooldown, reward) as in the main job's comparison, not the env's defaults.
   const preset = resolvePreset(ALGORITHMS[o.agent] as PresetSource<object>, TRADING_ENV_ID, o.preset);
-  const base = withResolvedConditions({ ...preset.envKwargs, ...userKwargs });
+  const base = withResolvedConditions(withUserKwargs(preset.envKwargs, userKwargs));
   // Only for the data: no episode has to fit (the folds are checked below, each training checks its own episodes).
   const probe = new TradingEnv({ ...base, episodeLength: null, ...(span_ !== undefined ? { range: span_ } : {}) });
   const frame = sliceFrame(probe.data.frames[0]!, probe.data.rangeStart, probe.data.rangeEnd);

@@ -27,6 +27,10 @@ export function createActionScheme(name: ActionSchemeName, exposure: number, lev
       `exposure must be a positive number (target exposure of a full position), got ${exposure}`,
     );
   }
+  if (levels !== undefined && name !== 'discrete-sized')
+    throw new InvalidArgumentError(
+      `levels apply to actionScheme 'discrete-sized' only, and this env's actionScheme is '${String(name)}': drop levels, or set actionScheme 'discrete-sized'`,
+    );
   switch (name) {
     case 'discrete3':
       return {
