@@ -191,10 +191,7 @@ export function runOverRange(
   makeEnv: (kwargs: Record<string, unknown>) => TradingEnv = (kw) => new TradingEnv(kw),
 ): NamedRun[] {
   return refs.map((ref) => {
-    // A baseline decides every bar whatever interval a model beside it was trained with (baselineConditions): one
-    // rule here, so that the gate, A/B, the main job and walk-forward all compare against the rule as designed.
-    const kw = ref.kind === 'baseline' ? baselineConditions(kwargs) : kwargs;
-    const [env, decide] = openPolicy(ref, { ...kw, ...FULL_RANGE }, seed, makeEnv);
+    const [env, decide] = openPolicy(ref, { ...kwargs, ...FULL_RANGE }, seed, makeEnv);
     try {
       const episode = runTradingEpisode(env, decide, { seed, start: 'first' });
       return {

@@ -5,7 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBaselineName } from '../../agents/baselines/index.ts';
-import { policyRef, runOverRange, trainingConditions, type PolicyRef } from '../../agents/common/model-runner.ts';
+import {
+  baselineConditions,
+  policyRef,
+  runOverRange,
+  trainingConditions,
+  type PolicyRef,
+} from '../../agents/common/model-runner.ts';
 import { barReturns } from '../../agents/evaluation/walk-forward.ts';
 import { isoUtc } from '../../replay/time-range.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
@@ -76,9 +82,10 @@ export function runAb(
   }
   const range = o.range ?? 'test';
   const seed = o.seed ?? 0;
-  // Each side under its own training conditions (fees, actions, features) over the same range of the same data.
+  // Each side under its own training conditions (fees, actions, features) over the same range of the same data; a
+  // baseline under the model's, deciding every bar (baselineConditions).
   const run = (p: PolicyRef) =>
-    runOverRange([p], { ...(p.kind === 'model' ? trainingConditions(p) : ca), range }, seed)[0]!;
+    runOverRange([p], { ...(p.kind === 'model' ? trainingConditions(p) : baselineConditions(ca)), range }, seed)[0]!;
   const ra = run(a);
   const rb = run(b);
   if (ra.time.length !== rb.time.length || ra.time.some((t, i) => t !== rb.time[i]))

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 import {
   policyRef,
+  baselineConditions,
   runOverRange,
   trainingConditions,
   type NamedRun,
@@ -206,7 +207,11 @@ export function runGate(
   let trades = 0;
   let turnover = 0;
   win.ranges.forEach((range, k) => {
-    const runs = runOverRange(refs, { ...conditions, range }, seed);
+    // The model at its own decision interval; the baselines deciding every bar, as they were designed to.
+    const runs = [
+      ...runOverRange(refs.slice(0, 1), { ...conditions, range }, seed),
+      ...runOverRange(refs.slice(1), { ...baselineConditions(conditions), range }, seed),
+    ];
     const rets = runs.map((r) => barReturns(r.equity));
     rets.forEach((r, i) => perRun[i]!.push(r));
     const bh = rets[1]!;

@@ -130,14 +130,11 @@ describe('walk-forward evaluation (tg4 evaluate --walk-forward)', () => {
     });
     const f = report.folds[0]!;
     const testRange = `${f.test.from}..${new Date(Date.parse(f.test.to) + 3_600_000).toISOString()}`;
-    // The bot's EMA-9 rule as the bot runs it: every bar, not every 4th (where it would miss most confirmed flips); the
-    // model runner drops a decision interval for baselines (test/agents/model-runner-baselines.test.ts).
-    const [ema] = runOverRange(
-      [policyRef('ema-trend-flip')],
-      { ...PRESET_ACTIONS, decisionInterval: 4, range: testRange },
-      0,
+    // The bot's EMA-9 rule as the bot runs it: every bar, not every 4th (where it would miss most confirmed flips).
+    const [ema, ema4] = [{}, { decisionInterval: 4 }].map(
+      (k) => runOverRange([policyRef('ema-trend-flip')], { ...PRESET_ACTIONS, ...k, range: testRange }, 0)[0]!,
     );
-    expect(ema!.metrics.steps).toBe(119); // one-bar steps over the 120 test bars
+    expect(ema!.metrics.steps).toBe(4 * ema4!.metrics.steps - 1); // 119 one-bar steps; 30 of 4 bars, the last cut short
     expect(f.baselines['ema-trend-flip']!.sharpe).toBe(ema!.metrics.sharpe ?? 0);
     expect(f.baselines['ema-trend-flip']!.trades).toBe(ema!.metrics.totalTrades);
     const ref = policyRef(f.seeds[0]!.model);
