@@ -175,7 +175,7 @@ export interface MakeVecOptions {
   engine?: 'auto' | 'vector' | 'sub-env';
   /**
    * Window deltas (docs/protocol.md): for sliding-window observations (the trading envs) a step reply carries each
-   * sub-env's newest row only. Default: over tcp, where the bytes cost; not over ipc (docs/server.md, Performance).
+   * sub-env's newest window rows only. Default: over tcp, where the bytes cost; not over ipc (docs/server.md, Performance).
    */
   obsWindow?: boolean;
 }

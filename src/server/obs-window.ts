@@ -8,6 +8,12 @@ import { Tg4Error } from '../core/errors.ts';
 import { wireFromTyped } from './protocol/arrays.ts';
 import type { ObsDeltaWire } from './protocol/messages.ts';
 
+/** Floats a step drops from the front of the window (stride · cols) and floats of it that stay ((rows − stride) · cols). */
+function shiftSplit(w: ObservationWindow): { drop: number; kept: number } {
+  const drop = (w.stride ?? 1) * w.cols;
+  return { drop, kept: w.rows * w.cols - drop };
+}
+
 export class WindowDeltaEncoder {
   /** The observations the client holds: those of the last reply it was sent (reset or step), R × D. */
   private readonly held: Float32Array;
@@ -44,9 +50,8 @@ export class WindowDeltaEncoder {
     private readonly obsDim: number,
     window: ObservationWindow,
   ) {
-    const { rows, cols } = window;
-    const drop = (window.stride ?? 1) * cols;
-    this.kept = rows * cols - drop;
+    const { drop, kept } = shiftSplit(window);
+    this.kept = kept;
     this.tailDim = obsDim - this.kept;
     this.held = new Float32Array(numEnvs * obsDim);
     this.shifted = new Uint8Array(numEnvs);
@@ -116,8 +121,7 @@ export class WindowDeltaDecoder {
         'PROTOCOL_ERROR',
         `the server's observation window ${window.rows} × ${window.cols} (stride ${window.stride ?? 1}) does not fit observations of ${obsDim} floats`,
       );
-    this.drop = (window.stride ?? 1) * window.cols;
-    this.kept = window.rows * window.cols - this.drop;
+    ({ drop: this.drop, kept: this.kept } = shiftSplit(window));
   }
 
   /** A reset's whole batch (number `seq`): the base of the next delta. */

@@ -354,7 +354,7 @@ export class VectorEngine implements SessionEngine {
       // The general path: every dtype the action space takes safely, with the refusals that name what was wrong.
       this.wireActions.read(actions, n, 'step.actions');
       for (let i = 0; i < n; i++) this.rowActions[i] = this.wireActions.get(i);
-      batch = this.int32Batch() ?? this.rowActions;
+      batch = this.rowActions;
     }
     const r = this.venv.step(batch);
     for (let i = 0; i < n; i++) this.rewards[i] = r.rewards[i]!;
@@ -428,21 +428,6 @@ export class VectorEngine implements SessionEngine {
         if (view.getInt32(i * 8 + 4, true) !== lo >> 31) return null;
         out[i] = lo;
       }
-    }
-    return out;
-  }
-
-  /**
-   * The decoded Discrete actions as an Int32Array when every one is an int32 (the env checks them against its space
-   * either way); null otherwise, so that a value an Int32Array would wrap reaches the env's check as it was sent.
-   */
-  private int32Batch(): Int32Array | null {
-    const out = this.discreteActions;
-    if (out === null) return null;
-    for (let i = 0; i < out.length; i++) {
-      const v = this.rowActions[i] as number;
-      if ((v | 0) !== v) return null;
-      out[i] = v;
     }
     return out;
   }
