@@ -7,7 +7,8 @@
 //     window 32 ×16: 34.9 MB measured, 44 MB estimated; window 4096 ×4: 88.8 MB measured, 98 MB estimated)
 //   vector engine: one set of per-bar arrays + per sub-env (3 × observation bytes + 64 KiB: the env's observations,
 //     the session's reply batch and the encoder's buffer; Trading-v0 window 1024 × 256 through the server: 84 MB
-//     measured, 92 MB estimated)
+//     measured, 92 MB estimated), and 3 more with window deltas (obs-window.ts: the batch the client holds, and the
+//     full and tail rows of a reply)
 // Data shared between sessions (frames, feature matrices: market-store.ts) is counted once, by the store.
 
 export type EngineKind = 'vector' | 'sub-env';
@@ -22,10 +23,13 @@ export interface SessionShape {
   symbols: number;
   /** Feature columns over all symbols. */
   features: number;
+  /** The client asked for window deltas (make.obs_window): the vector engine keeps three more observation batches. */
+  obsWindow?: boolean;
 }
 
 const SUB_ENV_OBS_COPIES = 40;
 const VECTOR_OBS_COPIES = 3;
+const WINDOW_DELTA_OBS_COPIES = 3;
 const VECTOR_PER_ENV_BYTES = 64 * 1024;
 const SMALL_ENV_BYTES = 16 * 1024;
 
@@ -41,7 +45,8 @@ function perBarBytes(s: SessionShape): number {
 export function estimateSessionBytes(s: SessionShape): number {
   const obsBytes = 4 * s.obsElements;
   if (s.engine === 'sub-env') return s.numEnvs * (SUB_ENV_OBS_COPIES * obsBytes + perBarBytes(s));
-  return perBarBytes(s) + s.numEnvs * (VECTOR_OBS_COPIES * obsBytes + VECTOR_PER_ENV_BYTES);
+  const copies = VECTOR_OBS_COPIES + (s.obsWindow === true ? WINDOW_DELTA_OBS_COPIES : 0);
+  return perBarBytes(s) + s.numEnvs * (copies * obsBytes + VECTOR_PER_ENV_BYTES);
 }
 
 export function formatBytes(n: number): string {

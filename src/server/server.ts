@@ -465,6 +465,7 @@ export class Tg4Server {
         engine,
         numEnvs,
         obsElements,
+        obsWindow: req.obs_window,
         bars: r.bars,
         symbols: r.symbols,
         features: r.features,

@@ -33,8 +33,13 @@ describe('memory bounds', () => {
     await server.stop();
   });
 
-  const make = (kwargs: Record<string, unknown>, numEnvs: number, engine = 'auto', envId = 'tg4/Trading-v0') =>
-    raw.request({ id: 1, op: 'make', env_id: envId, num_envs: numEnvs, engine, kwargs });
+  const make = (
+    kwargs: Record<string, unknown>,
+    numEnvs: number,
+    engine = 'auto',
+    envId = 'tg4/Trading-v0',
+    obs_window = false,
+  ) => raw.request({ id: 1, op: 'make', env_id: envId, num_envs: numEnvs, engine, kwargs, obs_window });
 
   it('refuses a make over the per-session limit before building it, stating estimate, limit and flag', async () => {
     const t = performance.now();
@@ -73,18 +78,27 @@ describe('memory bounds', () => {
   });
 
   it("a session's real memory stays within its estimate", async () => {
-    for (const [envId, kwargs, n, engine] of [
+    for (const [envId, kwargs, n, engine, deltas] of [
       ['tg4/Trading-v0', { windowSize: 32 }, 16, 'sub-env'],
       ['tg4/Trading-v0', { windowSize: 1024 }, 8, 'sub-env'],
       ['tg4/Trading-v0', { windowSize: 4096 }, 4, 'sub-env'],
       ['tg4/Trading-v0', { windowSize: 1024 }, 256, 'vector'],
       ['tg4/Portfolio-v0', { windowSize: 64 }, 4, 'sub-env'],
       ['tg4/Portfolio-v0', { windowSize: 256 }, 128, 'vector'],
+      ['tg4/Trading-v0', { windowSize: 1024 }, 256, 'vector', true], // window deltas: three more batches
     ] as const) {
       const before = used();
-      const r = await make(kwargs, n, engine, envId);
+      const r = await make(kwargs, n, engine, envId, deltas === true);
       const session = (r.result as { session: string }).session;
       await raw.request({ id: 3, op: 'reset', session, seed: 0 });
+      // A step fills the delta's buffers (their pages are touched only when written).
+      if (deltas === true)
+        await raw.request({
+          id: 5,
+          op: 'step',
+          session,
+          actions: { dtype: 'int64', shape: [n], data: new Uint8Array(8 * n) },
+        });
       const real = used() - before;
       const estimated = server.memoryBytes();
       expect(
