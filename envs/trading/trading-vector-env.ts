@@ -9,8 +9,12 @@ import { InvalidActionError, InvalidArgumentError } from '../../src/core/errors.
 import { Rng } from '../../src/core/rng.ts';
 import type { Box } from '../../src/core/spaces/box.ts';
 import { describeValue } from '../../src/core/spaces/space.ts';
-import { ActionBatch } from '../../src/core/vector/action-batch.ts';
-import { BatchedVectorEnv, checkNumEnvs, type FlatSubEnvs } from '../../src/core/vector/batched-vector-env.ts';
+import {
+  BatchedVectorEnv,
+  checkNumEnvs,
+  FlatSlots,
+  type FlatSubEnvs,
+} from '../../src/core/vector/batched-vector-env.ts';
 import {
   EMPTY_INFO,
   type EnvIds,
@@ -35,25 +39,40 @@ export interface TradingVectorEnvOptions {
 
 type Start = ReturnType<typeof startFromOptions>;
 
-/** The sub-envs of one TradingCore: the step's actions become target exposures, then the core resets or steps one. */
-class TradingSubEnvs implements FlatSubEnvs<Start> {
-  readonly numEnvs: number;
+/** What the sub-envs of one kind are built on: the core of N sub-envs and the action rule over it. */
+interface CoreSetup {
+  core: TradingCore;
+  actionSpace: Space;
+  scheme: ActionScheme | null;
+  maxGross: number;
+  windowStride: number;
+}
+
+function coreSetup(options: TradingVectorEnvOptions): CoreSetup {
+  const n = options.numEnvs;
+  checkNumEnvs(n); // before the core allocates N sub-envs
+  const kwargs = options.kwargs ?? {};
+  const setup = (options.kind ?? 'trading') === 'portfolio' ? portfolioSetup(kwargs) : tradingSetup(kwargs);
+  const core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
+  const windowStride = setup.core.decisionInterval;
+  if ('scheme' in setup)
+    return { core, windowStride, actionSpace: setup.scheme.space, scheme: setup.scheme, maxGross: Infinity };
+  const actionSpace = portfolioActionSpace(setup.data.symbols.length);
+  return { core, windowStride, actionSpace, scheme: null, maxGross: setup.config.maxGrossExposure };
+}
+
+/**
+ * The sub-envs of one TradingCore: the step's actions become target exposures, then the core resets or steps one. The
+ * observation, reward and end-flag slots are the core's own arrays.
+ */
+class TradingSubEnvs extends FlatSlots<Box<Float32Array>> implements FlatSubEnvs<Start> {
   readonly core: TradingCore;
   /** Discrete/continuous scheme of Trading-v0; null for Portfolio-v0 (Box of target weights). */
   readonly scheme: ActionScheme | null;
-  readonly singleObservationSpace: Box<Float32Array>;
-  readonly singleActionSpace: Space;
-  readonly obsDim: number;
-  readonly actionDim: number;
-  readonly observations: Float32Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
   /** Bars one step moves the observation's feature window: the decision interval. */
   readonly windowStride: number;
   private readonly maxGross: number;
   private readonly rngs: Rng[];
-  private readonly batch: ActionBatch;
   /** Discrete action index per sub-env for the step being loaded. */
   private readonly actionIndex: Int32Array;
   /** Row read by weightOf (one closure for every portfolio row, not one per row and step). */
@@ -61,36 +80,16 @@ class TradingSubEnvs implements FlatSubEnvs<Start> {
   private readonly weightOf = (k: number): unknown => this.batch.value(this.row, k);
 
   constructor(options: TradingVectorEnvOptions) {
-    const n = options.numEnvs;
-    checkNumEnvs(n);
-    this.numEnvs = n;
-    const kwargs = options.kwargs ?? {};
-    if ((options.kind ?? 'trading') === 'portfolio') {
-      const setup = portfolioSetup(kwargs);
-      this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
-      this.windowStride = setup.core.decisionInterval;
-      this.scheme = null;
-      this.maxGross = setup.config.maxGrossExposure;
-      this.singleActionSpace = portfolioActionSpace(setup.data.symbols.length);
-    } else {
-      const setup = tradingSetup(kwargs);
-      this.core = new TradingCore(setup.data, { ...setup.core, numEnvs: n, windowArena: true });
-      this.windowStride = setup.core.decisionInterval;
-      this.scheme = setup.scheme;
-      this.maxGross = Infinity;
-      this.singleActionSpace = setup.scheme.space;
-    }
-    const core = this.core;
-    this.obsDim = core.obsDim;
-    this.singleObservationSpace = observationSpace(core.windowSize, core.data.numFeatures, core.portfolioDim);
-    this.observations = core.observations;
-    this.rewards = core.rewards;
-    this.terminated = core.terminated;
-    this.truncated = core.truncated;
-    this.rngs = Array.from({ length: n }, () => new Rng());
-    this.batch = new ActionBatch(this.singleActionSpace, n);
-    this.actionDim = this.batch.actionDim;
-    this.actionIndex = new Int32Array(n);
+    const setup = coreSetup(options);
+    const core = setup.core;
+    const space = observationSpace(core.windowSize, core.data.numFeatures, core.portfolioDim);
+    super(options.numEnvs, space, setup.actionSpace, core.obsDim, core);
+    this.core = core;
+    this.scheme = setup.scheme;
+    this.maxGross = setup.maxGross;
+    this.windowStride = setup.windowStride;
+    this.rngs = Array.from({ length: this.numEnvs }, () => new Rng());
+    this.actionIndex = new Int32Array(this.numEnvs);
     // Feature windows are copied for the whole batch in flush(), so that the 3 KB copies do not evict the account
     // columns from L1 between sub-envs.
     core.deferWindows = true;

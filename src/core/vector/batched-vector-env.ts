@@ -19,11 +19,20 @@ export interface FlatSubEnvs<ResetOptions = unknown> extends SubEnvs<ResetOption
   readonly rewards: Float32Array;
 }
 
+/** The slots a step writes and a VectorEnv returns: N observation rows, the rewards and the end flags. */
+export interface StepSlots {
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+}
+
 /**
- * What every FlatSubEnvs allocates the same way: the spaces, N observation rows of obsDim values, the reward and end
- * flag slots, and the ActionBatch a step's actions load into. Sub-envs extend it with reset-one and step-one.
+ * What every FlatSubEnvs holds the same way: the spaces, N observation rows of obsDim values, the reward and end flag
+ * slots, and the ActionBatch a step's actions load into. Sub-envs extend it with reset-one and step-one. The slots are
+ * allocated here unless the sub-envs' engine already owns them (`owned`: TradingCore writes its own).
  */
-export abstract class FlatSlots<O extends Space = Space> {
+export abstract class FlatSlots<O extends Space = Space> implements StepSlots {
   readonly numEnvs: number;
   readonly singleObservationSpace: O;
   readonly singleActionSpace: Space;
@@ -36,7 +45,13 @@ export abstract class FlatSlots<O extends Space = Space> {
   protected readonly batch: ActionBatch;
 
   /** `obsDim` defaults to the flat size of the observation space. */
-  constructor(numEnvs: number, observationSpace: O, actionSpace: Space, obsDim = flatdim(observationSpace)) {
+  constructor(
+    numEnvs: number,
+    observationSpace: O,
+    actionSpace: Space,
+    obsDim = flatdim(observationSpace),
+    owned: StepSlots | null = null,
+  ) {
     checkNumEnvs(numEnvs);
     this.numEnvs = numEnvs;
     this.singleObservationSpace = observationSpace;
@@ -44,10 +59,14 @@ export abstract class FlatSlots<O extends Space = Space> {
     this.obsDim = obsDim;
     this.batch = new ActionBatch(actionSpace, numEnvs);
     this.actionDim = this.batch.actionDim;
-    this.observations = new Float32Array(numEnvs * obsDim);
-    this.rewards = new Float32Array(numEnvs);
-    this.terminated = new Uint8Array(numEnvs);
-    this.truncated = new Uint8Array(numEnvs);
+    if (owned !== null && (owned.observations.length !== numEnvs * obsDim || owned.rewards.length !== numEnvs))
+      throw new InvalidArgumentError(
+        `the sub-envs' own slots hold ${owned.rewards.length} rows of ${owned.observations.length / owned.rewards.length} values, not ${numEnvs} of ${obsDim}`,
+      );
+    this.observations = owned?.observations ?? new Float32Array(numEnvs * obsDim);
+    this.rewards = owned?.rewards ?? new Float32Array(numEnvs);
+    this.terminated = owned?.terminated ?? new Uint8Array(numEnvs);
+    this.truncated = owned?.truncated ?? new Uint8Array(numEnvs);
   }
 }
 
