@@ -23,7 +23,7 @@ import type { Rng } from '../../src/core/rng.ts';
 import { type ExecutorConfig, symbolParamsOf } from './config.ts';
 import { firstDecisionBar, type MarketData } from './market-data.ts';
 import type { WindowCopier } from './observation.ts';
-import { createReward, type RewardInputs, type RewardScheme, type RewardSpec } from './rewards/index.ts';
+import { createReward, RewardInputs, type RewardScheme, type RewardSpec } from './rewards/index.ts';
 import { maskLevels } from './action-mask.ts';
 
 // Kernel entry points bound once at load: under tsx the modules are linked through CommonJS interop, where every `K.x`
@@ -92,7 +92,7 @@ export interface EpisodeMetrics extends AccountMetrics {
 /** Per-symbol observation fields, then one account field. */
 export const SYMBOL_STATE_FIELDS = ['exposure', 'unrealized_pnl', 'time_in_trade'] as const;
 
-export class TradingCore {
+export class TradingCore extends RewardInputs {
   readonly n: number;
   readonly S: number;
   readonly data: MarketData;
@@ -105,22 +105,10 @@ export class TradingCore {
   readonly periodsPerYear: number;
   readonly minStart: number;
 
-  // ---- per sub-env
-  /** Current decision bar. */
-  readonly bar: Int32Array;
+  // ---- per sub-env (and, from RewardInputs, the current decision bar and the account numbers a reward reads)
   readonly startBar: Int32Array;
   readonly steps: Int32Array;
   readonly episodeSteps: Int32Array;
-  readonly prevEquity: Float64Array;
-  readonly equity: Float64Array;
-  readonly peakEquity: Float64Array;
-  readonly prevPeakEquity: Float64Array;
-  readonly initialEquity: Float64Array;
-  readonly costs: Float64Array;
-  readonly turnover: Float64Array;
-  readonly exposure: Float64Array;
-  readonly timeInTrade: Float64Array;
-  readonly rewardInputs: RewardInputs;
 
   // ---- per slot (i·S + s)
   /** Target exposures for the next step, set by the env from the actions. */
@@ -196,6 +184,7 @@ export class TradingCore {
 
   constructor(data: MarketData, o: CoreOptions) {
     const n = o.numEnvs;
+    super(n);
     const S = data.symbols.length;
     this.n = n;
     this.S = S;
@@ -224,34 +213,12 @@ export class TradingCore {
     this.periodsPerYear = MS_PER_YEAR / data.timeframeMs;
     this.minStart = firstDecisionBar(data, o.windowSize);
     const f64 = (): Float64Array => new Float64Array(n);
-    this.bar = new Int32Array(n);
     this.startBar = new Int32Array(n);
     this.steps = new Int32Array(n);
     this.episodeSteps = new Int32Array(n);
-    this.prevEquity = f64();
-    this.equity = f64();
-    this.peakEquity = f64();
-    this.prevPeakEquity = f64();
-    this.initialEquity = f64();
-    this.costs = f64();
-    this.turnover = f64();
-    this.exposure = f64();
-    this.timeInTrade = f64();
     this.feesBefore = f64();
     this.tradedBefore = f64();
     this.slippagePaid = f64();
-    this.rewardInputs = {
-      prevEquity: this.prevEquity,
-      equity: this.equity,
-      peakEquity: this.peakEquity,
-      prevPeakEquity: this.prevPeakEquity,
-      initialEquity: this.initialEquity,
-      costs: this.costs,
-      turnover: this.turnover,
-      exposure: this.exposure,
-      timeInTrade: this.timeInTrade,
-      bar: this.bar,
-    };
     const nS = n * S;
     this.targets = new Float64Array(nS);
     this.level = new Float64Array(nS);
@@ -596,7 +563,7 @@ export class TradingCore {
     }
     this.exposure[i] = e > 0 ? expo : 0;
     this.timeInTrade[i] = held;
-    const reward = this.reward.compute(this.rewardInputs, i);
+    const reward = this.reward.compute(this, i);
     const dd = 1 - e / newPeak;
     this.terminated[i] = e <= this.ruinFraction * this.initialEquity[i]! || dd >= this.maxDrawdown ? 1 : 0;
     return reward;

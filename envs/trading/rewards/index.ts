@@ -6,7 +6,8 @@ import { differentialSharpe } from './differential-sharpe.ts';
 import { sortino } from './sortino.ts';
 import type { RewardFactory, RewardFunction, RewardInputs, RewardScheme } from './types.ts';
 
-export type { RewardFactory, RewardFunction, RewardInputs, RewardScheme } from './types.ts';
+export { RewardInputs } from './types.ts';
+export type { RewardFactory, RewardFunction, RewardScheme } from './types.ts';
 
 const builtins: Record<string, { factory: RewardFactory; params: readonly string[] }> = {
   log_return: { factory: logReturn, params: [] },

@@ -2,8 +2,11 @@
 // sub-env) and hands a scheme the same arrays every step; a scheme reads slot `i` and may keep its own state in typed
 // arrays sized for N sub-envs, so that computing a reward allocates nothing.
 
-/** Per-sub-env quantities of one step (decision at close t → fills at open t+1 → mark at close t+1). Read-only. */
-export interface RewardInputs {
+/**
+ * Per-sub-env quantities of one step (decision at close t → fills at open t+1 → mark at close t+1). Read-only. The
+ * trading core's own columns: TradingCore extends this class and hands itself to the scheme.
+ */
+export class RewardInputs {
   /** Equity at close t (before this step's fills). */
   readonly prevEquity: Float64Array;
   /** Equity at close t+1, net of this step's fees and slippage. */
@@ -24,6 +27,19 @@ export interface RewardInputs {
   readonly timeInTrade: Float64Array;
   /** The decision bar t (index into the frame) of this step: a reward may use bars ≤ t + 1 only (`tg4 check lookahead`). */
   readonly bar: Int32Array;
+
+  constructor(n: number) {
+    this.prevEquity = new Float64Array(n);
+    this.equity = new Float64Array(n);
+    this.peakEquity = new Float64Array(n);
+    this.prevPeakEquity = new Float64Array(n);
+    this.initialEquity = new Float64Array(n);
+    this.costs = new Float64Array(n);
+    this.turnover = new Float64Array(n);
+    this.exposure = new Float64Array(n);
+    this.timeInTrade = new Float64Array(n);
+    this.bar = new Int32Array(n);
+  }
 }
 
 /**
