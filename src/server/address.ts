@@ -3,16 +3,16 @@
 import { InvalidArgumentError } from '../core/errors.ts';
 
 export interface BindAddress {
-  transport: 'tcp' | 'ipc' | 'inproc';
-  /** True when only processes on this machine can connect (loopback tcp, ipc, inproc). */
+  transport: 'tcp' | 'ipc' | 'inproc' | 'unix';
+  /** True when only processes on this machine can connect (loopback tcp, ipc, inproc, unix). */
   loopback: boolean;
 }
 
 export function parseBindAddress(address: string): BindAddress {
-  const m = /^(tcp|ipc|inproc):\/\/(.+)$/.exec(address);
+  const m = /^(tcp|ipc|inproc|unix):\/\/(.+)$/.exec(address);
   if (m === null) {
     throw new InvalidArgumentError(
-      `bind address ${JSON.stringify(address)} is not tcp://HOST:PORT, ipc://PATH or inproc://NAME (e.g. tcp://127.0.0.1:5555)`,
+      `bind address ${JSON.stringify(address)} is not tcp://HOST:PORT, ipc://PATH, unix://PATH or inproc://NAME (e.g. tcp://127.0.0.1:5555)`,
     );
   }
   const transport = m[1] as BindAddress['transport'];

@@ -1,6 +1,5 @@
-// The TypeScript client: one DEALER connection with pipelined requests (replies matched by id; the server answers
+// The TypeScript client: one connection (transport/client-channel.ts) with pipelined requests (replies matched by id; the server answers
 // each connection in order), and RemoteVectorEnv, a session of N remote sub-envs with EnvPool's send/recv.
-import * as zmq from 'zeromq';
 import type { AutoresetMode, Space, SpaceJSON } from '../core/types.ts';
 import { Tg4Error, type Tg4ErrorCode } from '../core/errors.ts';
 import { spaceFromJSON } from '../core/spaces/from-json.ts';
@@ -8,6 +7,7 @@ import { flatdim } from '../core/spaces/flatten.ts';
 import { isDtype, TYPED_ARRAY } from '../core/spaces/dtype.ts';
 import { loadClientKeys, type ClientKeys } from './curve.ts';
 import { RemoteError } from './errors.ts';
+import { openChannel, type ClientChannel } from './transport/client-channel.ts';
 import { WindowDeltaDecoder } from './obs-window.ts';
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
 import {
@@ -44,26 +44,27 @@ export class Tg4Client {
   private nextId = 1;
   private sendChain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Why the connection ended, once the server ended it (unix): later requests fail at once with it. */
+  private lost: string | null = null;
   hello!: HelloResult;
 
   private constructor(
-    private readonly socket: zmq.Dealer,
+    private readonly channel: ClientChannel,
     readonly address: string,
     private readonly timeoutMs: number,
   ) {
-    void this.receiveLoop();
+    channel.start(
+      (body) => this.onReply(body),
+      (why) => {
+        this.lost = `${address}: ${why}: connect again once a server runs there`;
+        this.failPending('INTERNAL', this.lost);
+      },
+    );
   }
 
   static async connect(address: string, options: ClientOptions = {}): Promise<Tg4Client> {
-    const socket = new zmq.Dealer({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
-    if (options.curve !== undefined) {
-      const keys = typeof options.curve === 'string' ? loadClientKeys(options.curve) : options.curve;
-      socket.curveServerKey = keys.serverPublicKey;
-      socket.curvePublicKey = keys.publicKey;
-      socket.curveSecretKey = keys.secretKey;
-    }
-    socket.connect(address);
-    const client = new Tg4Client(socket, address, options.timeoutMs ?? 30_000);
+    const keys = typeof options.curve === 'string' ? loadClientKeys(options.curve) : options.curve;
+    const client = new Tg4Client(await openChannel(address, keys), address, options.timeoutMs ?? 30_000);
     try {
       client.hello = await client.request<HelloResult>('hello', { v: PROTOCOL_VERSION, client: 'tg4-ts' });
     } catch (err) {
@@ -83,6 +84,7 @@ export class Tg4Client {
   /** Sends one request and resolves with its result (or rejects with a RemoteError carrying the server's code). */
   request<T = unknown>(op: Op, fields: Record<string, unknown> = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Tg4Error('CLOSED_ENV', 'this client is closed: connect a new one'));
+    if (this.lost !== null) return Promise.reject(new Tg4Error('INTERNAL', this.lost));
     const id = this.nextId++;
     const bytes = encodeMessage({ ...fields, v: PROTOCOL_VERSION, id, op });
     return new Promise<T>((resolve, reject) => {
@@ -97,7 +99,7 @@ export class Tg4Client {
       }, this.timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.sendChain = this.sendChain
-        .then(() => this.socket.send(bytes))
+        .then(() => this.channel.send(bytes))
         .catch((err: Error) => {
           const p = this.pending.get(id);
           if (p !== undefined) {
@@ -126,40 +128,36 @@ export class Tg4Client {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new Tg4Error('CLOSED_ENV', 'the client was closed before the reply came'));
-    }
-    this.pending.clear();
-    this.socket.close();
+    this.failPending('CLOSED_ENV', 'the client was closed before the reply came');
+    this.channel.close();
   }
 
-  private async receiveLoop(): Promise<void> {
+  private failPending(code: Tg4ErrorCode, message: string): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Tg4Error(code, message));
+    }
+    this.pending.clear();
+  }
+
+  private onReply(body: Buffer): void {
+    let msg: Record<string, unknown>;
     try {
-      for await (const frames of this.socket) {
-        const body = frames[frames.length - 1];
-        if (body === undefined) continue;
-        let msg: Record<string, unknown>;
-        try {
-          msg = decodeMessage(body) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        if (typeof msg.id !== 'number') continue;
-        const p = this.pending.get(msg.id);
-        if (p === undefined) continue;
-        this.pending.delete(msg.id);
-        clearTimeout(p.timer);
-        if (msg.error !== undefined && msg.error !== null) {
-          const e = msg.error as { code: Tg4ErrorCode; message: string } & Record<string, unknown>;
-          const { code, message, ...details } = e;
-          p.reject(new RemoteError(code, message, details));
-        } else {
-          p.resolve(msg.result);
-        }
-      }
+      msg = decodeMessage(body) as Record<string, unknown>;
     } catch {
-      // Socket closed.
+      return;
+    }
+    if (typeof msg.id !== 'number') return;
+    const p = this.pending.get(msg.id);
+    if (p === undefined) return;
+    this.pending.delete(msg.id);
+    clearTimeout(p.timer);
+    if (msg.error !== undefined && msg.error !== null) {
+      const e = msg.error as { code: Tg4ErrorCode; message: string } & Record<string, unknown>;
+      const { code, message, ...details } = e;
+      p.reject(new RemoteError(code, message, details));
+    } else {
+      p.resolve(msg.result);
     }
   }
 }

@@ -1,18 +1,16 @@
 // (~575 lines on purpose: the socket loop, session table and memory accounting are state that every request reads.)
-// The environment server: one ZeroMQ ROUTER socket, msgpack requests (docs/protocol.md), sessions of N sub-envs.
-// Requests are handled one at a time, in arrival order per connection (libzmq fair-queues between connections, so a
-// client flooding the socket delays the others by at most its share). A `make` is built in the background, in slices
+// The environment server: one socket (a ZeroMQ ROUTER, or a plain Unix socket: transport/), msgpack requests
+// (docs/protocol.md), sessions of N sub-envs. Requests are handled one at a time, in arrival order per connection (both
+// transports take turns between connections, so a client flooding the socket delays the others by at most its share). A `make` is built in the background, in slices
 // that yield to the event loop, so other clients keep stepping meanwhile; the same connection's later requests wait
 // for its make's reply (order per connection holds). Before building, a make's memory is estimated and bounded per
 // session and per server, and what it reads comes only from the operator's data dir (client-kwargs.ts). No client
 // message can stop the server: every failure becomes an error reply.
 import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
-import * as zmq from 'zeromq';
 import { InvalidArgumentError, Tg4Error, UnknownEnvError } from '../core/errors.ts';
 import type { EnvLike } from '../core/env.ts';
 import { parseBindAddress } from './address.ts';
-import { loadServerKeys, startZapHandler } from './curve.ts';
 import { LimitExceededError, ProtocolError, UnknownSessionError } from './errors.ts';
 import { registryEnvSource, type EnvSource } from './env-source.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
@@ -36,11 +34,15 @@ import {
   type StepResultWire,
 } from './protocol/messages.ts';
 import { Session, SubEnvEngine, VectorEngine, type SessionEngine } from './session.ts';
+import type { ServerTransport } from './transport/server-transport.ts';
+import { UnixServerTransport } from './transport/server-unix.ts';
+import { ZmqServerTransport } from './transport/server-zmq.ts';
 
 export const SERVER_NAME = 'tg4-gym/0.1.0';
 
 export interface ServerOptions {
-  /** tcp://HOST:PORT (PORT * or 0 picks a free port), ipc://PATH or inproc://NAME. Default tcp://127.0.0.1:5555. */
+  /** tcp://HOST:PORT (PORT * or 0 picks a free port), ipc://PATH, unix://PATH (a plain Unix socket, the fastest local
+   * transport) or inproc://NAME. Default tcp://127.0.0.1:5555. */
   bind?: string;
   limits?: Partial<ServerLimits>;
   /** Folder from `tg4 keys`: turns on CURVE encryption and client authentication. */
@@ -87,10 +89,9 @@ export class Tg4Server {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private sweeper: NodeJS.Timeout | null = null;
-  private stopZap: (() => void) | null = null;
 
   private constructor(
-    private readonly router: zmq.Router,
+    private readonly transport: ServerTransport,
     readonly address: string,
     private readonly source: EnvSource,
     limits: ServerLimits,
@@ -113,37 +114,20 @@ export class Tg4Server {
     const limits = resolveLimits(options.limits);
     const access = DataAccess.create(options.dataDir, limits.maxDataFileBytes);
     const source = options.source ?? (await registryEnvSource());
-    // A context per server: its own ZAP endpoint, and nothing shared with other servers in the process.
-    const context = new zmq.Context({ blocky: false });
-    const router = new zmq.Router({
-      context,
-      linger: 0,
-      // libzmq drops (disconnects) a peer whose message exceeds this; below it the server answers LIMIT_EXCEEDED.
-      maxMessageSize: limits.maxMessageBytes * 4,
-      sendHighWaterMark: 10_000,
-      receiveHighWaterMark: 10_000,
-    });
-    let stopZap: (() => void) | null = null;
-    if (options.curveKeysDir !== undefined) {
-      const keys = loadServerKeys(options.curveKeysDir);
-      stopZap = await startZapHandler(context, keys.authorizedClients);
-      router.curveServer = true;
-      router.curveSecretKey = keys.secretKey;
-      router.zapDomain = 'tg4';
+    const log = options.log ?? (() => {});
+    // Above 4× the message limit a peer is dropped (by libzmq, or by the unix reader before it allocates); below it
+    // the server answers LIMIT_EXCEEDED.
+    let transport: ServerTransport;
+    if (addr.transport === 'unix') {
+      if (options.curveKeysDir !== undefined)
+        throw new InvalidArgumentError(
+          `${bind} is a local socket, which CURVE does not apply to (its file permissions admit clients): drop --curve-keys, or bind tcp:// to serve other machines with CURVE`,
+        );
+      transport = await UnixServerTransport.listen(bind.slice('unix://'.length), limits.maxMessageBytes * 4, log);
+    } else {
+      transport = await ZmqServerTransport.bind(bind, limits.maxMessageBytes * 4, options.curveKeysDir);
     }
-    const bindAt = bind.replace(/:0$/, ':*');
-    try {
-      await router.bind(bindAt);
-    } catch (err) {
-      router.close();
-      stopZap?.();
-      throw new InvalidArgumentError(
-        `cannot bind ${bind}: ${(err as Error).message} (is another server on it? pick another address)`,
-      );
-    }
-    const address = router.lastEndpoint ?? bind;
-    const server = new Tg4Server(router, address, source, limits, options.log ?? (() => {}), options.now ?? Date.now);
-    server.stopZap = stopZap;
+    const server = new Tg4Server(transport, transport.address, source, limits, log, options.now ?? Date.now);
     server.access = access;
     server.loop = server.serve();
     const every = Math.max(20, Math.min(1000, (limits.idleTimeoutS * 1000) / 4));
@@ -160,8 +144,7 @@ export class Tg4Server {
     if (this.stopping) return;
     this.stopping = true;
     if (this.sweeper !== null) clearInterval(this.sweeper);
-    this.router.close();
-    this.stopZap?.();
+    this.transport.close();
     await this.loop?.catch(() => {});
     for (const s of this.sessions.values()) closeQuietly(s);
     for (const id of this.sessions.keys()) this.forget(id);
@@ -200,7 +183,7 @@ export class Tg4Server {
     while (!this.stopping) {
       let frames: Buffer[];
       try {
-        frames = await this.router.receive();
+        frames = await this.transport.receive();
       } catch (err) {
         if (this.stopping) return;
         this.log(`receive failed: ${(err as Error).message}`);
@@ -249,7 +232,7 @@ export class Tg4Server {
   private send(reply: Buffer[]): Promise<void> {
     const sent = this.sendChain.then(async () => {
       try {
-        await this.router.send(reply);
+        await this.transport.send(reply);
       } catch (err) {
         if (!this.stopping) this.log(`reply to a client failed (it may have gone): ${(err as Error).message}`);
       }

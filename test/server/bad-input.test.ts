@@ -168,7 +168,8 @@ for (const transport of TRANSPORTS) {
       expect(String((bad.error as { message: string }).message)).toMatch(/sub-env 2/);
     });
 
-    it('REQ sockets (with their empty delimiter frame) are answered too', async () => {
+    // ZeroMQ only: a unix:// connection has no envelope frames.
+    it.skipIf(transport === 'unix')('REQ sockets (with their empty delimiter frame) are answered too', async () => {
       const zmq = await import('zeromq');
       const req = new zmq.Request({ linger: 0 });
       req.connect(server.address);

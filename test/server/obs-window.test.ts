@@ -95,8 +95,7 @@ describe('window deltas on the wire', () => {
         await f.client.send(
           encodeMessage({ id: 3, op: 'step', session, actions: int64Actions(new Array(64).fill(1)) }),
         );
-        const [body] = await f.client.socket.receive();
-        sizes.push(body!.byteLength);
+        sizes.push((await f.client.receiveBody()).byteLength);
         await f.client.request({ id: 4, op: 'close', session });
       }
       // Per sub-env: the newest decisionInterval rows of 31 features and the 4 account values; 2 KB for the rest.
