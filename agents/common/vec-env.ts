@@ -43,6 +43,14 @@ export function describeEnv(env: AgentVectorEnv): EnvShape {
   return { obsSize, action: actionSpecOf(actionSpace), observationSpace, actionSpace };
 }
 
+/** describeEnv for a trainer, which also refuses a config made for another number of sub-envs than the env has. */
+export function describeTrainingEnv(env: AgentVectorEnv, algo: string, nEnvs: number): EnvShape {
+  const shape = describeEnv(env);
+  if (env.numEnvs !== nEnvs)
+    throw new InvalidArgumentError(`${algo} config has nEnvs ${nEnvs} but the vector env has ${env.numEnvs} sub-envs`);
+  return shape;
+}
+
 /** Converts the agent's float actions (discrete index without `start`; box unclipped) into what env.step takes. */
 export class ActionEncoder {
   private readonly spec: ActionSpec;

@@ -6,14 +6,14 @@
 // bootstrapping from their real final observation; only termination cuts the return.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.ts';
-import { Tg4Error, InvalidArgumentError } from '../../src/core/errors.ts';
+import { Tg4Error } from '../../src/core/errors.ts';
 import { MlpForward, argmax, type Activation } from '../common/forward.ts';
 import { type DenseLayer, applyLayers, mlp, variablesOf, type InitKind } from '../common/mlp.ts';
 import { ClippedAdam } from '../common/optim.ts';
 import { ReplayBuffer, type ReplaySample } from '../common/replay-buffer.ts';
 import { Normalizer } from '../common/running-stats.ts';
 import { linearFraction, makeSchedule, type ScheduleSpec } from '../common/schedules.ts';
-import { describeEnv, finalObservation, type AgentVectorEnv, type EnvShape } from '../common/vec-env.ts';
+import { describeTrainingEnv, finalObservation, type AgentVectorEnv, type EnvShape } from '../common/vec-env.ts';
 import type { NamedWeight } from '../common/model-io.ts';
 import type { TrainCallbacks, TrainResult, TrainedAgent } from '../common/agent.ts';
 import { EpisodeTracker, iterationInfo } from '../common/agent.ts';
@@ -194,15 +194,12 @@ export async function trainDqn(
   env: AgentVectorEnv,
   totalSteps: number,
   seed: number,
-  config: DqnConfig,
+  cfg: DqnConfig,
   callbacks: TrainCallbacks = {},
 ): Promise<TrainResult<DqnAgent>> {
-  const cfg = config;
-  const shape = describeEnv(env);
+  const shape = describeTrainingEnv(env, 'DQN', cfg.nEnvs);
   checkDqnEnv(shape);
   const N = env.numEnvs;
-  if (N !== cfg.nEnvs)
-    throw new InvalidArgumentError(`DQN config has nEnvs ${cfg.nEnvs} but the vector env has ${N} sub-envs`);
   const D = shape.obsSize;
   const nA = shape.action.kind === 'discrete' ? shape.action.n : 0;
   const start = shape.action.kind === 'discrete' ? shape.action.start : 0;

@@ -14,7 +14,13 @@ import { RolloutBuffer, normalizeInPlace, type RolloutMinibatch } from '../commo
 import { Normalizer } from '../common/running-stats.ts';
 import { makeSchedule, type ScheduleSpec } from '../common/schedules.ts';
 import { actionWidth } from '../common/spaces.ts';
-import { ActionEncoder, describeEnv, finalObservation, type AgentVectorEnv, type EnvShape } from '../common/vec-env.ts';
+import {
+  ActionEncoder,
+  describeTrainingEnv,
+  finalObservation,
+  type AgentVectorEnv,
+  type EnvShape,
+} from '../common/vec-env.ts';
 import type { TrainCallbacks, TrainResult, TrainedAgent } from '../common/agent.ts';
 import { EpisodeTracker, iterationInfo } from '../common/agent.ts';
 
@@ -160,14 +166,11 @@ export async function trainPpo(
   env: AgentVectorEnv,
   totalSteps: number,
   seed: number,
-  config: PpoConfig,
+  cfg: PpoConfig,
   callbacks: TrainCallbacks = {},
 ): Promise<TrainResult<PpoAgent>> {
-  const cfg = config;
-  const shape = describeEnv(env);
+  const shape = describeTrainingEnv(env, 'PPO', cfg.nEnvs);
   const N = env.numEnvs;
-  if (N !== cfg.nEnvs)
-    throw new InvalidArgumentError(`PPO config has nEnvs ${cfg.nEnvs} but the vector env has ${N} sub-envs`);
   if (cfg.batchSize < 1 || cfg.nSteps < 1 || cfg.nEpochs < 1)
     throw new InvalidArgumentError('PPO batchSize, nSteps and nEpochs must be ≥ 1');
   const D = shape.obsSize;
