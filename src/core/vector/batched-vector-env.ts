@@ -9,22 +9,20 @@ import { AutoresetPool } from './autoreset-pool.ts';
 import type { SubEnvs } from './sub-envs.ts';
 import type { EnvIds, VectorActions, VectorEnv, VectorResetArgs } from './vector-env.ts';
 
-/** Sub-envs whose observation slots are rows of one N × obsDim Float32Array (what a VectorEnv returns). */
-export interface FlatSubEnvs<ResetOptions = unknown> extends SubEnvs<ResetOptions> {
-  /** Length of one flattened observation row. */
-  readonly obsDim: number;
-  /** Values per sub-env in a typed action array: 1 for Discrete, the Box size for Box. */
-  readonly actionDim: number;
-  readonly observations: Float32Array;
-  readonly rewards: Float32Array;
-}
-
 /** The slots a step writes and a VectorEnv returns: N observation rows, the rewards and the end flags. */
 export interface StepSlots {
   readonly observations: Float32Array;
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+}
+
+/** Sub-envs whose observation slots are rows of one N × obsDim Float32Array (what a VectorEnv returns, dims included). */
+export interface FlatSubEnvs<ResetOptions = unknown>
+  extends SubEnvs<ResetOptions>,
+    Pick<VectorEnv, 'obsDim' | 'actionDim'> {
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
 }
 
 /**
