@@ -240,7 +240,7 @@ def trading_table(rounds: int) -> None:
     rng = np.random.default_rng(0)
     tapes = {k: [rng.integers(0, k, n) for _ in range(256)] for k in (2, 3)}
     cases = [(label, None, base, tapes[n_actions])]
-    servers = [TG4Serve("ipc"), TG4Serve("tcp")]
+    servers = [TG4Serve("unix"), TG4Serve("ipc"), TG4Serve("tcp")]
     try:
         for srv in servers:
             for deltas in (True, False):  # window deltas (the default) and whole observations on the wire
@@ -310,7 +310,7 @@ def main() -> None:
             cases.append(("SB3 DummyVecEnv(gymnasium CartPole-v1)", n, lambda d=d, a=a: d.step(a)))
     except ImportError:
         pass
-    servers = [TG4Serve("tcp"), TG4Serve("ipc")]
+    servers = [TG4Serve("tcp"), TG4Serve("ipc"), TG4Serve("unix")]
     closers = []
     try:
         for srv in servers:

@@ -120,7 +120,7 @@ export class Tg4Client {
       autoreset: options.autoreset ?? 'next-step',
       batch_size: options.batchSize ?? null,
       engine: options.engine ?? 'auto',
-      obs_window: options.obsWindow ?? this.address.startsWith('tcp://'),
+      obs_window: options.obsWindow ?? /^(tcp|unix):\/\//.test(this.address),
     });
     return new RemoteVectorEnv(this, r);
   }
@@ -173,7 +173,7 @@ export interface MakeVecOptions {
   engine?: 'auto' | 'vector' | 'sub-env';
   /**
    * Window deltas (docs/protocol.md): for sliding-window observations (the trading envs) a step reply carries each
-   * sub-env's newest window rows only. Default: over tcp, where the bytes cost; not over ipc (docs/server.md, Performance).
+   * sub-env's newest window rows only. Default: over tcp and unix://, where the bytes cost; not over ipc (docs/server.md, Performance).
    */
   obsWindow?: boolean;
 }

@@ -15,9 +15,9 @@ class TG4Serve:
     """`TG4Serve(t)` starts and waits; `TG4Serve(t, wait=False)` then `.wait()` lets several start side by side."""
 
     def __init__(self, transport: str, *extra: str, wait: bool = True):
-        if transport == "ipc":
+        if transport in ("ipc", "unix"):
             self._dir = tempfile.mkdtemp(prefix="tg4py-")
-            bind = f"ipc://{self._dir}/s.sock"
+            bind = f"{transport}://{self._dir}/s.sock"
         else:
             bind = "tcp://127.0.0.1:0"
         node = os.environ.get("TG4_NODE", "node")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import unittest
 
 import msgpack
@@ -43,7 +44,7 @@ def setUpModule():
     CURVE_KEYS["stranger"] = tempfile.mkdtemp(prefix="tg4py-stranger-")
     _write_keys(CURVE_KEYS["stranger"], {"server.public": server_pub, "client.public": other_pub, "client.secret": other_sec})
     # The three servers start side by side (the CLI takes seconds to load on a busy machine).
-    starting = {"tcp": TG4Serve("tcp", wait=False), "ipc": TG4Serve("ipc", wait=False),
+    starting = {"tcp": TG4Serve("tcp", wait=False), "ipc": TG4Serve("ipc", wait=False), "unix": TG4Serve("unix", wait=False),
                 "curve": TG4Serve("tcp", "--curve-keys", CURVE_KEYS["good"], wait=False)}
     for name, srv in starting.items():
         SERVERS[name] = srv
@@ -170,8 +171,8 @@ class ProtocolTests:
         default = Session(self.client, "tg4/Trading-v0", 1)
         self.assertEqual(a.made["obs_window"], {"rows": 32, "cols": 31, "stride": 1})
         self.assertIsNone(b.made["obs_window"])
-        # None (the default) asks for them over tcp only.
-        self.assertEqual(default.made["obs_window"] is not None, self.transport == "tcp")
+        # None (the default) asks for them over tcp and unix:// only.
+        self.assertEqual(default.made["obs_window"] is not None, self.transport in ("tcp", "unix"))
         np.testing.assert_array_equal(a.reset()[0], b.reset()[0])
         rng, ended = np.random.default_rng(1), 0
         for t in range(120):
@@ -294,6 +295,53 @@ class TcpProtocolTests(ProtocolTests, unittest.TestCase):
 
 class IpcProtocolTests(ProtocolTests, unittest.TestCase):
     transport = "ipc"
+
+
+class UnixProtocolTests(ProtocolTests, unittest.TestCase):
+    transport = "unix"
+
+
+class UnixChannelTests(unittest.TestCase):
+    """unix:// from Python: replies larger than the channel's first buffer, pipelined requests that fill the socket
+    while the server waits for us to read, a server that goes, and a path with nothing behind it."""
+
+    def test_large_replies_and_pipelining_do_not_deadlock(self):
+        with Client(SERVERS["unix"].address, timeout_ms=20_000) as c:
+            s = Session(c, "tg4/Trading-v0", 64, seed=0, obs_window=False)
+            s.reset()
+            # 60 steps sent before any reply is read: 60 x 255 KB of replies, far beyond the socket's buffers.
+            for k in range(60):
+                s.send(np.full(64, k % 3, dtype=np.int64))
+            results = [s.recv() for _ in range(60)]
+            self.assertEqual(results[-1].obs.shape, (64, 996))
+            # The same steps one at a time on a fresh session give the same observations.
+            t = Session(c, "tg4/Trading-v0", 64, seed=0, obs_window=False)
+            t.reset()
+            for k in range(60):
+                last = t.step(np.full(64, k % 3, dtype=np.int64))
+                np.testing.assert_array_equal(last.obs, results[k].obs)
+                np.testing.assert_array_equal(last.rewards, results[k].rewards)
+
+    def test_a_server_that_goes_is_reported_at_once(self):
+        srv = TG4Serve("unix")
+        try:
+            c = Client(srv.address, timeout_ms=60_000)
+            srv.stop()
+            t0 = time.time()
+            with self.assertRaises(tg4gym.ConnectionLost) as ctx:
+                c.request("hello")
+            self.assertLess(time.time() - t0, 5)
+            self.assertIn("closed the connection", str(ctx.exception))
+            c.close()
+        finally:
+            srv.stop()
+        with self.assertRaises(tg4gym.ServerUnreachable) as ctx:
+            Client(srv.address)
+        self.assertIn("tg4 serve --bind unix://", str(ctx.exception))
+
+    def test_curve_keys_are_refused_on_a_local_socket(self):
+        with self.assertRaises(tg4gym.InvalidAddress):
+            Client(SERVERS["unix"].address, curve_keys_dir=CURVE_KEYS["good"])
 
 
 class CurveTests(unittest.TestCase):

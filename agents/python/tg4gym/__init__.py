@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .client import (Client, ConnectionTimeout, InvalidAddress, RemoteAttributeError, RemoteError, ServerUnreachable,
+from .client import (Client, ConnectionLost, ConnectionTimeout, InvalidAddress, RemoteAttributeError, RemoteError, ServerUnreachable,
                      Session, StepResult, VersionMismatch)
 from .obs_window import WindowDeltaError
 from .version import __version__
 from .wire import PROTOCOL_VERSION
 
-__all__ = ["Client", "Session", "StepResult", "RemoteError", "RemoteAttributeError", "ConnectionTimeout",
+__all__ = ["Client", "Session", "StepResult", "RemoteError", "RemoteAttributeError", "ConnectionTimeout", "ConnectionLost",
            "ServerUnreachable", "InvalidAddress", "VersionMismatch", "WindowDeltaError", "PROTOCOL_VERSION", "__version__", "make",
            "make_vec"]
 

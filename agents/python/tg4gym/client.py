@@ -1,8 +1,7 @@
-"""The protocol layer: a pipelined DEALER connection to `tg4 serve` and sessions of N remote sub-envs.
+"""The protocol layer: a pipelined connection to `tg4 serve` (channel.py: ZeroMQ, or a unix:// socket) and sessions of N remote sub-envs.
 Needs only pyzmq, msgpack and numpy (no Gymnasium, no SB3)."""
 from __future__ import annotations
 
-import os
 import re
 from collections import deque
 from typing import Any, NamedTuple, Optional, Sequence, Union
@@ -12,6 +11,7 @@ import zmq
 
 from .kwargs import to_wire_kwargs, with_default_range
 from .version import SERVER_NAME_PREFIX, __version__
+from .channel import ConnectionLostError, UnixChannel, ZmqChannel
 from .obs_window import WindowDeltaError, WindowObservations
 from .wire import PROTOCOL_VERSION, decode_array, decode_value, encode_array, pack, unpack
 
@@ -38,19 +38,24 @@ class ServerUnreachable(ConnectionTimeout, ConnectionError):
     """No answer to the first request (hello) within connect_timeout_ms: nothing serves at that address."""
 
 
+class ConnectionLost(RemoteError, ConnectionError):
+    """The server ended a unix:// connection: it stopped, or dropped a message over 4x its size limit."""
+
+
 class InvalidAddress(RemoteError, ValueError):
-    """An address that is not tcp://HOST:PORT or ipc://PATH (the form `tg4 serve` prints)."""
+    """An address that is not tcp://HOST:PORT, ipc://PATH or unix://PATH (the form `tg4 serve` prints)."""
 
 
 class VersionMismatch(RemoteError):
     """The server speaks another protocol version, or is a tg4 release this client was not made for."""
 
 
-_ADDRESS = re.compile(r"^(tcp://(\[[^\]]+\]|[^:/\s]+):\d+|ipc://\S+)$")
+_ADDRESS = re.compile(r"^(tcp://(\[[^\]]+\]|[^:/\s]+):\d+|ipc://\S+|unix://\S+)$")
 
 
 def check_address(address: Any) -> str:
-    """The address unchanged when it is tcp://HOST:PORT or ipc://PATH; InvalidAddress saying how to write it otherwise."""
+    """The address unchanged when it is tcp://HOST:PORT, ipc://PATH or unix://PATH; InvalidAddress saying how to write
+    it otherwise."""
     if not isinstance(address, str):
         raise InvalidAddress("INVALID_ARGUMENT", f"address must be a string such as 'tcp://127.0.0.1:5555' (got {type(address).__name__})")
     if _ADDRESS.match(address):
@@ -59,12 +64,12 @@ def check_address(address: Any) -> str:
     if re.match(r"^(\[[^\]]+\]|[A-Za-z0-9_.-]+):\d+$", address):
         hint = f" (did you mean 'tcp://{address}'?)"
     elif address.startswith("/"):
-        hint = f" (did you mean 'ipc://{address}'?)"
+        hint = f" (did you mean 'unix://{address}' or 'ipc://{address}', whichever `tg4 serve --bind` used?)"
     elif address.startswith("inproc://"):
         hint = " (inproc:// reaches only the same process; tg4 serve runs in another one)"
     raise InvalidAddress(
         "INVALID_ARGUMENT",
-        f"address {address!r} is not tcp://HOST:PORT or ipc://PATH{hint}: pass the address `tg4 serve` printed "
+        f"address {address!r} is not tcp://HOST:PORT, ipc://PATH or unix://PATH{hint}: pass the address `tg4 serve` printed "
         "after 'listening on', e.g. tcp://127.0.0.1:5555")
 
 
@@ -84,9 +89,23 @@ def check_server(hello: dict, address: str) -> None:
                               "(pip install ./agents/python from the server's checkout)")
 
 
-def _read_key(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read().strip()
+def _open_channel(address: str, context: Optional[zmq.Context], curve_keys_dir: Optional[str]):
+    """The connection for a checked address: a plain socket for unix://, ZeroMQ for the rest."""
+    if address.startswith("unix://"):
+        if curve_keys_dir is not None:
+            raise InvalidAddress("INVALID_ARGUMENT", f"{address} is a local socket, which CURVE does not apply to: "
+                                 "connect without curve_keys_dir (or to the server's tcp:// address)")
+        path = address[len("unix://"):]
+        try:
+            return UnixChannel(path)
+        except OSError as err:
+            raise ServerUnreachable("UNREACHABLE", f"no tg4 server at {address} ({err.strerror or err}): start one with "
+                                    f"`npx tg4 serve --bind {address}`") from None
+    try:
+        return ZmqChannel(address, context, curve_keys_dir)
+    except zmq.ZMQError as err:
+        raise InvalidAddress("INVALID_ARGUMENT", f"cannot connect to {address!r}: {err} (write it as "
+                             "tcp://HOST:PORT, ipc://PATH or unix://PATH, as `tg4 serve` prints it)") from None
 
 
 class Client:
@@ -96,23 +115,12 @@ class Client:
                  connect_timeout_ms: Optional[int] = None, context: Optional[zmq.Context] = None):
         self.address = check_address(address)
         self.timeout_ms = timeout_ms
-        self._ctx = context or zmq.Context.instance()
-        self._sock = self._ctx.socket(zmq.DEALER)
-        self._sock.setsockopt(zmq.LINGER, 0)
         self._next_id = 1
         self._replies: dict[int, dict] = {}
         self.closed = False
         self._curve = curve_keys_dir is not None
+        self._ch = _open_channel(self.address, context, curve_keys_dir)
         try:
-            if curve_keys_dir is not None:
-                self._sock.curve_serverkey = _read_key(os.path.join(curve_keys_dir, "server.public"))
-                self._sock.curve_publickey = _read_key(os.path.join(curve_keys_dir, "client.public"))
-                self._sock.curve_secretkey = _read_key(os.path.join(curve_keys_dir, "client.secret"))
-            try:
-                self._sock.connect(address)
-            except zmq.ZMQError as err:
-                raise InvalidAddress("INVALID_ARGUMENT", f"cannot connect to {address!r}: {err} (write it as "
-                                     "tcp://HOST:PORT or ipc://PATH, as `tg4 serve` prints it)") from None
             # A server that is up answers hello in milliseconds: wait seconds, not the step timeout, for the first reply.
             self.hello = self._hello(min(5_000, timeout_ms) if connect_timeout_ms is None else connect_timeout_ms)
             check_server(self.hello, address)
@@ -123,7 +131,7 @@ class Client:
     def _hello(self, connect_timeout_ms: int) -> dict:
         """The server's hello; ServerUnreachable within connect_timeout_ms when nothing answers at the address."""
         rid = self.send_request("hello", client=f"tg4gym/{__version__}")
-        if not self._sock.poll(connect_timeout_ms):
+        if not self._poll(connect_timeout_ms):
             curve = " and that the CURVE keys are the server's" if self._curve else ""
             raise ServerUnreachable(
                 "UNREACHABLE", f"no tg4 server answered at {self.address} within {connect_timeout_ms / 1000:g} s: start one "
@@ -145,31 +153,29 @@ class Client:
             # Refused here rather than uploaded: the server would answer LIMIT_EXCEEDED (or drop the connection).
             raise RemoteError("LIMIT_EXCEEDED", f"this {op} request is {len(data):,} bytes, over the server's limit of "
                               f"{limit:,} (tg4 serve --max-message-bytes): send less data (fewer rows or columns)")
-        self._sock.send(data)  # copying small frames is cheaper than pyzmq's zero-copy tracking
+        self._send(data)
         return rid
 
     def send_raw(self, data: bytes) -> None:
         """Sends bytes as they are (tests use it to send malformed messages)."""
-        self._sock.send(data)
+        self._send(data)
 
     def receive_raw(self) -> dict:
         """The next reply, whatever its id (pairs with send_raw)."""
-        if not self._sock.poll(self.timeout_ms):
+        if not self._poll(self.timeout_ms):
             raise ConnectionTimeout("TIMEOUT", f"no reply from {self.address} within {self.timeout_ms} ms")
-        return unpack(self._sock.recv())
+        return unpack(self._recv())
 
     def wait(self, rid: int, timeout_ms: Optional[int] = None) -> Any:
         """The result of request `rid`; raises RemoteError for an error reply, ConnectionTimeout after timeout_ms
         (default: the client's) without one."""
         timeout_ms = self.timeout_ms if timeout_ms is None else timeout_ms
         while rid not in self._replies:
-            if not self._sock.poll(timeout_ms):
+            if not self._poll(timeout_ms):
                 raise ConnectionTimeout(
                     "TIMEOUT", f"no reply from {self.address} within {timeout_ms} ms: is `tg4 serve` still running there "
                     "(and, for a CURVE server, are the keys right)? Raise timeout_ms for very large sessions")
-            # copy=False: msgpack reads the frame's memory in place, one copy fewer of each reply (Trading-v0 x 64:
-            # 255 KB, about 9 us a step).
-            msg = unpack(self._sock.recv(copy=False).buffer)
+            msg = unpack(self._recv())
             if isinstance(msg, dict) and isinstance(msg.get("id"), int):
                 self._replies[msg["id"]] = msg
         msg = self._replies.pop(rid)
@@ -186,7 +192,30 @@ class Client:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self._sock.close(0)
+            self._ch.close()
+
+    # -- the channel, its transport's failures as this module's errors ---------------------------------------------
+    def _send(self, data: bytes) -> None:
+        try:
+            self._ch.send(data)
+        except (ConnectionLostError, OSError) as err:
+            raise self._lost(err) from None
+
+    def _poll(self, timeout_ms: int) -> bool:
+        try:
+            return self._ch.poll(timeout_ms)
+        except (ConnectionLostError, OSError) as err:
+            raise self._lost(err) from None
+
+    def _recv(self) -> memoryview:
+        try:
+            return self._ch.recv()
+        except (ConnectionLostError, OSError) as err:
+            raise self._lost(err) from None
+
+    def _lost(self, err: BaseException) -> ConnectionLost:
+        return ConnectionLost("UNREACHABLE", f"{self.address}: the server closed the connection ({err}): start it again "
+                              "and make a new client")
 
     def __enter__(self) -> "Client":
         return self
@@ -257,8 +286,9 @@ class Session:
                  camel_case_kwargs: bool = True, engine: str = "auto", obs_window: Optional[bool] = None):
         """obs_window: ask for window deltas (docs/protocol.md): for envs whose observations are a sliding window (the
         trading envs), step replies then carry only each sub-env's newest row, and this session rebuilds the rest.
-        None (the default): over tcp, where bytes cost (Trading-v0 x 64: 9 KB a step instead of 255 KB); not over ipc,
-        where the server's byte-for-byte check and the rebuild cost about what the bytes saved (docs/server.md)."""
+        None (the default): over tcp and unix://, where the bytes cost more than the server's byte-for-byte check and
+        the rebuild (Trading-v0 x 64: 9 KB a step instead of 255 KB); not over ipc, where they cost about the same
+        (docs/server.md, "Performance")."""
         self._owns_client = isinstance(client, str)
         self.client = Client(client) if isinstance(client, str) else client
         # The trading envs use the train split unless range= says otherwise, as `tg4 train` does.
@@ -266,7 +296,7 @@ class Session:
         try:
             made = self.client.request("make", env_id=env_id, kwargs=to_wire_kwargs(kw) if camel_case_kwargs else kw,
                                        num_envs=num_envs, seed=seed, autoreset=autoreset, batch_size=batch_size,
-                                       engine=engine, obs_window=self.client.address.startswith("tcp://")
+                                       engine=engine, obs_window=self.client.address.startswith(("tcp://", "unix://"))
                                        if obs_window is None else bool(obs_window))
         except BaseException:
             if self._owns_client:

@@ -19,7 +19,7 @@ class RemoteVecEnv(VecEnv):
     def __init__(self, address: Union[str, Client], env_id: str, num_envs: int, seed: Optional[int] = None,
                  engine: str = "auto", obs_window: Optional[bool] = None, **kwargs: Any):
         # engine="sub-env" keeps each sub-env's full info dicts where an env's batched vector env drops them.
-        # obs_window: window deltas (docs/protocol.md; None: over tcp only): a trading step then sends its newest row.
+        # obs_window: window deltas (docs/protocol.md; None: over tcp and unix:// only): a trading step then sends its newest row.
         self._session = Session(address, env_id, num_envs, seed=None, autoreset="same-step",
                                 kwargs=kwargs, engine=engine, obs_window=obs_window)
         s = self._session
