@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, runTraining } from '../../agents/common/train-run.ts';
 import { resolvePreset, type PresetSource } from '../../agents/common/algorithm.ts';
-import { TRADING_PRESET_ENV_KWARGS } from '../../agents/common/trading-preset.ts';
+import { TRADING_PRESET_ENV_KWARGS, TRADING_PRESET_FEATURES } from '../../agents/common/trading-preset.ts';
+import { loadDefaultSpec, specHash } from '../../src/features/index.ts';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg4-setup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// A short PPO run on the trading env: 2 rollouts of 8 envs × 16 steps, one epoch, a small window.
+// A short PPO run on the trading env: 2 rollouts of 8 envs × 16 steps, one epoch (the preset's window: one row).
 async function trainTrading(out: string, envKwargs?: Record<string, unknown>) {
   await runTraining({
     envId: 'tg4/Trading-v0',
@@ -24,11 +25,12 @@ async function trainTrading(out: string, envKwargs?: Record<string, unknown>) {
     evalEpisodes: 1,
     evalFreq: 0,
     overrides: { nSteps: 16, batchSize: 64, nEpochs: 1 },
-    envKwargs: { windowSize: 4, episodeLength: 32, range: '2020-01-01..2020-03-01', ...envKwargs },
+    envKwargs: { episodeLength: 32, range: '2020-01-01..2020-03-01', ...envKwargs },
   });
   return JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
     envKwargs: Record<string, unknown>;
     actionSpace: unknown;
+    featureSpecHash: string | null;
   };
 }
 
@@ -47,6 +49,9 @@ describe("a preset's env kwargs reach the env", () => {
     expect(Array.from(env.scheme.levels ?? [])).toEqual([0, 1]);
     expect(env.config.decisionInterval).toBe(24);
     env.close();
+    // It observed the preset's slow trend features, not the default hourly spec.
+    expect(m.featureSpecHash).toBe(specHash(TRADING_PRESET_FEATURES));
+    expect(m.featureSpecHash).not.toBe(specHash(loadDefaultSpec('1h')));
   }, 120_000);
 
   it("the user's kwargs override the preset's key by key", async () => {
@@ -79,6 +84,7 @@ describe('one spec per algorithm', () => {
       levels: [0, 1],
       decisionInterval: 24,
       episodeLength: 200,
+      features: TRADING_PRESET_FEATURES,
     });
   });
 });
