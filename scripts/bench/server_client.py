@@ -22,10 +22,8 @@ import time
 # (scripts/setup/python-venv.sh) exists, run there instead, so that `npm run bench` measures them.
 _VENV_PYTHON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".venv-tg4", "bin", "python")
 if os.environ.get("TG4_BENCH_IN_VENV") != "1" and os.path.exists(_VENV_PYTHON):
-    try:
-        import gymnasium  # noqa: F401
-        import stable_baselines3  # noqa: F401
-    except ImportError:
+    import importlib.util  # looked up, not imported: see trading_table on importing torch here
+    if any(importlib.util.find_spec(m) is None for m in ("gymnasium", "stable_baselines3")):
         os.environ["TG4_BENCH_IN_VENV"] = "1"
         os.execv(_VENV_PYTHON, [_VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
 
@@ -228,52 +226,101 @@ def zmq_floor(kind: str, reply_bytes: int, seconds: float) -> float:
         p.wait()
 
 
-def trading_table(rounds: int) -> None:
-    """RemoteVecEnv x 64 on tg4/Trading-v0 vs gym-anytrading x 64 in DummyVecEnv, random actions, interleaved rounds."""
-    n = 64
-    try:
-        label, base, n_actions = anytrading_baseline(n)
-        from tg4gym.sb3 import RemoteVecEnv
-    except ImportError as e:
-        print(f"\n(trading table skipped: {e}; it needs stable_baselines3 + gymnasium)")
-        return
+def _trading_worker(address: str, deltas: bool) -> None:
+    """One case of the trading table in a process of its own (`--trading-worker ADDRESS|baseline DELTAS`): sets up,
+    warms up, then answers each `run SECONDS` line on stdin with `steps wall_s cpu_s`. Every case gets its own heap,
+    garbage collector and connection, as a user's training process has: cases run in one process disturbed each other
+    (a whole-observation session interleaved with a delta session cost the latter a fifth of its rate)."""
+    n = N_TRADING
     rng = np.random.default_rng(0)
-    tapes = {k: [rng.integers(0, k, n) for _ in range(256)] for k in (2, 3)}
-    cases = [(label, None, base, tapes[n_actions])]
-    servers = [TG4Serve("unix"), TG4Serve("ipc"), TG4Serve("tcp")]
-    try:
-        for srv in servers:
-            for deltas in (True, False):  # window deltas (the default) and whole observations on the wire
-                v = RemoteVecEnv(srv.address, "tg4/Trading-v0", n, seed=0, obs_window=deltas)
-                v.reset()
-                what = "window deltas" if deltas else "whole obs"
-                cases.append((f"RemoteVecEnv(tg4/Trading-v0), {srv.address.split(':')[0]}, {what}", srv, v, tapes[3]))
-        for _, _, venv, tape in cases:  # warm-up: the server's JIT and both sides' buffers
-            for k in range(300):
+    if address == "baseline":
+        label, venv, n_actions = anytrading_baseline(n)
+    else:
+        from tg4gym.sb3 import RemoteVecEnv
+        venv, n_actions = RemoteVecEnv(address, "tg4/Trading-v0", n, seed=0, obs_window=deltas), 3
+        venv.reset()
+        label = ""
+    tape = [rng.integers(0, n_actions, n) for _ in range(256)]
+    # Warm-up, 2 s for every case: V8 optimises the server's step path over thousands of steps (a fresh server ran
+    # its first 3 s at 0.72x of its third), and a training run lasts far longer than that.
+    k, end = 0, time.perf_counter() + 2.0
+    while time.perf_counter() < end:
+        venv.step(tape[k & 255])
+        k += 1
+    print(f"ready {label}", flush=True)
+    for line in sys.stdin:
+        seconds = float(line.split()[1])
+        k, t0, c0 = 0, time.perf_counter(), time.process_time()
+        end = t0 + seconds
+        while time.perf_counter() < end:
+            for _ in range(8):
                 venv.step(tape[k & 255])
+                k += 1
+        print(f"{k} {time.perf_counter() - t0} {time.process_time() - c0}", flush=True)
+    venv.close()
+
+
+N_TRADING = 64
+
+
+def trading_table(rounds: int) -> None:
+    """RemoteVecEnv x 64 on tg4/Trading-v0 vs gym-anytrading x 64 in DummyVecEnv, random actions, interleaved rounds,
+    each case in a worker process of its own (and each remote case with a server of its own)."""
+    import importlib.util
+    import subprocess
+    n = N_TRADING
+    # Only looked up, not imported: this process only coordinates. Measured: with torch imported (SB3 imports it) in
+    # this idle parent, the unix rows ran at 0.77x of their rate with a parent that had not imported it (460-495k vs
+    # 600-625k steps/s, same workers, same server), though each worker imports torch itself.
+    missing = [m for m in ("stable_baselines3", "gymnasium") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"\n(trading table skipped: {', '.join(missing)} not importable; it needs stable_baselines3 + gymnasium)")
+        return
+    # TG4_BENCH_TRANSPORTS=unix (comma-separated) runs a subset of the remote rows.
+    kinds = os.environ.get("TG4_BENCH_TRANSPORTS", "unix,ipc,tcp").split(",")
+    specs = [(None, None)] + [(kind, deltas) for kind in kinds for deltas in (True, False)]
+    servers, workers, cases = [], [], []
+    try:
+        for kind, deltas in specs:
+            srv = None
+            if kind is not None:
+                srv = TG4Serve(kind)
+                servers.append(srv)
+            w = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--trading-worker",
+                                  srv.address if srv else "baseline", "1" if deltas else "0"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ)
+            workers.append(w)
+            ready = w.stdout.readline().split(" ", 1)
+            if ready[0].strip() != "ready":
+                raise RuntimeError(f"a trading bench worker did not start: {ready}")
+            what = "window deltas" if deltas else "whole obs"
+            label = ready[1].strip() if srv is None else f"RemoteVecEnv(tg4/Trading-v0), {kind}, {what}"
+            cases.append((label, srv, w))
         samples = {i: [] for i in range(len(cases))}
         for _ in range(rounds):
-            for i, (_, srv, venv, tape) in enumerate(cases):
-                k, t0, c0 = 0, time.perf_counter(), time.process_time()
+            for i, (_, srv, w) in enumerate(cases):
                 s0 = server_cpu_s(srv.proc.pid) if srv else 0.0
-                end = t0 + SECONDS / rounds
-                while time.perf_counter() < end:
-                    for _ in range(8):
-                        venv.step(tape[k & 255])
-                        k += 1
-                wall = time.perf_counter() - t0
+                w.stdin.write(f"run {SECONDS / rounds}\n")
+                w.stdin.flush()
+                k, wall, cpu = w.stdout.readline().split()
+                k, wall, cpu = int(k), float(wall), float(cpu)
                 srv_cpu = server_cpu_s(srv.proc.pid) - s0 if srv else 0.0
-                samples[i].append((k * n / wall, (time.process_time() - c0) / k * 1e6, srv_cpu / k * 1e6))
-        for _, srv, venv, _ in cases[1:]:
-            venv.close()
+                samples[i].append((k * n / wall, cpu / k * 1e6, srv_cpu / k * 1e6))
     finally:
+        for w in workers:
+            if w.stdin:
+                w.stdin.close()
+            try:
+                w.wait(10)
+            except subprocess.TimeoutExpired:
+                w.kill()
         for srv in servers:
             srv.stop()
     print(f"\nTrading bench (issue 19): N = {n}, random actions, median of {rounds} interleaved rounds; ratio vs the "
-          f"baseline row (must be >= 3.00x); CPU per 64-env batch: this Python process / the tg4 serve process "
+          f"baseline row (must be >= 3.00x); each case in its own Python process with its own server; CPU per 64-env batch: that Python process / its tg4 serve process "
           f"(all threads; /proc ticks are 10 ms, so read it as an average)")
     base_rate = base_cpu = None
-    for i, (lbl, _, _, _) in enumerate(cases):
+    for i, (lbl, _, _) in enumerate(cases):
         rate = float(np.median([x[0] for x in samples[i]]))
         py_cpu = float(np.median([x[1] for x in samples[i]]))
         srv_cpu = float(np.median([x[2] for x in samples[i]]))
@@ -292,6 +339,9 @@ def trading_table(rounds: int) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--trading-worker":
+        _trading_worker(sys.argv[2], sys.argv[3] == "1")
+        return
     if os.environ.get("TG4_BENCH_ONLY") == "trading":
         trading_table(int(os.environ.get("TG4_BENCH_ROUNDS", 5)))
         return
@@ -348,7 +398,10 @@ def main() -> None:
         v = float(np.median(samples[i]))
         base.setdefault(n, v)
         print(f"  N={n:<3} {label:<52} {v:>12,.0f} steps/s  {v / base[n]:6.2f}x")
-    trading_table(rounds)
+    # The trading table from a fresh process: this one imported SB3 and torch above (see trading_table).
+    import subprocess
+    subprocess.run([sys.executable, os.path.abspath(__file__)], env={**os.environ, "TG4_BENCH_ONLY": "trading"},
+                   check=False)
 
 
 if __name__ == "__main__":

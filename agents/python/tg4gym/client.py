@@ -245,7 +245,7 @@ def decode_obs(x: Any) -> Any:
 def decode_infos(infos: list) -> list:
     # Most infos are empty maps: skip the recursive decode for them (it dominated the client's time per step).
     if not any(infos):
-        return [{} for _ in infos]
+        return infos  # unpack's fresh empty dicts, ours to hand out
     return [decode_value(x) if x else {} for x in infos]
 
 

@@ -27,6 +27,7 @@ class WindowObservations:
         self._kept = self._window - self._drop
         self._held: Optional[np.ndarray] = None
         self._seq: Optional[int] = None
+        self._all_shifted = b"\x01" * num_envs
 
     def hold(self, obs: np.ndarray, seq: int) -> None:
         """A reset's whole batch (number `seq`): the base of the next delta."""
@@ -42,18 +43,23 @@ class WindowObservations:
                 f"the server's window delta #{seq} builds on batch #{seq - 1}, but this client holds {got}: a reply "
                 "was missed (a timed-out step) or another client stepped this session; reset() the session")
         n, d, k, c, wd = self.num_envs, self.obs_dim, self._kept, self._drop, self._window
-        shifted = _array(delta["shifted"], np.bool_)
-        tail = _array(delta["tail"], np.float32)
-        full = _array(delta["full"], np.float32)
-        if shifted.shape != (n,) or tail.shape != (int(shifted.sum()), d - k) or full.shape != (n - tail.shape[0], d):
-            raise WindowDeltaError(f"malformed window delta: shifted {shifted.shape}, tail {tail.shape}, full "
-                                   f"{full.shape} for {n} sub-envs of {d} floats")
         held = self._held
         new = np.empty_like(held)
-        if full.shape[0] == 0:  # the usual step: every sub-env moved one row
+        tail_w, full_w = delta["tail"], delta["full"]
+        if full_w["shape"][0] == 0 and delta["shifted"]["data"] == self._all_shifted:
+            # The usual step, every sub-env moved: checks on the raw bytes, no intermediate arrays.
+            tail = tail_w["data"]
+            if len(tail) != n * (d - k) * 4:
+                raise WindowDeltaError(f"malformed window delta: {len(tail)} tail bytes for {n} sub-envs of {d - k} floats")
             new[:, :k] = held[:, c:wd]
-            new[:, k:] = tail
+            new[:, k:] = np.frombuffer(tail, dtype=np.float32).reshape(n, d - k)
         else:
+            shifted = _array(delta["shifted"], np.bool_)
+            tail = _array(tail_w, np.float32)
+            full = _array(full_w, np.float32)
+            if shifted.shape != (n,) or tail.shape != (int(shifted.sum()), d - k) or full.shape != (n - tail.shape[0], d):
+                raise WindowDeltaError(f"malformed window delta: shifted {shifted.shape}, tail {tail.shape}, full "
+                                       f"{full.shape} for {n} sub-envs of {d} floats")
             s = np.flatnonzero(shifted)
             new[s, :k] = held[s, c:wd]
             new[s, k:] = tail
