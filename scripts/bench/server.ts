@@ -17,6 +17,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { make } from '../../src/core/registry.ts';
 import { decodeMessage, encodeMessage } from '../../src/server/protocol/codec.ts';
 import { encodeBatchReply, ReplyMemory } from '../../src/server/protocol/fast-reply.ts';
+import { readStepRequest } from '../../src/server/protocol/fast-step.ts';
 import { parseRequest, type StepRequest } from '../../src/server/protocol/messages.ts';
 import { VectorEngine } from '../../src/server/session.ts';
 import { Tg4Client } from '../../src/server/client.ts';
@@ -150,7 +151,9 @@ function serverWork(rounds: number): void {
   const serve = (bytes: Buffer[], by: VectorEngine = engine) => {
     let k = 0;
     return () => {
-      const req = parseRequest(decodeMessage(bytes[k++ & 255]!)) as StepRequest;
+      const body = bytes[k++ & 255]!;
+      // The server's path: the step reader, the general decode only for what it leaves.
+      const req = (readStepRequest(body) ?? parseRequest(decodeMessage(body))) as StepRequest;
       return encodeBatchReply(req.id, by.step(req.actions, req.env_ids), { memory, peer, reuse: req.reuse_reply });
     };
   };

@@ -21,6 +21,7 @@ import { estimateSessionBytes, formatBytes, type EngineKind } from './memory-est
 import { decodeMessage, encodeMessage } from './protocol/codec.ts';
 import { peekRequestId } from './protocol/peek-id.ts';
 import { encodeBatchReply } from './protocol/fast-reply.ts';
+import { readStepRequest } from './protocol/fast-step.ts';
 import {
   PROTOCOL_VERSION,
   parseRequest,
@@ -270,9 +271,13 @@ export class Tg4Server {
           `the message is ${body.byteLength} bytes, over this server's limit of ${this.limits.maxMessageBytes}: step fewer sub-envs per message, or restart the server with a larger --max-message-bytes`,
         );
       }
-      const raw = decodeMessage(body);
-      id = requestIdOf(raw);
-      const req = parseRequest(raw);
+      let req: Request | null = readStepRequest(body);
+      if (req !== null) id = req.id;
+      else {
+        const raw = decodeMessage(body);
+        id = requestIdOf(raw);
+        req = parseRequest(raw);
+      }
       if (req.op === 'make') return this.makeReply(identity, envelope, id, req);
       const result = this.dispatch(req);
       if (req.op === 'step' || req.op === 'reset') {

@@ -273,6 +273,15 @@ export class SubEnvEngine implements SessionEngine {
  * A batched core VectorEnv (e.g. CartPoleVectorEnv): one call steps all N sub-envs in a tight loop. Used only for
  * Box float32 observations (whose flat rows are the observations themselves) and whole-batch requests.
  */
+interface StepWireArrays {
+  /** The env's arrays these views are of. */
+  of: [Float32Array, Uint8Array, Uint8Array];
+  obs: WireArray;
+  rewards: WireArray;
+  terminated: WireArray;
+  truncated: WireArray;
+}
+
 export class VectorEngine implements SessionEngine {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
@@ -290,6 +299,7 @@ export class VectorEngine implements SessionEngine {
     fo instanceof Float32Array ? encodeTyped(fo.slice(), [...this.obsShape]) : toWireValue(fo);
   /** Window deltas for step replies (make.obs_window), when the env's observations have a window that fits. */
   private readonly deltas: WindowDeltaEncoder | null;
+  private cachedWire: StepWireArrays | null = null;
 
   /** `obsWindow`: the client asked for window deltas (make.obs_window). */
   constructor(
@@ -358,16 +368,30 @@ export class VectorEngine implements SessionEngine {
     }
     const r = this.venv.step(batch);
     for (let i = 0; i < n; i++) this.rewards[i] = r.rewards[i]!;
-    const obs =
-      this.deltas === null ? { obs: this.obsWire(r.observations) } : { obs_delta: this.deltas.delta(r.observations) };
-    return {
-      ...obs,
+    const w = this.wireArrays(r.observations, r.terminated, r.truncated);
+    const infos = this.infosWire(r.infos);
+    if (this.deltas === null)
+      return { obs: w.obs, rewards: w.rewards, terminated: w.terminated, truncated: w.truncated, infos, env_ids: null };
+    const obs_delta = this.deltas.delta(r.observations);
+    return { obs_delta, rewards: w.rewards, terminated: w.terminated, truncated: w.truncated, infos, env_ids: null };
+  }
+
+  /**
+   * The step reply's arrays as wire values, built once and reused while the env steps into the same arrays (batched
+   * envs do): they are views, read by the reply's encoding before the next request is read.
+   */
+  private wireArrays(obs: Float32Array, terminated: Uint8Array, truncated: Uint8Array): StepWireArrays {
+    const c = this.cachedWire;
+    if (c !== null && c.of[0] === obs && c.of[1] === terminated && c.of[2] === truncated) return c;
+    const n = this.venv.numEnvs;
+    this.cachedWire = {
+      of: [obs, terminated, truncated],
+      obs: this.obsWire(obs),
       rewards: wireFromTyped('float64', [n], this.rewards),
-      terminated: wireFromTyped('bool', [n], r.terminated),
-      truncated: wireFromTyped('bool', [n], r.truncated),
-      infos: this.infosWire(r.infos),
-      env_ids: null,
+      terminated: wireFromTyped('bool', [n], terminated),
+      truncated: wireFromTyped('bool', [n], truncated),
     };
+    return this.cachedWire;
   }
 
   render(): unknown[] {

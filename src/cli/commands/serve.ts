@@ -25,7 +25,11 @@ export function register(program: Command): void {
     .description(
       'serve every registered env over ZeroMQ + msgpack (protocol: docs/protocol.md; Python client: agents/python/tg4gym)',
     )
-    .option('--bind <address>', 'tcp://HOST:PORT, ipc://PATH or inproc://NAME', 'tcp://127.0.0.1:5555')
+    .option(
+      '--bind <address>',
+      'tcp://HOST:PORT, ipc://PATH, unix://PATH (plain Unix socket, fastest locally) or inproc://NAME',
+      'tcp://127.0.0.1:5555',
+    )
     .option('--max-sessions <n>', 'sessions held at once', num('--max-sessions', true), DEFAULT_LIMITS.maxSessions)
     .option(
       '--max-envs-per-session <n>',
