@@ -25,7 +25,7 @@ __all__ = ["Client", "Session", "StepResult", "RemoteError", "RemoteAttributeErr
 
 
 def make(address: Any, env_id: str, **kwargs: Any):
-    """A gymnasium.Env backed by one remote env. `address` is a tcp:// or ipc:// address or a Client."""
+    """A gymnasium.Env backed by one remote env. `address` is a tcp://, ipc:// or unix:// address or a Client."""
     from .env import RemoteEnv
     return RemoteEnv(address, env_id, **kwargs)
 

@@ -34,7 +34,7 @@ def make_vector_env(num_envs: int = 1, address: Any = None, env_id: str = "", se
 
 def _address(address: Any, env_id: str) -> Any:
     if address is None:
-        raise TypeError(f"{env_id}: pass address='tcp://HOST:PORT' (or ipc://PATH), where `tg4 serve` listens")
+        raise TypeError(f"{env_id}: pass address='tcp://HOST:PORT' (or ipc://PATH, unix://PATH), where `tg4 serve` listens")
     return address
 
 
