@@ -339,6 +339,19 @@ class UnixChannelTests(unittest.TestCase):
             Client(srv.address)
         self.assertIn("tg4 serve --bind unix://", str(ctx.exception))
 
+    def test_polling_before_sleeping_changes_no_result(self):
+        with self.assertRaises(ValueError):
+            Client(SERVERS["unix"].address, spin_us=-1)
+        runs = []
+        for spin in (0, 100, 5000):
+            with Client(SERVERS["unix"].address, spin_us=spin) as c:
+                s = Session(c, "tg4/Trading-v0", 8, seed=3)
+                s.reset()
+                runs.append([s.step(np.full(8, k % 3, dtype=np.int64)).obs for k in range(20)])
+        for other in runs[1:]:
+            for a, b in zip(runs[0], other):
+                np.testing.assert_array_equal(a, b)
+
     def test_curve_keys_are_refused_on_a_local_socket(self):
         with self.assertRaises(tg4gym.InvalidAddress):
             Client(SERVERS["unix"].address, curve_keys_dir=CURVE_KEYS["good"])

@@ -89,7 +89,7 @@ def check_server(hello: dict, address: str) -> None:
                               "(pip install ./agents/python from the server's checkout)")
 
 
-def _open_channel(address: str, context: Optional[zmq.Context], curve_keys_dir: Optional[str]):
+def _open_channel(address: str, context: Optional[zmq.Context], curve_keys_dir: Optional[str], spin_us: int):
     """The connection for a checked address: a plain socket for unix://, ZeroMQ for the rest."""
     if address.startswith("unix://"):
         if curve_keys_dir is not None:
@@ -97,7 +97,7 @@ def _open_channel(address: str, context: Optional[zmq.Context], curve_keys_dir: 
                                  "connect without curve_keys_dir (or to the server's tcp:// address)")
         path = address[len("unix://"):]
         try:
-            return UnixChannel(path)
+            return UnixChannel(path, spin_us)
         except OSError as err:
             raise ServerUnreachable("UNREACHABLE", f"no tg4 server at {address} ({err.strerror or err}): start one with "
                                     f"`npx tg4 serve --bind {address}`") from None
@@ -112,14 +112,18 @@ class Client:
     """One connection to a TG4 server. Requests may be pipelined: send now, collect replies later, in order."""
 
     def __init__(self, address: str, *, curve_keys_dir: Optional[str] = None, timeout_ms: int = 30_000,
-                 connect_timeout_ms: Optional[int] = None, context: Optional[zmq.Context] = None):
+                 connect_timeout_ms: Optional[int] = None, context: Optional[zmq.Context] = None, spin_us: int = 100):
+        """spin_us (unix:// only): how long a wait for a reply polls, yielding the CPU, before it sleeps
+        (channel.UnixChannel; 0 = sleep at once, for machines where client CPU is scarcer than latency)."""
         self.address = check_address(address)
+        if isinstance(spin_us, bool) or not isinstance(spin_us, int) or spin_us < 0:
+            raise ValueError(f"spin_us must be a whole number of microseconds >= 0 (got {spin_us!r}); 0 turns polling off")
         self.timeout_ms = timeout_ms
         self._next_id = 1
         self._replies: dict[int, dict] = {}
         self.closed = False
         self._curve = curve_keys_dir is not None
-        self._ch = _open_channel(self.address, context, curve_keys_dir)
+        self._ch = _open_channel(self.address, context, curve_keys_dir, spin_us)
         try:
             # A server that is up answers hello in milliseconds: wait seconds, not the step timeout, for the first reply.
             self.hello = self._hello(min(5_000, timeout_ms) if connect_timeout_ms is None else connect_timeout_ms)
