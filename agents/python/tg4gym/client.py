@@ -264,6 +264,8 @@ def encode_actions(space: dict, actions: Any, rows: int) -> Any:
         return [encode_actions(s, actions[i], rows) for i, s in enumerate(space["spaces"])]
     a = np.asarray(actions)
     if t == "Discrete":
+        if a.dtype == np.int64 and a.shape == (rows,):  # what a policy hands a VecEnv: sent as it is
+            return {"dtype": "int64", "shape": [rows], "data": a.tobytes()}
         if a.dtype.kind in "iub":
             a = a.astype(np.int64, copy=False)
         return encode_array(a.reshape(rows))

@@ -51,7 +51,9 @@ class WindowObservations:
             tail = tail_w["data"]
             if len(tail) != n * (d - k) * 4:
                 raise WindowDeltaError(f"malformed window delta: {len(tail)} tail bytes for {n} sub-envs of {d - k} floats")
-            new[:, :k] = held[:, c:wd]
+            # Every row moves c floats towards its start: one flat move of the batch (what crosses into the next
+            # row lands in that row's tail part, which the tail then writes over), faster than a strided 2-D copy.
+            new.reshape(-1)[:n * d - c] = held.reshape(-1)[c:]
             new[:, k:] = np.frombuffer(tail, dtype=np.float32).reshape(n, d - k)
         else:
             shifted = _array(delta["shifted"], np.bool_)
