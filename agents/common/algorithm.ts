@@ -54,7 +54,9 @@ export interface ResolvedPreset<C> {
 /**
  * A preset's env kwargs under the user's, key by key, except that a user who picks another `actionScheme` than
  * 'discrete-sized' without giving `levels` does not inherit the preset's levels (they belong to discrete-sized, and
- * the env refuses levels with any other scheme instead of ignoring them).
+ * the env refuses levels with any other scheme instead of ignoring them), and a user who gives `features` without
+ * `windowSize` does not inherit the preset's window (a spec brings its own `window`, which the env refuses to see
+ * contradicted).
  */
 export function withUserKwargs(
   presetKwargs: Readonly<Record<string, unknown>>,
@@ -63,6 +65,7 @@ export function withUserKwargs(
   const merged: Record<string, unknown> = { ...presetKwargs, ...user };
   const otherScheme = user.actionScheme !== undefined && user.actionScheme !== 'discrete-sized';
   if (otherScheme && user.levels === undefined) delete merged.levels;
+  if (user.features !== undefined && user.windowSize === undefined) delete merged.windowSize;
   return merged;
 }
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, runTraining } from '../../agents/common/train-run.ts';
 import { resolvePreset, type PresetSource } from '../../agents/common/algorithm.ts';
-import { TRADING_PRESET_ENV_KWARGS, TRADING_PRESET_FEATURES } from '../../agents/common/trading-preset.ts';
-import { loadDefaultSpec, specHash } from '../../src/features/index.ts';
+import { TRADING_PRESET_ENV_KWARGS } from '../../agents/common/trading-preset.ts';
+import { loadDefaultSpec, ObservationBuilder, specHash } from '../../src/features/index.ts';
 import { TradingEnv } from '../../envs/trading/trading-env.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg4-setup-'));
@@ -49,9 +49,11 @@ describe("a preset's env kwargs reach the env", () => {
     expect(Array.from(env.scheme.levels ?? [])).toEqual([0, 1]);
     expect(env.config.decisionInterval).toBe(24);
     env.close();
-    // It observed the preset's slow trend features, not the default hourly spec.
-    expect(m.featureSpecHash).toBe(specHash(TRADING_PRESET_FEATURES));
-    expect(m.featureSpecHash).not.toBe(specHash(loadDefaultSpec('1h')));
+    // It observed the default hourly features, the last row only (the preset's windowSize 1): F + 4 portfolio fields.
+    const columns = new ObservationBuilder(loadDefaultSpec('1h'), { timeframe: '1h' }).names.length;
+    expect(env.core.windowSize).toBe(1);
+    expect(env.observationSpace.shape).toEqual([columns + 4]);
+    expect(m.featureSpecHash).toBe(specHash(loadDefaultSpec('1h')));
   }, 120_000);
 
   it("the user's kwargs override the preset's key by key", async () => {
@@ -84,7 +86,7 @@ describe('one spec per algorithm', () => {
       levels: [0, 1],
       decisionInterval: 24,
       episodeLength: 200,
-      features: TRADING_PRESET_FEATURES,
+      windowSize: 1,
     });
   });
 });
