@@ -37,7 +37,10 @@ describe('the live loop and a decision interval', () => {
     };
     train(join(dir, 'daily'), { episodeLength: 50 });
     train(join(dir, 'hourly'), { episodeLength: 50, decisionInterval: 1 });
-    const ctx = policyContext(liveTradingSetup({ actionScheme: 'discrete-sized', levels: [0, 1] }, '1h'));
+    // The live run takes the models' training conditions: the preset's action mapping and its one-row window.
+    const ctx = policyContext(
+      liveTradingSetup({ actionScheme: 'discrete-sized', levels: [0, 1], windowSize: 1 }, '1h'),
+    );
     expect(() => resolvePolicy(join(dir, 'daily'), ctx)).toThrow(
       /trained acting every 24 bars \(decisionInterval 24\); the live loop .* decide on every closed bar/,
     );
