@@ -87,21 +87,21 @@ function read(c: Cursor): StepRequest | null {
         break;
       case 'id': {
         const t = c.b[c.pos]!;
-        if (t >= 0xa0 && t <= 0xbf) {
-          id = c.str();
-          if (id === null || id.length > 128) return null;
-        } else if ((id = c.count()) === null) return null;
+        id = t >= 0xa0 && t <= 0xbf ? c.str() : c.count();
+        if (id === null || (typeof id === 'string' && id.length > 128)) return null;
         break;
       }
       case 'op':
-        if ((op = c.str()) !== 'step') return null;
+        op = c.str();
+        if (op !== 'step') return null;
         break;
       case 'session':
         session = c.str();
         if (session === null || session.length === 0 || session.length > 256) return null;
         break;
       case 'actions':
-        if ((actions = readArray(c)) === null) return null;
+        actions = readArray(c);
+        if (actions === null) return null;
         break;
       case 'env_ids':
         if (c.byte() !== 0xc0) return null;
@@ -127,7 +127,8 @@ function readArray(c: Cursor): { dtype: string; shape: number[]; data: Uint8Arra
   for (let e = 0; e < 3; e++) {
     const k = keyIndex(c, ARRAY_KEYS);
     if (k === 0 && dtype === null) {
-      if ((dtype = c.str()) === null) return null;
+      dtype = c.str();
+      if (dtype === null) return null;
     } else if (k === 1 && shape === null) {
       const t = c.byte();
       if (t < 0x90 || t > 0x9f) return null;
