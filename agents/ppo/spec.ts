@@ -44,7 +44,7 @@ export const PPO_PRESETS: Readonly<Record<string, Preset<PpoConfig>>> = {
     // Chosen on walk-forward folds of BTC/USD and ETH/USD 1h (docs/agents.md, "Decision interval"): every-bar decisions
     // traded their edge away in fees at both lengths tried (10,240 and 51,200 steps). Observing the last 32 rows of
     // features, a majority of seeds beat both baselines in 4 of 8 folds; observing the last row alone (the features
-    // already span 1 h to 1 week), in 6 of 8 on seeds 1–3 and 7 of 8 on seeds 4–6, with a fifth of the turnover.
+    // already span 1 h to 1 week), in 6 of 8 on seeds 1–3 and 7 of 8 on seeds 4–6, at a fifth to a third of the turnover.
     totalSteps: 51_200,
     envKwargs: {
       ...TRADING_PRESET_ENV_KWARGS,
