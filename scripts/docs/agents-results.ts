@@ -35,16 +35,20 @@ interface Setting {
 const SETTINGS: Setting[] = [
   {
     label:
-      'PPO, the preset: one decision a day (decisionInterval 24), long/flat levels [0, 1], log_return + 0.01·turnover',
+      'PPO, the preset: one decision a day (decisionInterval 24), the last row of the hourly features (windowSize 1), long/flat levels [0, 1], log_return + 0.01·turnover',
     agent: 'ppo',
     kwargs: {},
   },
   {
-    label: 'PPO, discrete3 {short, flat, long}, one decision a day, log_return + 0.01·turnover',
+    label: 'PPO, discrete3 {short, flat, long}, otherwise the preset (daily, one row), log_return + 0.01·turnover',
     agent: 'ppo',
     kwargs: { actionScheme: 'discrete3', levels: undefined },
   },
-  { label: 'DQN, the preset: long/flat levels [0, 0.5, 1], log_return + 0.01·turnover', agent: 'dqn', kwargs: {} },
+  {
+    label: 'DQN, the preset: every bar, 32 rows, long/flat levels [0, 0.5, 1], log_return + 0.01·turnover',
+    agent: 'dqn',
+    kwargs: {},
+  },
 ];
 const BASELINES = ['buy-and-hold', 'ema-trend-flip', 'ema-cross-flip'];
 
