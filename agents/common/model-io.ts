@@ -373,8 +373,14 @@ export function checkExpectation(manifest: ModelManifest, expect: ModelExpectati
   if (expect.algo !== undefined && manifest.algo !== expect.algo)
     throw new ModelMismatchError(`${dir} is a ${manifest.algo} model, expected ${expect.algo}`);
   if (expect.obsSize !== undefined && manifest.obsSize !== expect.obsSize) {
+    // The usual cause: a preset's window (the Trading-v0 PPO preset observes one row) that the run did not repeat.
+    const w = (manifest as { envKwargs?: { windowSize?: unknown } }).envKwargs?.windowSize;
+    const hint =
+      typeof w === 'number'
+        ? `; it was trained with windowSize ${w}: run it under its training conditions (--kwargs '{"windowSize":${w}}')`
+        : ': use a model trained on this env';
     throw new ModelMismatchError(
-      `${dir} was trained on observations of size ${manifest.obsSize} (env ${manifest.envId}); this env gives ${expect.obsSize}: use a model trained on this env`,
+      `${dir} was trained on observations of size ${manifest.obsSize} (env ${manifest.envId}); this env gives ${expect.obsSize}${hint}`,
     );
   }
   if (expect.actionSpace !== undefined && JSON.stringify(manifest.actionSpace) !== JSON.stringify(expect.actionSpace)) {

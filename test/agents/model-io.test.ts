@@ -8,6 +8,7 @@ import '../../envs/index.ts';
 import { selectBackend } from '../../agents/common/backend.ts';
 import { runTraining } from '../../agents/common/train-run.ts';
 import {
+  checkExpectation,
   loadModel,
   manifestIntegrity,
   nextVersionDir,
@@ -105,6 +106,15 @@ describe('model save/load', () => {
     );
     expect(() => loadModel(dir, { featureSpecHash: 'abc123' })).toThrow(
       expect.objectContaining({ code: 'MODEL_MISMATCH', message: expect.stringMatching(/spec hash/) }),
+    );
+    // A model trained with a preset's window names the window to run it with.
+    const m = loadModel(dir).manifest;
+    const windowed = { ...m, obsSize: 35, envKwargs: { windowSize: 1 } } as typeof m;
+    expect(() => checkExpectation(windowed, { obsSize: 996 }, 'm')).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_MISMATCH',
+        message: expect.stringMatching(/windowSize 1.*"windowSize":1/),
+      }),
     );
   });
 
