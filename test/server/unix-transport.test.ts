@@ -111,6 +111,38 @@ describe('unix:// server', () => {
     expect((await good.request({ id: 1, op: 'hello' })).result).toBeDefined();
   });
 
+  it('allocates for the bytes a client sends, not for the size its headers announce; survives random streams', async () => {
+    const server = await serve();
+    const path = server.address.slice('unix://'.length);
+    const before = process.memoryUsage().arrayBuffers;
+    const liars = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const s = createConnection({ path });
+        s.on('error', () => {});
+        await new Promise<void>((r) => s.once('connect', () => r()));
+        const h = Buffer.alloc(8);
+        h.writeUInt32LE(4 * 16 * 1024 * 1024 - 1); // just under the drop limit: 64 MB announced, 4 bytes sent
+        s.write(h);
+        return s;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    // 40 × 64 MB = 2.5 GB had the reader allocated what the headers announce.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+    for (const s of liars) s.destroy();
+    const rng = new Rng(5);
+    for (let k = 0; k < 100; k++) {
+      const s = createConnection({ path });
+      s.on('error', () => {});
+      const junk = Buffer.from(
+        Array.from({ length: 1 + Math.floor(rng.random() * 3000) }, () => Math.floor(rng.random() * 256)),
+      );
+      s.end(junk);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await raw(server).request({ id: 1, op: 'hello' })).result).toBeDefined();
+  });
+
   it('stops reading a client that never reads its replies, and serves the others meanwhile', async () => {
     const server = await serve();
     const flood = raw(server);

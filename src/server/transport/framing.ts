@@ -14,13 +14,16 @@ export class FrameTooLargeError extends Error {
 
 /**
  * Turns a byte stream into frames. A frame that lies whole in one chunk is handed out as a view of that chunk (Node
- * gives every read its own buffer); a frame spread over chunks is copied once into a buffer of its announced size,
- * which is allocated only after the size was checked against `maxFrameBytes`.
+ * gives every read its own buffer); a frame spread over chunks keeps its chunks until the last one arrives and is
+ * then copied once into one buffer. Memory follows the bytes received, never the size a header announces (a client
+ * announcing 64 MB and sending nothing costs nothing), and a header over `maxFrameBytes` is refused at once.
  */
 export class FrameReader {
   private readonly header = Buffer.alloc(4);
   private headerHave = 0;
-  private body: Buffer | null = null;
+  /** The announced size of the frame being read, or −1 between frames. */
+  private need = -1;
+  private parts: Buffer[] = [];
   private bodyHave = 0;
 
   constructor(private readonly maxFrameBytes: number) {}
@@ -34,7 +37,7 @@ export class FrameReader {
   push(chunk: Buffer, emit: (frame: Buffer) => void): void {
     let off = 0;
     while (off < chunk.length) {
-      if (this.body === null) {
+      if (this.need < 0) {
         let n: number;
         if (this.headerHave === 0 && chunk.length - off >= 4) {
           n = chunk.readUInt32LE(off);
@@ -54,16 +57,16 @@ export class FrameReader {
           off += n;
           continue;
         }
-        this.body = Buffer.allocUnsafe(n);
-        this.bodyHave = 0;
+        this.need = n;
       }
-      const take = Math.min(this.body.length - this.bodyHave, chunk.length - off);
-      chunk.copy(this.body, this.bodyHave, off, off + take);
+      const take = Math.min(this.need - this.bodyHave, chunk.length - off);
+      this.parts.push(chunk.subarray(off, off + take));
       this.bodyHave += take;
       off += take;
-      if (this.bodyHave === this.body.length) {
-        const frame = this.body;
-        this.body = null;
+      if (this.bodyHave === this.need) {
+        const frame = Buffer.concat(this.parts, this.need);
+        this.parts = [];
+        this.need = -1;
         this.bodyHave = 0;
         emit(frame);
       }

@@ -13,6 +13,8 @@ import type { ServerTransport } from './server-transport.ts';
 export const MAX_UNIX_PATH_BYTES = 107;
 /** Requests one connection may have waiting for the server loop before it stops reading from that connection. */
 const QUEUED_PER_CONNECTION = 4;
+/** Connections open at once; more are closed on arrival (each may hold a partial frame of up to 4× the message limit). */
+export const MAX_UNIX_CONNECTIONS = 256;
 
 interface Connection {
   readonly identity: Buffer;
@@ -55,6 +57,7 @@ export class UnixServerTransport implements ServerTransport {
       );
     await clearStaleSocket(path);
     const server = createServer({ pauseOnConnect: false });
+    server.maxConnections = MAX_UNIX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
