@@ -167,6 +167,31 @@ describe('unix:// server', () => {
     expect(last).toBe(N + 1);
   }, 60_000);
 
+  it('serves no more requests of a client whose replies are unread, even those read in one go', async () => {
+    // 300 step requests in one write: one socket read holds about a hundred of them. Each answered one is a 255 KB
+    // reply held for a client that reads nothing, so the server must stop answering, not only stop reading.
+    const server = await serve();
+    const flood = raw(server);
+    const made = await flood.request({ id: 0, op: 'make', env_id: 'tg4/Trading-v0', num_envs: 64 });
+    const session = (made.result as { session: string }).session;
+    await flood.request({ id: 1, op: 'reset', session, seed: 0 });
+    flood.stream!.pause();
+    const N = 300;
+    const burst = Buffer.concat(
+      Array.from({ length: N }, (_, k) =>
+        frame(encodeMessage({ id: 2 + k, op: 'step', session, actions: int64Actions(new Array(64).fill(k % 3)) })),
+      ),
+    );
+    flood.stream!.write(burst);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(server.stats().requests).toBeLessThan(20); // what the socket buffers hold, then nothing
+    expect((await raw(server).request({ id: 1, op: 'hello' })).result).toBeDefined();
+    flood.stream!.resume();
+    const ids: number[] = [];
+    for (let k = 0; k < N; k++) ids.push((await flood.receive(20_000)).id as number);
+    expect(ids).toEqual(Array.from({ length: N }, (_, k) => 2 + k));
+  }, 60_000);
+
   it('replaces a stale socket file, and refuses a live server, a regular file and an overlong path', async () => {
     // A stale socket: its server was killed, so nobody removed the file.
     const stale = socketPath();

@@ -20,13 +20,21 @@ interface Connection {
   readonly identity: Buffer;
   readonly socket: Socket;
   readonly reader: FrameReader;
-  queued: number;
+  /** Its requests read but not yet handed to the server loop (one read may hold many). */
+  readonly requests: Buffer[];
+  /** In `turns`: it has requests waiting. */
+  waiting: boolean;
   paused: boolean;
 }
 
 export class UnixServerTransport implements ServerTransport {
   private readonly connections = new Map<string, Connection>();
-  private readonly ready: { conn: Connection; frames: Buffer[] }[] = [];
+  /**
+   * Connections with requests waiting, in turn order: receive() takes one request from the first whose unsent replies
+   * have drained and moves it to the back, so a flood delays the others by its share and a client that does not read
+   * its replies gets no more of its requests served (its unsent replies stay at about one).
+   */
+  private readonly turns: Connection[] = [];
   private waiter: { resolve: (f: Buffer[]) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
   private nextId = 0;
@@ -75,11 +83,9 @@ export class UnixServerTransport implements ServerTransport {
 
   receive(): Promise<Buffer[]> {
     if (this.closed) return Promise.reject(new Error('transport closed'));
-    const next = this.ready.shift();
-    if (next === undefined) return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-    next.conn.queued--;
-    this.flow(next.conn);
-    return Promise.resolve(next.frames);
+    const frames = this.take();
+    if (frames === null) return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+    return Promise.resolve(frames);
   }
 
   send(frames: Buffer[]): Promise<void> {
@@ -116,7 +122,8 @@ export class UnixServerTransport implements ServerTransport {
       identity,
       socket,
       reader: new FrameReader(this.maxFrameBytes),
-      queued: 0,
+      requests: [],
+      waiting: false,
       paused: false,
     };
     const key = identity.toString('latin1');
@@ -131,27 +138,56 @@ export class UnixServerTransport implements ServerTransport {
         socket.destroy();
       }
     });
-    socket.on('drain', () => this.flow(conn));
+    socket.on('drain', () => {
+      this.flow(conn);
+      this.wake();
+    });
     socket.on('error', () => {}); // a client that vanished mid-write; 'close' follows
-    socket.on('close', () => this.connections.delete(key));
+    // Requests it sent before it went are still served (a close of its session, say); their replies are dropped.
+    socket.on('close', () => {
+      this.connections.delete(key);
+      this.wake();
+    });
   }
 
   private deliver(conn: Connection, body: Buffer): void {
-    const frames = [conn.identity, body];
-    const w = this.waiter;
-    if (w !== null) {
-      this.waiter = null;
-      w.resolve(frames);
-      return;
+    conn.requests.push(body);
+    if (!conn.waiting) {
+      conn.waiting = true;
+      this.turns.push(conn);
     }
-    this.ready.push({ conn, frames });
-    conn.queued++;
     this.flow(conn);
+    this.wake();
+  }
+
+  /** Hands a request to a waiting receive(), if one waits and a connection may be served. */
+  private wake(): void {
+    if (this.waiter === null) return;
+    const frames = this.take();
+    if (frames === null) return;
+    const w = this.waiter;
+    this.waiter = null;
+    w.resolve(frames);
+  }
+
+  /** The next request in turn from a connection whose replies have drained (or that has gone), or null. */
+  private take(): Buffer[] | null {
+    for (let k = 0; k < this.turns.length; k++) {
+      const conn = this.turns[k]!;
+      if (conn.socket.writableNeedDrain && !conn.socket.destroyed) continue;
+      const body = conn.requests.shift()!;
+      this.turns.splice(k, 1);
+      if (conn.requests.length > 0) this.turns.push(conn);
+      else conn.waiting = false;
+      this.flow(conn);
+      return [conn.identity, body];
+    }
+    return null;
   }
 
   /** Reads from a connection only while its queue of requests and of unsent replies is short. */
   private flow(conn: Connection): void {
-    const hold = conn.queued >= QUEUED_PER_CONNECTION || conn.socket.writableNeedDrain;
+    const hold = conn.requests.length >= QUEUED_PER_CONNECTION || conn.socket.writableNeedDrain;
     if (hold && !conn.paused) {
       conn.paused = true;
       conn.socket.pause();
