@@ -1,11 +1,12 @@
 // (~575 lines on purpose: the socket loop, session table and memory accounting are state that every request reads.)
 // The environment server: one socket (a ZeroMQ ROUTER, or a plain Unix socket: transport/), msgpack requests
-// (docs/protocol.md), sessions of N sub-envs. Requests are handled one at a time, in arrival order per connection (both
-// transports take turns between connections, so a client flooding the socket delays the others by at most its share). A `make` is built in the background, in slices
-// that yield to the event loop, so other clients keep stepping meanwhile; the same connection's later requests wait
-// for its make's reply (order per connection holds). Before building, a make's memory is estimated and bounded per
-// session and per server, and what it reads comes only from the operator's data dir (client-kwargs.ts). No client
-// message can stop the server: every failure becomes an error reply.
+// (docs/protocol.md), sessions of N sub-envs. Requests are handled one at a time, in arrival order per connection
+// (both transports take turns between connections, so a client flooding the socket delays the others by at most its
+// share). A `make` is built in the background, in slices that yield to the event loop, so other clients keep
+// stepping meanwhile; the same connection's later requests wait for its make's reply (order per connection holds).
+// Before building, a make's memory is estimated and bounded per session and per server, and what it reads comes only
+// from the operator's data dir (client-kwargs.ts). No client message can stop the server: every failure becomes an
+// error reply.
 import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
 import { InvalidArgumentError, Tg4Error, UnknownEnvError } from '../core/errors.ts';

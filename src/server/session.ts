@@ -269,10 +269,6 @@ export class SubEnvEngine implements SessionEngine {
   }
 }
 
-/**
- * A batched core VectorEnv (e.g. CartPoleVectorEnv): one call steps all N sub-envs in a tight loop. Used only for
- * Box float32 observations (whose flat rows are the observations themselves) and whole-batch requests.
- */
 interface StepWireArrays {
   /** The env's arrays these views are of. */
   of: [Float32Array, Uint8Array, Uint8Array];
@@ -282,6 +278,10 @@ interface StepWireArrays {
   truncated: WireArray;
 }
 
+/**
+ * A batched core VectorEnv (e.g. CartPoleVectorEnv): one call steps all N sub-envs in a tight loop. Used only for
+ * Box float32 observations (whose flat rows are the observations themselves) and whole-batch requests.
+ */
 export class VectorEngine implements SessionEngine {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
