@@ -1,5 +1,6 @@
-// The TypeScript client: one connection (transport/client-channel.ts) with pipelined requests (replies matched by id; the server answers
-// each connection in order), and RemoteVectorEnv, a session of N remote sub-envs with EnvPool's send/recv.
+// The TypeScript client: one connection (transport/client-channel.ts) with pipelined requests (replies matched by id;
+// the server answers each connection in order), and RemoteVectorEnv, a session of N remote sub-envs with EnvPool's
+// send/recv.
 import type { AutoresetMode, Space, SpaceJSON } from '../core/types.ts';
 import { Tg4Error, type Tg4ErrorCode } from '../core/errors.ts';
 import { spaceFromJSON } from '../core/spaces/from-json.ts';

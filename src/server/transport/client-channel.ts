@@ -76,7 +76,7 @@ class UnixChannel implements ClientChannel {
       const socket = createConnection({ path });
       socket.once('connect', () => {
         socket.removeAllListeners('error');
-        socket.on('error', () => {}); // 'close' follows; pending requests time out with their own message
+        socket.on('error', () => {}); // 'close' follows, and start()'s onLost fails the pending requests
         resolve(new UnixChannel(socket));
       });
       socket.once('error', (err: NodeJS.ErrnoException) =>
