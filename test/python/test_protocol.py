@@ -4,6 +4,7 @@ discover -s test/python (scripts/test.sh runs it through vitest: test/python/pyt
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 import unittest
@@ -351,6 +352,23 @@ class UnixChannelTests(unittest.TestCase):
         for other in runs[1:]:
             for a, b in zip(runs[0], other):
                 np.testing.assert_array_equal(a, b)
+
+    def test_a_descriptor_above_1023_still_waits(self):
+        # A training process with torch and Ray open holds many files; select() refuses descriptors above 1023.
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < 1200:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(2048, hard), hard))
+        held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+        try:
+            with Client(SERVERS["unix"].address, spin_us=0) as c:
+                self.assertGreater(c._ch._s.fileno(), 1023)
+                s = Session(c, "CartPole-v1", 2, seed=0)
+                s.reset()
+                self.assertEqual(s.step(np.array([0, 1])).obs.shape, (2, 4))
+        finally:
+            for fd in held:
+                os.close(fd)
 
     def test_curve_keys_are_refused_on_a_local_socket(self):
         with self.assertRaises(tg4gym.InvalidAddress):

@@ -69,6 +69,11 @@ class UnixChannel:
             self._s.close()
             raise
         self._s.setblocking(False)
+        # poll, not select: select() refuses descriptors above 1023, which a process with torch and Ray may hand out.
+        self._readable = select.poll()
+        self._readable.register(self._s, select.POLLIN)
+        self._either = select.poll()
+        self._either.register(self._s, select.POLLIN | select.POLLOUT)
         self._buf = bytearray(1 << 20)
         self._view = memoryview(self._buf)
         self._start = 0
@@ -82,8 +87,7 @@ class UnixChannel:
                 continue
             except BlockingIOError:
                 pass
-            readable, _, _ = select.select([self._s], [self._s], [])
-            if readable:
+            if any(ev & select.POLLIN for _, ev in self._either.poll()):
                 self._fill()
 
     def poll(self, timeout_ms: int) -> bool:
@@ -96,14 +100,14 @@ class UnixChannel:
                     os.sched_yield()  # a server on this CPU runs now; one on another CPU finds us awake
                     continue
                 left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self._s], [], [], left)[0]:
+                if left <= 0 or not self._readable.poll(left * 1000):
                     return self._frame_length() >= 0
         return True
 
     def recv(self) -> memoryview:
         while self._frame_length() < 0:
             if not self._fill():
-                select.select([self._s], [], [])
+                self._readable.poll()
         n = self._frame_length()
         at = self._start + 4
         self._start = at + n
